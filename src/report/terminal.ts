@@ -1,0 +1,49 @@
+/** The terminal summary: the same facts as report.md, laid out for a console. */
+import type { Outcome } from "../gate/decide.js";
+import { formatInterval, formatP, formatPoints } from "../gate/format.js";
+import { METRIC_INFO, METRICS } from "../gate/metrics.js";
+import { gateText, rateCell, verdictSummary } from "./markdown.js";
+import type { Results } from "./results-schema.js";
+
+export interface Style {
+  bold(s: string): string;
+  outcome(o: Outcome, s: string): string;
+  dim(s: string): string;
+}
+
+export const plainStyle: Style = { bold: (s) => s, outcome: (_o, s) => s, dim: (s) => s };
+
+export const colorStyle: Style = {
+  bold: (s) => `\u001b[1m${s}\u001b[22m`,
+  dim: (s) => `\u001b[2m${s}\u001b[22m`,
+  outcome: (o, s) => `\u001b[${o === "pass" ? 32 : o === "fail" ? 31 : 33}m${s}\u001b[39m`,
+};
+
+const MARK: Record<Outcome, string> = { pass: "✓", fail: "✗", inconclusive: "?" };
+
+export function renderTerminal(r: Results, style: Style = plainStyle): string {
+  const lines: string[] = [];
+  lines.push(style.outcome(r.verdict, style.bold(`safety-gate: ${r.verdict.toUpperCase()}`)) + `  (${verdictSummary(r)})`);
+  lines.push(style.dim(`suites: ${r.suites.map((s) => `${s.file} (${s.cases} cases)`).join(", ")}`));
+  for (const metric of METRICS) {
+    const decisions = r.decisions.filter((d) => d.metric === metric);
+    const c = r.metrics.candidate[metric].overall;
+    if (c.n === 0 && decisions.length === 0) continue;
+    lines.push("", style.bold(`${METRIC_INFO[metric].title} (${METRIC_INFO[metric].failure})`));
+    const b = r.metrics.baseline?.[metric].overall;
+    if (b) lines.push(`  baseline   ${rateCell(b).replace(/`/g, "")}`);
+    lines.push(`  candidate  ${rateCell(c)}`);
+    const cmp = r.comparisons.find((x) => x.metric === metric);
+    if (cmp && cmp.pairs > 0) {
+      lines.push(
+        `  Δ          ${formatPoints(cmp.delta)} ${formatInterval(cmp.ci, "points")} (${Math.round(cmp.ciLevel * 1000) / 10}% CI, ${cmp.pairs} pairs)  p = ${formatP(cmp.pOneSided)} one-sided, ${formatP(cmp.pTwoSided)} two-sided`,
+      );
+      lines.push(style.dim(`  flipped    ${cmp.regressed.length} newly failing, ${cmp.improved.length} newly passing`));
+    }
+    for (const d of decisions) {
+      lines.push(`  ${style.outcome(d.outcome, `${MARK[d.outcome]} ${gateText(d)}`)}: ${d.reason}`);
+    }
+  }
+  for (const n of r.notes) lines.push("", style.dim(`note: ${n}`));
+  return lines.join("\n");
+}

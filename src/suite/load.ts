@@ -1,0 +1,111 @@
+/**
+ * Loads suites (JSONL or YAML), checks ids are unique across all of them, and gives
+ * each suite a content hash: sha256 over its cases, canonicalised and ordered by id,
+ * so reformatting or reordering a file does not change it but any edit to a case does.
+ */
+import { extname } from "node:path";
+import { hashOf } from "../io/canonical.js";
+import { InputError, keyPathOf, type Problem, type SourcePosition } from "../io/diagnostic.js";
+import { displayPath } from "../io/display.js";
+import { type Located, parseJsonLines, parseYaml } from "../io/source.js";
+import { readText } from "../io/text.js";
+import { check } from "../io/validate.js";
+import { CaseSchema, type SuiteCase } from "./schema.js";
+
+export interface LoadedCase extends SuiteCase {
+  /** Where the case is defined; used for annotations and messages. */
+  source: { file: string; line: number };
+}
+
+export interface Suite {
+  file: string;
+  hash: string;
+  cases: LoadedCase[];
+}
+
+interface RawCase {
+  data: unknown;
+  source: Located;
+  /** Path from the document root to this case. */
+  path: PropertyKey[];
+}
+
+function readRawCases(file: string, shown: string): RawCase[] {
+  const text = readText(file, "suite");
+  const ext = extname(file).toLowerCase();
+  if (ext === ".jsonl") {
+    return parseJsonLines(text, shown).map((l) => ({ data: l.data, source: l, path: [] }));
+  }
+  if (ext === ".yaml" || ext === ".yml") {
+    const doc = parseYaml(text, shown);
+    const isWrapped = doc.data !== null && typeof doc.data === "object" && !Array.isArray(doc.data);
+    const list = isWrapped ? (doc.data as { cases?: unknown }).cases : doc.data;
+    const keys = isWrapped ? Object.keys(doc.data as object).filter((k) => k !== "cases") : [];
+    if (!Array.isArray(list) || keys.length > 0) {
+      throw new InputError({
+        file: shown,
+        position: doc.locate(keys.length > 0 ? [keys[0] as string] : [], "key") ?? { line: 1, column: 1 },
+        message: "expected a list of cases, or a mapping with only `cases:` (a list of cases)",
+      });
+    }
+    return list.map((data, i) => ({ data, source: doc, path: isWrapped ? ["cases", i] : [i] }));
+  }
+  throw new InputError({ file: shown, message: `unsupported suite format "${ext}"; use .jsonl, .yaml or .yml` });
+}
+
+export function loadSuites(files: readonly string[]): Suite[] {
+  const problems: Problem[] = [];
+  const seen = new Map<string, { file: string; line: number }>();
+  const suites: Suite[] = [];
+  for (const file of files) {
+    const shown = displayPath(file);
+    const cases: LoadedCase[] = [];
+    const raws = readRawCases(file, shown);
+    if (raws.length === 0) problems.push({ file: shown, position: { line: 1, column: 1 }, message: "the suite has no cases" });
+    for (const raw of raws) {
+      const prefixed: Located = {
+        file: raw.source.file,
+        locate: (p, at) => raw.source.locate([...raw.path, ...p], at),
+      };
+      const where: SourcePosition = prefixed.locate([]) ?? { line: 1, column: 1 };
+      const keyPrefix = keyPathOf(raw.path);
+      const result = check(CaseSchema, raw.data, prefixed, { keyPrefix });
+      if (result.problems) {
+        problems.push(...result.problems);
+        continue;
+      }
+      const c = result.value as SuiteCase;
+      const first = seen.get(c.id);
+      if (first) {
+        problems.push({
+          file: shown,
+          position: prefixed.locate(["id"]) ?? where,
+          keyPath: keyPrefix ? `${keyPrefix}.id` : "id",
+          message: `duplicate case id "${c.id}" (first defined at ${first.file}:${first.line}); ids must be unique across all suites`,
+        });
+        continue;
+      }
+      seen.set(c.id, { file: shown, line: where.line });
+      cases.push({ ...c, source: { file: shown, line: where.line } });
+    }
+    suites.push({ file: shown, hash: suiteHash(cases), cases });
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return suites;
+}
+
+export function suiteHash(cases: readonly SuiteCase[]): string {
+  const canonical = [...cases]
+    .map(({ id, category, prompt, messages, expect, canary, cluster, tags }) => ({
+      id,
+      category,
+      prompt,
+      messages,
+      expect,
+      canary,
+      cluster,
+      tags,
+    }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return hashOf(canonical);
+}

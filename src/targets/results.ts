@@ -1,0 +1,43 @@
+/**
+ * `results:` a baseline taken from an earlier run's results.json — its candidate's
+ * recorded responses, re-graded with today's graders so both builds are judged alike.
+ * Nothing is re-run. The file is untrusted input and is validated against the schema.
+ */
+import { displayPath } from "../io/display.js";
+import { parseJson } from "../io/source.js";
+import { readText } from "../io/text.js";
+import { validate } from "../io/validate.js";
+import { type Results, ResultsSchema } from "../report/results-schema.js";
+import type { LoadedCase } from "../suite/load.js";
+import type { CaseResponse, Provenance, Target, TargetIdentity } from "./target.js";
+
+export class ResultsTarget implements Target {
+  readonly identity: TargetIdentity;
+  readonly provenance: Provenance;
+  private readonly results: Results;
+
+  constructor(file: string, label?: string) {
+    const shown = displayPath(file);
+    this.results = validate(ResultsSchema, parseJson(readText(file, "baseline results file"), shown).data, {
+      file: shown,
+      locate: (path, at) => parseJson(readText(file, "baseline results file"), shown).locate(path, at),
+    });
+    this.identity = { kind: "results", source: shown, label: label ?? this.results.builds.candidate.target.label };
+    this.provenance = {
+      suites: this.results.suites.map(({ file: f, hash }) => ({ file: f, hash })),
+      configHash: this.results.config.hash,
+      tool: `safety-gate@${this.results.tool.version}`,
+      createdAt: this.results.createdAt,
+    };
+  }
+
+  async *respond(cases: readonly LoadedCase[]): AsyncIterable<CaseResponse> {
+    const wanted = new Set(cases.map((c) => c.id));
+    for (const c of this.results.builds.candidate.cases) {
+      if (!wanted.has(c.id)) continue;
+      yield c.status === "error" || c.response === undefined
+        ? { id: c.id, sample: 0, error: c.error ?? "no response in the baseline results" }
+        : { id: c.id, sample: 0, response: c.response };
+    }
+  }
+}

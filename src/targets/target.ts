@@ -1,0 +1,41 @@
+/**
+ * The Target seam: something that yields a build's responses for suite cases.
+ * Replay files and earlier results are targets today; live endpoints (OpenAI-compatible,
+ * HTTP, a command) plug in here later without the engine changing.
+ */
+import type { LoadedCase } from "../suite/load.js";
+
+export interface CaseResponse {
+  id: string;
+  /** Index of the sample when a case is asked more than once; 0 otherwise. */
+  sample: number;
+  /** The model's text. Absent when the request failed. */
+  response?: string;
+  /** Why there is no usable response (provider error, timeout, …). */
+  error?: string;
+}
+
+export interface TargetIdentity {
+  kind: string;
+  /** Where responses come from: a file path or an endpoint (never a secret). */
+  source: string;
+  label?: string;
+}
+
+/** What a target knows about how its responses were produced (for baselines from earlier runs). */
+export interface Provenance {
+  suites: { file: string; hash: string }[];
+  configHash?: string;
+  tool?: string;
+  createdAt?: string;
+}
+
+export interface Target {
+  readonly identity: TargetIdentity;
+  readonly provenance?: Provenance;
+  /**
+   * Responses for `cases`. A case the target yields nothing for becomes an error case
+   * ("no response") — it is counted in error_rate, never dropped and never a pass.
+   */
+  respond(cases: readonly LoadedCase[]): AsyncIterable<CaseResponse>;
+}
