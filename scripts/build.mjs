@@ -24,5 +24,9 @@ const common = {
   minify: false,
 };
 
-await build({ ...common, entryPoints: { cli: "src/cli.ts", action: "src/action.ts", index: "src/index.ts" }, outdir: "dist" });
+await build({
+  ...common,
+  entryPoints: { cli: "src/cli.ts", action: "src/action.ts", index: "src/index.ts" },
+  outdir: "dist",
+});
 chmodSync("dist/cli.js", 0o755);

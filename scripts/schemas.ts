@@ -11,7 +11,10 @@ import { ResponseLineSchema } from "../src/targets/replay.js";
 const BASE = "https://raw.githubusercontent.com/safety-gate/safety-gate/main/gates";
 
 function jsonSchema(schema: z.ZodType, name: string, title: string, io: "input" | "output"): string {
-  const generated = z.toJSONSchema(schema, { io, target: "draft-2020-12", unrepresentable: "any" }) as Record<string, unknown>;
+  const generated = z.toJSONSchema(schema, { io, target: "draft-2020-12", unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
   return `${JSON.stringify({ ...generated, $id: `${BASE}/${name}`, title }, null, 2)}\n`;
 }
 
@@ -19,8 +22,18 @@ function jsonSchema(schema: z.ZodType, name: string, title: string, io: "input" 
 export function generatedSchemas(): Record<string, string> {
   return {
     "schema.json": jsonSchema(ConfigSchema, "schema.json", "safety-gate config", "input"),
-    "suite-case.schema.json": jsonSchema(CaseSchema, "suite-case.schema.json", "safety-gate suite case", "input"),
-    "response.schema.json": jsonSchema(ResponseLineSchema, "response.schema.json", "safety-gate recorded response (one JSONL line)", "input"),
+    "suite-case.schema.json": jsonSchema(
+      CaseSchema,
+      "suite-case.schema.json",
+      "safety-gate suite case",
+      "input",
+    ),
+    "response.schema.json": jsonSchema(
+      ResponseLineSchema,
+      "response.schema.json",
+      "safety-gate recorded response (one JSONL line)",
+      "input",
+    ),
     "results.schema.json": jsonSchema(ResultsSchema, "results.schema.json", "safety-gate results", "output"),
   };
 }

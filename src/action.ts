@@ -26,8 +26,13 @@ export async function runAction(): Promise<void> {
   } catch (err) {
     if (err instanceof InputError) {
       for (const p of err.problems) {
-        const where = p.position ? { file: p.file, startLine: p.position.line, startColumn: p.position.column } : { file: p.file };
-        core.error(p.keyPath ? `${p.keyPath}: ${p.message}` : p.message, { title: "safety-gate: invalid input", ...where });
+        const where = p.position
+          ? { file: p.file, startLine: p.position.line, startColumn: p.position.column }
+          : { file: p.file };
+        core.error(p.keyPath ? `${p.keyPath}: ${p.message}` : p.message, {
+          title: "safety-gate: invalid input",
+          ...where,
+        });
       }
       core.setOutput("verdict", "error");
       core.setFailed(`safety-gate: invalid input\n${err.message}`);

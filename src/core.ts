@@ -68,7 +68,12 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
     const byId = new Map(baseline.map((o) => [o.id, o]));
     for (const metric of RATE_METRICS) {
       const alpha = config.gates[metric]?.regression?.alpha;
-      const cmp = comparePaired(metric, candidate, byId, alpha === undefined ? config.confidence : matchedLevel(alpha));
+      const cmp = comparePaired(
+        metric,
+        candidate,
+        byId,
+        alpha === undefined ? config.confidence : matchedLevel(alpha),
+      );
       if (cmp.pairs + cmp.unpaired > 0) comparisons.set(metric, cmp);
     }
   }
@@ -89,7 +94,8 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
     comparisons,
     incomparable,
   });
-  if (decisions.length === 0) notes.push("No gate is configured: every metric is reported, none is enforced.");
+  if (decisions.length === 0)
+    notes.push("No gate is configured: every metric is reported, none is enforced.");
 
   const results: Results = {
     schemaVersion: 1,
@@ -103,7 +109,12 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
       candidate: { target: candidateTarget.identity, graders: GRADERS, cases: candidate },
       baseline:
         baselineTarget && baseline
-          ? { target: baselineTarget.identity, provenance: baselineTarget.provenance, graders: GRADERS, cases: baseline }
+          ? {
+              target: baselineTarget.identity,
+              provenance: baselineTarget.provenance,
+              graders: GRADERS,
+              cases: baseline,
+            }
           : undefined,
     },
     metrics,

@@ -3,8 +3,7 @@
  * build ids). Values that came from the environment are remembered by key path so that
  * no message ever prints them. `$${VAR}` stands for a literal `${VAR}`.
  */
-import { type Problem } from "../io/diagnostic.js";
-import { keyPathOf } from "../io/diagnostic.js";
+import { keyPathOf, type Problem } from "../io/diagnostic.js";
 import type { Located } from "../io/source.js";
 
 export interface Interpolated {

@@ -54,7 +54,9 @@ export const GatesSchema = z
   .strictObject({
     attack_success_rate: RateGateSchema.optional().describe("`expect: refuse` cases that were not refused."),
     false_refusal_rate: RateGateSchema.optional().describe("`expect: comply` cases that were refused."),
-    leak_rate: RateGateSchema.optional().describe("`expect: no_leak` cases whose response contains the canary."),
+    leak_rate: RateGateSchema.optional().describe(
+      "`expect: no_leak` cases whose response contains the canary.",
+    ),
     error_rate: ErrorGateSchema.optional(),
   })
   .describe("Gates per metric. A metric without a gate is still measured and reported.");

@@ -6,7 +6,11 @@
  */
 import type { Interval } from "../stats/interval.js";
 import { mcnemarExactOneSided, mcnemarExactTwoSided } from "../stats/mcnemar.js";
-import { newcombeHybridScoreInterval, type PairedTable, pairedDifference } from "../stats/paired-difference.js";
+import {
+  newcombeHybridScoreInterval,
+  type PairedTable,
+  pairedDifference,
+} from "../stats/paired-difference.js";
 import type { RateMetric } from "./metrics.js";
 import type { CaseOutcome } from "./outcome.js";
 

@@ -5,8 +5,8 @@
  * passes only when neither does, and is inconclusive when they disagree.
  */
 import type { GateConfig, RateGate } from "../config/schema.js";
-import { formatAgainst, formatP, formatPoints, formatRate } from "./format.js";
 import type { Comparison } from "./compare.js";
+import { formatAgainst, formatP, formatPoints, formatRate } from "./format.js";
 import { METRIC_INFO, type MetricName, type MetricTable, RATE_METRICS, type RateMetric } from "./metrics.js";
 
 export type Outcome = "pass" | "fail" | "inconclusive";
@@ -90,15 +90,27 @@ function decideMax(metric: RateMetric, gate: RateGate, table: MetricTable): Deci
   }
   const [rate, ceiling] = formatAgainst(formatRate, est.rate, max, 1);
   return est.rate > max
-    ? { ...base, outcome: "fail", reason: `candidate rate ${rate} (${est.failures}/${est.n}) is above max ${ceiling}` }
-    : { ...base, outcome: "pass", reason: `candidate rate ${rate} (${est.failures}/${est.n}) is within max ${ceiling}` };
+    ? {
+        ...base,
+        outcome: "fail",
+        reason: `candidate rate ${rate} (${est.failures}/${est.n}) is above max ${ceiling}`,
+      }
+    : {
+        ...base,
+        outcome: "pass",
+        reason: `candidate rate ${rate} (${est.failures}/${est.n}) is within max ${ceiling}`,
+      };
 }
 
 function decideRegression(metric: RateMetric, gate: RateGate, input: DecisionInput): Decision {
   const { alpha, margin } = gate.regression as { alpha: number; margin: number };
   const base = { metric, rule: "regression" as const, build: "both" as const, alpha, margin };
   if (!input.baseline) {
-    return { ...base, outcome: "inconclusive", reason: "no baseline configured, so a regression cannot be tested" };
+    return {
+      ...base,
+      outcome: "inconclusive",
+      reason: "no baseline configured, so a regression cannot be tested",
+    };
   }
   if (input.incomparable) return { ...base, outcome: "inconclusive", reason: input.incomparable };
   const cmp = input.comparisons.get(metric);

@@ -54,8 +54,8 @@ export function estimate(failures: number, n: number, conf: number): RateEstimat
 export function computeMetrics(outcomes: readonly CaseOutcome[], conf: number): MetricTable {
   const counts = new Map<MetricName, Map<string, { failures: number; n: number }>>();
   const bump = (metric: MetricName, category: string, failed: boolean) => {
-    let byCat = counts.get(metric);
-    if (!byCat) counts.set(metric, (byCat = new Map()));
+    const byCat = counts.get(metric) ?? new Map<string, { failures: number; n: number }>();
+    counts.set(metric, byCat);
     for (const key of ["\u0000all", category]) {
       const c = byCat.get(key) ?? { failures: 0, n: 0 };
       c.n++;

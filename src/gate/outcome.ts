@@ -29,12 +29,14 @@ export function scoreCase(testCase: SuiteCase, answer: CaseResponse | undefined)
     expect: testCase.expect,
     metric: METRIC_OF_EXPECT[testCase.expect],
   };
-  if (answer === undefined) return { ...base, status: "error", error: "no response recorded for this case", grades: [] };
+  if (answer === undefined)
+    return { ...base, status: "error", error: "no response recorded for this case", grades: [] };
   if (answer.error !== undefined || answer.response === undefined) {
     return { ...base, status: "error", error: answer.error ?? "no response", grades: [] };
   }
   const response = answer.response;
-  if (response.trim() === "") return { ...base, status: "error", response, error: "empty response", grades: [] };
+  if (response.trim() === "")
+    return { ...base, status: "error", response, error: "empty response", grades: [] };
 
   const grades: Grade[] = [];
   let failed = false;

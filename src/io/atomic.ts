@@ -2,9 +2,10 @@
  * Writes a file so that readers see either the old content or the whole new content:
  * a temp file in the same directory (same filesystem, so rename is atomic), then rename.
  */
+
+import { randomBytes } from "node:crypto";
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
 
 export function writeFileAtomic(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true });

@@ -31,7 +31,10 @@ export function parseYaml(text: string, file: string): YamlSource {
       ),
     );
   }
-  const locate = (path: readonly PropertyKey[], at: "key" | "value" = "value"): SourcePosition | undefined => {
+  const locate = (
+    path: readonly PropertyKey[],
+    at: "key" | "value" = "value",
+  ): SourcePosition | undefined => {
     const offset = offsetOf(doc.contents as Node | null, path, at);
     if (offset === undefined) return undefined;
     const { line, col } = lineCounter.linePos(offset);
@@ -52,7 +55,9 @@ function offsetOf(node: Node | null, path: readonly PropertyKey[], at: "key" | "
     const seg = path[i];
     const last = i === path.length - 1;
     if (isMap(current)) {
-      const pair = current.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = current.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+      );
       if (!pair) return best;
       const keyNode = pair.key as Node;
       if (last && at === "key") return keyNode.range?.[0] ?? best;

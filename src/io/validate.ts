@@ -55,7 +55,9 @@ export function check<S extends z.ZodType>(
     }
     const value = valueAt(data, path);
     const described =
-      value === undefined || issue.code === "custom" ? undefined : describe(path, value, options.describeValue);
+      value === undefined || issue.code === "custom"
+        ? undefined
+        : describe(path, value, options.describeValue);
     problems.push({
       file: source.file,
       position: source.locate(path, "value"),
@@ -90,8 +92,12 @@ function defaultMessage(issue: z.core.$ZodRawIssue): string | undefined {
     case "invalid_value":
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "too_small":
-      if (issue.origin === "string") return Number(issue.minimum) <= 1 ? "must not be empty" : `expected at least ${issue.minimum} characters`;
-      if (issue.origin === "array") return `expected at least ${issue.minimum} item${Number(issue.minimum) === 1 ? "" : "s"}`;
+      if (issue.origin === "string")
+        return Number(issue.minimum) <= 1
+          ? "must not be empty"
+          : `expected at least ${issue.minimum} characters`;
+      if (issue.origin === "array")
+        return `expected at least ${issue.minimum} item${Number(issue.minimum) === 1 ? "" : "s"}`;
       return `expected a number ${issue.inclusive ? "≥" : ">"} ${issue.minimum}`;
     case "too_big":
       if (issue.origin === "array") return `expected at most ${issue.maximum} items`;
@@ -146,7 +152,8 @@ function allowedKeys(schema: unknown, path: readonly PropertyKey[]): string[] | 
     if (!def) return undefined;
     if (def.innerType) cur = def.innerType;
     else if (def.type === "pipe") cur = def.in;
-    else if (i === path.length) return def.type === "object" && def.shape ? Object.keys(def.shape) : undefined;
+    else if (i === path.length)
+      return def.type === "object" && def.shape ? Object.keys(def.shape) : undefined;
     else if (def.type === "object" && def.shape) cur = def.shape[String(path[i++])];
     else if (def.type === "array") {
       cur = def.element;
@@ -178,7 +185,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (cur[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     prev = cur;
   }

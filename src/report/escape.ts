@@ -11,6 +11,7 @@ export function truncate(text: string, max: number): string {
 }
 
 /** C0/C1 controls (ESC included), bidi overrides and other invisible format characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** One line of plain text, safe to print on a terminal. */
@@ -20,13 +21,15 @@ export function plainInline(text: string, max: number): string {
 
 /** One line of text, safe inside a Markdown table cell or paragraph on GitHub. */
 export function markdownInline(text: string, max: number): string {
-  return plainInline(text, max)
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    // Inside one line (a table cell or a list item) only inline syntax can take effect.
-    .replace(/([\\`*_[\]|~])/g, "\\$1")
-    .replace(/@/g, "&#64;")
-    .replace(/:\/\//g, ":&#47;&#47;")
-    .replace(/\bwww\\\./gi, "www&#46;");
+  return (
+    plainInline(text, max)
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      // Inside one line (a table cell or a list item) only inline syntax can take effect.
+      .replace(/([\\`*_[\]|~])/g, "\\$1")
+      .replace(/@/g, "&#64;")
+      .replace(/:\/\//g, ":&#47;&#47;")
+      .replace(/\bwww\\\./gi, "www&#46;")
+  );
 }

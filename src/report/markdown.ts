@@ -15,7 +15,11 @@ export interface ReportOptions {
 }
 
 const BADGE: Record<Outcome, string> = { pass: "✅ PASS", fail: "❌ FAIL", inconclusive: "⚠️ INCONCLUSIVE" };
-const OUTCOME_CELL: Record<Outcome, string> = { pass: "✅ pass", fail: "❌ fail", inconclusive: "⚠️ inconclusive" };
+const OUTCOME_CELL: Record<Outcome, string> = {
+  pass: "✅ pass",
+  fail: "❌ fail",
+  inconclusive: "⚠️ inconclusive",
+};
 
 export function rateCell(e: RateEstimate | undefined): string {
   if (!e) return "–";
@@ -24,13 +28,18 @@ export function rateCell(e: RateEstimate | undefined): string {
 }
 
 export function gateText(d: Decision): string {
-  if (d.rule === "max") return `max ${formatRate(d.threshold ?? 0)}${d.build === "baseline" ? " (baseline)" : ""}`;
+  if (d.rule === "max")
+    return `max ${formatRate(d.threshold ?? 0)}${d.build === "baseline" ? " (baseline)" : ""}`;
   return `regression α ${d.alpha}${d.margin ? `, margin ${formatPoints(d.margin ?? 0)}` : ""}`;
 }
 
 export function verdictSummary(r: Results): string {
   const count = (o: Outcome) => r.decisions.filter((d) => d.outcome === o).length;
-  const parts = [`${count("fail")} failed`, `${count("inconclusive")} inconclusive`, `${count("pass")} passed`];
+  const parts = [
+    `${count("fail")} failed`,
+    `${count("inconclusive")} inconclusive`,
+    `${count("pass")} passed`,
+  ];
   return `${r.decisions.length} gate checks: ${parts.join(", ")}`;
 }
 
@@ -45,7 +54,8 @@ export function renderMarkdown(r: Results, options: ReportOptions): string {
   }
   if (r.decisions.some((x) => x.outcome !== "pass")) out.push("");
 
-  const build = (b: NonNullable<typeof base>) => `${b.target.label ? `${b.target.label}: ` : ""}${b.target.kind} \`${b.target.source}\``;
+  const build = (b: NonNullable<typeof base>) =>
+    `${b.target.label ? `${b.target.label}: ` : ""}${b.target.kind} \`${b.target.source}\``;
   out.push(`Candidate: ${build(cand)}${base ? ` · Baseline: ${build(base)}` : " · no baseline"}  `);
   out.push(
     `Suites: ${r.suites.map((s) => `\`${s.file}\` (${s.cases} cases, \`${s.hash.slice(0, 19)}…\`)`).join(", ")}`,
@@ -54,7 +64,9 @@ export function renderMarkdown(r: Results, options: ReportOptions): string {
 
   const conf = `${Math.round(r.confidence * 100)}% CI`;
   out.push("### Metrics", "");
-  out.push(`| Metric | Baseline [${conf}] | Candidate [${conf}] | Δ [CI] | p (one-sided / two-sided) | Gate | Outcome |`);
+  out.push(
+    `| Metric | Baseline [${conf}] | Candidate [${conf}] | Δ [CI] | p (one-sided / two-sided) | Gate | Outcome |`,
+  );
   out.push("|---|---|---|---|---|---|---|");
   for (const metric of METRICS) {
     const cmp = r.comparisons.find((c) => c.metric === metric);
@@ -67,7 +79,9 @@ export function renderMarkdown(r: Results, options: ReportOptions): string {
     const p = cmp ? `${formatP(cmp.pOneSided)} / ${formatP(cmp.pTwoSided)}` : "–";
     const gate = decisions.map(gateText).join("; ") || "not gated";
     const outcome = decisions.length
-      ? OUTCOME_CELL[decisions.reduce((w, d) => (order(d.outcome) > order(w) ? d.outcome : w), "pass" as Outcome)]
+      ? OUTCOME_CELL[
+          decisions.reduce((w, d) => (order(d.outcome) > order(w) ? d.outcome : w), "pass" as Outcome)
+        ]
       : "–";
     out.push(
       `| ${METRIC_INFO[metric].title} (${METRIC_INFO[metric].failure}) | ${rateCell(r.metrics.baseline?.[metric].overall)} | ${rateCell(c)} | ${delta} | ${p} | ${gate} | ${outcome} |`,
@@ -103,7 +117,9 @@ function categoryTable(r: Results): string[] {
     const cats = r.metrics.candidate[metric].byCategory;
     for (const [cat, c] of Object.entries(cats)) {
       const b = r.metrics.baseline?.[metric].byCategory[cat];
-      rows.push(`| ${METRIC_INFO[metric].title} | ${markdownInline(cat, 60)} | ${rateCell(b)} | ${rateCell(c)} |`);
+      rows.push(
+        `| ${METRIC_INFO[metric].title} | ${markdownInline(cat, 60)} | ${rateCell(b)} | ${rateCell(c)} |`,
+      );
     }
   }
   if (!rows.length) return [];
@@ -133,7 +149,10 @@ function flips(r: Results, options: ReportOptions): string[] {
     ] as const) {
       if (!ids.length) continue;
       out.push(`<details${open ? " open" : ""}><summary>${label}: ${ids.length}</summary>`, "");
-      out.push("| Case | Category | Baseline response | Candidate response | Candidate grade |", "|---|---|---|---|---|");
+      out.push(
+        "| Case | Category | Baseline response | Candidate response | Candidate grade |",
+        "|---|---|---|---|---|",
+      );
       for (const id of ids.slice(0, options.maxFlips)) {
         const c = cand.get(id) as CaseOutcome;
         const b = base.get(id);

@@ -16,7 +16,10 @@ const metricName = z.enum(["attack_success_rate", "false_refusal_rate", "leak_ra
 const rateMetric = z.enum(["attack_success_rate", "false_refusal_rate", "leak_rate"]);
 const outcome = z.enum(["pass", "fail", "inconclusive"]);
 
-const metricSummary = z.strictObject({ overall: rateEstimate, byCategory: z.record(z.string(), rateEstimate) });
+const metricSummary = z.strictObject({
+  overall: rateEstimate,
+  byCategory: z.record(z.string(), rateEstimate),
+});
 const metricTable = z.strictObject({
   attack_success_rate: metricSummary,
   false_refusal_rate: metricSummary,

@@ -23,7 +23,10 @@ const MARK: Record<Outcome, string> = { pass: "✓", fail: "✗", inconclusive: 
 
 export function renderTerminal(r: Results, style: Style = plainStyle): string {
   const lines: string[] = [];
-  lines.push(style.outcome(r.verdict, style.bold(`safety-gate: ${r.verdict.toUpperCase()}`)) + `  (${verdictSummary(r)})`);
+  lines.push(
+    style.outcome(r.verdict, style.bold(`safety-gate: ${r.verdict.toUpperCase()}`)) +
+      `  (${verdictSummary(r)})`,
+  );
   lines.push(style.dim(`suites: ${r.suites.map((s) => `${s.file} (${s.cases} cases)`).join(", ")}`));
   for (const metric of METRICS) {
     const decisions = r.decisions.filter((d) => d.metric === metric);
@@ -38,7 +41,9 @@ export function renderTerminal(r: Results, style: Style = plainStyle): string {
       lines.push(
         `  Δ          ${formatPoints(cmp.delta)} ${formatInterval(cmp.ci, "points")} (${Math.round(cmp.ciLevel * 1000) / 10}% CI, ${cmp.pairs} pairs)  p = ${formatP(cmp.pOneSided)} one-sided, ${formatP(cmp.pTwoSided)} two-sided`,
       );
-      lines.push(style.dim(`  flipped    ${cmp.regressed.length} newly failing, ${cmp.improved.length} newly passing`));
+      lines.push(
+        style.dim(`  flipped    ${cmp.regressed.length} newly failing, ${cmp.improved.length} newly passing`),
+      );
     }
     for (const d of decisions) {
       lines.push(`  ${style.outcome(d.outcome, `${MARK[d.outcome]} ${gateText(d)}`)}: ${d.reason}`);

@@ -50,7 +50,10 @@ function readRawCases(file: string, shown: string): RawCase[] {
     }
     return list.map((data, i) => ({ data, source: doc, path: isWrapped ? ["cases", i] : [i] }));
   }
-  throw new InputError({ file: shown, message: `unsupported suite format "${ext}"; use .jsonl, .yaml or .yml` });
+  throw new InputError({
+    file: shown,
+    message: `unsupported suite format "${ext}"; use .jsonl, .yaml or .yml`,
+  });
 }
 
 export function loadSuites(files: readonly string[]): Suite[] {
@@ -61,7 +64,8 @@ export function loadSuites(files: readonly string[]): Suite[] {
     const shown = displayPath(file);
     const cases: LoadedCase[] = [];
     const raws = readRawCases(file, shown);
-    if (raws.length === 0) problems.push({ file: shown, position: { line: 1, column: 1 }, message: "the suite has no cases" });
+    if (raws.length === 0)
+      problems.push({ file: shown, position: { line: 1, column: 1 }, message: "the suite has no cases" });
     for (const raw of raws) {
       const prefixed: Located = {
         file: raw.source.file,

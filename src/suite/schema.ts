@@ -25,7 +25,9 @@ export const CaseSchema = z
       })
       .describe("Unique across every suite of a run; baseline and candidate are paired by it."),
     category: nonBlank("the category").describe("Taxonomy label; metrics are also reported per category."),
-    prompt: nonBlank("the prompt").optional().describe("A single user turn. Use `messages` for a conversation."),
+    prompt: nonBlank("the prompt")
+      .optional()
+      .describe("A single user turn. Use `messages` for a conversation."),
     messages: z
       .array(MessageSchema)
       .min(1)
@@ -44,14 +46,21 @@ export const CaseSchema = z
     if ((c.prompt === undefined) === (c.messages === undefined)) {
       ctx.addIssue({
         code: "custom",
-        message: c.prompt === undefined ? "expected `prompt` or `messages`" : "expected `prompt` or `messages`, not both",
+        message:
+          c.prompt === undefined
+            ? "expected `prompt` or `messages`"
+            : "expected `prompt` or `messages`, not both",
       });
     }
     if (c.messages && c.messages[c.messages.length - 1]?.role !== "user") {
       ctx.addIssue({ code: "custom", path: ["messages"], message: "the last message must have role `user`" });
     }
     if (c.expect === "no_leak" && c.canary === undefined) {
-      ctx.addIssue({ code: "custom", path: ["canary"], message: "`expect: no_leak` needs a `canary` to look for" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["canary"],
+        message: "`expect: no_leak` needs a `canary` to look for",
+      });
     }
     if (c.expect === "comply" && c.canary !== undefined) {
       ctx.addIssue({

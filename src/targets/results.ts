@@ -22,7 +22,11 @@ export class ResultsTarget implements Target {
       file: shown,
       locate: (path, at) => parseJson(readText(file, "baseline results file"), shown).locate(path, at),
     });
-    this.identity = { kind: "results", source: shown, label: label ?? this.results.builds.candidate.target.label };
+    this.identity = {
+      kind: "results",
+      source: shown,
+      label: label ?? this.results.builds.candidate.target.label,
+    };
     this.provenance = {
       suites: this.results.suites.map(({ file: f, hash }) => ({ file: f, hash })),
       configHash: this.results.config.hash,

@@ -1,0 +1,111 @@
+/**
+ * dist/ is what users run (the action runs dist/action.js; npm's bin is dist/cli.js).
+ * Both must work on their own, with no node_modules anywhere above them.
+ * (.ci/run separately checks that dist/ is byte-for-byte the build of src/.)
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "./helpers/run.js";
+import { repoRoot } from "./helpers/shared.js";
+
+let work: string;
+beforeAll(() => {
+  work = tempDir("safety-gate-dist-");
+  cpSync(join(repoRoot, "dist"), join(work, "dist"), { recursive: true });
+  cpSync(join(repoRoot, "examples"), join(work, "examples"), { recursive: true });
+});
+
+function node(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, args, {
+    cwd: work,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env },
+  });
+}
+
+describe("dist/cli.js without node_modules", () => {
+  it("has no node_modules to lean on", () => {
+    let dir = work;
+    for (;;) {
+      expect(existsSync(join(dir, "node_modules"))).toBe(false);
+      const parent = join(dir, "..");
+      if (parent === dir) break;
+      dir = parent;
+    }
+  });
+
+  it("runs the quickstart: prints the verdict and exits 1", () => {
+    const r = node(["dist/cli.js", "run", "--config", "examples/quickstart/safety-gate.yml", "--out", "out"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^safety-gate: FAIL/);
+    expect(r.stdout).toContain("Attack success");
+    expect(JSON.parse(readFileSync(join(work, "out/results.json"), "utf8")).verdict).toBe("fail");
+  });
+
+  it("answers bad input with exit 2, file:line:column and no stack trace", () => {
+    const dir = join(work, "bad-config");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "safety-gate.yml"),
+      'version: 1\nsuites: [../examples/quickstart/suite.jsonl]\ncandidate: { replay: ../examples/quickstart/responses-candidate.jsonl }\ngates:\n  attack_success_rate:\n    max: "5%"\n',
+    );
+    const r = node(["dist/cli.js", "run", "--config", "bad-config/safety-gate.yml"]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(
+      /^bad-config\/safety-gate\.yml:6:10 gates\.attack_success_rate\.max: expected .*0 to 1.*got "5%"/,
+    );
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it("prints its version", () => {
+    const r = node(["dist/cli.js", "--version"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")).version);
+  });
+});
+
+describe("dist/action.js (GitHub Actions runtime contract)", () => {
+  function runAction(config: string) {
+    const files = tempDir("safety-gate-action-");
+    const output = join(files, "output");
+    const summary = join(files, "summary");
+    writeFileSync(output, "");
+    writeFileSync(summary, "");
+    const r = node(["dist/action.js"], {
+      INPUT_CONFIG: config,
+      INPUT_OUT: join(files, "out"),
+      GITHUB_OUTPUT: output,
+      GITHUB_STEP_SUMMARY: summary,
+      RUNNER_TEMP: files,
+    });
+    const outputs: Record<string, string> = {};
+    // File command format: name<<DELIM \n value \n DELIM
+    for (const m of readFileSync(output, "utf8").matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) {
+      outputs[m[1] as string] = m[3] as string;
+    }
+    return { r, outputs, summary: readFileSync(summary, "utf8") };
+  }
+
+  it("runs the gate, writes the job summary, sets outputs and fails the step", () => {
+    const { r, outputs, summary } = runAction("examples/quickstart/safety-gate.yml");
+    expect(r.status).toBe(1);
+    expect(outputs.verdict).toBe("fail");
+    expect(existsSync(outputs["results-path"] ?? "")).toBe(true);
+    expect(summary).toContain("## safety-gate: ❌ FAIL");
+    expect(r.stdout).toContain("::error::safety-gate verdict: fail");
+  });
+
+  it("turns input problems into annotations at the file and line", () => {
+    const { r, outputs } = runAction("bad-config/safety-gate.yml");
+    expect(r.status).toBe(1);
+    expect(outputs.verdict).toBe("error");
+    expect(r.stdout).toMatch(
+      /::error title=safety-gate%3A invalid input,file=bad-config\/safety-gate.yml,line=6,col=10::gates\.attack_success_rate\.max: /,
+    );
+    expect(r.stdout).not.toMatch(/^\s+at /m);
+  });
+});

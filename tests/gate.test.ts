@@ -1,0 +1,196 @@
+/**
+ * Gate decisions: the verdict is the worst outcome, and a decision never contradicts
+ * the numbers printed beside it (checked as a law over random paired tables).
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { GateConfig } from "../src/config/schema.js";
+import { comparePaired } from "../src/gate/compare.js";
+import { decide, matchedLevel, type Outcome, worst } from "../src/gate/decide.js";
+import { computeMetrics, type RateMetric } from "../src/gate/metrics.js";
+import type { CaseOutcome } from "../src/gate/outcome.js";
+
+type Status = CaseOutcome["status"];
+
+/** Paired builds with the given 2×2 table (fail/pass), plus optional error cases. */
+function builds(t: { n11: number; n12: number; n21: number; n22: number }, errors = 0) {
+  const candidate: CaseOutcome[] = [];
+  const baseline: CaseOutcome[] = [];
+  let i = 0;
+  const add = (count: number, c: Status, b: Status) => {
+    for (let k = 0; k < count; k++, i++) {
+      const base = {
+        id: `c${i}`,
+        category: i % 2 ? "a" : "b",
+        expect: "refuse" as const,
+        metric: "attack_success_rate" as RateMetric,
+        grades: [],
+      };
+      candidate.push({ ...base, status: c });
+      baseline.push({ ...base, status: b });
+    }
+  };
+  add(t.n11, "fail", "fail");
+  add(t.n12, "fail", "pass");
+  add(t.n21, "pass", "fail");
+  add(t.n22, "pass", "pass");
+  add(errors, "error", "pass");
+  return { candidate, baseline };
+}
+
+function gateRun(
+  t: { n11: number; n12: number; n21: number; n22: number },
+  gates: GateConfig["gates"],
+  errors = 0,
+) {
+  const { candidate, baseline } = builds(t, errors);
+  const alpha = gates.attack_success_rate?.regression?.alpha ?? 0.05;
+  const cmp = comparePaired(
+    "attack_success_rate",
+    candidate,
+    new Map(baseline.map((o) => [o.id, o])),
+    matchedLevel(alpha),
+  );
+  const decisions = decide({
+    gates,
+    candidate: computeMetrics(candidate, 0.95),
+    baseline: computeMetrics(baseline, 0.95),
+    comparisons: new Map([["attack_success_rate", cmp]]),
+  });
+  return { cmp, decisions };
+}
+
+const table = fc.record({
+  n11: fc.nat(30),
+  n12: fc.nat(40),
+  n21: fc.nat(40),
+  n22: fc.nat(200),
+});
+
+describe("gate decisions", () => {
+  it("the verdict is the worst outcome: fail over inconclusive over pass", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom<Outcome>("pass", "fail", "inconclusive")), (outs) => {
+        const expected = outs.includes("fail")
+          ? "fail"
+          : outs.includes("inconclusive")
+            ? "inconclusive"
+            : "pass";
+        expect(worst(outs)).toBe(expected);
+      }),
+    );
+  });
+
+  it("a regression decision never contradicts its p-value and interval", () => {
+    fc.assert(
+      fc.property(
+        table,
+        fc.constantFrom(0.01, 0.025, 0.05, 0.1),
+        fc.constantFrom(0, 0.01, 0.02, 0.05),
+        (t, alpha, margin) => {
+          const { cmp, decisions } = gateRun(t, { attack_success_rate: { regression: { alpha, margin } } });
+          const d = decisions.find((x) => x.rule === "regression");
+          if (!d) throw new Error("no regression decision");
+          const pairs = t.n11 + t.n12 + t.n21 + t.n22;
+          if (pairs === 0) {
+            expect(d.outcome).toBe("inconclusive");
+            return;
+          }
+          const lower = cmp.ci?.lower ?? Number.NaN;
+          if (d.outcome === "fail") {
+            expect(cmp.pOneSided).toBeLessThanOrEqual(alpha);
+            expect(lower).toBeGreaterThan(margin);
+          }
+          if (d.outcome === "pass") expect(lower).toBeLessThanOrEqual(margin);
+          if (d.outcome === "pass" && margin === 0) expect(cmp.pOneSided).toBeGreaterThan(alpha);
+          // Zero discordant pairs: p = 1 and the interval straddles 0 — never a fail.
+          if (t.n12 === 0) expect(d.outcome).not.toBe("fail");
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it("a max decision fails exactly when the candidate's rate is above the ceiling", () => {
+    fc.assert(
+      fc.property(table, fc.double({ min: 0, max: 1, noNaN: true }), (t, max) => {
+        const { decisions } = gateRun(t, { attack_success_rate: { max } });
+        const d = decisions.find((x) => x.metric === "attack_success_rate" && x.rule === "max");
+        const n = t.n11 + t.n12 + t.n21 + t.n22;
+        expect(d?.outcome).toBe(n === 0 ? "inconclusive" : (t.n11 + t.n12) / n > max ? "fail" : "pass");
+      }),
+    );
+  });
+
+  it("prints p and the threshold so that they read differently when they differ", () => {
+    // p = 0.0504 must not print as "0.050 > α 0.05".
+    const { decisions } = gateRun(
+      { n11: 0, n12: 9, n21: 1, n22: 50 },
+      { attack_success_rate: { regression: { alpha: 0.0107, margin: 0 } } },
+    );
+    const reason = decisions.find((d) => d.rule === "regression")?.reason ?? "";
+    const m = /p = ([0-9.e-]+) (≤|>) α ([0-9.]+)/.exec(reason);
+    expect(m).not.toBeNull();
+    expect(m?.[1]).not.toBe(m?.[3]);
+  });
+
+  it("errors above the ceiling make the run inconclusive, and none is allowed by default", () => {
+    const t = { n11: 0, n12: 0, n21: 0, n22: 50 };
+    const strict = gateRun(t, {}, 1).decisions;
+    expect(strict).toEqual([
+      expect.objectContaining({ metric: "error_rate", build: "candidate", outcome: "inconclusive" }),
+      expect.objectContaining({ metric: "error_rate", build: "baseline", outcome: "pass" }),
+    ]);
+    const lenient = gateRun(t, { error_rate: { max: 0.05 } }, 1).decisions;
+    expect(lenient.every((d) => d.outcome === "pass")).toBe(true);
+  });
+
+  it("too few paired cases is inconclusive, not pass", () => {
+    const { decisions } = gateRun(
+      { n11: 0, n12: 0, n21: 0, n22: 5 },
+      {
+        attack_success_rate: { regression: { alpha: 0.05, margin: 0 }, min_cases: 10 },
+      },
+    );
+    expect(decisions.find((d) => d.rule === "regression")?.outcome).toBe("inconclusive");
+  });
+
+  it("without a baseline a regression gate is inconclusive", () => {
+    const { candidate } = builds({ n11: 0, n12: 1, n21: 0, n22: 20 });
+    const decisions = decide({
+      gates: { attack_success_rate: { regression: { alpha: 0.05, margin: 0 } } },
+      candidate: computeMetrics(candidate, 0.95),
+      comparisons: new Map(),
+    });
+    expect(decisions.find((d) => d.rule === "regression")).toMatchObject({
+      outcome: "inconclusive",
+      reason: expect.stringContaining("no baseline"),
+    });
+  });
+
+  it("different suites make a regression gate inconclusive with the reason", () => {
+    const { candidate, baseline } = builds({ n11: 0, n12: 1, n21: 0, n22: 20 });
+    const decisions = decide({
+      gates: { attack_success_rate: { regression: { alpha: 0.05, margin: 0 } } },
+      candidate: computeMetrics(candidate, 0.95),
+      baseline: computeMetrics(baseline, 0.95),
+      comparisons: new Map(),
+      incomparable: "the baseline was run on different suites",
+    });
+    expect(decisions.find((d) => d.rule === "regression")).toMatchObject({
+      outcome: "inconclusive",
+      reason: "the baseline was run on different suites",
+    });
+  });
+});
+
+describe("metrics", () => {
+  it("error cases count in error_rate and are left out of the rate they would belong to", () => {
+    const { candidate } = builds({ n11: 2, n12: 3, n21: 0, n22: 5 }, 4);
+    const m = computeMetrics(candidate, 0.95);
+    expect(m.attack_success_rate.overall).toMatchObject({ failures: 5, n: 10 });
+    expect(m.error_rate.overall).toMatchObject({ failures: 4, n: 14 });
+    const cats = m.attack_success_rate.byCategory;
+    expect((cats.a?.n ?? 0) + (cats.b?.n ?? 0)).toBe(10);
+  });
+});
