@@ -36010,6 +36010,7 @@ function positionOfByte(bytes, offset) {
 }
 
 // src/io/validate.ts
+var START = { line: 1, column: 1 };
 function validate(schema, data, source, options = {}) {
   const problems = check(schema, data, source, options);
   if (problems.problems) throw new InputError(problems.problems);
@@ -36027,7 +36028,7 @@ function check(schema, data, source, options = {}) {
         const suggestion = allowed ? closest(key, allowed) : void 0;
         problems.push({
           file: source.file,
-          position: source.locate([...path2, key], "key"),
+          position: source.locate([...path2, key], "key") ?? START,
           keyPath: keyPathOf([...path2, key], options.keyPrefix),
           message: `unknown key` + (suggestion ? ` (did you mean "${suggestion}"?)` : "") + (allowed ? `; allowed here: ${allowed.join(", ")}` : "")
         });
@@ -36038,7 +36039,7 @@ function check(schema, data, source, options = {}) {
     const described = value === void 0 || issue3.code === "custom" ? void 0 : describe(path2, value, options.describeValue);
     problems.push({
       file: source.file,
-      position: source.locate(path2, "value"),
+      position: source.locate(path2, "value") ?? START,
       keyPath: keyPathOf(path2, options.keyPrefix) || void 0,
       message: described === void 0 ? issue3.message : `${issue3.message}, got ${described}`
     });
@@ -56732,10 +56733,8 @@ var ResultsTarget = class {
   results;
   constructor(file2, label) {
     const shown = displayPath(file2);
-    this.results = validate(ResultsSchema, parseJson(readText(file2, "baseline results file"), shown).data, {
-      file: shown,
-      locate: (path2, at) => parseJson(readText(file2, "baseline results file"), shown).locate(path2, at)
-    });
+    const doc = parseJson(readText(file2, "baseline results file"), shown);
+    this.results = validate(ResultsSchema, doc.data, doc);
     this.identity = {
       kind: "results",
       source: shown,

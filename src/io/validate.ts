@@ -7,6 +7,9 @@ import type { z } from "zod";
 import { InputError, keyPathOf, type Problem } from "./diagnostic.js";
 import type { Located } from "./source.js";
 
+/** An empty document has no node to point at; its first character is the honest answer. */
+const START = { line: 1, column: 1 };
+
 export interface ValidateOptions {
   /** Prefix for key paths, e.g. `[12]` for the 12th case of a YAML suite. */
   keyPrefix?: string;
@@ -43,7 +46,7 @@ export function check<S extends z.ZodType>(
         const suggestion = allowed ? closest(key, allowed) : undefined;
         problems.push({
           file: source.file,
-          position: source.locate([...path, key], "key"),
+          position: source.locate([...path, key], "key") ?? START,
           keyPath: keyPathOf([...path, key], options.keyPrefix),
           message:
             `unknown key` +
@@ -60,7 +63,7 @@ export function check<S extends z.ZodType>(
         : describe(path, value, options.describeValue);
     problems.push({
       file: source.file,
-      position: source.locate(path, "value"),
+      position: source.locate(path, "value") ?? START,
       keyPath: keyPathOf(path, options.keyPrefix) || undefined,
       message: described === undefined ? issue.message : `${issue.message}, got ${described}`,
     });

@@ -18,10 +18,8 @@ export class ResultsTarget implements Target {
 
   constructor(file: string, label?: string) {
     const shown = displayPath(file);
-    this.results = validate(ResultsSchema, parseJson(readText(file, "baseline results file"), shown).data, {
-      file: shown,
-      locate: (path, at) => parseJson(readText(file, "baseline results file"), shown).locate(path, at),
-    });
+    const doc = parseJson(readText(file, "baseline results file"), shown);
+    this.results = validate(ResultsSchema, doc.data, doc);
     this.identity = {
       kind: "results",
       source: shown,
