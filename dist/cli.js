@@ -106,7 +106,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit2(node2, visitor) {
+    function visit3(node2, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
@@ -115,9 +115,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node2, visitor_, Object.freeze([]));
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
     function visit_(key, node2, visitor, path2) {
       const ctrl = callVisitor(key, node2, visitor, path2);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -251,7 +251,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
     exports.visitAsync = visitAsync;
   }
 });
@@ -261,7 +261,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -405,7 +405,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit2.visit(doc.contents, (_key, node2) => {
+          visit3.visit(doc.contents, (_key, node2) => {
             if (identity.isNode(node2) && node2.tag)
               tags[node2.tag] = true;
           });
@@ -432,7 +432,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     function anchorIsValid(anchor2) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
         const sa = JSON.stringify(anchor2);
@@ -443,7 +443,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit3.visit(root, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -623,7 +623,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -649,7 +649,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit2.visit(doc, {
+          visit3.visit(doc, {
             Node: (_key, node2) => {
               if (identity.isAlias(node2) || identity.hasAnchor(node2))
                 nodes.push(node2);
@@ -5571,15 +5571,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit2(cst, visitor) {
+    function visit3(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path2) => {
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
+    visit3.itemAtPath = (cst, path2) => {
       let item = cst;
       for (const [field, index] of path2) {
         const tok = item?.[field];
@@ -5590,8 +5590,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path2) => {
-      const parent = visit2.itemAtPath(cst, path2.slice(0, -1));
+    visit3.parentCollection = (cst, path2) => {
+      const parent = visit3.itemAtPath(cst, path2.slice(0, -1));
       const field = path2[path2.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -5622,7 +5622,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path2) : ctrl;
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
   }
 });
 
@@ -7338,7 +7338,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -7366,8 +7366,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit2.visit;
-    exports.visitAsync = visit2.visitAsync;
+    exports.visit = visit3.visit;
+    exports.visitAsync = visit3.visitAsync;
   }
 });
 
@@ -16167,7 +16167,8 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
 // src/config/load.ts
-import { dirname, resolve } from "node:path";
+import { statSync } from "node:fs";
+import { dirname, extname, resolve } from "node:path";
 
 // src/io/canonical.ts
 import { createHash } from "node:crypto";
@@ -16224,27 +16225,79 @@ var import_yaml = __toESM(require_dist(), 1);
 function parseYaml(text, file2) {
   const lineCounter = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new InputError(
-      doc.errors.map(
-        (e) => ({
-          file: file2,
-          position: e.linePos ? { line: e.linePos[0].line, column: e.linePos[0].col } : void 0,
-          message: `invalid YAML: ${yamlMessage(e.message)}`
-        })
-      )
-    );
+  const at = (offset) => positionAt(text, lineCounter, offset);
+  const first = doc.errors[0];
+  if (first) {
+    const { offset, message } = explainYamlError(first.code, first.message, first.pos[0], text);
+    throw new InputError({ file: file2, position: at(offset), message: `invalid YAML: ${message}` });
   }
-  const locate = (path2, at = "value") => {
-    const offset = offsetOf(doc.contents, path2, at);
-    if (offset === void 0) return void 0;
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
+  let data;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const alias = firstAlias(doc);
+    throw new InputError({
+      file: file2,
+      position: at(alias?.range?.[0] ?? 0),
+      message: /Excessive alias count/.test(err.message) ? `invalid YAML: aliases expand to too many values (more than ${MAX_ALIAS_COUNT}); write the values out instead` : `invalid YAML: alias "*${alias?.source ?? "?"}" refers to no anchor defined before it`
+    });
+  }
+  const locate = (path2, where = "value") => {
+    const offset = offsetOf(doc.contents, path2, where);
+    return offset === void 0 ? void 0 : at(offset);
   };
-  return { file: file2, data: doc.toJS({ maxAliasCount: 100 }), locate };
+  return { file: file2, data, locate };
 }
-function yamlMessage(message) {
-  return message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? message;
+var MAX_ALIAS_COUNT = 100;
+function firstAlias(doc) {
+  let found;
+  (0, import_yaml.visit)(doc, {
+    Alias(_, node2) {
+      if (!found || node2.resolve(doc) === void 0) found = node2;
+      return node2.resolve(doc) === void 0 ? import_yaml.visit.BREAK : void 0;
+    }
+  });
+  return found;
+}
+function positionAt(text, lineCounter, offset) {
+  const { line } = lineCounter.linePos(offset);
+  const start = lineCounter.lineStarts[line - 1] ?? 0;
+  return { line, column: [...text.slice(start, offset)].length + 1 };
+}
+function explainYamlError(code, message, offset, text) {
+  const firstLine = message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? message;
+  switch (code) {
+    case "DUPLICATE_KEY": {
+      const key = /^[^:\n]*/.exec(text.slice(offset))?.[0].trim() ?? "";
+      return { offset, message: `duplicate key "${key}": map keys must be unique; merge the two entries` };
+    }
+    case "MULTIPLE_DOCS":
+      return {
+        offset,
+        message: "a second YAML document starts here; the file must be one document (remove the `---`)"
+      };
+    case "MISSING_CHAR":
+      if (/quote/.test(firstLine)) {
+        const opened = Math.max(text.lastIndexOf('"', offset - 1), text.lastIndexOf("'", offset - 1));
+        return { offset: opened >= 0 ? opened : offset, message: `${firstLine}: this quote is never closed` };
+      }
+      return { offset, message: firstLine };
+    case "BLOCK_AS_IMPLICIT_KEY":
+    case "MULTILINE_IMPLICIT_KEY": {
+      const next = text.indexOf("\n", offset);
+      const indented = next >= 0 ? /[^ \n]/.exec(text.slice(next + 1)) : null;
+      return {
+        offset: indented ? next + 1 + indented.index : offset,
+        message: "this line is indented more than the key above it; keys of one mapping must start at the same column"
+      };
+    }
+    case "TAB_AS_INDENT":
+      return { offset, message: "tabs are not allowed as indentation; indent with spaces" };
+    case "BAD_INDENT":
+      return { offset, message: `${firstLine} (check the indentation)` };
+    default:
+      return { offset, message: firstLine };
+  }
 }
 function offsetOf(node2, path2, at) {
   let current = node2;
@@ -16274,7 +16327,7 @@ function offsetOf(node2, path2, at) {
 }
 function jsonErrorColumn(message, text) {
   const m = /at position (\d+)/.exec(message);
-  if (m) return Number(m[1]) + 1;
+  if (m) return [...text.slice(0, Number(m[1]))].length + 1;
   if (/Unexpected end of JSON input/.test(message)) return text.length + 1;
   const tok = /Unexpected token '(.)'/.exec(message);
   if (tok?.[1]) {
@@ -16282,6 +16335,9 @@ function jsonErrorColumn(message, text) {
     if (i >= 0) return i + 1;
   }
   return 1;
+}
+function jsonMessage(message) {
+  return message.replace(/, "[\s\S]*" is not valid JSON$/, "").replace(/ in JSON at position \d+( \(line \d+ column \d+\))?/, "");
 }
 function parseJsonLines(text, file2) {
   const out = [];
@@ -16299,7 +16355,7 @@ function parseJsonLines(text, file2) {
       problems.push({
         file: file2,
         position: { line: lineNo, column: jsonErrorColumn(message, raw) },
-        message: `invalid JSON: ${message.replace(/, "[\s\S]*" is not valid JSON$/, "")}; each line must be one JSON object`
+        message: `invalid JSON: ${jsonMessage(message)}; each line must be one JSON object`
       });
       continue;
     }
@@ -16312,8 +16368,8 @@ function lineLocator(raw, lineNo) {
   return (path2, at = "value") => {
     const lineCounter = new import_yaml.LineCounter();
     const doc = (0, import_yaml.parseDocument)(raw, { lineCounter });
-    const offset = offsetOf(doc.contents, path2, at);
-    return { line: lineNo, column: (offset ?? 0) + 1 };
+    const offset = offsetOf(doc.contents, path2, at) ?? 0;
+    return { line: lineNo, column: [...raw.slice(0, offset)].length + 1 };
   };
 }
 function parseJson(text, file2) {
@@ -16327,8 +16383,8 @@ function parseJson(text, file2) {
     const before = text.slice(0, offset).split("\n");
     throw new InputError({
       file: file2,
-      position: { line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 },
-      message: `invalid JSON: ${message.replace(/, "[\s\S]*" is not valid JSON$/, "")}`
+      position: { line: before.length, column: [...before[before.length - 1] ?? ""].length + 1 },
+      message: `invalid JSON: ${jsonMessage(message)}`
     });
   }
   let located;
@@ -16351,7 +16407,7 @@ function readText(file2, what) {
     bytes = readFileSync(file2);
   } catch (err) {
     const code = err.code;
-    const reason = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory, expected a file" : `cannot be read (${code ?? "error"})`;
+    const reason = code === "ENOENT" ? "not found" : code === "EISDIR" ? "is a directory, expected a file" : `cannot be read (${code ?? "error"})`;
     throw new InputError({ file: file2, message: `${what} ${reason}` });
   }
   return decodeUtf8(bytes, file2);
@@ -16427,20 +16483,22 @@ function check(schema, data, source, options = {}) {
       continue;
     }
     const value = valueAt(data, path2);
+    const missing = value === void 0 && path2.length > 0 && issue2.code !== "custom";
     const described = value === void 0 || issue2.code === "custom" ? void 0 : describe(path2, value, options.describeValue);
     problems.push({
       file: source.file,
       position: source.locate(path2, "value") ?? START,
       keyPath: keyPathOf(path2, options.keyPrefix) || void 0,
-      message: described === void 0 ? issue2.message : `${issue2.message}, got ${described}`
+      message: missing ? `required key is missing: ${issue2.message}` : described === void 0 ? issue2.message : `${issue2.message}, got ${described}`
     });
   }
-  return { problems };
+  const isUnknown = (p) => p.message.startsWith("unknown key");
+  return { problems: [...problems.filter(isUnknown), ...problems.filter((p) => !isUnknown(p))] };
 }
 function describe(path2, value, custom2) {
   const c = custom2?.(path2, value);
   if (c !== void 0) return c;
-  if (Array.isArray(value)) return "a list";
+  if (Array.isArray(value)) return value.length === 0 ? "an empty list" : "a list";
   if (value === null) return "null";
   if (typeof value === "object") return "a mapping";
   const json2 = JSON.stringify(value);
@@ -16450,7 +16508,7 @@ function defaultMessage(issue2) {
   switch (issue2.code) {
     case "invalid_type": {
       const expected = article(String(issue2.expected));
-      return issue2.input === void 0 ? `required: expected ${expected}` : `expected ${expected}`;
+      return `expected ${expected}`;
     }
     case "invalid_value":
       return `expected one of ${issue2.values.map((v) => JSON.stringify(v)).join(", ")}`;
@@ -36081,7 +36139,7 @@ function fromJSONSchema(schema, params) {
 
 // node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
-function visit(schema, fnOrHandlers) {
+function visit2(schema, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
@@ -36236,7 +36294,7 @@ function visit(schema, fnOrHandlers) {
 
 // node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema) {
-  return visit(schema, {
+  return visit2(schema, {
     object: (s) => s.partial(),
     // Every partialed option now admits `undefined`, which the constructor rejects as a duplicate.
     union: (s) => {
@@ -36260,7 +36318,7 @@ function inSide(def) {
   return def.in._zod.traits.has("$ZodTransform") ? outSide(def) : def.in;
 }
 function input(schema) {
-  return visit(schema, {
+  return visit2(schema, {
     pipe: (s) => inSide(s._zod.def),
     // A default value belongs to the output side, so a rewritten inner type leaves it stranded. `.default()` widens the declared input type with `undefined`, and `optional` is what carries that across.
     default: (s, rewritten) => rewritten ? optional(s._zod.def.innerType) : s,
@@ -36269,7 +36327,7 @@ function input(schema) {
   });
 }
 function output(schema) {
-  return visit(schema, {
+  return visit2(schema, {
     pipe: (s) => outSide(s._zod.def),
     // A prefault value is fed through the schema, which makes it input-side, so a rewritten inner type leaves it stranded.
     prefault: (s, rewritten) => rewritten ? s._zod.def.innerType : s
@@ -36356,8 +36414,15 @@ var ConfigSchema = external_exports.strictObject({
 
 // src/config/load.ts
 function loadConfig(file2, env = process.env) {
-  const text = readText(file2, "config");
+  const text = readText(file2, "config file");
   const source = parseYaml(text, file2);
+  if (source.data === null || source.data === void 0) {
+    throw new InputError({
+      file: file2,
+      position: { line: 1, column: 1 },
+      message: "the config file is empty; expected a mapping with `version: 1`, `suites:` and `candidate:`"
+    });
+  }
   const { data, fromEnv, problems } = interpolateEnv(source.data, env, source);
   if (problems.length > 0) throw new InputError(problems);
   const config2 = validate(ConfigSchema, data, source, {
@@ -36367,6 +36432,7 @@ function loadConfig(file2, env = process.env) {
     }
   });
   const dir = dirname(resolve(file2));
+  checkFileRefs(config2, dir, source);
   const resolveTarget = (t) => ({
     ...t,
     replay: t.replay === void 0 ? void 0 : resolve(dir, t.replay),
@@ -36381,6 +36447,47 @@ function loadConfig(file2, env = process.env) {
     candidate: resolveTarget(config2.candidate),
     baseline: config2.baseline ? resolveTarget(config2.baseline) : void 0
   };
+}
+var SUITE_EXTENSIONS = [".jsonl", ".yaml", ".yml"];
+function checkFileRefs(config2, dir, source) {
+  const refs = [
+    ...config2.suites.map((file2, i) => ({
+      path: ["suites", i],
+      file: file2,
+      what: "suite file",
+      extensions: SUITE_EXTENSIONS
+    }))
+  ];
+  for (const build2 of ["candidate", "baseline"]) {
+    const t = config2[build2];
+    if (t?.replay !== void 0)
+      refs.push({ path: [build2, "replay"], file: t.replay, what: "responses file" });
+    if (t?.results !== void 0)
+      refs.push({ path: [build2, "results"], file: t.results, what: `${build2} results file` });
+  }
+  const problems = [];
+  for (const ref of refs) {
+    const at = { file: source.file, position: source.locate(ref.path), keyPath: keyPathOf(ref.path) };
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(resolve(dir, ref.file)).isDirectory();
+    } catch {
+      problems.push({
+        ...at,
+        message: `${ref.what} not found: ${ref.file} (paths are relative to the config file)`
+      });
+      continue;
+    }
+    if (isDirectory)
+      problems.push({ ...at, message: `${ref.what} ${ref.file} is a directory, expected a file` });
+    else if (ref.extensions && !ref.extensions.includes(extname(ref.file).toLowerCase())) {
+      problems.push({
+        ...at,
+        message: `unsupported suite format "${extname(ref.file)}" (${ref.file}); use ${ref.extensions.slice(0, -1).join(", ")} or ${ref.extensions.at(-1)}`
+      });
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
 }
 
 // src/stats/mcnemar.ts
@@ -36829,7 +36936,7 @@ function displayPath(path2, cwd = process.cwd()) {
 }
 
 // src/suite/load.ts
-import { extname } from "node:path";
+import { extname as extname2 } from "node:path";
 
 // src/suite/schema.ts
 var nonBlank = (what) => external_exports.string({ error: `expected ${what} as a string` }).refine((s) => s.trim().length > 0, { error: `${what} must not be empty` });
@@ -36877,8 +36984,8 @@ var CaseSchema = external_exports.strictObject({
 
 // src/suite/load.ts
 function readRawCases(file2, shown) {
-  const text = readText(file2, "suite");
-  const ext = extname(file2).toLowerCase();
+  const text = readText(file2, "suite file");
+  const ext = extname2(file2).toLowerCase();
   if (ext === ".jsonl") {
     return parseJsonLines(text, shown).map((l) => ({ data: l.data, source: l, path: [] }));
   }
@@ -37186,7 +37293,8 @@ var package_default = {
     lint: "biome check .",
     format: "biome format --write .",
     check: "npm run typecheck && npm run lint && npm run check:generated && vitest run",
-    "check:generated": "node scripts/check-generated.mjs"
+    "check:generated": "node scripts/check-generated.mjs",
+    bench: "tsx bench/run.ts"
   },
   dependencies: {
     "@actions/core": "3.0.1",

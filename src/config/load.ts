@@ -2,10 +2,11 @@
  * Loads `safety-gate.yml`: YAML with source positions → `${VAR}` interpolation →
  * schema validation → paths resolved relative to the config file.
  */
-import { dirname, resolve } from "node:path";
+import { statSync } from "node:fs";
+import { dirname, extname, resolve } from "node:path";
 import { hashOf } from "../io/canonical.js";
-import { InputError, keyPathOf } from "../io/diagnostic.js";
-import { parseYaml } from "../io/source.js";
+import { InputError, keyPathOf, type Problem } from "../io/diagnostic.js";
+import { type Located, parseYaml } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { validate } from "../io/validate.js";
 import { interpolateEnv } from "./interpolate.js";
@@ -25,8 +26,15 @@ export interface LoadedConfig {
 }
 
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  const text = readText(file, "config");
+  const text = readText(file, "config file");
   const source = parseYaml(text, file);
+  if (source.data === null || source.data === undefined) {
+    throw new InputError({
+      file,
+      position: { line: 1, column: 1 },
+      message: "the config file is empty; expected a mapping with `version: 1`, `suites:` and `candidate:`",
+    });
+  }
   const { data, fromEnv, problems } = interpolateEnv(source.data, env, source);
   if (problems.length > 0) throw new InputError(problems);
   const config = validate(ConfigSchema, data, source, {
@@ -36,6 +44,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     },
   });
   const dir = dirname(resolve(file));
+  checkFileRefs(config, dir, source);
   const resolveTarget = (t: TargetConfig): TargetConfig => ({
     ...t,
     replay: t.replay === undefined ? undefined : resolve(dir, t.replay),
@@ -50,4 +59,51 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     candidate: resolveTarget(config.candidate),
     baseline: config.baseline ? resolveTarget(config.baseline) : undefined,
   };
+}
+
+export const SUITE_EXTENSIONS = [".jsonl", ".yaml", ".yml"];
+
+/**
+ * Files the config names must exist, be files and have a format we read. Checking them
+ * here lets the message point at the config line that names the file — where the fix is.
+ */
+function checkFileRefs(config: GateConfig, dir: string, source: Located): void {
+  const refs: { path: PropertyKey[]; file: string; what: string; extensions?: string[] }[] = [
+    ...config.suites.map((file, i) => ({
+      path: ["suites", i],
+      file,
+      what: "suite file",
+      extensions: SUITE_EXTENSIONS,
+    })),
+  ];
+  for (const build of ["candidate", "baseline"] as const) {
+    const t = config[build];
+    if (t?.replay !== undefined)
+      refs.push({ path: [build, "replay"], file: t.replay, what: "responses file" });
+    if (t?.results !== undefined)
+      refs.push({ path: [build, "results"], file: t.results, what: `${build} results file` });
+  }
+  const problems: Problem[] = [];
+  for (const ref of refs) {
+    const at = { file: source.file, position: source.locate(ref.path), keyPath: keyPathOf(ref.path) };
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(resolve(dir, ref.file)).isDirectory();
+    } catch {
+      problems.push({
+        ...at,
+        message: `${ref.what} not found: ${ref.file} (paths are relative to the config file)`,
+      });
+      continue;
+    }
+    if (isDirectory)
+      problems.push({ ...at, message: `${ref.what} ${ref.file} is a directory, expected a file` });
+    else if (ref.extensions && !ref.extensions.includes(extname(ref.file).toLowerCase())) {
+      problems.push({
+        ...at,
+        message: `unsupported suite format "${extname(ref.file)}" (${ref.file}); use ${ref.extensions.slice(0, -1).join(", ")} or ${ref.extensions.at(-1)}`,
+      });
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
 }

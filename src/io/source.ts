@@ -4,7 +4,18 @@
  * YAML is parsed with `yaml`, which keeps source ranges; JSON lines go through the
  * fast `JSON.parse` and are re-read with `yaml` (JSON is YAML) only to locate a problem.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import {
+  type Alias,
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from "yaml";
 import { InputError, type Problem, type SourcePosition } from "./diagnostic.js";
 
 export interface Located {
@@ -20,32 +31,104 @@ export interface YamlSource extends Located {
 export function parseYaml(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new InputError(
-      doc.errors.map(
-        (e): Problem => ({
-          file,
-          position: e.linePos ? { line: e.linePos[0].line, column: e.linePos[0].col } : undefined,
-          message: `invalid YAML: ${yamlMessage(e.message)}`,
-        }),
-      ),
-    );
+  const at = (offset: number) => positionAt(text, lineCounter, offset);
+  const first = doc.errors[0];
+  if (first) {
+    // Later YAML errors are almost always consequences of the first; one clear message helps more.
+    const { offset, message } = explainYamlError(first.code, first.message, first.pos[0], text);
+    throw new InputError({ file, position: at(offset), message: `invalid YAML: ${message}` });
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    // Unresolved aliases and alias bombs ("billion laughs") only surface when values are built.
+    const alias = firstAlias(doc);
+    throw new InputError({
+      file,
+      position: at(alias?.range?.[0] ?? 0),
+      message: /Excessive alias count/.test((err as Error).message)
+        ? `invalid YAML: aliases expand to too many values (more than ${MAX_ALIAS_COUNT}); write the values out instead`
+        : `invalid YAML: alias "*${alias?.source ?? "?"}" refers to no anchor defined before it`,
+    });
   }
   const locate = (
     path: readonly PropertyKey[],
-    at: "key" | "value" = "value",
+    where: "key" | "value" = "value",
   ): SourcePosition | undefined => {
-    const offset = offsetOf(doc.contents as Node | null, path, at);
-    if (offset === undefined) return undefined;
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
+    const offset = offsetOf(doc.contents as Node | null, path, where);
+    return offset === undefined ? undefined : at(offset);
   };
-  return { file, data: doc.toJS({ maxAliasCount: 100 }), locate };
+  return { file, data, locate };
 }
 
-/** `yaml` appends a context excerpt after a colon-newline; keep the first line only. */
-function yamlMessage(message: string): string {
-  return message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? message;
+/** Aliases may expand at most this many times: enough for real configs, not for a resource attack. */
+const MAX_ALIAS_COUNT = 100;
+
+function firstAlias(doc: Document): Alias | undefined {
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (!found || node.resolve(doc) === undefined) found = node;
+      return node.resolve(doc) === undefined ? visit.BREAK : undefined;
+    },
+  });
+  return found;
+}
+
+/**
+ * Columns count characters (code points), as an editor shows them; `yaml` counts UTF-16
+ * units, which differ after an emoji or other astral character.
+ */
+function positionAt(text: string, lineCounter: LineCounter, offset: number): SourcePosition {
+  const { line } = lineCounter.linePos(offset);
+  const start = lineCounter.lineStarts[line - 1] ?? 0;
+  return { line, column: [...text.slice(start, offset)].length + 1 };
+}
+
+/** Turns `yaml`'s messages, written for programmers, into what a config author can act on. */
+function explainYamlError(
+  code: string,
+  message: string,
+  offset: number,
+  text: string,
+): { offset: number; message: string } {
+  const firstLine = message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? message;
+  switch (code) {
+    case "DUPLICATE_KEY": {
+      const key = /^[^:\n]*/.exec(text.slice(offset))?.[0].trim() ?? "";
+      return { offset, message: `duplicate key "${key}": map keys must be unique; merge the two entries` };
+    }
+    case "MULTIPLE_DOCS":
+      return {
+        offset,
+        message: "a second YAML document starts here; the file must be one document (remove the `---`)",
+      };
+    case "MISSING_CHAR":
+      if (/quote/.test(firstLine)) {
+        // Point at the quote that was opened, not at the end of the file where the parser gave up.
+        const opened = Math.max(text.lastIndexOf('"', offset - 1), text.lastIndexOf("'", offset - 1));
+        return { offset: opened >= 0 ? opened : offset, message: `${firstLine}: this quote is never closed` };
+      }
+      return { offset, message: firstLine };
+    case "BLOCK_AS_IMPLICIT_KEY":
+    case "MULTILINE_IMPLICIT_KEY": {
+      // The parser notices at the value above; the cause is the next line, indented too far.
+      const next = text.indexOf("\n", offset);
+      const indented = next >= 0 ? /[^ \n]/.exec(text.slice(next + 1)) : null;
+      return {
+        offset: indented ? next + 1 + indented.index : offset,
+        message:
+          "this line is indented more than the key above it; keys of one mapping must start at the same column",
+      };
+    }
+    case "TAB_AS_INDENT":
+      return { offset, message: "tabs are not allowed as indentation; indent with spaces" };
+    case "BAD_INDENT":
+      return { offset, message: `${firstLine} (check the indentation)` };
+    default:
+      return { offset, message: firstLine };
+  }
 }
 
 function offsetOf(node: Node | null, path: readonly PropertyKey[], at: "key" | "value"): number | undefined {
@@ -78,7 +161,7 @@ function offsetOf(node: Node | null, path: readonly PropertyKey[], at: "key" | "
 /** Node 20's JSON.parse messages carry "at position N" for most errors; turn it into a column. */
 export function jsonErrorColumn(message: string, text: string): number {
   const m = /at position (\d+)/.exec(message);
-  if (m) return Number(m[1]) + 1;
+  if (m) return [...text.slice(0, Number(m[1]))].length + 1;
   if (/Unexpected end of JSON input/.test(message)) return text.length + 1;
   const tok = /Unexpected token '(.)'/.exec(message);
   if (tok?.[1]) {
@@ -86,6 +169,13 @@ export function jsonErrorColumn(message: string, text: string): number {
     if (i >= 0) return i + 1;
   }
   return 1;
+}
+
+/** V8's message without the parts we already say better: the position and an echo of the input. */
+function jsonMessage(message: string): string {
+  return message
+    .replace(/, "[\s\S]*" is not valid JSON$/, "")
+    .replace(/ in JSON at position \d+( \(line \d+ column \d+\))?/, "");
 }
 
 /** One JSON object a line. Blank lines are allowed (editors leave them); comments are not JSON. */
@@ -110,7 +200,7 @@ export function parseJsonLines(text: string, file: string): JsonLine[] {
       problems.push({
         file,
         position: { line: lineNo, column: jsonErrorColumn(message, raw) },
-        message: `invalid JSON: ${message.replace(/, "[\s\S]*" is not valid JSON$/, "")}; each line must be one JSON object`,
+        message: `invalid JSON: ${jsonMessage(message)}; each line must be one JSON object`,
       });
       continue;
     }
@@ -125,8 +215,8 @@ function lineLocator(raw: string, lineNo: number): Located["locate"] {
     // Only reached when something is wrong with this line, so parsing it twice is cheap overall.
     const lineCounter = new LineCounter();
     const doc = parseDocument(raw, { lineCounter });
-    const offset = offsetOf(doc.contents as Node | null, path, at);
-    return { line: lineNo, column: (offset ?? 0) + 1 };
+    const offset = offsetOf(doc.contents as Node | null, path, at) ?? 0;
+    return { line: lineNo, column: [...raw.slice(0, offset)].length + 1 };
   };
 }
 
@@ -142,8 +232,8 @@ export function parseJson(text: string, file: string): YamlSource {
     const before = text.slice(0, offset).split("\n");
     throw new InputError({
       file,
-      position: { line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 },
-      message: `invalid JSON: ${message.replace(/, "[\s\S]*" is not valid JSON$/, "")}`,
+      position: { line: before.length, column: [...(before[before.length - 1] ?? "")].length + 1 },
+      message: `invalid JSON: ${jsonMessage(message)}`,
     });
   }
   let located: YamlSource | undefined;

@@ -16,7 +16,7 @@ export function readText(file: string, what: string): string {
     const code = (err as NodeJS.ErrnoException).code;
     const reason =
       code === "ENOENT"
-        ? "file not found"
+        ? "not found"
         : code === "EISDIR"
           ? "is a directory, expected a file"
           : `cannot be read (${code ?? "error"})`;

@@ -57,6 +57,8 @@ export function check<S extends z.ZodType>(
       continue;
     }
     const value = valueAt(data, path);
+    // A missing key reaches zod as `undefined`; say so rather than sounding like a wrong type.
+    const missing = value === undefined && path.length > 0 && issue.code !== "custom";
     const described =
       value === undefined || issue.code === "custom"
         ? undefined
@@ -65,10 +67,16 @@ export function check<S extends z.ZodType>(
       file: source.file,
       position: source.locate(path, "value") ?? START,
       keyPath: keyPathOf(path, options.keyPrefix) || undefined,
-      message: described === undefined ? issue.message : `${issue.message}, got ${described}`,
+      message: missing
+        ? `required key is missing: ${issue.message}`
+        : described === undefined
+          ? issue.message
+          : `${issue.message}, got ${described}`,
     });
   }
-  return { problems };
+  // An unknown key usually explains the problems after it (a mistyped key is also a missing one).
+  const isUnknown = (p: Problem) => p.message.startsWith("unknown key");
+  return { problems: [...problems.filter(isUnknown), ...problems.filter((p) => !isUnknown(p))] };
 }
 
 function describe(
@@ -78,7 +86,7 @@ function describe(
 ): string | undefined {
   const c = custom?.(path, value);
   if (c !== undefined) return c;
-  if (Array.isArray(value)) return "a list";
+  if (Array.isArray(value)) return value.length === 0 ? "an empty list" : "a list";
   if (value === null) return "null";
   if (typeof value === "object") return "a mapping";
   const json = JSON.stringify(value);
@@ -90,7 +98,7 @@ function defaultMessage(issue: z.core.$ZodRawIssue): string | undefined {
   switch (issue.code) {
     case "invalid_type": {
       const expected = article(String(issue.expected));
-      return issue.input === undefined ? `required: expected ${expected}` : `expected ${expected}`;
+      return `expected ${expected}`;
     }
     case "invalid_value":
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;

@@ -31,7 +31,7 @@ interface RawCase {
 }
 
 function readRawCases(file: string, shown: string): RawCase[] {
-  const text = readText(file, "suite");
+  const text = readText(file, "suite file");
   const ext = extname(file).toLowerCase();
   if (ext === ".jsonl") {
     return parseJsonLines(text, shown).map((l) => ({ data: l.data, source: l, path: [] }));
