@@ -37582,7 +37582,7 @@ function renderTerminal(r, style = plainStyle) {
     if (c.n === 0 && decisions.length === 0) continue;
     lines.push("", style.bold(`${METRIC_INFO[metric].title} (${METRIC_INFO[metric].failure})`));
     const b = r.metrics.baseline?.[metric].overall;
-    if (b) lines.push(`  baseline   ${rateCell(b).replace(/`/g, "")}`);
+    if (b) lines.push(`  baseline   ${rateCell(b)}`);
     lines.push(`  candidate  ${rateCell(c)}`);
     const cmp = r.comparisons.find((x) => x.metric === metric);
     if (cmp && cmp.pairs > 0) {
