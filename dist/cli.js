@@ -37186,7 +37186,8 @@ var package_default = {
     lint: "biome check .",
     format: "biome format --write .",
     check: "npm run typecheck && npm run lint && npm run check:generated && vitest run",
-    "check:generated": "node scripts/check-generated.mjs"
+    "check:generated": "node scripts/check-generated.mjs",
+    bench: "tsx bench/run.ts"
   },
   dependencies: {
     "@actions/core": "3.0.1",
