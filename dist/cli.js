@@ -41282,8 +41282,8 @@ function judge(c, gate) {
   const significant = adjusted <= alpha;
   const level = `${formatLevel(c.ciLevel)} CI`;
   const [pa, a] = formatAgainst(formatP, adjusted, alpha, 3);
-  const holm = c.family !== void 0 && c.family > 1 ? `, Holm-adjusted over ${c.family} comparisons p = ${pa}` : "";
-  const test = `one-sided ${c.test} p = ${formatP(c.pOneSided)}${holm} ${significant ? "\u2264" : ">"} \u03B1 ${a}`;
+  const shown = c.family !== void 0 && c.family > 1 ? `${formatP(c.pOneSided)}, Holm-adjusted over ${c.family} comparisons p = ${pa}` : pa;
+  const test = `one-sided ${c.test} p = ${shown} ${significant ? "\u2264" : ">"} \u03B1 ${a}`;
   if (gate.mode === "non_inferiority") {
     const below = c.ci.upper < margin;
     const above = c.ci.lower > margin;

@@ -152,9 +152,11 @@ export function judge(c: Comparison, gate: RegressionGate): { outcome: Outcome; 
   const significant = adjusted <= alpha;
   const level = `${formatLevel(c.ciLevel)} CI`;
   const [pa, a] = formatAgainst(formatP, adjusted, alpha, 3);
-  const holm =
-    c.family !== undefined && c.family > 1 ? `, Holm-adjusted over ${c.family} comparisons p = ${pa}` : "";
-  const test = `one-sided ${c.test} p = ${formatP(c.pOneSided)}${holm} ${significant ? "≤" : ">"} α ${a}`;
+  const shown =
+    c.family !== undefined && c.family > 1
+      ? `${formatP(c.pOneSided)}, Holm-adjusted over ${c.family} comparisons p = ${pa}`
+      : pa;
+  const test = `one-sided ${c.test} p = ${shown} ${significant ? "≤" : ">"} α ${a}`;
 
   if (gate.mode === "non_inferiority") {
     const below = c.ci.upper < margin;
