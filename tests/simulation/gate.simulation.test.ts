@@ -27,7 +27,8 @@ const gate = RegressionSchema.parse({ alpha: ALPHA, by_category: false });
 
 /** A seeded uniform [0, 1) generator; each scenario gets its own seed so they do not share draws. */
 function uniform(seed: number): () => number {
-  const rng = mt19937.factory({ seed });
+  // The typings omit `normalized` on the factory's generator; it is documented and present.
+  const rng = mt19937.factory({ seed }) as unknown as { normalized: () => number };
   return () => rng.normalized();
 }
 
