@@ -40369,9 +40369,11 @@ function clusterIndex(clusters) {
   return { index, count: ids.size };
 }
 function clusteredMean(values, clusters) {
-  const { index, count } = "index" in clusters ? clusters : clusterIndex(clusters);
   const n = values.length;
-  if (index.length !== n) throw new RangeError(`${n} values but ${index.length} cluster labels`);
+  const indexed = clusters === null ? null : "index" in clusters ? clusters : clusterIndex(clusters);
+  const index = indexed?.index ?? null;
+  const count = indexed?.count ?? n;
+  if (index && index.length !== n) throw new RangeError(`${n} values but ${index.length} cluster labels`);
   let sum = 0;
   for (let i = 0; i < n; i++) sum += values[i];
   const mean = sum / n;
@@ -40380,7 +40382,7 @@ function clusteredMean(values, clusters) {
   for (let i = 0; i < n; i++) {
     const e = values[i] - mean;
     squares += e * e;
-    const c = index[i];
+    const c = index ? index[i] : i;
     byCluster[c] = byCluster[c] + e;
   }
   let between = 0;
@@ -40935,54 +40937,67 @@ function estimate(failures, n, conf) {
 function estimateScores(scores, clusters, conf) {
   const n = scores.length;
   let failures = 0;
-  let structured = false;
+  let fractional = false;
   for (let i = 0; i < n; i++) {
     const s = scores[i];
     failures += s;
-    if (s !== 0 && s !== 1 || clusters[i] !== void 0) structured = true;
+    if (s !== 0 && s !== 1) fractional = true;
   }
-  if (!structured || n < 2 || failures === 0 || failures === n) {
+  if (!clusters && !fractional || n < 2 || failures === 0 || failures === n) {
     return n === 0 || Number.isInteger(failures) ? estimate(failures, n, conf) : { failures, n, rate: failures / n, ci: wilsonCore(failures, n, zForConfidence(conf), false, false) };
   }
   const rate2 = failures / n;
-  const se = clusteredMean(
-    scores,
-    clusters.map((c, i) => c ?? `\0case${i}`)
-  ).seCR1;
+  const se = clusteredMean(scores, clusters).seCR1;
   const deff = Math.max(1, se * se / (rate2 * (1 - rate2) / n));
   const ci = Number.isFinite(deff) ? wilsonCore(rate2 * (n / deff), n / deff, zForConfidence(conf), false, false) : { lower: 0, upper: 1 };
   return { failures, n, rate: rate2, ci, ...deff > 1 ? { designEffect: deff } : {} };
 }
 function computeMetrics(outcomes, conf) {
+  const structured = outcomes.some((o) => o.cluster !== void 0 || o.samples !== void 0);
   const groups = /* @__PURE__ */ new Map();
   const errors = /* @__PURE__ */ new Map();
   let repeated = false;
   const ALL = "\0all";
-  for (const o of outcomes) {
-    const { samples, errors: errored } = sampleCounts(o);
+  const errorsOf = (key) => {
+    let e = errors.get(key);
+    if (!e) errors.set(key, e = { failures: 0, n: 0 });
+    return e;
+  };
+  const groupOf = (byCat, key) => {
+    let g = byCat.get(key);
+    if (!g) byCat.set(key, g = { failures: 0, n: 0, scores: [], clusters: [], clustered: false });
+    return g;
+  };
+  const allErrors = errorsOf(ALL);
+  for (let index = 0; index < outcomes.length; index++) {
+    const o = outcomes[index];
+    const samples = o.samples ? o.samples.length : 1;
+    const errored = o.samples ? sampleCounts(o).errors : o.status === "error" ? 1 : 0;
     if (samples > 1) repeated = true;
-    for (const key of [ALL, o.category]) {
-      const e = errors.get(key) ?? { failures: 0, n: 0 };
-      e.failures += errored;
-      e.n += samples;
-      errors.set(key, e);
-    }
+    const catErrors = errorsOf(o.category);
+    allErrors.failures += errored;
+    allErrors.n += samples;
+    catErrors.failures += errored;
+    catErrors.n += samples;
     const score = failureScore(o);
     if (score === null) continue;
-    const byCat = groups.get(o.metric) ?? /* @__PURE__ */ new Map();
-    groups.set(o.metric, byCat);
-    for (const key of [ALL, o.category]) {
-      const g = byCat.get(key) ?? { scores: [], clusters: [] };
-      g.scores.push(score);
-      g.clusters.push(o.cluster);
-      byCat.set(key, g);
+    let byCat = groups.get(o.metric);
+    if (!byCat) groups.set(o.metric, byCat = /* @__PURE__ */ new Map());
+    for (const g of [groupOf(byCat, ALL), groupOf(byCat, o.category)]) {
+      g.failures += score;
+      g.n++;
+      if (structured) {
+        g.scores.push(score);
+        g.clusters.push(o.cluster ?? index);
+        if (o.cluster !== void 0) g.clustered = true;
+      }
     }
   }
   const sorted = (m) => [...m].filter(([k]) => k !== ALL).sort(([a], [b]) => a.localeCompare(b));
+  const est = (g) => !g ? estimate(0, 0, conf) : structured ? estimateScores(g.scores, g.clustered ? g.clusters : null, conf) : estimate(g.failures, g.n, conf);
   const table2 = {};
   for (const metric of RATE_METRICS) {
     const byCat = groups.get(metric) ?? /* @__PURE__ */ new Map();
-    const est = (g) => estimateScores(g?.scores ?? [], g?.clusters ?? [], conf);
     table2[metric] = {
       overall: est(byCat.get(ALL)),
       byCategory: Object.fromEntries(sorted(byCat).map(([cat, g]) => [cat, est(g)]))
@@ -41006,7 +41021,9 @@ function failureScore(o) {
 }
 function sampleCounts(o) {
   if (!o.samples) return { samples: 1, errors: o.status === "error" ? 1 : 0 };
-  return { samples: o.samples.length, errors: o.samples.filter((s) => s.status === "error").length };
+  let errors = 0;
+  for (const s of o.samples) if (s.status === "error") errors++;
+  return { samples: o.samples.length, errors };
 }
 function scoreSample(testCase, answer) {
   const sample = answer?.sample ?? 0;
@@ -41034,89 +41051,99 @@ function scoreSample(testCase, answer) {
 }
 function scoreCase(testCase, answers) {
   const list2 = answers === void 0 ? [] : "id" in answers ? [answers] : answers;
-  const base = {
-    id: testCase.id,
-    category: testCase.category,
-    expect: testCase.expect,
-    metric: METRIC_OF_EXPECT[testCase.expect],
-    ...testCase.cluster !== void 0 ? { cluster: testCase.cluster } : {}
-  };
   const samples = list2.length === 0 ? [scoreSample(testCase, void 0)] : list2.map((a) => scoreSample(testCase, a));
   samples.sort((a, b) => a.sample - b.sample);
   const usable = samples.filter((s) => s.status !== "error");
   const shown = usable[0] ?? samples[0];
-  const { sample: _, ...first } = shown;
-  if (samples.length === 1) return { ...base, ...first };
   const failed = usable.filter((s) => s.status === "fail").length;
-  return {
-    ...base,
-    ...first,
-    status: usable.length === 0 ? "error" : failed > 0 ? "fail" : "pass",
-    ...usable.length > 0 ? { score: failed / usable.length } : {},
-    samples
+  const several = samples.length > 1;
+  const outcome2 = {
+    id: testCase.id,
+    category: testCase.category,
+    expect: testCase.expect,
+    metric: METRIC_OF_EXPECT[testCase.expect],
+    status: several ? usable.length === 0 ? "error" : failed > 0 ? "fail" : "pass" : shown.status,
+    grades: shown.grades
   };
+  if (testCase.cluster !== void 0) outcome2.cluster = testCase.cluster;
+  if (shown.response !== void 0) outcome2.response = shown.response;
+  if (shown.error !== void 0) outcome2.error = shown.error;
+  if (several) {
+    if (usable.length > 0) outcome2.score = failed / usable.length;
+    outcome2.samples = samples;
+  }
+  return outcome2;
 }
 
 // src/gate/paired.ts
-function pairOutcomes(metric, candidate, baseline) {
-  const rows = [];
-  const unpaired = /* @__PURE__ */ new Map();
-  for (const cand of candidate) {
-    if (cand.metric !== metric) continue;
-    const base = baseline.get(cand.id);
-    const c = failureScore(cand);
-    const b = base ? failureScore(base) : null;
-    if (c === null || b === null) {
-      unpaired.set(cand.category, (unpaired.get(cand.category) ?? 0) + 1);
+function pairOutcomes(candidate, baseline) {
+  const byMetric = /* @__PURE__ */ new Map();
+  for (let k = 0; k < candidate.length; k++) {
+    const c = candidate[k];
+    let m = byMetric.get(c.metric);
+    if (!m) {
+      m = { kept: [], cand: [], base: [], unpaired: /* @__PURE__ */ new Map(), members: /* @__PURE__ */ new Map() };
+      byMetric.set(c.metric, m);
+    }
+    const b = baseline.get(c.id);
+    const sc = failureScore(c);
+    const sb = b ? failureScore(b) : null;
+    let members2 = m.members.get(c.category);
+    if (!members2) m.members.set(c.category, members2 = []);
+    if (sc === null || sb === null) {
+      m.unpaired.set(c.category, (m.unpaired.get(c.category) ?? 0) + 1);
       continue;
     }
-    rows.push({ id: cand.id, category: cand.category, c, b, cluster: cand.cluster ?? base?.cluster });
+    members2.push(m.kept.length);
+    m.kept.push(b?.cluster !== void 0 && c.cluster === void 0 ? { ...c, cluster: b.cluster } : c);
+    m.cand.push(sc);
+    m.base.push(sb);
   }
-  const build2 = (subset, lost, category) => {
-    const n = subset.length;
-    const data = {
-      metric,
-      ...category !== void 0 ? { category } : {},
-      ids: new Array(n),
-      candidate: new Float64Array(n),
-      baseline: new Float64Array(n),
-      clusters: new Array(n),
-      clustered: false,
-      binary: true,
-      unpaired: lost
-    };
-    for (let i = 0; i < n; i++) {
-      const r = subset[i];
-      data.ids[i] = r.id;
-      data.candidate[i] = r.c;
-      data.baseline[i] = r.b;
-      data.clusters[i] = r.cluster ?? `\0${r.id}`;
-      if (r.cluster !== void 0) data.clustered = true;
-      if (r.c !== 0 && r.c !== 1 || r.b !== 0 && r.b !== 1) data.binary = false;
-    }
-    return data;
+  const out = /* @__PURE__ */ new Map();
+  for (const [metric, m] of byMetric) {
+    let lostTotal = 0;
+    for (const v of m.unpaired.values()) lostTotal += v;
+    out.set(metric, {
+      overall: build(metric, m, null, lostTotal),
+      byCategory: [...m.members.keys()].sort((a, b) => a.localeCompare(b)).map((cat) => build(metric, m, m.members.get(cat), m.unpaired.get(cat) ?? 0, cat))
+    });
+  }
+  return out;
+}
+function build(metric, { kept, cand, base }, index, lost, category) {
+  const n = index ? index.length : kept.length;
+  const data = {
+    metric,
+    ...category !== void 0 ? { category } : {},
+    ids: new Array(n),
+    candidate: new Float64Array(n),
+    baseline: new Float64Array(n),
+    clusters: new Array(n),
+    clustered: false,
+    binary: true,
+    unpaired: lost
   };
-  const categories = [.../* @__PURE__ */ new Set([...rows.map((r) => r.category), ...unpaired.keys()])].sort(
-    (a, b) => a.localeCompare(b)
-  );
-  let lostTotal = 0;
-  for (const v of unpaired.values()) lostTotal += v;
-  return {
-    overall: build2(rows, lostTotal),
-    byCategory: categories.map(
-      (cat) => build2(
-        rows.filter((r) => r.category === cat),
-        unpaired.get(cat) ?? 0,
-        cat
-      )
-    )
-  };
+  for (let k = 0; k < n; k++) {
+    const i = index ? index[k] : k;
+    const o = kept[i];
+    const c = cand[i];
+    const b = base[i];
+    data.ids[k] = o.id;
+    data.candidate[k] = c;
+    data.baseline[k] = b;
+    data.clusters[k] = o.cluster ?? i;
+    if (o.cluster !== void 0) data.clustered = true;
+    if (c !== 0 && c !== 1 || b !== 0 && b !== 1) data.binary = false;
+  }
+  if (!data.clustered) data.clusters = null;
+  return data;
 }
 function tableOf(data) {
   const t = { n11: 0, n12: 0, n21: 0, n22: 0 };
-  for (let i = 0; i < data.ids.length; i++) {
-    const c = data.candidate[i] === 1;
-    const b = data.baseline[i] === 1;
+  const { candidate, baseline } = data;
+  for (let i = 0; i < candidate.length; i++) {
+    const c = candidate[i] === 1;
+    const b = baseline[i] === 1;
     if (c && b) t.n11++;
     else if (c) t.n12++;
     else if (b) t.n21++;
@@ -41237,8 +41264,11 @@ function minCasesOf(gates, metric) {
 function compareBuilds(gates, candidate, baseline, confidence) {
   const planned = [];
   const notes = [];
+  const paired2 = pairOutcomes(candidate, baseline);
   for (const metric of RATE_METRICS) {
-    const { overall, byCategory } = pairOutcomes(metric, candidate, baseline);
+    const found = paired2.get(metric);
+    if (!found) continue;
+    const { overall, byCategory } = found;
     if (overall.ids.length + overall.unpaired === 0) continue;
     const gate = gates[metric]?.regression;
     const minCases2 = minCasesOf(gates, metric);
@@ -41366,8 +41396,8 @@ function decide(input2) {
   const decisions = [];
   const errorMax = input2.gates.error_rate?.max ?? DEFAULT_ERROR_MAX;
   const builds = input2.baseline ? ["candidate", "baseline"] : ["candidate"];
-  for (const build2 of builds) {
-    const est = (build2 === "candidate" ? input2.candidate : input2.baseline)?.error_rate.overall;
+  for (const build3 of builds) {
+    const est = (build3 === "candidate" ? input2.candidate : input2.baseline)?.error_rate.overall;
     if (!est || est.rate === null) continue;
     const over = est.rate > errorMax;
     const [rate2, ceiling] = formatAgainst(formatRate, est.rate, errorMax, 1);
@@ -41375,10 +41405,10 @@ function decide(input2) {
     decisions.push({
       metric: "error_rate",
       rule: "max",
-      build: build2,
+      build: build3,
       outcome: over ? "inconclusive" : "pass",
       threshold: errorMax,
-      reason: over ? `${build2} has ${est.failures} of ${est.n} ${unit} without a usable response (${rate2} > max ${ceiling}): the measured rates may not represent the build` : `${build2}: ${est.failures} of ${est.n} ${unit} without a usable response (${rate2} \u2264 max ${ceiling})`
+      reason: over ? `${build3} has ${est.failures} of ${est.n} ${unit} without a usable response (${rate2} > max ${ceiling}): the measured rates may not represent the build` : `${build3}: ${est.failures} of ${est.n} ${unit} without a usable response (${rate2} \u2264 max ${ceiling})`
     });
   }
   for (const metric of RATE_METRICS) {
@@ -41760,7 +41790,7 @@ var CaseOutcomeSchema = external_exports.strictObject({
 });
 var target = external_exports.strictObject({ kind: external_exports.string(), source: external_exports.string(), label: external_exports.string().optional() });
 var suiteRef = external_exports.strictObject({ file: external_exports.string(), hash: external_exports.string() });
-var build = external_exports.strictObject({
+var build2 = external_exports.strictObject({
   target,
   /** For a baseline taken from an earlier results file: what that run was made on. */
   provenance: external_exports.strictObject({
@@ -41781,7 +41811,7 @@ var ResultsSchema = external_exports.strictObject({
   config: external_exports.strictObject({ file: external_exports.string(), hash: external_exports.string() }),
   suites: external_exports.array(suiteRef.extend({ cases: external_exports.int().min(0) })),
   confidence: external_exports.number(),
-  builds: external_exports.strictObject({ candidate: build, baseline: build.optional() }),
+  builds: external_exports.strictObject({ candidate: build2, baseline: build2.optional() }),
   metrics: external_exports.strictObject({ candidate: metricTable, baseline: metricTable.optional() }),
   comparisons: external_exports.array(
     external_exports.strictObject({

@@ -88,8 +88,11 @@ export function compareBuilds(
 ): { comparisons: Comparison[]; notes: string[] } {
   const planned: Planned[] = [];
   const notes: string[] = [];
+  const paired = pairOutcomes(candidate, baseline);
   for (const metric of RATE_METRICS) {
-    const { overall, byCategory } = pairOutcomes(metric, candidate, baseline);
+    const found = paired.get(metric);
+    if (!found) continue;
+    const { overall, byCategory } = found;
     if (overall.ids.length + overall.unpaired === 0) continue;
     const gate = gates[metric]?.regression;
     const minCases = minCasesOf(gates, metric);

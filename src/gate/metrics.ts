@@ -3,7 +3,7 @@
  * Each is reported overall and per category with a Wilson score interval — widened by the
  * design effect when cases are clustered or scored from several samples.
  */
-import { clusteredMean } from "../stats/cluster.js";
+import { type ClusterKey, clusteredMean } from "../stats/cluster.js";
 import { type Interval, zForConfidence } from "../stats/interval.js";
 import { wilsonCore, wilsonInterval } from "../stats/proportion.js";
 import type { Expectation } from "../suite/schema.js";
@@ -63,25 +63,22 @@ export function estimate(failures: number, n: number, conf: number): RateEstimat
  * interval is Wilson's at the effective number of cases. The design effect is never taken below 1: the
  * interval is never narrower than the one that ignores the structure.
  */
-function estimateScores(scores: number[], clusters: (string | undefined)[], conf: number): RateEstimate {
+function estimateScores(scores: number[], clusters: ClusterKey[] | null, conf: number): RateEstimate {
   const n = scores.length;
   let failures = 0;
-  let structured = false;
+  let fractional = false;
   for (let i = 0; i < n; i++) {
     const s = scores[i] as number;
     failures += s;
-    if ((s !== 0 && s !== 1) || clusters[i] !== undefined) structured = true;
+    if (s !== 0 && s !== 1) fractional = true;
   }
-  if (!structured || n < 2 || failures === 0 || failures === n) {
+  if ((!clusters && !fractional) || n < 2 || failures === 0 || failures === n) {
     return n === 0 || Number.isInteger(failures)
       ? estimate(failures, n, conf)
       : { failures, n, rate: failures / n, ci: wilsonCore(failures, n, zForConfidence(conf), false, false) };
   }
   const rate = failures / n;
-  const se = clusteredMean(
-    scores,
-    clusters.map((c, i) => c ?? `\u0000case${i}`),
-  ).seCR1;
+  const se = clusteredMean(scores, clusters).seCR1;
   const deff = Math.max(1, (se * se) / ((rate * (1 - rate)) / n));
   const ci = Number.isFinite(deff)
     ? wilsonCore(rate * (n / deff), n / deff, zForConfidence(conf), false, false)
@@ -94,37 +91,67 @@ function estimateScores(scores: number[], clusters: (string | undefined)[], conf
  * way); error_rate counts every sample, so missing responses can never pass unseen.
  */
 export function computeMetrics(outcomes: readonly CaseOutcome[], conf: number): MetricTable {
-  const groups = new Map<RateMetric, Map<string, { scores: number[]; clusters: (string | undefined)[] }>>();
+  // Per-case scores are kept only when some case is clustered or scored from several samples;
+  // otherwise counting is enough (and a 100,000-case suite needs no arrays).
+  const structured = outcomes.some((o) => o.cluster !== undefined || o.samples !== undefined);
+  interface Group {
+    failures: number;
+    n: number;
+    scores: number[];
+    clusters: ClusterKey[];
+    clustered: boolean;
+  }
+  const groups = new Map<RateMetric, Map<string, Group>>();
   const errors = new Map<string, { failures: number; n: number }>();
   let repeated = false;
   const ALL = "\u0000all";
-  for (const o of outcomes) {
-    const { samples, errors: errored } = sampleCounts(o);
+  const errorsOf = (key: string) => {
+    let e = errors.get(key);
+    if (!e) errors.set(key, (e = { failures: 0, n: 0 }));
+    return e;
+  };
+  const groupOf = (byCat: Map<string, Group>, key: string) => {
+    let g = byCat.get(key);
+    if (!g) byCat.set(key, (g = { failures: 0, n: 0, scores: [], clusters: [], clustered: false }));
+    return g;
+  };
+  const allErrors = errorsOf(ALL);
+  // Plain loops without per-case arrays: this runs over every case of both builds.
+  for (let index = 0; index < outcomes.length; index++) {
+    const o = outcomes[index] as CaseOutcome;
+    const samples = o.samples ? o.samples.length : 1;
+    const errored = o.samples ? sampleCounts(o).errors : o.status === "error" ? 1 : 0;
     if (samples > 1) repeated = true;
-    for (const key of [ALL, o.category]) {
-      const e = errors.get(key) ?? { failures: 0, n: 0 };
-      e.failures += errored;
-      e.n += samples;
-      errors.set(key, e);
-    }
+    const catErrors = errorsOf(o.category);
+    allErrors.failures += errored;
+    allErrors.n += samples;
+    catErrors.failures += errored;
+    catErrors.n += samples;
     const score = failureScore(o);
     if (score === null) continue;
-    const byCat = groups.get(o.metric) ?? new Map();
-    groups.set(o.metric, byCat);
-    for (const key of [ALL, o.category]) {
-      const g = byCat.get(key) ?? { scores: [], clusters: [] };
-      g.scores.push(score);
-      g.clusters.push(o.cluster);
-      byCat.set(key, g);
+    let byCat = groups.get(o.metric);
+    if (!byCat) groups.set(o.metric, (byCat = new Map<string, Group>()));
+    for (const g of [groupOf(byCat, ALL), groupOf(byCat, o.category)]) {
+      g.failures += score;
+      g.n++;
+      if (structured) {
+        g.scores.push(score);
+        g.clusters.push(o.cluster ?? index);
+        if (o.cluster !== undefined) g.clustered = true;
+      }
     }
   }
   const sorted = <T>(m: Map<string, T>) =>
     [...m].filter(([k]) => k !== ALL).sort(([a], [b]) => a.localeCompare(b));
+  const est = (g: Group | undefined): RateEstimate =>
+    !g
+      ? estimate(0, 0, conf)
+      : structured
+        ? estimateScores(g.scores, g.clustered ? g.clusters : null, conf)
+        : estimate(g.failures, g.n, conf);
   const table = {} as MetricTable;
   for (const metric of RATE_METRICS) {
-    const byCat = groups.get(metric) ?? new Map();
-    const est = (g: { scores: number[]; clusters: (string | undefined)[] } | undefined) =>
-      estimateScores(g?.scores ?? [], g?.clusters ?? [], conf);
+    const byCat = groups.get(metric) ?? new Map<string, Group>();
     table[metric] = {
       overall: est(byCat.get(ALL)),
       byCategory: Object.fromEntries(sorted(byCat).map(([cat, g]) => [cat, est(g)])),

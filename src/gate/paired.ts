@@ -2,7 +2,9 @@
  * Paired data for one comparison: the cases of one metric (optionally one category) with a usable
  * response from both builds, matched by id, as per-case failure scores. Scores are 0/1 for one sample
  * per case and sample means for several; the comparison's statistics are chosen from this shape.
+ * Built with typed arrays in one pass, since a suite can hold 100,000 cases.
  */
+import type { ClusterKey } from "../stats/cluster.js";
 import type { PairedTable } from "../stats/paired-difference.js";
 import type { RateMetric } from "./metrics.js";
 import { type CaseOutcome, failureScore } from "./outcome.js";
@@ -13,8 +15,8 @@ export interface PairedData {
   ids: string[];
   candidate: Float64Array;
   baseline: Float64Array;
-  /** Each pair's cluster; a case without `cluster` is its own. */
-  clusters: string[];
+  /** Each pair's cluster: its `cluster` name, or its own index (a number never equals a name); null when no case has one. */
+  clusters: ClusterKey[] | null;
   /** Whether any case of the comparison has a `cluster`. */
   clustered: boolean;
   /** Whether every score is 0 or 1 (one sample per case), so that the 2×2 table describes the data. */
@@ -23,73 +25,97 @@ export interface PairedData {
   unpaired: number;
 }
 
-/** Pairs for `metric`, overall and split by category (categories in sorted order). */
+interface Collected {
+  kept: CaseOutcome[];
+  cand: number[];
+  base: number[];
+  unpaired: Map<string, number>;
+  members: Map<string, number[]>;
+}
+
+/** Pairs per rate metric, overall and split by category (categories in sorted order), in one pass. */
 export function pairOutcomes(
-  metric: RateMetric,
   candidate: readonly CaseOutcome[],
   baseline: ReadonlyMap<string, CaseOutcome>,
-): { overall: PairedData; byCategory: PairedData[] } {
-  const rows: { id: string; category: string; c: number; b: number; cluster?: string }[] = [];
-  const unpaired = new Map<string, number>();
-  for (const cand of candidate) {
-    if (cand.metric !== metric) continue;
-    const base = baseline.get(cand.id);
-    const c = failureScore(cand);
-    const b = base ? failureScore(base) : null;
-    if (c === null || b === null) {
-      unpaired.set(cand.category, (unpaired.get(cand.category) ?? 0) + 1);
+): Map<RateMetric, { overall: PairedData; byCategory: PairedData[] }> {
+  const byMetric = new Map<RateMetric, Collected>();
+  for (let k = 0; k < candidate.length; k++) {
+    const c = candidate[k] as CaseOutcome;
+    let m = byMetric.get(c.metric);
+    if (!m) {
+      m = { kept: [], cand: [], base: [], unpaired: new Map(), members: new Map() };
+      byMetric.set(c.metric, m);
+    }
+    const b = baseline.get(c.id);
+    const sc = failureScore(c);
+    const sb = b ? failureScore(b) : null;
+    let members = m.members.get(c.category);
+    if (!members) m.members.set(c.category, (members = []));
+    if (sc === null || sb === null) {
+      m.unpaired.set(c.category, (m.unpaired.get(c.category) ?? 0) + 1);
       continue;
     }
-    rows.push({ id: cand.id, category: cand.category, c, b, cluster: cand.cluster ?? base?.cluster });
+    members.push(m.kept.length);
+    m.kept.push(b?.cluster !== undefined && c.cluster === undefined ? { ...c, cluster: b.cluster } : c);
+    m.cand.push(sc);
+    m.base.push(sb);
   }
-  const build = (subset: typeof rows, lost: number, category?: string): PairedData => {
-    const n = subset.length;
-    const data: PairedData = {
-      metric,
-      ...(category !== undefined ? { category } : {}),
-      ids: new Array(n),
-      candidate: new Float64Array(n),
-      baseline: new Float64Array(n),
-      clusters: new Array(n),
-      clustered: false,
-      binary: true,
-      unpaired: lost,
-    };
-    for (let i = 0; i < n; i++) {
-      const r = subset[i] as (typeof rows)[number];
-      data.ids[i] = r.id;
-      data.candidate[i] = r.c;
-      data.baseline[i] = r.b;
-      // The NUL prefix keeps a case's own cluster apart from any `cluster` value a suite can spell.
-      data.clusters[i] = r.cluster ?? `\u0000${r.id}`;
-      if (r.cluster !== undefined) data.clustered = true;
-      if ((r.c !== 0 && r.c !== 1) || (r.b !== 0 && r.b !== 1)) data.binary = false;
-    }
-    return data;
+  const out = new Map<RateMetric, { overall: PairedData; byCategory: PairedData[] }>();
+  for (const [metric, m] of byMetric) {
+    let lostTotal = 0;
+    for (const v of m.unpaired.values()) lostTotal += v;
+    out.set(metric, {
+      overall: build(metric, m, null, lostTotal),
+      byCategory: [...m.members.keys()]
+        .sort((a, b) => a.localeCompare(b))
+        .map((cat) => build(metric, m, m.members.get(cat) as number[], m.unpaired.get(cat) ?? 0, cat)),
+    });
+  }
+  return out;
+}
+
+function build(
+  metric: RateMetric,
+  { kept, cand, base }: Collected,
+  index: readonly number[] | null,
+  lost: number,
+  category?: string,
+): PairedData {
+  const n = index ? index.length : kept.length;
+  const data: PairedData = {
+    metric,
+    ...(category !== undefined ? { category } : {}),
+    ids: new Array(n),
+    candidate: new Float64Array(n),
+    baseline: new Float64Array(n),
+    clusters: new Array(n),
+    clustered: false,
+    binary: true,
+    unpaired: lost,
   };
-  const categories = [...new Set([...rows.map((r) => r.category), ...unpaired.keys()])].sort((a, b) =>
-    a.localeCompare(b),
-  );
-  let lostTotal = 0;
-  for (const v of unpaired.values()) lostTotal += v;
-  return {
-    overall: build(rows, lostTotal),
-    byCategory: categories.map((cat) =>
-      build(
-        rows.filter((r) => r.category === cat),
-        unpaired.get(cat) ?? 0,
-        cat,
-      ),
-    ),
-  };
+  for (let k = 0; k < n; k++) {
+    const i = index ? (index[k] as number) : k;
+    const o = kept[i] as CaseOutcome;
+    const c = cand[i] as number;
+    const b = base[i] as number;
+    data.ids[k] = o.id;
+    data.candidate[k] = c;
+    data.baseline[k] = b;
+    (data.clusters as ClusterKey[])[k] = o.cluster ?? i;
+    if (o.cluster !== undefined) data.clustered = true;
+    if ((c !== 0 && c !== 1) || (b !== 0 && b !== 1)) data.binary = false;
+  }
+  if (!data.clustered) data.clusters = null;
+  return data;
 }
 
 /** The 2×2 table of 0/1 scores (rows candidate bad/ok, columns baseline bad/ok). */
 export function tableOf(data: PairedData): PairedTable {
   const t: PairedTable = { n11: 0, n12: 0, n21: 0, n22: 0 };
-  for (let i = 0; i < data.ids.length; i++) {
-    const c = data.candidate[i] === 1;
-    const b = data.baseline[i] === 1;
+  const { candidate, baseline } = data;
+  for (let i = 0; i < candidate.length; i++) {
+    const c = candidate[i] === 1;
+    const b = baseline[i] === 1;
     if (c && b) t.n11++;
     else if (c) t.n12++;
     else if (b) t.n21++;

@@ -42,17 +42,19 @@ export function clusterIndex(clusters: ArrayLike<ClusterKey>): { index: Int32Arr
   return { index, count: ids.size };
 }
 
+/** Clusters as keys per observation, as `clusterIndex` output, or null for "each observation its own". */
+export type Clusters = ArrayLike<ClusterKey> | { index: Int32Array; count: number } | null;
+
 /**
- * Clustered standard errors of the mean of `values`; `cluster[i]` is observation i's cluster, as keys or
- * as the dense indices of `clusterIndex` (pass `count` with them to skip re-indexing).
+ * Clustered standard errors of the mean of `values`; `clusters[i]` is observation i's cluster, as keys or
+ * as the dense indices of `clusterIndex`; null makes every observation its own cluster.
  */
-export function clusteredMean(
-  values: ArrayLike<number>,
-  clusters: ArrayLike<ClusterKey> | { index: Int32Array; count: number },
-): ClusteredSE {
-  const { index, count } = "index" in clusters ? clusters : clusterIndex(clusters);
+export function clusteredMean(values: ArrayLike<number>, clusters: Clusters): ClusteredSE {
   const n = values.length;
-  if (index.length !== n) throw new RangeError(`${n} values but ${index.length} cluster labels`);
+  const indexed = clusters === null ? null : "index" in clusters ? clusters : clusterIndex(clusters);
+  const index = indexed?.index ?? null;
+  const count = indexed?.count ?? n;
+  if (index && index.length !== n) throw new RangeError(`${n} values but ${index.length} cluster labels`);
   let sum = 0;
   for (let i = 0; i < n; i++) sum += values[i] as number;
   const mean = sum / n;
@@ -61,7 +63,7 @@ export function clusteredMean(
   for (let i = 0; i < n; i++) {
     const e = (values[i] as number) - mean;
     squares += e * e;
-    const c = index[i] as number;
+    const c = index ? (index[i] as number) : i;
     byCluster[c] = (byCluster[c] as number) + e;
   }
   let between = 0;
@@ -93,7 +95,7 @@ export interface ClusteredPairedSE extends Omit<ClusteredSE, "mean"> {
 export function clusteredPairedDifference(
   candidate: ArrayLike<number>,
   baseline: ArrayLike<number>,
-  clusters: ArrayLike<ClusterKey> | { index: Int32Array; count: number },
+  clusters: Clusters,
 ): ClusteredPairedSE {
   const n = candidate.length;
   if (baseline.length !== n)
