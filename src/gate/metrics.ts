@@ -107,12 +107,18 @@ export function computeMetrics(outcomes: readonly CaseOutcome[], conf: number): 
   const ALL = "\u0000all";
   const errorsOf = (key: string) => {
     let e = errors.get(key);
-    if (!e) errors.set(key, (e = { failures: 0, n: 0 }));
+    if (!e) {
+      e = { failures: 0, n: 0 };
+      errors.set(key, e);
+    }
     return e;
   };
   const groupOf = (byCat: Map<string, Group>, key: string) => {
     let g = byCat.get(key);
-    if (!g) byCat.set(key, (g = { failures: 0, n: 0, scores: [], clusters: [], clustered: false }));
+    if (!g) {
+      g = { failures: 0, n: 0, scores: [], clusters: [], clustered: false };
+      byCat.set(key, g);
+    }
     return g;
   };
   const allErrors = errorsOf(ALL);
@@ -130,7 +136,10 @@ export function computeMetrics(outcomes: readonly CaseOutcome[], conf: number): 
     const score = failureScore(o);
     if (score === null) continue;
     let byCat = groups.get(o.metric);
-    if (!byCat) groups.set(o.metric, (byCat = new Map<string, Group>()));
+    if (!byCat) {
+      byCat = new Map<string, Group>();
+      groups.set(o.metric, byCat);
+    }
     for (const g of [groupOf(byCat, ALL), groupOf(byCat, o.category)]) {
       g.failures += score;
       g.n++;

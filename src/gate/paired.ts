@@ -50,7 +50,10 @@ export function pairOutcomes(
     const sc = failureScore(c);
     const sb = b ? failureScore(b) : null;
     let members = m.members.get(c.category);
-    if (!members) m.members.set(c.category, (members = []));
+    if (!members) {
+      members = [];
+      m.members.set(c.category, members);
+    }
     if (sc === null || sb === null) {
       m.unpaired.set(c.category, (m.unpaired.get(c.category) ?? 0) + 1);
       continue;
