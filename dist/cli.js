@@ -40784,12 +40784,18 @@ function computeMetrics(outcomes, conf) {
   const ALL = "\0all";
   const errorsOf = (key) => {
     let e = errors.get(key);
-    if (!e) errors.set(key, e = { failures: 0, n: 0 });
+    if (!e) {
+      e = { failures: 0, n: 0 };
+      errors.set(key, e);
+    }
     return e;
   };
   const groupOf = (byCat, key) => {
     let g = byCat.get(key);
-    if (!g) byCat.set(key, g = { failures: 0, n: 0, scores: [], clusters: [], clustered: false });
+    if (!g) {
+      g = { failures: 0, n: 0, scores: [], clusters: [], clustered: false };
+      byCat.set(key, g);
+    }
     return g;
   };
   const allErrors = errorsOf(ALL);
@@ -40806,7 +40812,10 @@ function computeMetrics(outcomes, conf) {
     const score = failureScore(o);
     if (score === null) continue;
     let byCat = groups.get(o.metric);
-    if (!byCat) groups.set(o.metric, byCat = /* @__PURE__ */ new Map());
+    if (!byCat) {
+      byCat = /* @__PURE__ */ new Map();
+      groups.set(o.metric, byCat);
+    }
     for (const g of [groupOf(byCat, ALL), groupOf(byCat, o.category)]) {
       g.failures += score;
       g.n++;
@@ -40913,7 +40922,10 @@ function pairOutcomes(candidate, baseline) {
     const sc = failureScore(c);
     const sb = b ? failureScore(b) : null;
     let members2 = m.members.get(c.category);
-    if (!members2) m.members.set(c.category, members2 = []);
+    if (!members2) {
+      members2 = [];
+      m.members.set(c.category, members2);
+    }
     if (sc === null || sb === null) {
       m.unpaired.set(c.category, (m.unpaired.get(c.category) ?? 0) + 1);
       continue;
@@ -41742,7 +41754,11 @@ var package_default = {
     "safety-gate": "dist/cli.js"
   },
   exports: {
-    ".": "./dist/index.js"
+    ".": "./dist/index.js",
+    "./stats": {
+      types: "./dist/types/stats/index.d.ts",
+      default: "./dist/stats.js"
+    }
   },
   files: [
     "dist",

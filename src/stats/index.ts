@@ -7,6 +7,7 @@ export {
   type ClusteredPairedSE,
   type ClusteredSE,
   type ClusterKey,
+  type Clusters,
   clusteredMean,
   clusteredPairedDifference,
   clusterIndex,
