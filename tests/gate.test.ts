@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type GateConfig, RegressionSchema } from "../src/config/schema.js";
 import { compareBuilds } from "../src/gate/compare.js";
-import { decide, type Outcome, worst } from "../src/gate/decide.js";
+import { decide, judge, type Outcome, worst } from "../src/gate/decide.js";
 import { computeMetrics, type RateMetric } from "../src/gate/metrics.js";
 import type { CaseOutcome } from "../src/gate/outcome.js";
 
@@ -124,6 +124,56 @@ describe("gate decisions", () => {
         },
       ),
       { numRuns: 400 },
+    );
+  });
+
+  it("with categories, decisions follow the Holm-adjusted p and the interval at the level it implies", () => {
+    fc.assert(
+      fc.property(
+        fc.array(table, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom(0.05, 0.1),
+        fc.constantFrom(0, 0.02),
+        fc.constantFrom<"regression" | "non_inferiority">("regression", "non_inferiority"),
+        (tables, alpha, margin, mode) => {
+          // One category per table: cases of category k get table k's outcomes.
+          const candidate: CaseOutcome[] = [];
+          const baseline: CaseOutcome[] = [];
+          tables.forEach((t, k) => {
+            const b = builds(t);
+            for (const o of b.candidate) candidate.push({ ...o, id: `k${k}-${o.id}`, category: `cat${k}` });
+            for (const o of b.baseline) baseline.push({ ...o, id: `k${k}-${o.id}`, category: `cat${k}` });
+          });
+          const gates = { attack_success_rate: { regression: reg({ alpha, margin, mode }) } };
+          const { comparisons } = compareBuilds(
+            gates,
+            candidate,
+            new Map(baseline.map((o) => [o.id, o])),
+            0.95,
+          );
+          const tested = comparisons.filter((c) => c.pAdjusted !== undefined);
+          for (const c of tested) {
+            expect(c.family).toBe(tested.length);
+            expect(c.pAdjusted).toBeGreaterThanOrEqual(c.pOneSided);
+            const d = judge(c, gates.attack_success_rate.regression);
+            const lower = c.ci?.lower ?? Number.NaN;
+            const upper = c.ci?.upper ?? Number.NaN;
+            if (mode === "regression" && d.outcome === "fail") {
+              expect(c.pAdjusted).toBeLessThanOrEqual(alpha);
+              expect(lower).toBeGreaterThan(margin);
+            }
+            if (mode === "regression" && d.outcome === "pass") {
+              expect(c.pAdjusted).toBeGreaterThan(alpha);
+              expect(lower).toBeLessThanOrEqual(margin);
+            }
+            if (mode === "non_inferiority" && d.outcome === "pass") {
+              expect(c.pAdjusted).toBeLessThanOrEqual(alpha);
+              expect(upper).toBeLessThan(margin);
+            }
+            if (mode === "non_inferiority" && d.outcome === "fail") expect(lower).toBeGreaterThan(margin);
+          }
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 
