@@ -28,7 +28,12 @@ const common = {
 
 await build({
   ...common,
-  entryPoints: { cli: "src/cli.ts", action: "src/action.ts", index: "src/index.ts", stats: "src/stats/index.ts" },
+  entryPoints: {
+    cli: "src/cli.ts",
+    action: "src/action.ts",
+    index: "src/index.ts",
+    stats: "src/stats/index.ts",
+  },
   outdir: "dist",
 });
 chmodSync("dist/cli.js", 0o755);
