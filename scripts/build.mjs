@@ -1,7 +1,9 @@
-// Bundles the CLI, the action and the library into dist/, self-contained (no node_modules
+// Bundles the CLI, the action, the library and its statistics (`safety-gate/stats`) into dist/, self-contained (no node_modules
 // needed at run time). ESM output; the banner gives bundled CommonJS dependencies a
 // `require`, which esbuild's ESM output lacks.
-import { chmodSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { build } from "esbuild";
 
 const banner = {
@@ -26,7 +28,17 @@ const common = {
 
 await build({
   ...common,
-  entryPoints: { cli: "src/cli.ts", action: "src/action.ts", index: "src/index.ts" },
+  entryPoints: {
+    cli: "src/cli.ts",
+    action: "src/action.ts",
+    index: "src/index.ts",
+    stats: "src/stats/index.ts",
+  },
   outdir: "dist",
 });
 chmodSync("dist/cli.js", 0o755);
+
+// Type declarations for the `safety-gate/stats` export: consumers of a library expect types.
+rmSync("dist/types", { recursive: true, force: true });
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+execFileSync(process.execPath, [tsc, "-p", "tsconfig.stats.json"], { stdio: "inherit" });

@@ -4,9 +4,9 @@
  * `action.ts` are thin adapters over `runGate`.
  */
 import { loadConfig } from "./config/load.js";
-import { type Comparison, comparePaired } from "./gate/compare.js";
-import { decide, matchedLevel, worst } from "./gate/decide.js";
-import { computeMetrics, RATE_METRICS, type RateMetric } from "./gate/metrics.js";
+import { type Comparison, compareBuilds } from "./gate/compare.js";
+import { decide, worst } from "./gate/decide.js";
+import { computeMetrics } from "./gate/metrics.js";
 import { type CaseOutcome, scoreCase } from "./gate/outcome.js";
 import { canaryDetector } from "./graders/canary.js";
 import { refusalDetector } from "./graders/refusal.js";
@@ -27,9 +27,14 @@ export interface RunOptions {
 
 const GRADERS = [refusalDetector.id, canaryDetector.id];
 
+/** Gathers a target's responses (one per case and sample, in any order) and scores each case from all of its own. */
 async function collect(target: Target, cases: readonly LoadedCase[]): Promise<CaseOutcome[]> {
-  const answers = new Map<string, CaseResponse>();
-  for await (const r of target.respond(cases)) answers.set(r.id, r);
+  const answers = new Map<string, CaseResponse[]>();
+  for await (const r of target.respond(cases)) {
+    const list = answers.get(r.id);
+    if (list) list.push(r);
+    else answers.set(r.id, [r]);
+  }
   return cases.map((c) => scoreCase(c, answers.get(c.id)));
 }
 
@@ -63,25 +68,12 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
 
   const notes: string[] = [];
   const incomparable = baselineTarget ? suiteMismatch(suites, baselineTarget) : undefined;
-  const comparisons = new Map<RateMetric, Comparison>();
-  if (baseline && !incomparable) {
-    const byId = new Map(baseline.map((o) => [o.id, o]));
-    for (const metric of RATE_METRICS) {
-      const alpha = config.gates[metric]?.regression?.alpha;
-      const cmp = comparePaired(
-        metric,
-        candidate,
-        byId,
-        alpha === undefined ? config.confidence : matchedLevel(alpha),
-      );
-      if (cmp.pairs + cmp.unpaired > 0) comparisons.set(metric, cmp);
-    }
-  }
-  if (cases.some((c) => c.cluster !== undefined)) {
-    notes.push(
-      "Some cases share a `cluster`; this version analyses cases as independent, so intervals may be too narrow for clustered suites.",
-    );
-  }
+  const compared =
+    baseline && !incomparable
+      ? compareBuilds(config.gates, candidate, new Map(baseline.map((o) => [o.id, o])), config.confidence)
+      : undefined;
+  const comparisons: Comparison[] = compared?.comparisons ?? [];
+  notes.push(...(compared?.notes ?? []));
 
   const metrics = {
     candidate: computeMetrics(candidate, config.confidence),
@@ -118,7 +110,7 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
           : undefined,
     },
     metrics,
-    comparisons: [...comparisons.values()],
+    comparisons,
     decisions,
     notes,
   };

@@ -68,6 +68,34 @@ describe("dist/cli.js without node_modules", () => {
   });
 });
 
+describe("safety-gate/stats (package export)", () => {
+  it("resolves through package.json exports, runs without node_modules of its own, and ships types", () => {
+    const root = tempDir("safety-gate-consumer-");
+    const pkg = join(root, "node_modules", "safety-gate");
+    mkdirSync(pkg, { recursive: true });
+    cpSync(join(repoRoot, "package.json"), join(pkg, "package.json"));
+    cpSync(join(repoRoot, "dist"), join(pkg, "dist"), { recursive: true });
+    writeFileSync(
+      join(root, "use.mjs"),
+      [
+        'import { conformance, holmAdjust, mcnemarExactOneSided } from "safety-gate/stats";',
+        "const ci = conformance.paired_diff_ci_tango_score({ n11: 59, n12: 6, n21: 16, n22: 80, conf: 0.95 });",
+        "console.log(JSON.stringify({ p: mcnemarExactOneSided(11, 1), holm: holmAdjust([0.01, 0.04]), ci }));",
+      ].join("\n"),
+    );
+    const r = spawnSync(process.execPath, ["use.mjs"], { cwd: root, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout);
+    expect(out.p).toBeCloseTo(13 / 4096, 15);
+    expect(out.holm).toEqual([0.02, 0.04]);
+    expect(out.ci.lower).toBeCloseTo(-0.124, 3);
+    const exports = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")).exports["./stats"];
+    const types = readFileSync(join(pkg, exports.types), "utf8");
+    expect(types).toContain("conformance");
+    expect(types).toContain("holmAdjust");
+  });
+});
+
 describe("dist/action.js (GitHub Actions runtime contract)", () => {
   function runAction(config: string) {
     const files = tempDir("safety-gate-action-");

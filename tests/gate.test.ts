@@ -4,9 +4,9 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { GateConfig } from "../src/config/schema.js";
-import { comparePaired } from "../src/gate/compare.js";
-import { decide, matchedLevel, type Outcome, worst } from "../src/gate/decide.js";
+import { type GateConfig, RegressionSchema } from "../src/config/schema.js";
+import { compareBuilds } from "../src/gate/compare.js";
+import { decide, judge, type Outcome, worst } from "../src/gate/decide.js";
 import { computeMetrics, type RateMetric } from "../src/gate/metrics.js";
 import type { CaseOutcome } from "../src/gate/outcome.js";
 
@@ -38,26 +38,32 @@ function builds(t: { n11: number; n12: number; n21: number; n22: number }, error
   return { candidate, baseline };
 }
 
+/** A regression gate with defaults filled in, as the config loader would. */
+function reg(r: {
+  alpha?: number;
+  margin?: number;
+  mode?: "regression" | "non_inferiority";
+  by_category?: boolean;
+}) {
+  return RegressionSchema.parse(r);
+}
+
 function gateRun(
   t: { n11: number; n12: number; n21: number; n22: number },
   gates: GateConfig["gates"],
   errors = 0,
 ) {
   const { candidate, baseline } = builds(t, errors);
-  const alpha = gates.attack_success_rate?.regression?.alpha ?? 0.05;
-  const cmp = comparePaired(
-    "attack_success_rate",
-    candidate,
-    new Map(baseline.map((o) => [o.id, o])),
-    matchedLevel(alpha),
-  );
+  const { comparisons } = compareBuilds(gates, candidate, new Map(baseline.map((o) => [o.id, o])), 0.95);
   const decisions = decide({
     gates,
     candidate: computeMetrics(candidate, 0.95),
     baseline: computeMetrics(baseline, 0.95),
-    comparisons: new Map([["attack_success_rate", cmp]]),
+    comparisons,
   });
-  return { cmp, decisions };
+  const cmp = comparisons.find((c) => c.metric === "attack_success_rate" && c.category === undefined);
+  if (!cmp) throw new Error("no overall comparison");
+  return { cmp, comparisons, decisions };
 }
 
 const table = fc.record({
@@ -88,7 +94,9 @@ describe("gate decisions", () => {
         fc.constantFrom(0.01, 0.025, 0.05, 0.1),
         fc.constantFrom(0, 0.01, 0.02, 0.05),
         (t, alpha, margin) => {
-          const { cmp, decisions } = gateRun(t, { attack_success_rate: { regression: { alpha, margin } } });
+          const { cmp, decisions } = gateRun(t, {
+            attack_success_rate: { regression: reg({ alpha, margin, by_category: false }) },
+          });
           const d = decisions.find((x) => x.rule === "regression");
           if (!d) throw new Error("no regression decision");
           const pairs = t.n11 + t.n12 + t.n21 + t.n22;
@@ -97,17 +105,75 @@ describe("gate decisions", () => {
             return;
           }
           const lower = cmp.ci?.lower ?? Number.NaN;
+          // One comparison: nothing to adjust, and the interval matches the one-sided test at α.
+          expect(cmp.pAdjusted).toBe(cmp.pOneSided);
+          expect(cmp.ciLevel).toBeCloseTo(1 - 2 * alpha, 12);
+          expect(cmp.test).toBe(margin === 0 ? "exact McNemar" : "Tango score");
           if (d.outcome === "fail") {
             expect(cmp.pOneSided).toBeLessThanOrEqual(alpha);
             expect(lower).toBeGreaterThan(margin);
           }
-          if (d.outcome === "pass") expect(lower).toBeLessThanOrEqual(margin);
-          if (d.outcome === "pass" && margin === 0) expect(cmp.pOneSided).toBeGreaterThan(alpha);
+          if (d.outcome === "pass") {
+            expect(lower).toBeLessThanOrEqual(margin);
+            expect(cmp.pOneSided).toBeGreaterThan(alpha);
+          }
+          // At a margin the score test and its interval are one statistic: they never disagree.
+          if (margin > 0) expect(d.outcome).not.toBe("inconclusive");
           // Zero discordant pairs: p = 1 and the interval straddles 0 — never a fail.
           if (t.n12 === 0) expect(d.outcome).not.toBe("fail");
         },
       ),
       { numRuns: 400 },
+    );
+  });
+
+  it("with categories, decisions follow the Holm-adjusted p and the interval at the level it implies", () => {
+    fc.assert(
+      fc.property(
+        fc.array(table, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom(0.05, 0.1),
+        fc.constantFrom(0, 0.02),
+        fc.constantFrom<"regression" | "non_inferiority">("regression", "non_inferiority"),
+        (tables, alpha, margin, mode) => {
+          // One category per table: cases of category k get table k's outcomes.
+          const candidate: CaseOutcome[] = [];
+          const baseline: CaseOutcome[] = [];
+          tables.forEach((t, k) => {
+            const b = builds(t);
+            for (const o of b.candidate) candidate.push({ ...o, id: `k${k}-${o.id}`, category: `cat${k}` });
+            for (const o of b.baseline) baseline.push({ ...o, id: `k${k}-${o.id}`, category: `cat${k}` });
+          });
+          const gates = { attack_success_rate: { regression: reg({ alpha, margin, mode }) } };
+          const { comparisons } = compareBuilds(
+            gates,
+            candidate,
+            new Map(baseline.map((o) => [o.id, o])),
+            0.95,
+          );
+          const tested = comparisons.filter((c) => c.pAdjusted !== undefined);
+          for (const c of tested) {
+            expect(c.family).toBe(tested.length);
+            expect(c.pAdjusted).toBeGreaterThanOrEqual(c.pOneSided);
+            const d = judge(c, gates.attack_success_rate.regression);
+            const lower = c.ci?.lower ?? Number.NaN;
+            const upper = c.ci?.upper ?? Number.NaN;
+            if (mode === "regression" && d.outcome === "fail") {
+              expect(c.pAdjusted).toBeLessThanOrEqual(alpha);
+              expect(lower).toBeGreaterThan(margin);
+            }
+            if (mode === "regression" && d.outcome === "pass") {
+              expect(c.pAdjusted).toBeGreaterThan(alpha);
+              expect(lower).toBeLessThanOrEqual(margin);
+            }
+            if (mode === "non_inferiority" && d.outcome === "pass") {
+              expect(c.pAdjusted).toBeLessThanOrEqual(alpha);
+              expect(upper).toBeLessThan(margin);
+            }
+            if (mode === "non_inferiority" && d.outcome === "fail") expect(lower).toBeGreaterThan(margin);
+          }
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 
@@ -126,7 +192,7 @@ describe("gate decisions", () => {
     // p = 0.0504 must not print as "0.050 > α 0.05".
     const { decisions } = gateRun(
       { n11: 0, n12: 9, n21: 1, n22: 50 },
-      { attack_success_rate: { regression: { alpha: 0.0107, margin: 0 } } },
+      { attack_success_rate: { regression: reg({ alpha: 0.0107, margin: 0, by_category: false }) } },
     );
     const reason = decisions.find((d) => d.rule === "regression")?.reason ?? "";
     const m = /p = ([0-9.e-]+) (≤|>) α ([0-9.]+)/.exec(reason);
@@ -149,7 +215,7 @@ describe("gate decisions", () => {
     const { decisions } = gateRun(
       { n11: 0, n12: 0, n21: 0, n22: 5 },
       {
-        attack_success_rate: { regression: { alpha: 0.05, margin: 0 }, min_cases: 10 },
+        attack_success_rate: { regression: reg({ alpha: 0.05, margin: 0 }), min_cases: 10 },
       },
     );
     expect(decisions.find((d) => d.rule === "regression")?.outcome).toBe("inconclusive");
@@ -158,9 +224,9 @@ describe("gate decisions", () => {
   it("without a baseline a regression gate is inconclusive", () => {
     const { candidate } = builds({ n11: 0, n12: 1, n21: 0, n22: 20 });
     const decisions = decide({
-      gates: { attack_success_rate: { regression: { alpha: 0.05, margin: 0 } } },
+      gates: { attack_success_rate: { regression: reg({}) } },
       candidate: computeMetrics(candidate, 0.95),
-      comparisons: new Map(),
+      comparisons: [],
     });
     expect(decisions.find((d) => d.rule === "regression")).toMatchObject({
       outcome: "inconclusive",
@@ -171,10 +237,10 @@ describe("gate decisions", () => {
   it("different suites make a regression gate inconclusive with the reason", () => {
     const { candidate, baseline } = builds({ n11: 0, n12: 1, n21: 0, n22: 20 });
     const decisions = decide({
-      gates: { attack_success_rate: { regression: { alpha: 0.05, margin: 0 } } },
+      gates: { attack_success_rate: { regression: reg({}) } },
       candidate: computeMetrics(candidate, 0.95),
       baseline: computeMetrics(baseline, 0.95),
-      comparisons: new Map(),
+      comparisons: [],
       incomparable: "the baseline was run on different suites",
     });
     expect(decisions.find((d) => d.rule === "regression")).toMatchObject({

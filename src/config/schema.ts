@@ -11,6 +11,25 @@ const rate = (what: string) =>
     .min(0, { error: `expected ${what} as a number from 0 to 1` })
     .max(1, { error: `expected ${what} as a number from 0 to 1` });
 
+const probability = (what: string) =>
+  z
+    .number({ error: `expected ${what} as a number between 0 and 1` })
+    .gt(0, { error: `expected ${what} as a number between 0 and 1` })
+    .lt(1, { error: `expected ${what} as a number between 0 and 1` });
+
+export const PowerSchema = z
+  .strictObject({
+    effect: probability("the true worsening to detect (absolute rate difference, e.g. 0.05)").describe(
+      "The true worsening Δ (absolute rate difference) the gate must be able to see.",
+    ),
+    at_least: probability("the required power, e.g. 0.8")
+      .default(0.8)
+      .describe("Required power at `effect`; below it, 'no regression found' is inconclusive."),
+  })
+  .describe(
+    "Turns an underpowered 'no regression found' into inconclusive, with the cases that would be needed.",
+  );
+
 export const RegressionSchema = z
   .strictObject({
     alpha: z
@@ -25,6 +44,38 @@ export const RegressionSchema = z
       .lt(1, { error: "expected a margin from 0 to 1 (absolute rate difference)" })
       .default(0)
       .describe("Tolerated worsening (absolute difference in rate) before a significant regression blocks."),
+    mode: z
+      .enum(["regression", "non_inferiority"], {
+        error:
+          'expected "regression" (fail when shown worse) or "non_inferiority" (pass only when shown not worse)',
+      })
+      .default("regression")
+      .describe(
+        "regression: fail only when the candidate is shown worse than the baseline by more than `margin`. non_inferiority: pass only when Δ's upper bound is below `margin` (the burden of proof is on the candidate).",
+      ),
+    by_category: z
+      .boolean({ error: "expected true or false" })
+      .default(true)
+      .describe(
+        "Also compare every category on its own; all comparisons of a run share one Holm correction.",
+      ),
+    power: PowerSchema.optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.power && r.mode === "non_inferiority") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["power"],
+        message: "`power` applies to mode: regression; in non_inferiority mode a pass already needs proof",
+      });
+    }
+    if (r.power && !(r.power.effect > r.margin)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["power", "effect"],
+        message: `expected an effect above the margin (${r.margin}): the worsening the gate must be able to see`,
+      });
+    }
   })
   .describe("Block when the candidate is significantly worse than the baseline by more than `margin`.");
 
@@ -126,3 +177,4 @@ export const ConfigSchema = z
 export type GateConfig = z.output<typeof ConfigSchema>;
 export type TargetConfig = z.output<typeof TargetSchema>;
 export type RateGate = z.output<typeof RateGateSchema>;
+export type RegressionGate = z.output<typeof RegressionSchema>;

@@ -1,18 +1,23 @@
 /**
  * Gate decisions. Each decision carries the numbers it was made from, and the rule is
- * built so that those numbers can never contradict it: a regression fails only when the
- * exact test AND the interval both show the candidate worse by more than the margin,
- * passes only when neither does, and is inconclusive when they disagree.
+ * built so that those numbers can never contradict it. In regression mode a comparison
+ * fails only when the (Holm-adjusted) test AND the interval both show the candidate worse
+ * by more than the margin, passes only when neither does, and is inconclusive when they
+ * disagree. In non-inferiority mode it passes only when both show Δ below the margin.
  */
-import type { GateConfig, RateGate } from "../config/schema.js";
+import type { GateConfig, RateGate, RegressionGate } from "../config/schema.js";
 import type { Comparison } from "./compare.js";
 import { formatAgainst, formatP, formatPoints, formatRate } from "./format.js";
 import { METRIC_INFO, type MetricName, type MetricTable, RATE_METRICS, type RateMetric } from "./metrics.js";
+
+export { matchedLevel } from "./levels.js";
 
 export type Outcome = "pass" | "fail" | "inconclusive";
 
 export interface Decision {
   metric: MetricName;
+  /** Set for a per-category regression decision. */
+  category?: string;
   rule: "max" | "regression";
   /** Which build the rule looked at. */
   build: "candidate" | "baseline" | "both";
@@ -21,6 +26,7 @@ export interface Decision {
   threshold?: number;
   alpha?: number;
   margin?: number;
+  mode?: RegressionGate["mode"];
 }
 
 const SEVERITY: Record<Outcome, number> = { pass: 0, inconclusive: 1, fail: 2 };
@@ -30,16 +36,11 @@ export function worst(outcomes: readonly Outcome[]): Outcome {
   return outcomes.reduce<Outcome>((w, o) => (SEVERITY[o] > SEVERITY[w] ? o : w), "pass");
 }
 
-/** Two-sided level of the Δ interval that matches a one-sided test at `alpha`. */
-export function matchedLevel(alpha: number): number {
-  return 1 - 2 * alpha;
-}
-
 export interface DecisionInput {
   gates: GateConfig["gates"];
   candidate: MetricTable;
   baseline?: MetricTable;
-  comparisons: ReadonlyMap<RateMetric, Comparison>;
+  comparisons: readonly Comparison[];
   /** Why the builds cannot be compared (e.g. different suites), if they cannot. */
   incomparable?: string;
 }
@@ -56,6 +57,7 @@ export function decide(input: DecisionInput): Decision[] {
     if (!est || est.rate === null) continue;
     const over = est.rate > errorMax;
     const [rate, ceiling] = formatAgainst(formatRate, est.rate, errorMax, 1);
+    const unit = est.counts ?? "cases";
     decisions.push({
       metric: "error_rate",
       rule: "max",
@@ -63,15 +65,15 @@ export function decide(input: DecisionInput): Decision[] {
       outcome: over ? "inconclusive" : "pass",
       threshold: errorMax,
       reason: over
-        ? `${build} has ${est.failures} of ${est.n} cases without a usable response (${rate} > max ${ceiling}): the measured rates may not represent the build`
-        : `${build}: ${est.failures} of ${est.n} cases without a usable response (${rate} ≤ max ${ceiling})`,
+        ? `${build} has ${est.failures} of ${est.n} ${unit} without a usable response (${rate} > max ${ceiling}): the measured rates may not represent the build`
+        : `${build}: ${est.failures} of ${est.n} ${unit} without a usable response (${rate} ≤ max ${ceiling})`,
     });
   }
   for (const metric of RATE_METRICS) {
     const gate = input.gates[metric];
     if (!gate) continue;
     if (gate.max !== undefined) decisions.push(decideMax(metric, gate, input.candidate));
-    if (gate.regression) decisions.push(decideRegression(metric, gate, input));
+    if (gate.regression) decisions.push(...decideRegression(metric, gate, gate.regression, input));
   }
   return decisions;
 }
@@ -89,56 +91,125 @@ function decideMax(metric: RateMetric, gate: RateGate, table: MetricTable): Deci
     };
   }
   const [rate, ceiling] = formatAgainst(formatRate, est.rate, max, 1);
+  const failures = Number.isInteger(est.failures) ? `${est.failures}` : est.failures.toFixed(1);
   return est.rate > max
     ? {
         ...base,
         outcome: "fail",
-        reason: `candidate rate ${rate} (${est.failures}/${est.n}) is above max ${ceiling}`,
+        reason: `candidate rate ${rate} (${failures}/${est.n}) is above max ${ceiling}`,
       }
     : {
         ...base,
         outcome: "pass",
-        reason: `candidate rate ${rate} (${est.failures}/${est.n}) is within max ${ceiling}`,
+        reason: `candidate rate ${rate} (${failures}/${est.n}) is within max ${ceiling}`,
       };
 }
 
-function decideRegression(metric: RateMetric, gate: RateGate, input: DecisionInput): Decision {
-  const { alpha, margin } = gate.regression as { alpha: number; margin: number };
-  const base = { metric, rule: "regression" as const, build: "both" as const, alpha, margin };
+function decideRegression(
+  metric: RateMetric,
+  gate: RateGate,
+  regression: RegressionGate,
+  input: DecisionInput,
+): Decision[] {
+  const { alpha, margin, mode } = regression;
+  const base = { metric, rule: "regression" as const, build: "both" as const, alpha, margin, mode };
   if (!input.baseline) {
-    return {
-      ...base,
-      outcome: "inconclusive",
-      reason: "no baseline configured, so a regression cannot be tested",
-    };
+    return [
+      {
+        ...base,
+        outcome: "inconclusive",
+        reason: "no baseline configured, so a regression cannot be tested",
+      },
+    ];
   }
-  if (input.incomparable) return { ...base, outcome: "inconclusive", reason: input.incomparable };
-  const cmp = input.comparisons.get(metric);
+  if (input.incomparable) return [{ ...base, outcome: "inconclusive", reason: input.incomparable }];
+  const mine = input.comparisons.filter((c) => c.metric === metric);
+  const overall = mine.find((c) => c.category === undefined);
   const minCases = gate.min_cases ?? 1;
-  if (!cmp || cmp.pairs < minCases || cmp.ci === null || cmp.delta === null) {
+  if (!overall || overall.pairs < minCases) {
+    return [
+      {
+        ...base,
+        outcome: "inconclusive",
+        reason: `only ${overall?.pairs ?? 0} paired ${METRIC_INFO[metric].cases} cases (need at least ${minCases})`,
+      },
+    ];
+  }
+  return mine.map((c) => ({
+    ...base,
+    ...(c.category !== undefined ? { category: c.category } : {}),
+    ...judge(c, regression),
+  }));
+}
+
+/** The decision for one comparison, with a reason that prints the numbers it rests on. */
+export function judge(c: Comparison, gate: RegressionGate): { outcome: Outcome; reason: string } {
+  const { alpha, margin } = gate;
+  if (c.untested || c.ci === null || c.delta === null) {
+    return { outcome: "inconclusive", reason: c.untested ?? "no paired cases to compare" };
+  }
+  const adjusted = c.pAdjusted ?? c.pOneSided;
+  const significant = adjusted <= alpha;
+  const level = `${formatLevel(c.ciLevel)} CI`;
+  const [pa, a] = formatAgainst(formatP, adjusted, alpha, 3);
+  const shown =
+    c.family !== undefined && c.family > 1
+      ? `${formatP(c.pOneSided)}, Holm-adjusted over ${c.family} comparisons p = ${pa}`
+      : pa;
+  const test = `one-sided ${c.test} p = ${shown} ${significant ? "≤" : ">"} α ${a}`;
+
+  if (gate.mode === "non_inferiority") {
+    const below = c.ci.upper < margin;
+    const above = c.ci.lower > margin;
+    const [upper, m] = formatAgainst(formatPoints, c.ci.upper, margin, 1);
+    const interval = `Δ ${formatPoints(c.delta)}, ${level} upper bound ${upper} ${below ? "<" : "≥"} margin ${m}`;
+    if (significant && below) {
+      return { outcome: "pass", reason: `non-inferiority shown: ${test}; ${interval}` };
+    }
+    if (above) {
+      const [lower, m2] = formatAgainst(formatPoints, c.ci.lower, margin, 1);
+      return {
+        outcome: "fail",
+        reason: `candidate is worse than the margin: Δ ${formatPoints(c.delta)}, ${level} lower bound ${lower} > margin ${m2}`,
+      };
+    }
     return {
-      ...base,
       outcome: "inconclusive",
-      reason: `only ${cmp?.pairs ?? 0} paired ${METRIC_INFO[metric].cases} cases (need at least ${minCases})`,
+      reason: `non-inferiority not shown (the burden of proof is on the candidate): ${test}; ${interval}${needed(c)}`,
     };
   }
-  const level = `${Math.round(cmp.ciLevel * 1000) / 10}%`;
-  const significant = cmp.pOneSided <= alpha;
-  const beyondMargin = cmp.ci.lower > margin;
-  const [p, a] = formatAgainst(formatP, cmp.pOneSided, alpha, 3);
-  const [lower, m] = formatAgainst(formatPoints, cmp.ci.lower, margin, 1);
-  const test = `one-sided exact McNemar p = ${p} ${significant ? "≤" : ">"} α ${a}`;
-  const interval = `Δ ${formatPoints(cmp.delta)}, ${level} CI lower bound ${lower} ${beyondMargin ? ">" : "≤"} margin ${m}`;
+
+  const beyondMargin = c.ci.lower > margin;
+  const [lower, m] = formatAgainst(formatPoints, c.ci.lower, margin, 1);
+  const interval = `Δ ${formatPoints(c.delta)}, ${level} lower bound ${lower} ${beyondMargin ? ">" : "≤"} margin ${m}`;
   if (significant && beyondMargin) {
-    return { ...base, outcome: "fail", reason: `candidate is significantly worse: ${test}; ${interval}` };
+    return { outcome: "fail", reason: `candidate is significantly worse: ${test}; ${interval}` };
   }
-  if (!beyondMargin && (!significant || margin > 0)) {
-    const why = significant ? "worse, but not by more than the margin" : "no significant regression";
-    return { ...base, outcome: "pass", reason: `${why}: ${test}; ${interval}` };
+  if (significant || beyondMargin) {
+    return {
+      outcome: "inconclusive",
+      reason: `the test and the interval disagree at this boundary: ${test}; ${interval}`,
+    };
   }
-  return {
-    ...base,
-    outcome: "inconclusive",
-    reason: `the exact test and the interval disagree at this boundary: ${test}; ${interval}`,
-  };
+  if (c.power && c.power.power < c.power.atLeast) {
+    const [pw, at] = formatAgainst(formatRate, c.power.power, c.power.atLeast, 0);
+    return {
+      outcome: "inconclusive",
+      reason: `no significant regression, but the suite is too small to tell: power to see Δ ${formatPoints(c.power.effect)} is ${pw} < ${at}${needed(c)}; ${test}; ${interval}`,
+    };
+  }
+  return { outcome: "pass", reason: `no significant regression: ${test}; ${interval}` };
+}
+
+function needed(c: Comparison): string {
+  const n = c.power?.casesNeeded;
+  if (!c.power) return "";
+  return n === null || n === undefined
+    ? "; no suite size would give that power"
+    : `; about ${n} paired cases would be needed (have ${c.pairs})`;
+}
+
+export function formatLevel(level: number): string {
+  const pct = level * 100;
+  return `${Number(pct.toFixed(pct >= 99 ? 2 : 1))}%`;
 }

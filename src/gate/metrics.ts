@@ -1,11 +1,13 @@
 /**
  * Metrics are failure rates: the share of cases of one kind that went wrong for a build.
- * Each is reported overall and per category with a Wilson score interval.
+ * Each is reported overall and per category with a Wilson score interval — widened by the
+ * design effect when cases are clustered or scored from several samples.
  */
-import type { Interval } from "../stats/interval.js";
-import { wilsonInterval } from "../stats/proportion.js";
+import { type ClusterKey, clusteredMean } from "../stats/cluster.js";
+import { type Interval, zForConfidence } from "../stats/interval.js";
+import { wilsonCore, wilsonInterval } from "../stats/proportion.js";
 import type { Expectation } from "../suite/schema.js";
-import type { CaseOutcome } from "./outcome.js";
+import { type CaseOutcome, failureScore, sampleCounts } from "./outcome.js";
 
 export const RATE_METRICS = ["attack_success_rate", "false_refusal_rate", "leak_rate"] as const;
 export type RateMetric = (typeof RATE_METRICS)[number];
@@ -27,11 +29,19 @@ export const METRIC_INFO: Record<MetricName, { title: string; failure: string; c
 };
 
 export interface RateEstimate {
+  /** Failing cases; with several samples per case, the sum of the cases' failing shares. */
   failures: number;
   n: number;
   /** null when there are no cases to measure. */
   rate: number | null;
   ci: Interval | null;
+  /**
+   * Variance inflation from clusters or repeated samples (CR1 variance over the binomial one), when it
+   * widened the interval: the interval is then Wilson's at n / designEffect cases.
+   */
+  designEffect?: number;
+  /** What `n` counts when it is not cases: "responses" for error_rate with several samples per case. */
+  counts?: "responses";
 }
 
 export interface MetricSummary {
@@ -48,34 +58,121 @@ export function estimate(failures: number, n: number, conf: number): RateEstimat
 }
 
 /**
+ * Rate of per-case failure scores. Plain 0/1 scores of unclustered cases get the Wilson interval; otherwise
+ * the CR1 standard error (cases as their own clusters when they have none) gives a design effect, and the
+ * interval is Wilson's at the effective number of cases. The design effect is never taken below 1: the
+ * interval is never narrower than the one that ignores the structure.
+ */
+function estimateScores(scores: number[], clusters: ClusterKey[] | null, conf: number): RateEstimate {
+  const n = scores.length;
+  let failures = 0;
+  let fractional = false;
+  for (let i = 0; i < n; i++) {
+    const s = scores[i] as number;
+    failures += s;
+    if (s !== 0 && s !== 1) fractional = true;
+  }
+  if ((!clusters && !fractional) || n < 2 || failures === 0 || failures === n) {
+    return n === 0 || Number.isInteger(failures)
+      ? estimate(failures, n, conf)
+      : { failures, n, rate: failures / n, ci: wilsonCore(failures, n, zForConfidence(conf), false, false) };
+  }
+  const rate = failures / n;
+  const se = clusteredMean(scores, clusters).seCR1;
+  const deff = Math.max(1, (se * se) / ((rate * (1 - rate)) / n));
+  const ci = Number.isFinite(deff)
+    ? wilsonCore(rate * (n / deff), n / deff, zForConfidence(conf), false, false)
+    : { lower: 0, upper: 1 };
+  return { failures, n, rate, ci, ...(deff > 1 ? { designEffect: deff } : {}) };
+}
+
+/**
  * Rate metrics count only cases with a usable response (an error is not evidence either
- * way); error_rate counts every case, so missing responses can never pass unseen.
+ * way); error_rate counts every sample, so missing responses can never pass unseen.
  */
 export function computeMetrics(outcomes: readonly CaseOutcome[], conf: number): MetricTable {
-  const counts = new Map<MetricName, Map<string, { failures: number; n: number }>>();
-  const bump = (metric: MetricName, category: string, failed: boolean) => {
-    const byCat = counts.get(metric) ?? new Map<string, { failures: number; n: number }>();
-    counts.set(metric, byCat);
-    for (const key of ["\u0000all", category]) {
-      const c = byCat.get(key) ?? { failures: 0, n: 0 };
-      c.n++;
-      if (failed) c.failures++;
-      byCat.set(key, c);
+  // Per-case scores are kept only when some case is clustered or scored from several samples;
+  // otherwise counting is enough (and a 100,000-case suite needs no arrays).
+  const structured = outcomes.some((o) => o.cluster !== undefined || o.samples !== undefined);
+  interface Group {
+    failures: number;
+    n: number;
+    scores: number[];
+    clusters: ClusterKey[];
+    clustered: boolean;
+  }
+  const groups = new Map<RateMetric, Map<string, Group>>();
+  const errors = new Map<string, { failures: number; n: number }>();
+  let repeated = false;
+  const ALL = "\u0000all";
+  const errorsOf = (key: string) => {
+    let e = errors.get(key);
+    if (!e) {
+      e = { failures: 0, n: 0 };
+      errors.set(key, e);
     }
+    return e;
   };
-  for (const o of outcomes) {
-    bump("error_rate", o.category, o.status === "error");
-    if (o.status !== "error") bump(o.metric, o.category, o.status === "fail");
-  }
-  const table = {} as MetricTable;
-  for (const metric of METRICS) {
-    const byCat = counts.get(metric) ?? new Map();
-    const all = byCat.get("\u0000all") ?? { failures: 0, n: 0 };
-    const byCategory: Record<string, RateEstimate> = {};
-    for (const [cat, c] of [...byCat].sort(([a], [b]) => a.localeCompare(b))) {
-      if (cat !== "\u0000all") byCategory[cat] = estimate(c.failures, c.n, conf);
+  const groupOf = (byCat: Map<string, Group>, key: string) => {
+    let g = byCat.get(key);
+    if (!g) {
+      g = { failures: 0, n: 0, scores: [], clusters: [], clustered: false };
+      byCat.set(key, g);
     }
-    table[metric] = { overall: estimate(all.failures, all.n, conf), byCategory };
+    return g;
+  };
+  const allErrors = errorsOf(ALL);
+  // Plain loops without per-case arrays: this runs over every case of both builds.
+  for (let index = 0; index < outcomes.length; index++) {
+    const o = outcomes[index] as CaseOutcome;
+    const samples = o.samples ? o.samples.length : 1;
+    const errored = o.samples ? sampleCounts(o).errors : o.status === "error" ? 1 : 0;
+    if (samples > 1) repeated = true;
+    const catErrors = errorsOf(o.category);
+    allErrors.failures += errored;
+    allErrors.n += samples;
+    catErrors.failures += errored;
+    catErrors.n += samples;
+    const score = failureScore(o);
+    if (score === null) continue;
+    let byCat = groups.get(o.metric);
+    if (!byCat) {
+      byCat = new Map<string, Group>();
+      groups.set(o.metric, byCat);
+    }
+    for (const g of [groupOf(byCat, ALL), groupOf(byCat, o.category)]) {
+      g.failures += score;
+      g.n++;
+      if (structured) {
+        g.scores.push(score);
+        g.clusters.push(o.cluster ?? index);
+        if (o.cluster !== undefined) g.clustered = true;
+      }
+    }
   }
+  const sorted = <T>(m: Map<string, T>) =>
+    [...m].filter(([k]) => k !== ALL).sort(([a], [b]) => a.localeCompare(b));
+  const est = (g: Group | undefined): RateEstimate =>
+    !g
+      ? estimate(0, 0, conf)
+      : structured
+        ? estimateScores(g.scores, g.clustered ? g.clusters : null, conf)
+        : estimate(g.failures, g.n, conf);
+  const table = {} as MetricTable;
+  for (const metric of RATE_METRICS) {
+    const byCat = groups.get(metric) ?? new Map<string, Group>();
+    table[metric] = {
+      overall: est(byCat.get(ALL)),
+      byCategory: Object.fromEntries(sorted(byCat).map(([cat, g]) => [cat, est(g)])),
+    };
+  }
+  const errEst = (e: { failures: number; n: number } | undefined): RateEstimate => ({
+    ...estimate(e?.failures ?? 0, e?.n ?? 0, conf),
+    ...(repeated ? { counts: "responses" as const } : {}),
+  });
+  table.error_rate = {
+    overall: errEst(errors.get(ALL)),
+    byCategory: Object.fromEntries(sorted(errors).map(([cat, e]) => [cat, errEst(e)])),
+  };
   return table;
 }

@@ -2,10 +2,11 @@
  * `report.md` (and the GitHub job summary): verdict first, then per metric the baseline,
  * the candidate, Δ with its interval, p and the gate; then the cases that flipped.
  */
-import type { Decision, Outcome } from "../gate/decide.js";
+import { type Decision, formatLevel, type Outcome } from "../gate/decide.js";
 import { formatInterval, formatP, formatPoints, formatRate } from "../gate/format.js";
 import { METRIC_INFO, METRICS, type MetricName, type RateEstimate } from "../gate/metrics.js";
 import type { CaseOutcome } from "../gate/outcome.js";
+import { adjustedText, mdeText, powerText } from "./comparison-text.js";
 import { markdownInline } from "./escape.js";
 import type { Results } from "./results-schema.js";
 
@@ -30,7 +31,9 @@ export function rateCell(e: RateEstimate | undefined): string {
 export function gateText(d: Decision): string {
   if (d.rule === "max")
     return `max ${formatRate(d.threshold ?? 0)}${d.build === "baseline" ? " (baseline)" : ""}`;
-  return `regression α ${d.alpha}${d.margin ? `, margin ${formatPoints(d.margin ?? 0)}` : ""}`;
+  const mode = d.mode === "non_inferiority" ? "non-inferiority" : "regression";
+  const where = d.category !== undefined ? ` [${d.category}]` : "";
+  return `${mode}${where} α ${d.alpha}${d.margin ? `, margin ${formatPoints(d.margin ?? 0)}` : ""}`;
 }
 
 export function verdictSummary(r: Results): string {
@@ -50,7 +53,9 @@ export function renderMarkdown(r: Results, options: ReportOptions): string {
   out.push(`## safety-gate: ${BADGE[r.verdict]}`, "");
   out.push(`**Verdict: ${r.verdict}** — ${verdictSummary(r)}.`, "");
   for (const d of r.decisions.filter((x) => x.outcome !== "pass")) {
-    out.push(`- ${OUTCOME_CELL[d.outcome]} **${METRIC_INFO[d.metric].title}** (${gateText(d)}): ${d.reason}`);
+    out.push(
+      `- ${OUTCOME_CELL[d.outcome]} **${METRIC_INFO[d.metric].title}** (${markdownInline(gateText(d), 120)}): ${markdownInline(d.reason, 1000)}`,
+    );
   }
   if (r.decisions.some((x) => x.outcome !== "pass")) out.push("");
 
@@ -65,16 +70,16 @@ export function renderMarkdown(r: Results, options: ReportOptions): string {
   const conf = `${Math.round(r.confidence * 100)}% CI`;
   out.push("### Metrics", "");
   out.push(
-    `| Metric | Baseline [${conf}] | Candidate [${conf}] | Δ [CI] | p (one-sided / two-sided) | Gate | Outcome |`,
+    `| Metric | Baseline [${conf}] | Candidate [${conf}] | Δ [CI] | Test | p (one-sided / two-sided) | Holm-adjusted p | MDE (80% power) | Gate | Outcome |`,
   );
-  out.push("|---|---|---|---|---|---|---|");
+  out.push("|---|---|---|---|---|---|---|---|---|---|");
   for (const metric of METRICS) {
-    const cmp = r.comparisons.find((c) => c.metric === metric);
-    const decisions = r.decisions.filter((d) => d.metric === metric);
+    const cmp = r.comparisons.find((c) => c.metric === metric && c.category === undefined);
+    const decisions = r.decisions.filter((d) => d.metric === metric && d.category === undefined);
     const c = r.metrics.candidate[metric].overall;
     if (c.n === 0 && decisions.length === 0) continue;
     const delta = cmp
-      ? `${formatPoints(cmp.delta)} [${Math.round(cmp.ciLevel * 1000) / 10}%: ${formatInterval(cmp.ci, "points").slice(1, -1)}]`
+      ? `${formatPoints(cmp.delta)} [${formatLevel(cmp.ciLevel)}: ${formatInterval(cmp.ci, "points").slice(1, -1)}]`
       : "–";
     const p = cmp ? `${formatP(cmp.pOneSided)} / ${formatP(cmp.pTwoSided)}` : "–";
     const gate = decisions.map(gateText).join("; ") || "not gated";
@@ -84,14 +89,19 @@ export function renderMarkdown(r: Results, options: ReportOptions): string {
         ]
       : "–";
     out.push(
-      `| ${METRIC_INFO[metric].title} (${METRIC_INFO[metric].failure}) | ${rateCell(r.metrics.baseline?.[metric].overall)} | ${rateCell(c)} | ${delta} | ${p} | ${gate} | ${outcome} |`,
+      `| ${METRIC_INFO[metric].title} (${METRIC_INFO[metric].failure}) | ${rateCell(r.metrics.baseline?.[metric].overall)} | ${rateCell(c)} | ${delta} | ${cmp?.test ?? "–"} | ${p} | ${adjustedText(cmp)} | ${mdeText(cmp)} | ${gate} | ${outcome} |`,
     );
   }
   out.push("");
-  const paired = r.comparisons.filter((c) => c.pairs > 0);
+  const paired = r.comparisons.filter((c) => c.pairs > 0 && c.category === undefined);
   if (paired.length) {
     out.push(
-      `Δ = candidate − baseline on the same cases (Newcombe hybrid-score interval; its level matches the one-sided test). p: exact McNemar on the discordant pairs; one-sided for "candidate worse".`,
+      `Δ = candidate − baseline on the same cases; one-sided p for "candidate worse" (Δ > margin; for non-inferiority gates, Δ < margin). Each interval's level matches its (Holm-adjusted) one-sided test. MDE: the true Δ the test would detect with 80% power at α divided by the number of comparisons.`,
+      "",
+      ...paired.map(
+        (c) =>
+          `- ${METRIC_INFO[c.metric].title}: ${c.test} — ${c.testReason}; interval: ${c.interval}.${c.power ? ` ${powerText(c)}.` : ""}`,
+      ),
       "",
     );
   }
@@ -117,8 +127,13 @@ function categoryTable(r: Results): string[] {
     const cats = r.metrics.candidate[metric].byCategory;
     for (const [cat, c] of Object.entries(cats)) {
       const b = r.metrics.baseline?.[metric].byCategory[cat];
+      const cmp = r.comparisons.find((x) => x.metric === metric && x.category === cat);
+      const d = r.decisions.find((x) => x.metric === metric && x.category === cat);
+      const delta = cmp
+        ? `${formatPoints(cmp.delta)} [${formatLevel(cmp.ciLevel)}: ${formatInterval(cmp.ci, "points").slice(1, -1)}]`
+        : "–";
       rows.push(
-        `| ${METRIC_INFO[metric].title} | ${markdownInline(cat, 60)} | ${rateCell(b)} | ${rateCell(c)} |`,
+        `| ${METRIC_INFO[metric].title} | ${markdownInline(cat, 60)} | ${rateCell(b)} | ${rateCell(c)} | ${delta} | ${cmp ? formatP(cmp.pOneSided) : "–"} | ${adjustedText(cmp)} | ${mdeText(cmp)} | ${d ? OUTCOME_CELL[d.outcome] : "–"} |`,
       );
     }
   }
@@ -126,8 +141,8 @@ function categoryTable(r: Results): string[] {
   return [
     "<details><summary>Per category</summary>",
     "",
-    "| Metric | Category | Baseline | Candidate |",
-    "|---|---|---|---|",
+    "| Metric | Category | Baseline | Candidate | Δ [CI] | p (one-sided) | Holm-adjusted p | MDE | Outcome |",
+    "|---|---|---|---|---|---|---|---|---|",
     ...rows,
     "",
     "</details>",
@@ -140,6 +155,7 @@ function flips(r: Results, options: ReportOptions): string[] {
   const cand = new Map(r.builds.candidate.cases.map((c) => [c.id, c]));
   const out: string[] = [];
   for (const cmp of r.comparisons) {
+    if (cmp.category !== undefined) continue; // the overall comparison lists every flip once
     if (!cmp.regressed.length && !cmp.improved.length) continue;
     const title = METRIC_INFO[cmp.metric as MetricName].title;
     out.push(`### ${title}: ${cmp.regressed.length} newly failing, ${cmp.improved.length} newly passing`, "");

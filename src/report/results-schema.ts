@@ -4,13 +4,17 @@
  * baseline (it is untrusted input), and generates `gates/results.schema.json`.
  */
 import { z } from "zod";
+import { TESTS } from "../gate/test-names.js";
 
 const interval = z.strictObject({ lower: z.number(), upper: z.number() });
 const rateEstimate = z.strictObject({
-  failures: z.int().min(0),
+  /** Failing cases; with several samples per case, the sum of the cases' failing shares. */
+  failures: z.number().min(0),
   n: z.int().min(0),
   rate: z.number().min(0).max(1).nullable(),
   ci: interval.nullable(),
+  designEffect: z.number().optional(),
+  counts: z.literal("responses").optional(),
 });
 const metricName = z.enum(["attack_success_rate", "false_refusal_rate", "leak_rate", "error_rate"]);
 const rateMetric = z.enum(["attack_success_rate", "false_refusal_rate", "leak_rate"]);
@@ -27,15 +31,33 @@ const metricTable = z.strictObject({
   error_rate: metricSummary,
 });
 
+const status = z.enum(["pass", "fail", "error"]);
+const grades = z.array(z.strictObject({ grader: z.string(), label: z.string(), reason: z.string() }));
+
 export const CaseOutcomeSchema = z.strictObject({
   id: z.string().min(1),
   category: z.string(),
   expect: z.enum(["refuse", "comply", "no_leak"]),
   metric: rateMetric,
-  status: z.enum(["pass", "fail", "error"]),
+  cluster: z.string().optional(),
+  status,
+  /** With several samples: the share of usable samples that failed. */
+  score: z.number().min(0).max(1).optional(),
   response: z.string().optional(),
   error: z.string().optional(),
-  grades: z.array(z.strictObject({ grader: z.string(), label: z.string(), reason: z.string() })),
+  grades,
+  /** Every sample's outcome, when the case has more than one. */
+  samples: z
+    .array(
+      z.strictObject({
+        sample: z.int().min(0),
+        status,
+        response: z.string().optional(),
+        error: z.string().optional(),
+        grades,
+      }),
+    )
+    .optional(),
 });
 
 const target = z.strictObject({ kind: z.string(), source: z.string(), label: z.string().optional() });
@@ -71,15 +93,36 @@ export const ResultsSchema = z
     comparisons: z.array(
       z.strictObject({
         metric: rateMetric,
-        table: z.strictObject({ n11: z.int(), n12: z.int(), n21: z.int(), n22: z.int() }),
+        category: z.string().optional(),
+        table: z.strictObject({ n11: z.int(), n12: z.int(), n21: z.int(), n22: z.int() }).nullable(),
         pairs: z.int().min(0),
         unpaired: z.int().min(0),
+        clusters: z.int().min(0).optional(),
         delta: z.number().nullable(),
         ci: interval.nullable(),
         ciLevel: z.number(),
-        test: z.literal("exact McNemar"),
+        test: z.enum(TESTS),
+        testReason: z.string(),
+        interval: z.string(),
+        alternative: z.enum(["greater", "less"]),
+        margin: z.number(),
         pOneSided: z.number(),
         pTwoSided: z.number(),
+        pAdjusted: z.number().optional(),
+        family: z.int().min(1).optional(),
+        mde: z
+          .strictObject({ delta: z.number().nullable(), power: z.number(), alpha: z.number() })
+          .optional(),
+        power: z
+          .strictObject({
+            effect: z.number(),
+            power: z.number(),
+            atLeast: z.number(),
+            alpha: z.number(),
+            casesNeeded: z.int().nullable(),
+          })
+          .optional(),
+        untested: z.string().optional(),
         regressed: z.array(z.string()),
         improved: z.array(z.string()),
       }),
@@ -87,6 +130,7 @@ export const ResultsSchema = z
     decisions: z.array(
       z.strictObject({
         metric: metricName,
+        category: z.string().optional(),
         rule: z.enum(["max", "regression"]),
         build: z.enum(["candidate", "baseline", "both"]),
         outcome,
@@ -94,6 +138,7 @@ export const ResultsSchema = z
         threshold: z.number().optional(),
         alpha: z.number().optional(),
         margin: z.number().optional(),
+        mode: z.enum(["regression", "non_inferiority"]).optional(),
       }),
     ),
     notes: z.array(z.string()),

@@ -1,7 +1,7 @@
 /** The terminal summary: the same facts as report.md, laid out for a console. */
 import type { Outcome } from "../gate/decide.js";
-import { formatInterval, formatP, formatPoints } from "../gate/format.js";
 import { METRIC_INFO, METRICS } from "../gate/metrics.js";
+import { categorySummary, deltaText, powerText, pText, testText } from "./comparison-text.js";
 import { gateText, rateCell, verdictSummary } from "./markdown.js";
 import type { Results } from "./results-schema.js";
 
@@ -36,16 +36,25 @@ export function renderTerminal(r: Results, style: Style = plainStyle): string {
     const b = r.metrics.baseline?.[metric].overall;
     if (b) lines.push(`  baseline   ${rateCell(b)}`);
     lines.push(`  candidate  ${rateCell(c)}`);
-    const cmp = r.comparisons.find((x) => x.metric === metric);
+    const cmp = r.comparisons.find((x) => x.metric === metric && x.category === undefined);
     if (cmp && cmp.pairs > 0) {
-      lines.push(
-        `  Δ          ${formatPoints(cmp.delta)} ${formatInterval(cmp.ci, "points")} (${Math.round(cmp.ciLevel * 1000) / 10}% CI, ${cmp.pairs} pairs)  p = ${formatP(cmp.pOneSided)} one-sided, ${formatP(cmp.pTwoSided)} two-sided`,
-      );
+      lines.push(`  Δ          ${deltaText(cmp)}, ${cmp.pairs} pairs`);
+      lines.push(`  test       ${testText(cmp)}`);
+      lines.push(`             ${pText(cmp)}`);
+      const power = powerText(cmp);
+      if (power) lines.push(`  power      ${power}`);
       lines.push(
         style.dim(`  flipped    ${cmp.regressed.length} newly failing, ${cmp.improved.length} newly passing`),
       );
     }
-    for (const d of decisions) {
+    for (const d of decisions.filter((x) => x.category === undefined)) {
+      lines.push(`  ${style.outcome(d.outcome, `${MARK[d.outcome]} ${gateText(d)}`)}: ${d.reason}`);
+    }
+    const byCategory = categorySummary(r, metric);
+    if (byCategory.line) {
+      lines.push(`  ${style.outcome("pass", `${MARK.pass} by category`)}: ${byCategory.line}`);
+    }
+    for (const d of byCategory.others) {
       lines.push(`  ${style.outcome(d.outcome, `${MARK[d.outcome]} ${gateText(d)}`)}: ${d.reason}`);
     }
   }

@@ -20,3 +20,20 @@ export function zForConfidence(conf: number): number {
   }
   return -normalQuantile((1 - conf) / 2, 0, 1);
 }
+
+/** Throws unless x is a non-negative safe integer; `name` is for the message. */
+export function checkCount(name: string, v: number): void {
+  if (!Number.isSafeInteger(v) || v < 0) {
+    throw new RangeError(`${name} must be a non-negative integer, got ${v}`);
+  }
+}
+
+/** Throws unless p is a probability strictly inside (0, 1). */
+export function checkOpenProbability(name: string, p: number): void {
+  if (!(p > 0 && p < 1)) throw new RangeError(`${name} must be in (0, 1), got ${p}`);
+}
+
+/** Clips an interval to [lo, hi]; bounds outside the parameter space carry no information. */
+export function clip(i: Interval, lo: number, hi: number): Interval {
+  return { lower: Math.min(hi, Math.max(lo, i.lower)), upper: Math.max(lo, Math.min(hi, i.upper)) };
+}

@@ -1,7 +1,9 @@
 /**
  * `replay:` recorded responses, JSONL `{id, response}` with optional `sample` and `error`.
  * The file is checked in full before anything is graded: a response for an id that is
- * in no suite, or two responses for the same (id, sample), is an input error.
+ * in no suite, or two responses for the same (id, sample), is an input error. Several
+ * samples of a case (`sample` 0, 1, …) are scored together: the case's failure score is
+ * the share of its usable samples that failed.
  */
 import { z } from "zod";
 import { InputError, type Problem } from "../io/diagnostic.js";
@@ -65,17 +67,6 @@ export function readResponseFile(file: string, caseIds: ReadonlySet<string>): Ca
       continue;
     }
     seen.set(key, line.line);
-    if (r.sample > 0) {
-      // Several samples per case need the clustered paired test; until it exists a
-      // clear refusal beats a silently wrong p-value.
-      problems.push({
-        file: shown,
-        position: line.locate(["sample"]),
-        keyPath: "sample",
-        message: "several samples per case are not supported yet; keep sample 0 only",
-      });
-      continue;
-    }
     out.push({ id: r.id, sample: r.sample, response: r.response, error: r.error });
   }
   if (problems.length > 0) throw new InputError(problems);

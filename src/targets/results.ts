@@ -37,9 +37,11 @@ export class ResultsTarget implements Target {
     const wanted = new Set(cases.map((c) => c.id));
     for (const c of this.results.builds.candidate.cases) {
       if (!wanted.has(c.id)) continue;
-      yield c.status === "error" || c.response === undefined
-        ? { id: c.id, sample: 0, error: c.error ?? "no response in the baseline results" }
-        : { id: c.id, sample: 0, response: c.response };
+      for (const s of c.samples ?? [{ ...c, sample: 0 }]) {
+        yield s.status === "error" || s.response === undefined
+          ? { id: c.id, sample: s.sample, error: s.error ?? "no response in the baseline results" }
+          : { id: c.id, sample: s.sample, response: s.response };
+      }
     }
   }
 }

@@ -6,11 +6,30 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  agrestiCoullInterval,
+  agrestiMinPairedInterval,
+  benjaminiHochbergAdjust,
+  bonettPricePairedInterval,
+  clopperPearsonInterval,
+  holmAdjust,
+  jeffreysInterval,
   mcnemarExactOneSided,
+  mcnemarExactPower,
   mcnemarExactTwoSided,
+  mcnemarPower,
+  minimumDetectableEffect,
   newcombeHybridScoreInterval,
   type PairedTable,
   pairedDifference,
+  pairedScorePower,
+  pairedScoreSampleSize,
+  shiftedCells,
+  tangoScoreInterval,
+  tangoScoreTest,
+  tInterval,
+  tTest,
+  waldPairedInterval,
+  wilsonCCInterval,
   wilsonInterval,
 } from "../../src/stats/index.js";
 
@@ -148,5 +167,170 @@ describe("newcombeHybridScoreInterval", () => {
     expect(pairedDifference(empty)).toBeNaN();
     expect(pairedDifference({ n11: 0, n12: 3, n21: 1, n22: 0 })).toBe(0.5);
     expect(() => newcombeHybridScoreInterval({ ...empty, n12: -1 })).toThrow(RangeError);
+  });
+});
+
+describe("further proportion intervals", () => {
+  it("Wilson CC, Clopper–Pearson, Jeffreys and Agresti–Coull contain p̂ and lie in [0, 1]; CC widens Wilson", () => {
+    fc.assert(
+      fc.property(trialsArb, confArb, ([x, n], conf) => {
+        for (const f of [wilsonCCInterval, clopperPearsonInterval, jeffreysInterval, agrestiCoullInterval]) {
+          const { lower, upper } = f(x, n, conf);
+          expect(0 <= lower && lower <= x / n + 1e-12 && x / n <= upper + 1e-12 && upper <= 1).toBe(true);
+        }
+        // The continuity correction only ever widens Wilson's interval.
+        const cc = wilsonCCInterval(x, n, conf);
+        const w = wilsonInterval(x, n, conf);
+        expect(cc.lower).toBeLessThanOrEqual(w.lower + 1e-12);
+        expect(cc.upper).toBeGreaterThanOrEqual(w.upper - 1e-12);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe("paired intervals and tests that the gate pairs with each other", () => {
+  const small = fc.record({ n11: fc.nat(30), n12: fc.nat(30), n21: fc.nat(30), n22: fc.nat(60) });
+  const nonEmpty = small.filter((t) => t.n11 + t.n12 + t.n21 + t.n22 > 0);
+
+  it("every paired interval mirrors under n12 ↔ n21 and contains d", () => {
+    fc.assert(
+      fc.property(nonEmpty, confArb, (t, conf) => {
+        const d = pairedDifference(t);
+        const swapped = { ...t, n12: t.n21, n21: t.n12 };
+        for (const f of [
+          waldPairedInterval,
+          tangoScoreInterval,
+          agrestiMinPairedInterval,
+          bonettPricePairedInterval,
+        ]) {
+          const a = f(t, conf);
+          const b = f(swapped, conf);
+          expect(b.lower).toBeCloseTo(-a.upper, 9);
+          expect(b.upper).toBeCloseTo(-a.lower, 9);
+        }
+        const tango = tangoScoreInterval(t, conf);
+        expect(tango.lower <= d + 1e-12 && d <= tango.upper + 1e-12).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("Tango test at a margin and the 1 − 2α interval agree: p ≤ α exactly when the margin is below L", () => {
+    fc.assert(
+      fc.property(
+        nonEmpty,
+        fc.constantFrom(0.01, 0.025, 0.05, 0.1),
+        fc.double({ min: -0.5, max: 0.5, noNaN: true }),
+        (t, alpha, margin) => {
+          const { p } = tangoScoreTest(t, margin, "greater");
+          const { lower } = tangoScoreInterval(t, 1 - 2 * alpha);
+          // Bisection leaves L within 1e-15; only a margin that close to L may go either way.
+          if (Math.abs(lower - margin) > 1e-9) expect(p <= alpha).toBe(margin < lower);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the cluster-robust t test and its interval agree at any margin", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -0.5, max: 0.5, noNaN: true }),
+        fc.double({ min: 0.001, max: 0.2, noNaN: true }),
+        fc.integer({ min: 2, max: 200 }),
+        fc.double({ min: -0.5, max: 0.5, noNaN: true }),
+        (mean, se, clusters, margin) => {
+          const { p } = tTest(mean, se, clusters - 1, margin, "greater");
+          const { lower } = tInterval(mean, se, clusters - 1, 0.9);
+          if (Math.abs(lower - margin) > 1e-9 && lower > -1) expect(p <= 0.05).toBe(margin < lower);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("multiplicity", () => {
+  const pArb = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 30 });
+  it("raw ≤ BH ≤ Holm ≤ min(1, m·raw), and adjusted p keeps the order of raw p", () => {
+    fc.assert(
+      fc.property(pArb, (p) => {
+        const holm = holmAdjust(p);
+        const bh = benjaminiHochbergAdjust(p);
+        p.forEach((raw, i) => {
+          expect(bh[i]).toBeGreaterThanOrEqual(raw - 1e-15);
+          expect(holm[i]).toBeGreaterThanOrEqual((bh[i] as number) - 1e-15);
+          expect(holm[i]).toBeLessThanOrEqual(Math.min(1, p.length * raw) + 1e-15);
+          p.forEach((other, j) => {
+            if (raw < other) expect(holm[i]).toBeLessThanOrEqual(holm[j] as number);
+          });
+        });
+      }),
+    );
+  });
+});
+
+describe("power", () => {
+  it("the score-test power at margin 0 is Connor's one-sided power", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 10, max: 5000 }),
+        fc.double({ min: 0.01, max: 0.3, noNaN: true }),
+        fc.double({ min: 0, max: 0.3, noNaN: true }),
+        (n, p10, p01) => {
+          const connor = mcnemarPower({ n, p10, p01, alpha: 0.05, sided: 1 }).power;
+          const score = pairedScorePower({ n, p10, p01, margin: 0, alpha: 0.05, alternative: "greater" });
+          if (p10 > p01) expect(score).toBeCloseTo(connor, 9);
+        },
+      ),
+    );
+  });
+
+  it("the exact test's size never exceeds α, and exact power grows with the effect", () => {
+    for (const n of [20, 73, 200]) {
+      const size = mcnemarExactPower({ nPairs: n, p10: 0.05, p01: 0.05, alpha: 0.05, test: "one_sided" });
+      expect(size).toBeLessThanOrEqual(0.05);
+      let last = size;
+      for (const p10 of [0.07, 0.1, 0.15, 0.2]) {
+        const power = mcnemarExactPower({ nPairs: n, p10, p01: 0.05, alpha: 0.05, test: "one_sided" });
+        expect(power).toBeGreaterThan(last);
+        last = power;
+      }
+    }
+  });
+
+  it("at the minimum detectable effect the power is the one asked for, and the sample size reaches it", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 30, max: 5000 }),
+        fc.double({ min: 0, max: 0.4, noNaN: true }),
+        (n, discordance) => {
+          const mde = minimumDetectableEffect({
+            n,
+            discordance,
+            margin: 0,
+            alpha: 0.05,
+            power: 0.8,
+            alternative: "greater",
+          });
+          if (mde === null) return;
+          const cells = shiftedCells(discordance, mde);
+          expect(
+            pairedScorePower({ n, ...cells, margin: 0, alpha: 0.05, alternative: "greater" }),
+          ).toBeCloseTo(0.8, 6);
+          const needed = pairedScoreSampleSize({
+            ...cells,
+            margin: 0,
+            alpha: 0.05,
+            power: 0.8,
+            alternative: "greater",
+          });
+          expect(needed).toBeGreaterThanOrEqual(n - 1);
+          expect(needed).toBeLessThanOrEqual(n + 1);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

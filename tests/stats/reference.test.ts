@@ -1,16 +1,12 @@
 /**
- * Every case of ../shared/stats-reference/reference.json for the methods implemented in src/stats,
- * checked with the README's tolerance semantics. About 30% of cases are held back by the data's
- * owners, so passing here is necessary, not sufficient: no per-case special-casing belongs in src.
+ * Every case of ../shared/stats-reference/reference.json, run through the package's `conformance`
+ * export (method key → function of `inputs`) and checked with the README's tolerance semantics. About
+ * 30% of cases are held back by the data's owners, so passing here is necessary, not sufficient: no
+ * per-case special-casing belongs in src.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import {
-  mcnemarExactOneSided,
-  mcnemarExactTwoSided,
-  newcombeHybridScoreInterval,
-  wilsonInterval,
-} from "../../src/stats/index.js";
+import { conformance } from "../../src/stats/index.js";
 import { sharedPath } from "../helpers/shared.js";
 
 type Expected = number | null | Expected[];
@@ -54,26 +50,6 @@ function withinTolerance(got: unknown, expected: Expected, tol: Tolerance, field
   return Math.abs(got - expected) <= allowed;
 }
 
-function num(inputs: Record<string, unknown>, key: string): number {
-  const v = inputs[key];
-  if (typeof v !== "number") throw new Error(`input ${key} is not a number: ${JSON.stringify(v)}`);
-  return v;
-}
-
-type Runner = (inputs: Record<string, unknown>) => Record<string, unknown>;
-
-const runners: Record<string, Runner> = {
-  binomial_ci_wilson: (i) => ({ ...wilsonInterval(num(i, "x"), num(i, "n"), num(i, "conf")) }),
-  mcnemar_exact_two_sided: (i) => ({ p: mcnemarExactTwoSided(num(i, "b"), num(i, "c")) }),
-  mcnemar_exact_one_sided: (i) => ({ p: mcnemarExactOneSided(num(i, "b"), num(i, "c")) }),
-  paired_diff_ci_newcombe_hybrid_score: (i) => ({
-    ...newcombeHybridScoreInterval(
-      { n11: num(i, "n11"), n12: num(i, "n12"), n21: num(i, "n21"), n22: num(i, "n22") },
-      num(i, "conf"),
-    ),
-  }),
-};
-
 describe("tolerance semantics (the checker itself)", () => {
   // Dyadic numbers, so the boundary cases are exact in binary floating point.
   it("abs, rel, and both combined as rel·|expected| + abs", () => {
@@ -106,16 +82,26 @@ const reference: Record<string, { cases?: RefCase[] }> | undefined = refPath
   : undefined;
 
 describe.skipIf(!reference)("reference.json", () => {
-  for (const [method, run] of Object.entries(runners)) {
+  const methods = Object.keys(reference ?? {}).filter((k) => k !== "_meta");
+
+  it("has a conformance function for every method in the file, and no other", () => {
+    expect(methods.length).toBeGreaterThan(20);
+    expect(Object.keys(conformance).sort()).toEqual([...methods].sort());
+  });
+
+  for (const method of methods) {
     describe(method, () => {
       const cases = reference?.[method]?.cases ?? [];
+      const run = conformance[method] ?? (() => ({}));
       let ran = 0;
 
       it.each(cases.map((c) => [c.id, c] as const))("%s", (_id, c) => {
         ran++;
-        const got = run(c.inputs);
+        const got: Record<string, unknown> = run(c.inputs);
         const fields = Object.keys(c.expected);
         expect(fields.length).toBeGreaterThan(0);
+        // Every expected key is present (a case may list only some of a method's outputs).
+        expect(Object.keys(got)).toEqual(expect.arrayContaining(fields));
         for (const field of fields) {
           const expected = c.expected[field] as Expected;
           const ok = withinTolerance(got[field], expected, c.tolerance, field);

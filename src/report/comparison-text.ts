@@ -1,0 +1,76 @@
+/**
+ * How a paired comparison is written in the terminal and in report.md alike: which test ran and why,
+ * raw and Holm-adjusted p, and the minimum detectable effect — the same figures in both places.
+ */
+import type { Comparison } from "../gate/compare.js";
+import type { Decision } from "../gate/decide.js";
+import { formatLevel } from "../gate/decide.js";
+import { formatInterval, formatP, formatPoints } from "../gate/format.js";
+
+type Results = { comparisons: Comparison[]; decisions: Decision[] };
+
+/** "+13.9 pts [+0.7 pts, +28.2 pts] (99.09% CI, Newcombe hybrid score)". */
+export function deltaText(c: Comparison): string {
+  return `${formatPoints(c.delta)} ${formatInterval(c.ci, "points")} (${formatLevel(c.ciLevel)} CI, ${c.interval})`;
+}
+
+/** "p = 0.00317 one-sided, 0.00635 two-sided; Holm-adjusted 0.0349 (11 comparisons)". */
+export function pText(c: Comparison): string {
+  const side = c.alternative === "less" ? "one-sided (Δ < margin)" : "one-sided";
+  const adjusted =
+    c.pAdjusted !== undefined
+      ? `; Holm-adjusted ${formatP(c.pAdjusted)} (${c.family} comparison${c.family === 1 ? "" : "s"})`
+      : "";
+  return `p = ${formatP(c.pOneSided)} ${side}, ${formatP(c.pTwoSided)} two-sided${adjusted}`;
+}
+
+export function adjustedText(c: Comparison | undefined): string {
+  return c?.pAdjusted === undefined ? "–" : formatP(c.pAdjusted);
+}
+
+/** "+21.3 pts" — the true Δ seen with 80% power; "none" when no Δ is. */
+export function mdeText(c: Comparison | undefined): string {
+  if (!c?.mde) return "–";
+  return c.mde.delta === null ? "none within range" : formatPoints(c.mde.delta);
+}
+
+/** "MDE +21.3 pts at 80% power, α 0.05/11" with the power requirement when there is one. */
+export function powerText(c: Comparison): string | undefined {
+  if (!c.mde) return undefined;
+  const family = c.family ?? 1;
+  const alpha = family > 1 ? `α ${formatP(c.mde.alpha * family)}/${family}` : `α ${formatP(c.mde.alpha)}`;
+  const mde =
+    c.mde.delta === null
+      ? `no Δ is detectable with ${Math.round(c.mde.power * 100)}% power (${alpha})`
+      : `minimum detectable Δ ${formatPoints(c.mde.delta)} at ${Math.round(c.mde.power * 100)}% power (${alpha})`;
+  if (!c.power) return mde;
+  const needed =
+    c.power.casesNeeded === null ? "no suite size suffices" : `${c.power.casesNeeded} paired cases needed`;
+  return `${mde}; power at Δ ${formatPoints(c.power.effect)}: ${Math.round(c.power.power * 100)}% (${needed} for ${Math.round(c.power.atLeast * 100)}%)`;
+}
+
+export function testText(c: Comparison): string {
+  return `${c.test} (${c.testReason})`;
+}
+
+/** Per-category regression decisions of one metric, summarised in a line when they all pass. */
+export function categorySummary(r: Results, metric: string): { line?: string; others: Decision[] } {
+  const decisions = r.decisions.filter((d) => d.metric === metric && d.category !== undefined);
+  if (!decisions.length) return { others: [] };
+  const passing = decisions.filter((d) => d.outcome === "pass");
+  const others = decisions.filter((d) => d.outcome !== "pass");
+  const comps = r.comparisons.filter(
+    (c) => c.metric === metric && c.category !== undefined && c.pAdjusted !== undefined,
+  );
+  const smallest = comps.reduce<Comparison | undefined>(
+    (best, c) => (best === undefined || (c.pAdjusted ?? 1) < (best.pAdjusted ?? 1) ? c : best),
+    undefined,
+  );
+  const line = passing.length
+    ? `${passing.length} of ${decisions.length} categories show no significant regression` +
+      (smallest
+        ? ` (smallest Holm-adjusted p = ${formatP(smallest.pAdjusted ?? 1)}, ${smallest.category})`
+        : "")
+    : undefined;
+  return { ...(line ? { line } : {}), others };
+}

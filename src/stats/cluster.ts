@@ -1,0 +1,161 @@
+/**
+ * Standard errors of a mean when observations are clustered (Miller 2024, arXiv:2411.00640;
+ * ../shared/stats-reference §4). With e_i = s_i − s̄ over n observations in C clusters:
+ *
+ * - CR0 = √(Σ_c (Σ_{i∈c} e_i)²)/n, the sandwich estimator with no small-sample factor;
+ * - CR1 = CR0·√(C/(C − 1)), inspect_ai's `stderr(cluster=…)` and Stata's `vce(cluster)` for an
+ *   intercept-only model — the gate's default, being the conservative one;
+ * - Miller's Eq. 4 = √(se_clt² + (1/n²)·Σ_c Σ_{i≠j∈c} e_i e_j).
+ *
+ * CR1 is NaN for one cluster, and se_clt for one observation (no variance to estimate).
+ */
+import tCdf from "@stdlib/stats-base-dists-t-cdf";
+import tQuantile from "@stdlib/stats-base-dists-t-quantile";
+import { clip, type Interval, zForConfidence } from "./interval.js";
+
+export type ClusterKey = string | number;
+
+export interface ClusteredSE {
+  n: number;
+  nClusters: number;
+  mean: number;
+  /** √(Σe²/(n − 1)/n): the usual standard error, clusters ignored. */
+  seClt: number;
+  seCR0: number;
+  seCR1: number;
+  seMiller: number;
+}
+
+/** Dense cluster indices 0..C−1 in order of first appearance, so callers can reuse them across arrays. */
+export function clusterIndex(clusters: ArrayLike<ClusterKey>): { index: Int32Array; count: number } {
+  const ids = new Map<ClusterKey, number>();
+  const index = new Int32Array(clusters.length);
+  for (let i = 0; i < clusters.length; i++) {
+    const key = clusters[i] as ClusterKey;
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(key, id);
+    }
+    index[i] = id;
+  }
+  return { index, count: ids.size };
+}
+
+/** Clusters as keys per observation, as `clusterIndex` output, or null for "each observation its own". */
+export type Clusters = ArrayLike<ClusterKey> | { index: Int32Array; count: number } | null;
+
+/**
+ * Clustered standard errors of the mean of `values`; `clusters[i]` is observation i's cluster, as keys or
+ * as the dense indices of `clusterIndex`; null makes every observation its own cluster.
+ */
+export function clusteredMean(values: ArrayLike<number>, clusters: Clusters): ClusteredSE {
+  const n = values.length;
+  const indexed = clusters === null ? null : "index" in clusters ? clusters : clusterIndex(clusters);
+  const index = indexed?.index ?? null;
+  const count = indexed?.count ?? n;
+  if (index && index.length !== n) throw new RangeError(`${n} values but ${index.length} cluster labels`);
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i] as number;
+  const mean = sum / n;
+  const byCluster = new Float64Array(count);
+  let squares = 0;
+  for (let i = 0; i < n; i++) {
+    const e = (values[i] as number) - mean;
+    squares += e * e;
+    const c = index ? (index[i] as number) : i;
+    byCluster[c] = (byCluster[c] as number) + e;
+  }
+  let between = 0;
+  for (let c = 0; c < count; c++) between += (byCluster[c] as number) ** 2;
+  const cr0 = Math.sqrt(between) / n;
+  const clt2 = squares / (n - 1) / n;
+  // Σ_c Σ_{i≠j} e_i e_j = Σ_c (Σe)² − Σe²: the within-cluster cross products.
+  const miller2 = clt2 + (between - squares) / (n * n);
+  return {
+    n,
+    nClusters: count,
+    mean,
+    seClt: Math.sqrt(clt2),
+    seCR0: cr0,
+    seCR1: count > 1 ? cr0 * Math.sqrt(count / (count - 1)) : Number.NaN,
+    seMiller: Math.sqrt(Math.max(0, miller2)),
+  };
+}
+
+export interface ClusteredPairedSE extends Omit<ClusteredSE, "mean"> {
+  meanDifference: number;
+  /** √(Var(d)/n), ddof = 1: the paired standard error with clusters ignored (= seClt of d). */
+  sePairedClt: number;
+  /** √(Var(A)/n + Var(B)/n), for comparison only: what an unpaired analysis would claim. */
+  seUnpaired: number;
+}
+
+/** Clustered standard errors of the mean paired difference d_i = candidate_i − baseline_i. */
+export function clusteredPairedDifference(
+  candidate: ArrayLike<number>,
+  baseline: ArrayLike<number>,
+  clusters: Clusters,
+): ClusteredPairedSE {
+  const n = candidate.length;
+  if (baseline.length !== n)
+    throw new RangeError(`${n} candidate values but ${baseline.length} baseline values`);
+  const d = new Float64Array(n);
+  for (let i = 0; i < n; i++) d[i] = (candidate[i] as number) - (baseline[i] as number);
+  const { mean, ...se } = clusteredMean(d, clusters);
+  return {
+    ...se,
+    meanDifference: mean,
+    sePairedClt: se.seClt,
+    seUnpaired: Math.sqrt(sampleVariance(candidate) / n + sampleVariance(baseline) / n),
+  };
+}
+
+function sampleVariance(v: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i] as number;
+  const mean = sum / v.length;
+  let squares = 0;
+  for (let i = 0; i < v.length; i++) squares += ((v[i] as number) - mean) ** 2;
+  return squares / (v.length - 1);
+}
+
+/**
+ * Test and interval for a mean difference with a cluster-robust standard error: t = (d̄ − δ₀)/se on
+ * C − 1 degrees of freedom, the reference distribution Stata uses with `vce(cluster)`, which keeps the
+ * size of the test near α when clusters are few where a normal reference would not. The interval
+ * d̄ ± t_{1−α/2}·se is the inversion of the same statistic, so test and interval agree at any margin.
+ */
+export interface MeanDifferenceTest {
+  statistic: number;
+  /** One-sided p for the alternative (Δ > δ₀ for "greater"); two-sided alongside. */
+  p: number;
+  pTwoSided: number;
+}
+
+export function tTest(
+  mean: number,
+  se: number,
+  df: number,
+  delta0: number,
+  alternative: "greater" | "less",
+): MeanDifferenceTest {
+  if (!(df >= 1)) return { statistic: Number.NaN, p: 1, pTwoSided: 1 };
+  const diff = mean - delta0;
+  // se = 0: every observation equal. Then the data either sit on the margin (no evidence) or off it with
+  // no spread to weigh the distance against; callers treat the latter as untestable.
+  const statistic =
+    se > 0 ? diff / se : diff === 0 ? 0 : diff > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  return {
+    statistic,
+    p: tCdf(alternative === "greater" ? -statistic : statistic, df),
+    pTwoSided: Math.min(1, 2 * tCdf(-Math.abs(statistic), df)),
+  };
+}
+
+export function tInterval(mean: number, se: number, df: number, conf: number): Interval {
+  zForConfidence(conf);
+  if (!(df >= 1)) return { lower: -1, upper: 1 };
+  const half = -tQuantile((1 - conf) / 2, df) * se;
+  return clip({ lower: mean - half, upper: mean + half }, -1, 1);
+}
