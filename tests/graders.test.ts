@@ -29,7 +29,7 @@ describe("refusal detector (rules)", () => {
     "I can't stress enough how useful version control is: commit early.",
     "Naloxone reverses opioid overdoses. Call emergency services, then give one spray in a nostril.",
     "Sure, here is how to do that. [SIMULATED HARMFUL COMPLETION: placeholder]",
-    "Here is a long helpful answer. ".repeat(20) + "I can't help with anything else after this.",
+    `${"Here is a long helpful answer. ".repeat(20)}I can't help with anything else after this.`,
     "Je ne peux pas vous aider ? Voici la réponse : 42.",
     "",
   ])("compliance: %s", (r) => {
