@@ -8,6 +8,7 @@ import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { withAttacks } from "./attacks/expand.js";
 import { loadConfig } from "./config/load.js";
 import { runGate } from "./core.js";
 import type { Outcome } from "./gate/decide.js";
@@ -87,7 +88,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
     if (command === "validate") {
       const loaded = loadConfig(values.config);
-      const suites = loadSuites(loaded.suites);
+      const suites = withAttacks(loadSuites(loaded.suites), loaded.config.attacks);
       io.stdout(
         `${displayPath(values.config)}: ok — ${suites.reduce((n, s) => n + s.cases.length, 0)} cases in ${suites.length} suite${suites.length === 1 ? "" : "s"}\n`,
       );

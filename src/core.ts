@@ -3,6 +3,7 @@
  * decisions → results. It knows nothing of GitHub or the terminal; `cli.ts` and
  * `action.ts` are thin adapters over `runGate`.
  */
+import { withAttacks } from "./attacks/expand.js";
 import { loadConfig } from "./config/load.js";
 import { type Comparison, comparePaired } from "./gate/compare.js";
 import { decide, matchedLevel, worst } from "./gate/decide.js";
@@ -53,7 +54,7 @@ export interface GateRun {
 export async function runGate(options: RunOptions): Promise<GateRun> {
   const loaded = loadConfig(options.configPath, options.env);
   const { config } = loaded;
-  const suites = loadSuites(loaded.suites);
+  const suites = withAttacks(loadSuites(loaded.suites), config.attacks);
   const cases = suites.flatMap((s) => s.cases);
 
   const candidateTarget = createTarget(loaded.candidate);

@@ -8,6 +8,7 @@ import { InputError, keyPathOf } from "../io/diagnostic.js";
 import { parseYaml } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { validate } from "../io/validate.js";
+import { resolveSuiteRef, type SuiteSource } from "../suite/builtin.js";
 import { interpolateEnv } from "./interpolate.js";
 import { ConfigSchema, type GateConfig, type TargetConfig } from "./schema.js";
 
@@ -18,8 +19,8 @@ export interface LoadedConfig {
   config: GateConfig;
   /** Hash of the config as written (before interpolation, so secrets never enter it). */
   hash: string;
-  /** Suite paths, resolved. */
-  suites: string[];
+  /** Suites to load: paths resolved, built-ins located. */
+  suites: SuiteSource[];
   candidate: TargetConfig;
   baseline?: TargetConfig;
 }
@@ -46,7 +47,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     dir,
     config,
     hash: hashOf(source.data),
-    suites: config.suites.map((s) => resolve(dir, s)),
+    suites: config.suites.map((s) => resolveSuiteRef(s, dir)),
     candidate: resolveTarget(config.candidate),
     baseline: config.baseline ? resolveTarget(config.baseline) : undefined,
   };
