@@ -121,9 +121,25 @@ const zeroWidth: Encoding = {
 
 /**
  * Payload splitting: the request is cut into 2–4 pieces held in variables and the model is
- * asked to join and answer them. Pieces are JSON strings, so the split is exactly reversible.
+ * asked to join and answer them. Cuts fall inside the longest words — the tell-tale terms
+ * a filter looks for — and pieces are JSON strings, so the split is exactly reversible.
  */
 const SPLIT_LINE = /^([a-z]) = ("(?:[^"\\]|\\.)*")$/;
+
+function cutPoints(chars: readonly string[], pieces: number, rng: Rng): number[] {
+  const words: { start: number; end: number }[] = [];
+  const text = chars.join("");
+  for (const m of text.matchAll(/\p{L}{4,}/gu)) {
+    const start = [...text.slice(0, m.index)].length;
+    words.push({ start, end: start + [...m[0]].length });
+  }
+  const longest = words
+    .map((w) => ({ ...w, tie: rng.int(0, 1_000_000) }))
+    .sort((a, b) => b.end - b.start - (a.end - a.start) || a.tie - b.tie);
+  const cuts = new Set<number>(longest.slice(0, pieces - 1).map((w) => rng.int(w.start + 1, w.end - 1)));
+  while (cuts.size < pieces - 1) cuts.add(rng.int(1, chars.length - 1));
+  return [...cuts].sort((x, y) => x - y);
+}
 
 const payloadSplitting: Encoding = {
   templates: [
@@ -133,9 +149,7 @@ const payloadSplitting: Encoding = {
   encode: (text, rng) => {
     const chars = [...text];
     const pieces = Math.min(chars.length, rng.int(2, 4));
-    const cuts = new Set<number>();
-    while (cuts.size < pieces - 1) cuts.add(rng.int(1, chars.length - 1));
-    const bounds = [0, ...[...cuts].sort((x, y) => x - y), chars.length];
+    const bounds = [0, ...cutPoints(chars, pieces, rng), chars.length];
     return bounds
       .slice(0, -1)
       .map((start, i) => `${"abcd"[i]} = ${JSON.stringify(chars.slice(start, bounds[i + 1]).join(""))}`)
