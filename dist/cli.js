@@ -36475,13 +36475,13 @@ var zeroWidth = {
 };
 var SPLIT_LINE = /^([a-z]) = ("(?:[^"\\]|\\.)*")$/;
 function cutPoints(chars, pieces, rng) {
-  const words = [];
+  const words2 = [];
   const text2 = chars.join("");
   for (const m of text2.matchAll(new RegExp("\\p{L}{4,}", "gu"))) {
     const start = [...text2.slice(0, m.index)].length;
-    words.push({ start, end: start + [...m[0]].length });
+    words2.push({ start, end: start + [...m[0]].length });
   }
-  const longest = words.map((w) => ({ ...w, tie: rng.int(0, 1e6) })).sort((a, b) => b.end - b.start - (a.end - a.start) || a.tie - b.tie);
+  const longest = words2.map((w) => ({ ...w, tie: rng.int(0, 1e6) })).sort((a, b) => b.end - b.start - (a.end - a.start) || a.tie - b.tie);
   const cuts = new Set(longest.slice(0, pieces - 1).map((w) => rng.int(w.start + 1, w.end - 1)));
   while (cuts.size < pieces - 1) cuts.add(rng.int(1, chars.length - 1));
   return [...cuts].sort((x, y) => x - y);
@@ -37169,50 +37169,102 @@ function formatInterval(ci, as) {
 }
 
 // src/suite/similarity.ts
-var GRAM = 4;
 function normaliseText(text2) {
   return text2.normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
 }
-function grams(text2) {
-  const t = ` ${normaliseText(text2)} `;
-  const out = /* @__PURE__ */ new Set();
-  if (t.length <= GRAM) out.add(t);
-  for (let i = 0; i + GRAM <= t.length; i++) out.add(t.slice(i, i + GRAM));
-  return out;
+function words(text2) {
+  const t = normaliseText(text2);
+  return new Set(t === "" ? [""] : t.split(" "));
 }
-function jaccard(a, b) {
-  if (a.size === 0 && b.size === 0) return 1;
-  let shared = 0;
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  for (const g of small) if (large.has(g)) shared++;
-  return shared / (a.size + b.size - shared);
+function overlap(a, b, needed) {
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length && j < b.length) {
+    if (n + Math.min(a.length - i, b.length - j) < needed) return -1;
+    const x = a[i];
+    const y = b[j];
+    if (x === y) {
+      n++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return n;
 }
 function similarPairs(texts, threshold) {
-  const sets = texts.map(grams);
-  const frequency = /* @__PURE__ */ new Map();
-  for (const s of sets) for (const g of s) frequency.set(g, (frequency.get(g) ?? 0) + 1);
-  const rarestFirst = (x, y) => (frequency.get(x) ?? 0) - (frequency.get(y) ?? 0) || (x < y ? -1 : x > y ? 1 : 0);
+  const ids = /* @__PURE__ */ new Map();
+  const frequency = [];
+  const raw = texts.map((t) => {
+    const out = [];
+    for (const g of words(t)) {
+      let id = ids.get(g);
+      if (id === void 0) {
+        id = frequency.length;
+        ids.set(g, id);
+        frequency.push(0);
+      }
+      frequency[id] = (frequency[id] ?? 0) + 1;
+      out.push(id);
+    }
+    return out;
+  });
+  const byRarity = frequency.map((_, id) => id).sort((x, y) => (frequency[x] ?? 0) - (frequency[y] ?? 0) || x - y);
+  const rank = new Int32Array(frequency.length);
+  byRarity.forEach((id, r) => {
+    rank[id] = r;
+  });
+  const sets = raw.map((ids2) => Int32Array.from(ids2, (id) => rank[id]).sort());
   const index = /* @__PURE__ */ new Map();
   const pairs = [];
-  const order2 = sets.map((_, i) => i).sort((x, y) => (sets[x]?.size ?? 0) - (sets[y]?.size ?? 0));
-  for (const i of order2) {
-    const set2 = sets[i];
-    const sorted = [...set2].sort(rarestFirst);
-    const prefix = sorted.length - Math.ceil(threshold * sorted.length) + 1;
-    const candidates = /* @__PURE__ */ new Set();
-    for (const g of sorted.slice(0, Math.max(1, prefix))) {
-      for (const j of index.get(g) ?? []) {
-        if ((sets[j]?.size ?? 0) >= threshold * set2.size) candidates.add(j);
+  const order2 = sets.map((_, i) => i).sort((x, y) => (sets[x]?.length ?? 0) - (sets[y]?.length ?? 0));
+  const shared = new Int32Array(sets.length);
+  const touched = [];
+  const PRUNED = -1e9;
+  for (const x of order2) {
+    const set2 = sets[x];
+    const n = set2.length;
+    const probe = Math.min(n, n - Math.ceil(threshold * n) + 1);
+    const minSize = threshold * n;
+    for (let i = 0; i < probe; i++) {
+      const list = index.get(set2[i]);
+      if (!list) continue;
+      for (let k = 0; k < list.length; k += 2) {
+        const y = list[k];
+        const m = sets[y].length;
+        if (m < minSize || shared[y] === PRUNED) continue;
+        const needed = Math.ceil(threshold / (1 + threshold) * (n + m) - 1e-9);
+        const reachable = shared[y] + 1 + Math.min(n - i - 1, m - list[k + 1] - 1);
+        if (reachable < needed) {
+          if (shared[y] === 0) touched.push(y);
+          shared[y] = PRUNED;
+          continue;
+        }
+        if (shared[y] === 0) touched.push(y);
+        shared[y] = shared[y] + 1;
       }
     }
-    for (const j of candidates) {
-      const similarity = jaccard(set2, sets[j]);
-      if (similarity >= threshold) pairs.push({ a: Math.min(i, j), b: Math.max(i, j), similarity });
+    for (const y of touched) {
+      if (shared[y] > 0) {
+        const other = sets[y];
+        const common = overlap(
+          set2,
+          other,
+          Math.ceil(threshold / (1 + threshold) * (n + other.length) - 1e-9)
+        );
+        const similarity = common < 0 ? 0 : common / (n + other.length - common);
+        if (similarity >= threshold) pairs.push({ a: Math.min(x, y), b: Math.max(x, y), similarity });
+      }
+      shared[y] = 0;
     }
-    for (const g of sorted.slice(0, Math.max(1, prefix))) {
-      const list = index.get(g) ?? [];
-      list.push(i);
-      index.set(g, list);
+    touched.length = 0;
+    const indexed = Math.min(n, n - Math.ceil(2 * threshold / (1 + threshold) * n) + 1);
+    for (let i = 0; i < Math.max(1, indexed); i++) {
+      const g = set2[i];
+      const list = index.get(g);
+      if (list) list.push(x, i);
+      else index.set(g, [x, i]);
     }
   }
   return pairs.sort((x, y) => y.similarity - x.similarity || x.a - y.a || x.b - y.b);
@@ -37562,7 +37614,7 @@ function renderCoverage(c) {
   for (const g of c.gaps) lines.push(`  ${g.category}: ${g.problem}`);
   const d = c.duplicates;
   lines.push(
-    `duplicates: ${d.exact.length} exact${d.exact.some((g) => g.conflicting) ? ` (${d.exact.filter((g) => g.conflicting).length} with conflicting expect)` : ""}, ${d.near.length} near (4-gram Jaccard \u2265 ${d.similarity}; attack variants left out)`
+    `duplicates: ${d.exact.length} exact${d.exact.some((g) => g.conflicting) ? ` (${d.exact.filter((g) => g.conflicting).length} with conflicting expect)` : ""}, ${d.near.length} near (word Jaccard \u2265 ${d.similarity}; attack variants left out)`
   );
   for (const g of d.exact.slice(0, 20))
     lines.push(`  exact${g.conflicting ? " (conflicting expect)" : ""}: ${g.ids.join(", ")}`);
@@ -41229,6 +41281,7 @@ async function main(argv, io) {
     if (command === "validate") {
       const loaded = loadConfig(values.config);
       const suites = withAttacks(loadSuites(loaded.suites), loaded.config.attacks);
+      checkLock(lockPathFor(values.config), namedSuites(loaded.config.suites, suites));
       io.stdout(
         `${displayPath(values.config)}: ok \u2014 ${suites.reduce((n, s) => n + s.cases.length, 0)} cases in ${suites.length} suite${suites.length === 1 ? "" : "s"}
 `

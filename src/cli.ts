@@ -21,6 +21,7 @@ import { displayPath } from "./io/display.js";
 import { colorStyle, plainStyle, renderTerminal } from "./report/terminal.js";
 import { writeReport } from "./report/write.js";
 import { loadSuites } from "./suite/load.js";
+import { checkLock, lockPathFor, namedSuites } from "./suite/lock.js";
 import { VERSION } from "./version.js";
 
 export const EXIT: Record<Outcome | "usage" | "internal", number> = {
@@ -101,6 +102,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (command === "validate") {
       const loaded = loadConfig(values.config);
       const suites = withAttacks(loadSuites(loaded.suites), loaded.config.attacks);
+      checkLock(lockPathFor(values.config), namedSuites(loaded.config.suites, suites));
       io.stdout(
         `${displayPath(values.config)}: ok — ${suites.reduce((n, s) => n + s.cases.length, 0)} cases in ${suites.length} suite${suites.length === 1 ? "" : "s"}\n`,
       );

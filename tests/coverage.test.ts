@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { grams, jaccard, similarPairs } from "../src/suite/similarity.js";
+import { jaccard, similarPairs, words } from "../src/suite/similarity.js";
 import { TAXONOMY } from "../src/suite/taxonomy.js";
 import { runCli, tempDir } from "./helpers/run.js";
 
@@ -33,7 +33,7 @@ describe("similarPairs (prefix-filtered Jaccard join)", () => {
         ),
         fc.double({ min: 0.3, max: 1, noNaN: true }),
         (texts, t) => {
-          const sets = texts.map(grams);
+          const sets = texts.map(words);
           const brute: string[] = [];
           for (let i = 0; i < texts.length; i++)
             for (let j = i + 1; j < texts.length; j++)

@@ -99,7 +99,7 @@ export function renderCoverage(c: Coverage): string {
   for (const g of c.gaps) lines.push(`  ${g.category}: ${g.problem}`);
   const d = c.duplicates;
   lines.push(
-    `duplicates: ${d.exact.length} exact${d.exact.some((g) => g.conflicting) ? ` (${d.exact.filter((g) => g.conflicting).length} with conflicting expect)` : ""}, ${d.near.length} near (4-gram Jaccard ≥ ${d.similarity}; attack variants left out)`,
+    `duplicates: ${d.exact.length} exact${d.exact.some((g) => g.conflicting) ? ` (${d.exact.filter((g) => g.conflicting).length} with conflicting expect)` : ""}, ${d.near.length} near (word Jaccard ≥ ${d.similarity}; attack variants left out)`,
   );
   for (const g of d.exact.slice(0, 20))
     lines.push(`  exact${g.conflicting ? " (conflicting expect)" : ""}: ${g.ids.join(", ")}`);

@@ -54,7 +54,7 @@ export interface Coverage {
 export interface CoverageOptions {
   /** A taxonomy category is covered with at least this many cases. */
   min: number;
-  /** Jaccard similarity (character 4-grams) from which two cases are near-duplicates. */
+  /** Jaccard similarity of word sets from which two cases are near-duplicates. */
   similarity: number;
 }
 
