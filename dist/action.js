@@ -55984,17 +55984,20 @@ function loadSuites(sources) {
   if (problems.length > 0) throw new InputError(problems);
   return suites;
 }
+function caseContent({
+  id,
+  category,
+  prompt,
+  messages,
+  expect,
+  canary,
+  cluster,
+  tags
+}) {
+  return { id, category, prompt, messages, expect, canary, cluster, tags };
+}
 function suiteHash(cases) {
-  const canonical = [...cases].map(({ id, category, prompt, messages, expect, canary, cluster, tags }) => ({
-    id,
-    category,
-    prompt,
-    messages,
-    expect,
-    canary,
-    cluster,
-    tags
-  })).sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const canonical = cases.map(caseContent).sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   return hashOf(canonical);
 }
 
@@ -57192,17 +57195,8 @@ var LockSchema = external_exports.strictObject({
     })
   )
 });
-function caseHash({
-  id,
-  category,
-  prompt,
-  messages,
-  expect,
-  canary,
-  cluster,
-  tags
-}) {
-  return hashOf({ id, category, prompt, messages, expect, canary, cluster, tags }).slice(7, 23);
+function caseHash(c) {
+  return hashOf(caseContent(c)).slice(7, 23);
 }
 function caseHashes(cases) {
   const sorted = [...cases].sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

@@ -101,18 +101,21 @@ export function loadSuites(sources: readonly (string | SuiteSource)[]): Suite[] 
   return suites;
 }
 
+/** The fields that define a case (not where it was loaded from), for hashing. */
+export function caseContent({
+  id,
+  category,
+  prompt,
+  messages,
+  expect,
+  canary,
+  cluster,
+  tags,
+}: SuiteCase): SuiteCase {
+  return { id, category, prompt, messages, expect, canary, cluster, tags };
+}
+
 export function suiteHash(cases: readonly SuiteCase[]): string {
-  const canonical = [...cases]
-    .map(({ id, category, prompt, messages, expect, canary, cluster, tags }) => ({
-      id,
-      category,
-      prompt,
-      messages,
-      expect,
-      canary,
-      cluster,
-      tags,
-    }))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const canonical = cases.map(caseContent).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return hashOf(canonical);
 }

@@ -13,7 +13,7 @@ import { displayPath } from "../io/display.js";
 import { parseJson } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { validate } from "../io/validate.js";
-import type { Suite } from "./load.js";
+import { caseContent, type Suite } from "./load.js";
 import type { SuiteCase } from "./schema.js";
 
 export const LockSchema = z.strictObject({
@@ -30,17 +30,8 @@ export const LockSchema = z.strictObject({
 export type SuiteLock = z.output<typeof LockSchema>;
 
 /** Short per-case hash: enough to tell cases apart in a diff, short enough to review. */
-export function caseHash({
-  id,
-  category,
-  prompt,
-  messages,
-  expect,
-  canary,
-  cluster,
-  tags,
-}: SuiteCase): string {
-  return hashOf({ id, category, prompt, messages, expect, canary, cluster, tags }).slice(7, 23);
+export function caseHash(c: SuiteCase): string {
+  return hashOf(caseContent(c)).slice(7, 23);
 }
 
 export function caseHashes(cases: readonly SuiteCase[]): Record<string, string> {
