@@ -85,6 +85,17 @@ describe("builtin:NAME in a config", () => {
     expect(r.stdout).toContain(`ok — ${360 + 2 * 222} cases in 3 suites`);
   });
 
+  it("examples/builtin pins the built-ins: editing a built-in suite must update its lock (shows in review)", async () => {
+    const r = await runCli([
+      "lock",
+      "--check",
+      "--config",
+      join(repoRoot, "examples/builtin/safety-gate.yml"),
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/ok — 4 suites, 888 cases match the lock/);
+  });
+
   it("an unknown built-in is a config error at file:line:column", async () => {
     const dir = tempDir();
     const config = join(dir, "safety-gate.yml");
