@@ -39386,6 +39386,158 @@ function cellProblem(table, row, column, message) {
   return { file: table.file, position: { line: row.line, column: 1 }, keyPath: column, message };
 }
 
+// src/importers/model.ts
+import { createHash as createHash2 } from "node:crypto";
+import { readFileSync as readFileSync2 } from "node:fs";
+import { join as join3 } from "node:path";
+
+// src/io/atomic.ts
+import { randomBytes } from "node:crypto";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname as dirname3, join as join2 } from "node:path";
+function writeFileAtomic(path2, content) {
+  mkdirSync(dirname3(path2), { recursive: true });
+  const tmp = join2(dirname3(path2), `.safety-gate-tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, path2);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+// package.json
+var package_default = {
+  name: "safety-gate",
+  version: "0.1.0",
+  description: "Gate language-model releases on paired safety metrics: attack success and false refusal, with confidence intervals and exact paired tests.",
+  license: "MIT",
+  type: "module",
+  bin: {
+    "safety-gate": "dist/cli.js"
+  },
+  exports: {
+    ".": "./dist/index.js"
+  },
+  files: [
+    "dist",
+    "gates",
+    "suites",
+    "docs",
+    "action.yml",
+    "README.md",
+    "LICENSE"
+  ],
+  engines: {
+    node: ">=20"
+  },
+  scripts: {
+    build: "node scripts/build.mjs",
+    schema: "tsx scripts/gen-schema.ts",
+    quickstart: "node dist/cli.js run --config examples/quickstart/safety-gate.yml --out out/quickstart",
+    test: "vitest run",
+    typecheck: "tsc --noEmit",
+    lint: "biome check .",
+    format: "biome format --write .",
+    check: "npm run typecheck && npm run lint && npm run check:generated && vitest run",
+    "check:generated": "node scripts/check-generated.mjs",
+    bench: "tsx bench/run.ts"
+  },
+  dependencies: {
+    "@actions/core": "3.0.1",
+    "@stdlib/stats-base-dists-binomial-cdf": "0.2.3",
+    "@stdlib/stats-base-dists-binomial-pmf": "0.3.1",
+    "@stdlib/stats-base-dists-normal-quantile": "0.3.1",
+    "csv-parse": "7.0.3",
+    "pure-rand": "8.4.2",
+    yaml: "2.9.1",
+    zod: "4.6.7"
+  },
+  devDependencies: {
+    "@biomejs/biome": "2.6.8",
+    "@types/node": "20.19.43",
+    esbuild: "0.28.2",
+    "fast-check": "4.11.0",
+    tsx: "4.23.15",
+    typescript: "5.9.3",
+    vitest: "4.1.12"
+  }
+};
+
+// src/version.ts
+var VERSION = package_default.version;
+
+// src/importers/model.ts
+function fileSha256(path2) {
+  return `sha256:${createHash2("sha256").update(readFileSync2(path2)).digest("hex")}`;
+}
+function jsonl(items) {
+  return items.map((i) => JSON.stringify(i)).join("\n") + (items.length ? "\n" : "");
+}
+function buildFileName(name) {
+  return name.replace(/[^A-Za-z0-9._-]+/g, "_");
+}
+function rowProblems(c, where, columns) {
+  const r = CaseSchema.safeParse(c);
+  if (r.success) return [];
+  return r.error.issues.map((issue2) => {
+    const field = issue2.path[0];
+    return {
+      file: where.file,
+      position: { line: where.line, column: 1 },
+      keyPath: field ? columns[field] ?? String(field) : void 0,
+      message: issue2.message
+    };
+  });
+}
+function checkCases(cases, origin) {
+  const problems = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const c of cases) {
+    const r = CaseSchema.safeParse(c);
+    if (!r.success) {
+      problems.push({
+        file: origin,
+        keyPath: c.id,
+        message: r.error.issues.map((i) => i.message).join("; ")
+      });
+    }
+    if (seen.has(c.id)) problems.push({ file: origin, keyPath: c.id, message: "two cases got the same id" });
+    seen.add(c.id);
+  }
+  if (problems.length > 0) throw new InputError(problems);
+}
+function writeImport(imported, sources, outDir) {
+  checkCases(imported.cases, sources.map((s) => displayPath(s)).join(", "));
+  const suitePath = join3(outDir, "suite.jsonl");
+  writeFileAtomic(suitePath, jsonl(imported.cases));
+  const responsePaths = [];
+  for (const b of imported.builds) {
+    const path2 = join3(outDir, "responses", `${buildFileName(b.name)}.jsonl`);
+    writeFileAtomic(path2, jsonl(b.responses));
+    responsePaths.push(path2);
+    if (b.labels) writeFileAtomic(join3(outDir, "labels", `${buildFileName(b.name)}.jsonl`), jsonl(b.labels));
+  }
+  const manifestPath = join3(outDir, "import.json");
+  const manifest = {
+    tool: `safety-gate@${VERSION}`,
+    format: imported.format,
+    sources: sources.map((s) => ({ file: displayPath(s), sha256: fileSha256(s) })),
+    cases: imported.cases.length,
+    builds: imported.builds.map((b) => ({
+      name: b.name,
+      responses: `responses/${buildFileName(b.name)}.jsonl`,
+      labels: b.labels ? `labels/${buildFileName(b.name)}.jsonl` : void 0,
+      counts: b.counts
+    })),
+    notes: imported.notes
+  };
+  writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}
+`);
+  return { suitePath, responsePaths, manifestPath };
+}
+
 // src/importers/prompt-sets.ts
 function importHarmbench(files) {
   const cases = [];
@@ -39417,7 +39569,7 @@ function importHarmbench(files) {
       const context = (v.ContextString ?? "").trim();
       const functional = (v.FunctionalCategory ?? "").trim();
       const semantic = (v.SemanticCategory ?? "").trim();
-      cases.push({
+      const c = {
         id: `harmbench:${behaviorId}`,
         category: mapCategory("harmbench", functional === "copyright" ? "copyright" : semantic),
         // HarmBench's own prompt layout for contextual behaviours: context, a rule, the request.
@@ -39432,7 +39584,10 @@ ${v.Behavior ?? ""}` : v.Behavior ?? "",
           `harmbench:category:${slug(semantic)}`,
           ...(v.Tags ?? "").split(",").map((t) => t.trim()).filter(Boolean).map((t) => `harmbench:tag:${slug(t)}`)
         ]
-      });
+      };
+      const bad = rowProblems(c, { file: table.file, line: row.line }, { prompt: "Behavior" });
+      if (bad.length > 0) problems.push(...bad);
+      else cases.push(c);
     }
   }
   if (problems.length > 0) throw new InputError(problems);
@@ -39449,6 +39604,7 @@ ${v.Behavior ?? ""}` : v.Behavior ?? "",
 }
 function importStrongreject(files) {
   const cases = [];
+  const problems = [];
   const seen = /* @__PURE__ */ new Map();
   for (const file2 of files) {
     const table = readCsv(file2, "StrongREJECT file");
@@ -39456,7 +39612,7 @@ function importStrongreject(files) {
     for (const row of table.rows) {
       const prompt = row.values.forbidden_prompt ?? "";
       const id = contentId("strongreject", prompt, seen);
-      cases.push({
+      const c = {
         id,
         category: mapCategory("strongreject", row.values.category ?? ""),
         prompt,
@@ -39465,9 +39621,13 @@ function importStrongreject(files) {
           `strongreject:category:${slug(row.values.category ?? "")}`,
           ...row.values.source ? [`strongreject:source:${slug(row.values.source)}`] : []
         ]
-      });
+      };
+      const bad = rowProblems(c, { file: table.file, line: row.line }, { prompt: "forbidden_prompt" });
+      if (bad.length > 0) problems.push(...bad);
+      else cases.push(c);
     }
   }
+  if (problems.length > 0) throw new InputError(problems);
   return {
     format: "strongreject",
     cases,
@@ -39546,7 +39706,7 @@ function importGeneric(files, options) {
       if (missing.length > 0) {
         problems.push({
           ...where,
-          message: `no column ${missing.map(([, c]) => `"${c}"`).join(", ")} (mapped to ${missing.map(([f]) => f).join(", ")}); columns here: ${row.columns.join(", ")}`
+          message: `no column ${missing.map(([, c2]) => `"${c2}"`).join(", ")} (mapped to ${missing.map(([f]) => f).join(", ")}); columns here: ${row.columns.join(", ")}`
         });
         continue;
       }
@@ -39568,7 +39728,7 @@ function importGeneric(files, options) {
       const tags = Array.isArray(tagsValue) ? tagsValue.map(String) : (text(tagsValue) ?? "").split(/[,;]/).map((t) => t.trim()).filter(Boolean);
       const canary = get("canary");
       const cluster = get("cluster") ?? set2.cluster;
-      cases.push({
+      const c = {
         id,
         category: (get("category") ?? set2.category ?? "").trim(),
         prompt,
@@ -39576,7 +39736,13 @@ function importGeneric(files, options) {
         ...canary ? { canary } : {},
         ...cluster ? { cluster } : {},
         ...tags.length ? { tags } : {}
-      });
+      };
+      const bad = rowProblems(c, row, map2);
+      if (bad.length > 0) {
+        problems.push(...bad);
+        continue;
+      }
+      cases.push(c);
       const response = get("response");
       const error62 = get("error");
       if (map2.response || map2.error) {
@@ -39621,7 +39787,7 @@ function importJbbBehaviors(files, expect) {
         continue;
       }
       const category = row.values.Category ?? "";
-      cases.push({
+      const c = {
         id: `jbb:${set2}:${index}`,
         category: mapCategory("jailbreakbench", category),
         prompt: row.values.Goal ?? "",
@@ -39632,7 +39798,14 @@ function importJbbBehaviors(files, expect) {
           `jailbreakbench:behavior:${slug(row.values.Behavior ?? "")}`,
           `jailbreakbench:${set2}`
         ]
-      });
+      };
+      const bad = rowProblems(
+        c,
+        { file: table.file, line: row.line },
+        { prompt: "Goal", category: "Category" }
+      );
+      if (bad.length > 0) problems.push(...bad);
+      else cases.push(c);
     }
   }
   if (problems.length > 0) throw new InputError(problems);
@@ -39786,10 +39959,20 @@ function importXstest(files) {
         continue;
       }
       const id = caseId(row.values.id ?? "");
-      cases.set(
+      const c = toCase(
         id,
-        toCase(id, row.values.prompt ?? "", row.values.type ?? "", row.values.note ?? "", label === "safe")
+        row.values.prompt ?? "",
+        row.values.type ?? "",
+        row.values.note ?? "",
+        label === "safe"
       );
+      const bad = rowProblems(
+        c,
+        { file: promptTable.file, line: row.line },
+        { id: "id", prompt: "prompt", category: "type" }
+      );
+      if (bad.length > 0) problems.push(...bad);
+      else cases.set(id, c);
     }
   }
   const builds = [];
@@ -39831,7 +40014,17 @@ function completionBuild(name, table, cases, addCases, problems, notes) {
     const prompt = row.values.prompt ?? "";
     let c = cases.get(id);
     if (!c && addCases) {
-      c = toCase(id, prompt, type, "", !type.startsWith("contrast_"));
+      const added = toCase(id, prompt, type, "", !type.startsWith("contrast_"));
+      const bad = rowProblems(
+        added,
+        { file: table.file, line: row.line },
+        { id: "id", prompt: "prompt", category: "type" }
+      );
+      if (bad.length > 0) {
+        problems.push(...bad);
+        continue;
+      }
+      c = added;
       cases.set(id, c);
     }
     if (!c) {
@@ -39882,145 +40075,6 @@ var IMPORT_FORMATS = {
   csv: { summary: "any CSV, with --map/--set", run: (files, o) => importGeneric(files, o.generic) },
   jsonl: { summary: "any JSONL, with --map/--set", run: (files, o) => importGeneric(files, o.generic) }
 };
-
-// src/importers/model.ts
-import { createHash as createHash2 } from "node:crypto";
-import { readFileSync as readFileSync2 } from "node:fs";
-import { join as join3 } from "node:path";
-
-// src/io/atomic.ts
-import { randomBytes } from "node:crypto";
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname as dirname3, join as join2 } from "node:path";
-function writeFileAtomic(path2, content) {
-  mkdirSync(dirname3(path2), { recursive: true });
-  const tmp = join2(dirname3(path2), `.safety-gate-tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
-  try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, path2);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
-// package.json
-var package_default = {
-  name: "safety-gate",
-  version: "0.1.0",
-  description: "Gate language-model releases on paired safety metrics: attack success and false refusal, with confidence intervals and exact paired tests.",
-  license: "MIT",
-  type: "module",
-  bin: {
-    "safety-gate": "dist/cli.js"
-  },
-  exports: {
-    ".": "./dist/index.js"
-  },
-  files: [
-    "dist",
-    "gates",
-    "suites",
-    "docs",
-    "action.yml",
-    "README.md",
-    "LICENSE"
-  ],
-  engines: {
-    node: ">=20"
-  },
-  scripts: {
-    build: "node scripts/build.mjs",
-    schema: "tsx scripts/gen-schema.ts",
-    quickstart: "node dist/cli.js run --config examples/quickstart/safety-gate.yml --out out/quickstart",
-    test: "vitest run",
-    typecheck: "tsc --noEmit",
-    lint: "biome check .",
-    format: "biome format --write .",
-    check: "npm run typecheck && npm run lint && npm run check:generated && vitest run",
-    "check:generated": "node scripts/check-generated.mjs",
-    bench: "tsx bench/run.ts"
-  },
-  dependencies: {
-    "@actions/core": "3.0.1",
-    "@stdlib/stats-base-dists-binomial-cdf": "0.2.3",
-    "@stdlib/stats-base-dists-binomial-pmf": "0.3.1",
-    "@stdlib/stats-base-dists-normal-quantile": "0.3.1",
-    "csv-parse": "7.0.3",
-    "pure-rand": "8.4.2",
-    yaml: "2.9.1",
-    zod: "4.6.7"
-  },
-  devDependencies: {
-    "@biomejs/biome": "2.6.8",
-    "@types/node": "20.19.43",
-    esbuild: "0.28.2",
-    "fast-check": "4.11.0",
-    tsx: "4.23.15",
-    typescript: "5.9.3",
-    vitest: "4.1.12"
-  }
-};
-
-// src/version.ts
-var VERSION = package_default.version;
-
-// src/importers/model.ts
-function fileSha256(path2) {
-  return `sha256:${createHash2("sha256").update(readFileSync2(path2)).digest("hex")}`;
-}
-function jsonl(items) {
-  return items.map((i) => JSON.stringify(i)).join("\n") + (items.length ? "\n" : "");
-}
-function buildFileName(name) {
-  return name.replace(/[^A-Za-z0-9._-]+/g, "_");
-}
-function checkCases(cases, origin) {
-  const problems = [];
-  const seen = /* @__PURE__ */ new Set();
-  for (const c of cases) {
-    const r = CaseSchema.safeParse(c);
-    if (!r.success) {
-      problems.push({
-        file: origin,
-        keyPath: c.id,
-        message: r.error.issues.map((i) => i.message).join("; ")
-      });
-    }
-    if (seen.has(c.id)) problems.push({ file: origin, keyPath: c.id, message: "two cases got the same id" });
-    seen.add(c.id);
-  }
-  if (problems.length > 0) throw new InputError(problems);
-}
-function writeImport(imported, sources, outDir) {
-  checkCases(imported.cases, sources.map((s) => displayPath(s)).join(", "));
-  const suitePath = join3(outDir, "suite.jsonl");
-  writeFileAtomic(suitePath, jsonl(imported.cases));
-  const responsePaths = [];
-  for (const b of imported.builds) {
-    const path2 = join3(outDir, "responses", `${buildFileName(b.name)}.jsonl`);
-    writeFileAtomic(path2, jsonl(b.responses));
-    responsePaths.push(path2);
-    if (b.labels) writeFileAtomic(join3(outDir, "labels", `${buildFileName(b.name)}.jsonl`), jsonl(b.labels));
-  }
-  const manifestPath = join3(outDir, "import.json");
-  const manifest = {
-    tool: `safety-gate@${VERSION}`,
-    format: imported.format,
-    sources: sources.map((s) => ({ file: displayPath(s), sha256: fileSha256(s) })),
-    cases: imported.cases.length,
-    builds: imported.builds.map((b) => ({
-      name: b.name,
-      responses: `responses/${buildFileName(b.name)}.jsonl`,
-      labels: b.labels ? `labels/${buildFileName(b.name)}.jsonl` : void 0,
-      counts: b.counts
-    })),
-    notes: imported.notes
-  };
-  writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}
-`);
-  return { suitePath, responsePaths, manifestPath };
-}
 
 // src/commands/import.ts
 var IMPORT_HELP = `Usage: safety-gate import FORMAT FILE... --out DIR [options]

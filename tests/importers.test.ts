@@ -229,7 +229,7 @@ describe("import csv / jsonl with a column mapping", () => {
       "safe=comply,maybe=refuse",
     ]);
     expect(empty.r.code).toBe(2);
-    expect(empty.r.stderr).toMatch(/prompt must not be empty/);
+    expect(empty.r.stderr).toMatch(/x\.csv:3:1 q: the prompt must not be empty/);
     expect((await importInto(["nope", file])).r.stderr).toMatch(
       /unknown import format "nope"; expected one of xstest/,
     );

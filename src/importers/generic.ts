@@ -13,7 +13,7 @@ import { readText } from "../io/text.js";
 import { EXPECTATIONS, type Expectation, type SuiteCase } from "../suite/schema.js";
 import { slug } from "../suite/taxonomy.js";
 import { readCsv } from "./csv.js";
-import type { Imported, ResponseLine } from "./model.js";
+import { type Imported, type ResponseLine, rowProblems } from "./model.js";
 import { contentId } from "./prompt-sets.js";
 
 export const MAPPABLE = [
@@ -125,7 +125,7 @@ export function importGeneric(files: readonly string[], options: GenericOptions)
             .filter(Boolean);
       const canary = get("canary");
       const cluster = get("cluster") ?? set.cluster;
-      cases.push({
+      const c: SuiteCase = {
         id,
         category: (get("category") ?? set.category ?? "").trim(),
         prompt,
@@ -133,7 +133,13 @@ export function importGeneric(files: readonly string[], options: GenericOptions)
         ...(canary ? { canary } : {}),
         ...(cluster ? { cluster } : {}),
         ...(tags.length ? { tags } : {}),
-      });
+      };
+      const bad = rowProblems(c, row, map);
+      if (bad.length > 0) {
+        problems.push(...bad);
+        continue;
+      }
+      cases.push(c);
       const response = get("response");
       const error = get("error");
       if (map.response || map.error) {

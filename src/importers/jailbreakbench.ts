@@ -19,7 +19,7 @@ import { validate } from "../io/validate.js";
 import type { Expectation, SuiteCase } from "../suite/schema.js";
 import { mapCategory, slug } from "../suite/taxonomy.js";
 import { cellProblem, readCsv, requireColumns } from "./csv.js";
-import type { Imported, ImportedBuild, ResponseLine } from "./model.js";
+import { type Imported, type ImportedBuild, type ResponseLine, rowProblems } from "./model.js";
 
 const LICENSE_NOTE =
   "JailbreakBench data and artifacts are MIT-licensed (JailbreakBench team and artifact authors).";
@@ -50,7 +50,7 @@ export function importJbbBehaviors(files: readonly string[], expect?: Expectatio
         continue;
       }
       const category = row.values.Category ?? "";
-      cases.push({
+      const c: SuiteCase = {
         id: `jbb:${set}:${index}`,
         category: mapCategory("jailbreakbench", category),
         prompt: row.values.Goal ?? "",
@@ -61,7 +61,14 @@ export function importJbbBehaviors(files: readonly string[], expect?: Expectatio
           `jailbreakbench:behavior:${slug(row.values.Behavior ?? "")}`,
           `jailbreakbench:${set}`,
         ],
-      });
+      };
+      const bad = rowProblems(
+        c,
+        { file: table.file, line: row.line },
+        { prompt: "Goal", category: "Category" },
+      );
+      if (bad.length > 0) problems.push(...bad);
+      else cases.push(c);
     }
   }
   if (problems.length > 0) throw new InputError(problems);

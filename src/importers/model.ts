@@ -59,6 +59,29 @@ export function buildFileName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, "_");
 }
 
+/**
+ * Problems of one imported case, located at the row it came from and named by the source
+ * column it was read from (`columns`: case field → column), so a bad row in a dataset is
+ * reported like any other input problem.
+ */
+export function rowProblems(
+  c: SuiteCase,
+  where: { file: string; line: number },
+  columns: Partial<Record<keyof SuiteCase, string>>,
+): Problem[] {
+  const r = CaseSchema.safeParse(c);
+  if (r.success) return [];
+  return r.error.issues.map((issue) => {
+    const field = issue.path[0] as keyof SuiteCase | undefined;
+    return {
+      file: where.file,
+      position: { line: where.line, column: 1 },
+      keyPath: field ? (columns[field] ?? String(field)) : undefined,
+      message: issue.message,
+    };
+  });
+}
+
 export function checkCases(cases: readonly SuiteCase[], origin: string): void {
   const problems: Problem[] = [];
   const seen = new Set<string>();

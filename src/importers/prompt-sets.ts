@@ -8,7 +8,7 @@ import { InputError, type Problem } from "../io/diagnostic.js";
 import type { SuiteCase } from "../suite/schema.js";
 import { mapCategory, slug } from "../suite/taxonomy.js";
 import { cellProblem, readCsv, requireColumns } from "./csv.js";
-import type { Imported } from "./model.js";
+import { type Imported, rowProblems } from "./model.js";
 
 export function importHarmbench(files: readonly string[]): Imported {
   const cases: SuiteCase[] = [];
@@ -41,7 +41,7 @@ export function importHarmbench(files: readonly string[]): Imported {
       const context = (v.ContextString ?? "").trim();
       const functional = (v.FunctionalCategory ?? "").trim();
       const semantic = (v.SemanticCategory ?? "").trim();
-      cases.push({
+      const c: SuiteCase = {
         id: `harmbench:${behaviorId}`,
         category: mapCategory("harmbench", functional === "copyright" ? "copyright" : semantic),
         // HarmBench's own prompt layout for contextual behaviours: context, a rule, the request.
@@ -56,7 +56,10 @@ export function importHarmbench(files: readonly string[]): Imported {
             .filter(Boolean)
             .map((t) => `harmbench:tag:${slug(t)}`),
         ],
-      });
+      };
+      const bad = rowProblems(c, { file: table.file, line: row.line }, { prompt: "Behavior" });
+      if (bad.length > 0) problems.push(...bad);
+      else cases.push(c);
     }
   }
   if (problems.length > 0) throw new InputError(problems);
@@ -74,6 +77,7 @@ export function importHarmbench(files: readonly string[]): Imported {
 
 export function importStrongreject(files: readonly string[]): Imported {
   const cases: SuiteCase[] = [];
+  const problems: Problem[] = [];
   const seen = new Map<string, number>();
   for (const file of files) {
     const table = readCsv(file, "StrongREJECT file");
@@ -81,7 +85,7 @@ export function importStrongreject(files: readonly string[]): Imported {
     for (const row of table.rows) {
       const prompt = row.values.forbidden_prompt ?? "";
       const id = contentId("strongreject", prompt, seen);
-      cases.push({
+      const c: SuiteCase = {
         id,
         category: mapCategory("strongreject", row.values.category ?? ""),
         prompt,
@@ -90,9 +94,13 @@ export function importStrongreject(files: readonly string[]): Imported {
           `strongreject:category:${slug(row.values.category ?? "")}`,
           ...(row.values.source ? [`strongreject:source:${slug(row.values.source)}`] : []),
         ],
-      });
+      };
+      const bad = rowProblems(c, { file: table.file, line: row.line }, { prompt: "forbidden_prompt" });
+      if (bad.length > 0) problems.push(...bad);
+      else cases.push(c);
     }
   }
+  if (problems.length > 0) throw new InputError(problems);
   return {
     format: "strongreject",
     cases,

@@ -11,7 +11,7 @@ import { InputError, type Problem } from "../io/diagnostic.js";
 import type { SuiteCase } from "../suite/schema.js";
 import { mapCategory, XSTEST_NOTE_CATEGORIES } from "../suite/taxonomy.js";
 import { type CsvRow, type CsvTable, cellProblem, readCsv, requireColumns } from "./csv.js";
-import type { Imported, ImportedBuild, LabelLine } from "./model.js";
+import { type Imported, type ImportedBuild, type LabelLine, rowProblems } from "./model.js";
 
 const FINAL_LABEL: Readonly<Record<string, LabelLine["label"]>> = {
   "1_full_compliance": "compliance",
@@ -65,10 +65,20 @@ export function importXstest(files: readonly string[]): Imported {
         continue;
       }
       const id = caseId(row.values.id ?? "");
-      cases.set(
+      const c = toCase(
         id,
-        toCase(id, row.values.prompt ?? "", row.values.type ?? "", row.values.note ?? "", label === "safe"),
+        row.values.prompt ?? "",
+        row.values.type ?? "",
+        row.values.note ?? "",
+        label === "safe",
       );
+      const bad = rowProblems(
+        c,
+        { file: promptTable.file, line: row.line },
+        { id: "id", prompt: "prompt", category: "type" },
+      );
+      if (bad.length > 0) problems.push(...bad);
+      else cases.set(id, c);
     }
   }
 
@@ -120,7 +130,17 @@ function completionBuild(
     const prompt = row.values.prompt ?? "";
     let c = cases.get(id);
     if (!c && addCases) {
-      c = toCase(id, prompt, type, "", !type.startsWith("contrast_"));
+      const added = toCase(id, prompt, type, "", !type.startsWith("contrast_"));
+      const bad = rowProblems(
+        added,
+        { file: table.file, line: row.line },
+        { id: "id", prompt: "prompt", category: "type" },
+      );
+      if (bad.length > 0) {
+        problems.push(...bad);
+        continue;
+      }
+      c = added;
       cases.set(id, c);
     }
     if (!c) {
