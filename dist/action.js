@@ -57601,7 +57601,10 @@ async function runGate(options) {
       if (cmp.pairs + cmp.unpaired > 0) comparisons.set(metric, cmp);
     }
   }
-  if (cases.some((c) => c.cluster !== void 0)) {
+  const clusterSizes = /* @__PURE__ */ new Map();
+  for (const c of cases)
+    if (c.cluster !== void 0) clusterSizes.set(c.cluster, (clusterSizes.get(c.cluster) ?? 0) + 1);
+  if ([...clusterSizes.values()].some((n) => n > 1)) {
     notes.push(
       "Some cases share a `cluster`; this version analyses cases as independent, so intervals may be too narrow for clustered suites."
     );

@@ -74,7 +74,10 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
       if (cmp.pairs + cmp.unpaired > 0) comparisons.set(metric, cmp);
     }
   }
-  if (cases.some((c) => c.cluster !== undefined)) {
+  const clusterSizes = new Map<string, number>();
+  for (const c of cases)
+    if (c.cluster !== undefined) clusterSizes.set(c.cluster, (clusterSizes.get(c.cluster) ?? 0) + 1);
+  if ([...clusterSizes.values()].some((n) => n > 1)) {
     notes.push(
       "Some cases share a `cluster`; this version analyses cases as independent, so intervals may be too narrow for clustered suites.",
     );

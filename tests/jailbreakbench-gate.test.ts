@@ -60,6 +60,8 @@ onShared("gate on JailbreakBench artifacts as recorded responses", () => {
     );
     expect(recorded).toHaveLength(96);
     expect(results.metrics.baseline?.error_rate.overall.failures).toBe(0);
+    // Each behaviour is its own cluster here, so no clustering caveat is printed.
+    expect(results.notes.join(" ")).not.toMatch(/share a `cluster`/);
     expect(r.stdout).toMatch(/Attack success[\s\S]*✗ regression α 0\.05: candidate is significantly worse/);
   });
 
