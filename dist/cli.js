@@ -37554,7 +37554,8 @@ async function coverageCommand(argv, io) {
       min: { type: "string", default: "20" },
       similarity: { type: "string", default: "0.8" },
       json: { type: "boolean", default: false },
-      debug: { type: "boolean", default: false }
+      debug: { type: "boolean", default: false },
+      "no-color": { type: "boolean", default: false }
     }
   });
   const min = Number(values.min);
@@ -40109,7 +40110,8 @@ async function importCommand(argv, io) {
       "expect-values": { type: "string", multiple: true },
       build: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
-      debug: { type: "boolean", default: false }
+      debug: { type: "boolean", default: false },
+      "no-color": { type: "boolean", default: false }
     }
   });
   if (values.help) {
@@ -40281,7 +40283,8 @@ async function lockCommand(argv, io) {
     options: {
       config: { type: "string", short: "c", default: "safety-gate.yml" },
       check: { type: "boolean", default: false },
-      debug: { type: "boolean", default: false }
+      debug: { type: "boolean", default: false },
+      "no-color": { type: "boolean", default: false }
     }
   });
   const loaded = loadConfig(values.config);

@@ -29,6 +29,7 @@ export async function coverageCommand(argv: string[], io: Io): Promise<number> {
       similarity: { type: "string", default: "0.8" },
       json: { type: "boolean", default: false },
       debug: { type: "boolean", default: false },
+      "no-color": { type: "boolean", default: false },
     },
   });
   const min = Number(values.min);

@@ -44,6 +44,7 @@ export async function importCommand(argv: string[], io: Io): Promise<number> {
       build: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
       debug: { type: "boolean", default: false },
+      "no-color": { type: "boolean", default: false },
     },
   });
   if (values.help) {

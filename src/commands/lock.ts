@@ -18,6 +18,7 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
       config: { type: "string", short: "c", default: "safety-gate.yml" },
       check: { type: "boolean", default: false },
       debug: { type: "boolean", default: false },
+      "no-color": { type: "boolean", default: false },
     },
   });
   const loaded = loadConfig(values.config);
