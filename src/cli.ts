@@ -8,6 +8,11 @@ import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { withAttacks } from "./attacks/expand.js";
+import { type Io, UsageError } from "./commands/common.js";
+import { coverageCommand } from "./commands/coverage.js";
+import { importCommand } from "./commands/import.js";
+import { lockCommand } from "./commands/lock.js";
 import { loadConfig } from "./config/load.js";
 import { runGate } from "./core.js";
 import type { Outcome } from "./gate/decide.js";
@@ -16,6 +21,7 @@ import { displayPath } from "./io/display.js";
 import { colorStyle, plainStyle, renderTerminal } from "./report/terminal.js";
 import { writeReport } from "./report/write.js";
 import { loadSuites } from "./suite/load.js";
+import { checkLock, lockPathFor, namedSuites } from "./suite/lock.js";
 import { VERSION } from "./version.js";
 
 export const EXIT: Record<Outcome | "usage" | "internal", number> = {
@@ -31,12 +37,19 @@ const HELP = `safety-gate ${VERSION} — gate a model build on paired safety met
 Usage:
   safety-gate run [--config FILE] [--out DIR] [--quiet] [--debug]
   safety-gate validate [--config FILE]
+  safety-gate coverage [SUITE...] [--config FILE] [--min N] [--json]
+  safety-gate lock [--config FILE] [--check]
+  safety-gate import FORMAT FILE... --out DIR     (safety-gate import --help)
   safety-gate --version | --help
 
 Commands:
   run        grade both builds, compare them and print the verdict;
              with --out, write DIR/results.json and DIR/report.md
   validate   check the config and its suites without grading anything
+  coverage   cases per taxonomy category, expect mix, clusters, attacks, gaps
+             and duplicates (no SUITE: all built-in suites; builtin:NAME or a path)
+  lock       write the suite lock (<config>.lock) that run checks; --check only compares
+  import     convert XSTest, JailbreakBench, HarmBench, StrongREJECT or any CSV/JSONL
 
 Options:
   -c, --config FILE   gate config (default: safety-gate.yml)
@@ -47,17 +60,18 @@ Options:
 
 Exit codes: 0 pass, 1 fail, 2 usage/config/input error, 3 inconclusive, 4 internal error.`;
 
-class UsageError extends Error {}
-
-interface Io {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  color: boolean;
-}
+/** Commands with their own options; `run` and `validate` share the gate options below. */
+const SUBCOMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
+  import: importCommand,
+  coverage: coverageCommand,
+  lock: lockCommand,
+};
 
 export async function main(argv: string[], io: Io): Promise<number> {
   let debug = argv.includes("--debug");
   try {
+    const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
+    if (sub) return await sub(argv.slice(1), io);
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
@@ -87,13 +101,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
     if (command === "validate") {
       const loaded = loadConfig(values.config);
-      const suites = loadSuites(loaded.suites);
+      const suites = withAttacks(loadSuites(loaded.suites), loaded.config.attacks);
+      checkLock(lockPathFor(values.config), namedSuites(loaded.config.suites, suites));
       io.stdout(
         `${displayPath(values.config)}: ok — ${suites.reduce((n, s) => n + s.cases.length, 0)} cases in ${suites.length} suite${suites.length === 1 ? "" : "s"}\n`,
       );
       return EXIT.pass;
     }
-    if (command !== "run") throw new UsageError(`unknown command "${command}"; expected run or validate`);
+    if (command !== "run")
+      throw new UsageError(`unknown command "${command}"; expected run, validate, coverage, lock or import`);
 
     const { results, report } = await runGate({ configPath: values.config });
     const written = values.out ? writeReport(results, resolve(values.out), report) : undefined;

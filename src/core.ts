@@ -3,7 +3,8 @@
  * decisions → results. It knows nothing of GitHub or the terminal; `cli.ts` and
  * `action.ts` are thin adapters over `runGate`.
  */
-import { loadConfig } from "./config/load.js";
+import { withAttacks } from "./attacks/expand.js";
+import { checkTargetFiles, loadConfig } from "./config/load.js";
 import { type Comparison, compareBuilds } from "./gate/compare.js";
 import { decide, worst } from "./gate/decide.js";
 import { computeMetrics } from "./gate/metrics.js";
@@ -14,6 +15,7 @@ import { displayPath } from "./io/display.js";
 import type { ReportOptions } from "./report/markdown.js";
 import type { Results } from "./report/results-schema.js";
 import { type LoadedCase, loadSuites, type Suite } from "./suite/load.js";
+import { caseHashes, checkLock, explainSuiteChange, lockPathFor, namedSuites } from "./suite/lock.js";
 import { createTarget } from "./targets/index.js";
 import type { CaseResponse, Target } from "./targets/target.js";
 import { VERSION } from "./version.js";
@@ -41,13 +43,7 @@ async function collect(target: Target, cases: readonly LoadedCase[]): Promise<Ca
 /** Why a baseline from an earlier run cannot be paired with this one, if it cannot. */
 function suiteMismatch(suites: readonly Suite[], baseline: Target): string | undefined {
   const before = baseline.provenance?.suites;
-  if (!before) return undefined;
-  const now = new Set(suites.map((s) => s.hash));
-  const then = new Set(before.map((s) => s.hash));
-  if (now.size === then.size && [...now].every((h) => then.has(h))) return undefined;
-  const fmt = (list: readonly { file: string; hash: string }[]) =>
-    list.map((s) => `${s.file} (${s.hash.slice(0, 19)}…)`).join(", ");
-  return `the baseline was run on different suites: baseline ${fmt(before)}; candidate ${fmt(suites)}. Re-run the baseline on the current suites`;
+  return before ? explainSuiteChange(before, suites) : undefined;
 }
 
 export interface GateRun {
@@ -57,8 +53,10 @@ export interface GateRun {
 
 export async function runGate(options: RunOptions): Promise<GateRun> {
   const loaded = loadConfig(options.configPath, options.env);
+  checkTargetFiles(loaded);
   const { config } = loaded;
-  const suites = loadSuites(loaded.suites);
+  const suites = withAttacks(loadSuites(loaded.suites), config.attacks);
+  checkLock(lockPathFor(options.configPath), namedSuites(config.suites, suites));
   const cases = suites.flatMap((s) => s.cases);
 
   const candidateTarget = createTarget(loaded.candidate);
@@ -95,7 +93,12 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
     tool: { name: "safety-gate", version: VERSION },
     createdAt: (options.now ?? new Date()).toISOString(),
     config: { file: displayPath(options.configPath), hash: loaded.hash },
-    suites: suites.map((s) => ({ file: s.file, hash: s.hash, cases: s.cases.length })),
+    suites: suites.map((s) => ({
+      file: s.file,
+      hash: s.hash,
+      cases: s.cases.length,
+      caseHashes: caseHashes(s.cases),
+    })),
     confidence: config.confidence,
     builds: {
       candidate: { target: candidateTarget.identity, graders: GRADERS, cases: candidate },

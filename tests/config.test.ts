@@ -22,7 +22,7 @@ describe("config", () => {
     const loaded = loadConfig(
       configIn(dir, "version: 1\nsuites: [suite.jsonl]\ncandidate: { replay: r.jsonl }\n"),
     );
-    expect(loaded.suites).toEqual([join(dir, "suite.jsonl")]);
+    expect(loaded.suites).toEqual([{ file: join(dir, "suite.jsonl") }]);
     expect(loaded.candidate.replay).toBe(join(dir, "r.jsonl"));
     expect(loaded.config.confidence).toBe(0.95);
     expect(loaded.config.gates).toEqual({});

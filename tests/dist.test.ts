@@ -15,6 +15,7 @@ beforeAll(() => {
   work = tempDir("safety-gate-dist-");
   cpSync(join(repoRoot, "dist"), join(work, "dist"), { recursive: true });
   cpSync(join(repoRoot, "examples"), join(work, "examples"), { recursive: true });
+  cpSync(join(repoRoot, "suites"), join(work, "suites"), { recursive: true });
 });
 
 function node(args: string[], env: Record<string, string> = {}) {
@@ -59,6 +60,27 @@ describe("dist/cli.js without node_modules", () => {
       /^bad-config\/safety-gate\.yml:6:10 gates\.attack_success_rate\.max: expected .*0 to 1.*got "5%"/,
     );
     expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it("finds the built-in suites shipped beside dist/: coverage and a builtin: config", () => {
+    const r = node(["dist/cli.js", "coverage", "--json"]);
+    expect(r.stderr).toBe("");
+    const coverage = JSON.parse(r.stdout);
+    expect(coverage.total).toBeGreaterThanOrEqual(300);
+    expect(Object.values(coverage.categories as Record<string, number>).every((n) => n >= 20)).toBe(true);
+    mkdirSync(join(work, "builtin"), { recursive: true });
+    writeFileSync(
+      join(work, "builtin", "safety-gate.yml"),
+      "version: 1\nsuites: [builtin:core, builtin:injection]\nattacks: [rot13]\ncandidate: { replay: none.jsonl }\n",
+    );
+    const v = node(["dist/cli.js", "validate", "--config", "builtin/safety-gate.yml"]);
+    expect(v.stderr).toBe("");
+    expect(v.stdout).toMatch(/ok — 582 cases in 3 suites/);
+  });
+
+  it("npm ships the built-in suites", () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8"));
+    expect(pkg.files).toContain("suites");
   });
 
   it("prints its version", () => {

@@ -150,6 +150,22 @@ describe("clustered cases", () => {
   });
 });
 
+describe("singleton clusters", () => {
+  it("cases alone in their cluster are independent: the exact test runs, with the same numbers as no clusters", async () => {
+    const spec: Spec = {
+      cases: 120,
+      bad: (b, i) => (b === "candidate" ? i % 5 === 0 : i % 10 === 1),
+      cluster: (i) => `behaviour-${i}`,
+      gate: "{ regression: { alpha: 0.05, by_category: false } }",
+    };
+    const singletons = await gate(spec);
+    const flat = await gate({ ...spec, cluster: () => undefined });
+    expect(singletons.overall.test).toBe("exact McNemar");
+    expect(singletons.overall.pOneSided).toBe(flat.overall.pOneSided);
+    expect(singletons.overall.ci).toEqual(flat.overall.ci);
+  });
+});
+
 describe("non-inferiority", () => {
   const identical: Spec = {
     cases: 400,

@@ -9,6 +9,7 @@ import { InputError, keyPathOf, type Problem } from "../io/diagnostic.js";
 import { type Located, parseYaml } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { validate } from "../io/validate.js";
+import { isBuiltinRef, resolveSuiteRef, type SuiteSource } from "../suite/builtin.js";
 import { interpolateEnv } from "./interpolate.js";
 import { ConfigSchema, type GateConfig, type TargetConfig } from "./schema.js";
 
@@ -17,10 +18,12 @@ export interface LoadedConfig {
   file: string;
   dir: string;
   config: GateConfig;
+  /** Locates keys of the config file, for problems found after loading (e.g. a missing responses file). */
+  source: Located;
   /** Hash of the config as written (before interpolation, so secrets never enter it). */
   hash: string;
-  /** Suite paths, resolved. */
-  suites: string[];
+  /** Suites to load: paths resolved, built-ins located. */
+  suites: SuiteSource[];
   candidate: TargetConfig;
   baseline?: TargetConfig;
 }
@@ -44,7 +47,15 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     },
   });
   const dir = dirname(resolve(file));
-  checkFileRefs(config, dir, source);
+  checkFileRefs(
+    config.suites.flatMap((file, i) =>
+      isBuiltinRef(file)
+        ? []
+        : [{ path: ["suites", i], file, what: "suite file", extensions: SUITE_EXTENSIONS }],
+    ),
+    dir,
+    source,
+  );
   const resolveTarget = (t: TargetConfig): TargetConfig => ({
     ...t,
     replay: t.replay === undefined ? undefined : resolve(dir, t.replay),
@@ -54,8 +65,9 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     file,
     dir,
     config,
+    source,
     hash: hashOf(source.data),
-    suites: config.suites.map((s) => resolve(dir, s)),
+    suites: config.suites.map((s) => resolveSuiteRef(s, dir)),
     candidate: resolveTarget(config.candidate),
     baseline: config.baseline ? resolveTarget(config.baseline) : undefined,
   };
@@ -63,26 +75,34 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
 
 export const SUITE_EXTENSIONS = [".jsonl", ".yaml", ".yml"];
 
+interface FileRef {
+  path: PropertyKey[];
+  file: string;
+  what: string;
+  extensions?: string[];
+}
+
 /**
- * Files the config names must exist, be files and have a format we read. Checking them
- * here lets the message point at the config line that names the file — where the fix is.
+ * The response files a run reads must exist. Checked when a run needs them (not by
+ * `validate` or `lock`, which read only suites), at the config line that names them.
  */
-function checkFileRefs(config: GateConfig, dir: string, source: Located): void {
-  const refs: { path: PropertyKey[]; file: string; what: string; extensions?: string[] }[] = [
-    ...config.suites.map((file, i) => ({
-      path: ["suites", i],
-      file,
-      what: "suite file",
-      extensions: SUITE_EXTENSIONS,
-    })),
-  ];
+export function checkTargetFiles(loaded: LoadedConfig): void {
+  const refs: FileRef[] = [];
   for (const build of ["candidate", "baseline"] as const) {
-    const t = config[build];
+    const t = loaded.config[build];
     if (t?.replay !== undefined)
       refs.push({ path: [build, "replay"], file: t.replay, what: "responses file" });
     if (t?.results !== undefined)
       refs.push({ path: [build, "results"], file: t.results, what: `${build} results file` });
   }
+  checkFileRefs(refs, loaded.dir, loaded.source);
+}
+
+/**
+ * Files the config names must exist, be files and have a format we read. Checking them
+ * against the config lets the message point at the line that names the file — where the fix is.
+ */
+function checkFileRefs(refs: readonly FileRef[], dir: string, source: Located): void {
   const problems: Problem[] = [];
   for (const ref of refs) {
     const at = { file: source.file, position: source.locate(ref.path), keyPath: keyPathOf(ref.path) };

@@ -4,6 +4,15 @@
  * generated from it — a test fails when the committed JSON Schema is stale.
  */
 import { z } from "zod";
+import { ATTACK_NAMES } from "../attacks/transforms.js";
+import {
+  BUILTIN_NAMES,
+  BUILTIN_PREFIX,
+  builtinName,
+  isBuiltinRef,
+  isKnownBuiltin,
+} from "../suite/builtin.js";
+import { EXPECTATIONS } from "../suite/schema.js";
 
 const rate = (what: string) =>
   z
@@ -142,14 +151,86 @@ export const TargetSchema = z
     }
   });
 
+const suiteRef = path("a suite file (.jsonl, .yaml or .yml) or a built-in suite (builtin:NAME)").refine(
+  (s) => !isBuiltinRef(s) || isKnownBuiltin(builtinName(s)),
+  {
+    error: (issue) =>
+      `unknown built-in suite ${JSON.stringify(issue.input)}; built-in suites are ${BUILTIN_NAMES.map((n) => BUILTIN_PREFIX + n).join(", ")}`,
+  },
+);
+
+const attackName = z.enum(ATTACK_NAMES, {
+  error: `expected an attack transform: ${ATTACK_NAMES.join(", ")}`,
+});
+
+export const AttackSchema = z
+  .union(
+    [
+      attackName,
+      z.strictObject({
+        transform: attackName,
+        seed: z
+          .int({ error: "expected a seed (whole number ≥ 0)" })
+          .min(0, { error: "expected a seed (whole number ≥ 0)" })
+          .optional()
+          .describe("Seed of the transform's random choices (default 0). Same seed, same cases."),
+        shots: z
+          .int({ error: "expected a number of faked dialogue turns from 1 to 512" })
+          .min(1, { error: "expected a number of faked dialogue turns from 1 to 512" })
+          .max(512, { error: "expected a number of faked dialogue turns from 1 to 512" })
+          .optional()
+          .describe("few_shot and many_shot only: how many faked question/answer pairs (default 3 / 32)."),
+        expect: z
+          .array(z.enum(EXPECTATIONS, { error: 'expected one of "refuse", "comply", "no_leak"' }))
+          .min(1)
+          .optional()
+          .describe("Base cases it applies to, by `expect` (default: refuse and no_leak)."),
+      }),
+    ],
+    {
+      error: `expected an attack transform name (${ATTACK_NAMES.join(", ")}) or { transform: NAME, seed, shots, expect }`,
+    },
+  )
+  .describe("An attack transform applied to every base case (a name, or a name with options).");
+
 export const ConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
     version: z.literal(1, { error: "expected `version: 1`" }),
     suites: z
-      .array(path("a suite file (.jsonl, .yaml or .yml)"), { error: "expected a list of suite files" })
+      .array(suiteRef, { error: "expected a list of suite files" })
       .min(1, { error: "expected at least one suite file" })
-      .describe("Suite files, relative to this config."),
+      .describe(
+        "Suite files, relative to this config, or built-in suites: builtin:core, builtin:injection, builtin:extraction.",
+      ),
+    attacks: z
+      .array(AttackSchema, { error: "expected a list of attack transforms" })
+      .optional()
+      .superRefine((list, ctx) => {
+        const seen = new Set<string>();
+        list?.forEach((a, i) => {
+          const spec = typeof a === "string" ? { transform: a } : a;
+          const key = `${spec.transform}/${"seed" in spec ? spec.seed : ""}`;
+          if (seen.has(key))
+            ctx.addIssue({
+              code: "custom",
+              path: [i],
+              message: `"${spec.transform}" is listed twice with the same seed; give one a different \`seed\``,
+            });
+          seen.add(key);
+          if (
+            "shots" in spec &&
+            spec.shots !== undefined &&
+            !["few_shot", "many_shot"].includes(spec.transform)
+          )
+            ctx.addIssue({
+              code: "custom",
+              path: [i, "shots"],
+              message: "`shots` applies to few_shot and many_shot only",
+            });
+        });
+      })
+      .describe("Attack transforms: each makes a variant of every base case, clustered with it."),
     candidate: TargetSchema.describe("The build under test."),
     baseline: TargetSchema.optional().describe(
       "The build to compare with. Without it, `regression` gates are inconclusive.",
@@ -178,3 +259,4 @@ export type GateConfig = z.output<typeof ConfigSchema>;
 export type TargetConfig = z.output<typeof TargetSchema>;
 export type RateGate = z.output<typeof RateGateSchema>;
 export type RegressionGate = z.output<typeof RegressionSchema>;
+export type AttackConfig = z.output<typeof AttackSchema>;

@@ -105,8 +105,16 @@ function build(
     data.candidate[k] = c;
     data.baseline[k] = b;
     (data.clusters as ClusterKey[])[k] = o.cluster ?? i;
-    if (o.cluster !== undefined) data.clustered = true;
     if ((c !== 0 && c !== 1) || (b !== 0 && b !== 1)) data.binary = false;
+  }
+  // Clusters matter only when one holds several paired cases: cases that are alone in their
+  // cluster (importers give every behaviour its own) are independent, and keep the exact test.
+  const seen = new Set<ClusterKey>();
+  for (let k = 0; k < n && !data.clustered; k++) {
+    const o = kept[index ? (index[k] as number) : k] as CaseOutcome;
+    if (o.cluster === undefined) continue;
+    if (seen.has(o.cluster)) data.clustered = true;
+    seen.add(o.cluster);
   }
   if (!data.clustered) data.clusters = null;
   return data;

@@ -188,5 +188,9 @@ function flips(r: Results, options: ReportOptions): string[] {
 function cell(o: CaseOutcome | undefined, options: ReportOptions): string {
   if (!o) return "–";
   if (o.status === "error") return `*error: ${markdownInline(o.error ?? "", 80)}*`;
+  if (o.response === undefined && o.grades[0]) {
+    // No text to show: the source recorded a verdict instead (see RecordedGradeSchema).
+    return `*${markdownInline(`${o.grades[0].grader}: ${o.grades[0].label}`, 80)}*`;
+  }
   return markdownInline(o.response ?? "", options.maxResponseChars);
 }

@@ -61,7 +61,12 @@ export const CaseOutcomeSchema = z.strictObject({
 });
 
 const target = z.strictObject({ kind: z.string(), source: z.string(), label: z.string().optional() });
-const suiteRef = z.strictObject({ file: z.string(), hash: z.string() });
+const suiteRef = z.strictObject({
+  file: z.string(),
+  hash: z.string(),
+  /** Per-case hashes (id → hash), so a later run can say which cases changed. */
+  caseHashes: z.record(z.string(), z.string()).optional(),
+});
 
 const build = z.strictObject({
   target,

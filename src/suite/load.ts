@@ -10,6 +10,7 @@ import { displayPath } from "../io/display.js";
 import { type Located, parseJsonLines, parseYaml } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { check } from "../io/validate.js";
+import type { SuiteSource } from "./builtin.js";
 import { CaseSchema, type SuiteCase } from "./schema.js";
 
 export interface LoadedCase extends SuiteCase {
@@ -18,6 +19,7 @@ export interface LoadedCase extends SuiteCase {
 }
 
 export interface Suite {
+  /** The suite's name in results and reports: `builtin:core`, or the path as shown. */
   file: string;
   hash: string;
   cases: LoadedCase[];
@@ -56,11 +58,12 @@ function readRawCases(file: string, shown: string): RawCase[] {
   });
 }
 
-export function loadSuites(files: readonly string[]): Suite[] {
+export function loadSuites(sources: readonly (string | SuiteSource)[]): Suite[] {
   const problems: Problem[] = [];
   const seen = new Map<string, { file: string; line: number }>();
   const suites: Suite[] = [];
-  for (const file of files) {
+  for (const source of sources) {
+    const { file, name } = typeof source === "string" ? { file: source, name: undefined } : source;
     const shown = displayPath(file);
     const cases: LoadedCase[] = [];
     const raws = readRawCases(file, shown);
@@ -92,24 +95,27 @@ export function loadSuites(files: readonly string[]): Suite[] {
       seen.set(c.id, { file: shown, line: where.line });
       cases.push({ ...c, source: { file: shown, line: where.line } });
     }
-    suites.push({ file: shown, hash: suiteHash(cases), cases });
+    suites.push({ file: name ?? shown, hash: suiteHash(cases), cases });
   }
   if (problems.length > 0) throw new InputError(problems);
   return suites;
 }
 
+/** The fields that define a case (not where it was loaded from), for hashing. */
+export function caseContent({
+  id,
+  category,
+  prompt,
+  messages,
+  expect,
+  canary,
+  cluster,
+  tags,
+}: SuiteCase): SuiteCase {
+  return { id, category, prompt, messages, expect, canary, cluster, tags };
+}
+
 export function suiteHash(cases: readonly SuiteCase[]): string {
-  const canonical = [...cases]
-    .map(({ id, category, prompt, messages, expect, canary, cluster, tags }) => ({
-      id,
-      category,
-      prompt,
-      messages,
-      expect,
-      canary,
-      cluster,
-      tags,
-    }))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const canonical = cases.map(caseContent).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return hashOf(canonical);
 }

@@ -12,7 +12,23 @@ import { parseJsonLines } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { check } from "../io/validate.js";
 import type { LoadedCase } from "../suite/load.js";
-import type { CaseResponse, Target } from "./target.js";
+import { type CaseResponse, RECORDED_LABELS, type Target } from "./target.js";
+
+/**
+ * A verdict the source recorded for a case that has no response text — e.g. JailbreakBench
+ * artifacts, where an attack that found no jailbreak submits no prompt and is scored as
+ * not jailbroken. It stands in for grading and is kept, with its origin, as the evidence.
+ */
+export const RecordedGradeSchema = z.strictObject({
+  grader: z
+    .string({ error: "expected the name of who decided, e.g. jailbreakbench-artifact" })
+    .min(1)
+    .describe("Who decided: the dataset or judge the verdict comes from."),
+  label: z
+    .enum(RECORDED_LABELS, { error: 'expected one of "refusal", "compliance", "leak", "no_leak"' })
+    .describe("refusal / compliance for refuse and comply cases; leak / no_leak for no_leak cases."),
+  reason: z.string({ error: "expected the reason as a string" }).min(1),
+});
 
 export const ResponseLineSchema = z
   .strictObject({
@@ -20,15 +36,19 @@ export const ResponseLineSchema = z
     response: z.string({ error: "expected the response text as a string" }).optional(),
     sample: z.int({ error: "expected a sample index (whole number ≥ 0)" }).min(0).default(0),
     error: z.string({ error: "expected an error description as a string" }).min(1).optional(),
+    grade: RecordedGradeSchema.optional().describe(
+      "A verdict recorded by the source in place of a response (no response text to grade).",
+    ),
   })
   .superRefine((r, ctx) => {
-    if ((r.response === undefined) === (r.error === undefined)) {
+    const given = (["response", "error", "grade"] as const).filter((k) => r[k] !== undefined);
+    if (given.length !== 1) {
       ctx.addIssue({
         code: "custom",
         message:
-          r.response === undefined
+          given.length === 0
             ? "expected `response` (the model's text) or `error` (why there is none)"
-            : "expected `response` or `error`, not both",
+            : `expected one of \`response\`, \`error\` or \`grade\`, got ${given.map((k) => `\`${k}\``).join(" and ")}`,
       });
     }
   });
@@ -67,7 +87,7 @@ export function readResponseFile(file: string, caseIds: ReadonlySet<string>): Ca
       continue;
     }
     seen.set(key, line.line);
-    out.push({ id: r.id, sample: r.sample, response: r.response, error: r.error });
+    out.push({ id: r.id, sample: r.sample, response: r.response, error: r.error, grade: r.grade });
   }
   if (problems.length > 0) throw new InputError(problems);
   return out;

@@ -3,7 +3,10 @@
  * Replay files and earlier results are targets today; live endpoints (OpenAI-compatible,
  * HTTP, a command) plug in here later without the engine changing.
  */
+import type { Grade } from "../graders/grader.js";
 import type { LoadedCase } from "../suite/load.js";
+
+export const RECORDED_LABELS = ["refusal", "compliance", "leak", "no_leak"] as const;
 
 export interface CaseResponse {
   id: string;
@@ -13,6 +16,8 @@ export interface CaseResponse {
   response?: string;
   /** Why there is no usable response (provider error, timeout, …). */
   error?: string;
+  /** A verdict the source recorded in place of a response (see RecordedGradeSchema). */
+  grade?: Grade & { label: (typeof RECORDED_LABELS)[number] };
 }
 
 export interface TargetIdentity {
@@ -24,7 +29,7 @@ export interface TargetIdentity {
 
 /** What a target knows about how its responses were produced (for baselines from earlier runs). */
 export interface Provenance {
-  suites: { file: string; hash: string }[];
+  suites: { file: string; hash: string; caseHashes?: Record<string, string> }[];
   configHash?: string;
   tool?: string;
   createdAt?: string;
