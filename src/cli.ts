@@ -15,6 +15,7 @@ import { InputError } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
 import { colorStyle, plainStyle, renderTerminal } from "./report/terminal.js";
 import { writeReport } from "./report/write.js";
+import { createProgress, type ProgressMode } from "./runner/progress.js";
 import { loadSuites } from "./suite/load.js";
 import { VERSION } from "./version.js";
 
@@ -40,8 +41,9 @@ Commands:
 
 Options:
   -c, --config FILE   gate config (default: safety-gate.yml)
-  -o, --out DIR       where results.json and report.md are written
-  -q, --quiet         print only the verdict line
+  -o, --out DIR       where results.json and report.md are written; live targets also
+                      journal every response there, and re-running resumes from it
+  -q, --quiet         print only the verdict line (no progress)
       --no-color      plain output (also: NO_COLOR=1)
       --debug         print stack traces for internal errors
 
@@ -53,6 +55,8 @@ interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   color: boolean;
+  /** How live progress is shown on stderr (default: a line every 10 %). */
+  progress?: ProgressMode;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -95,8 +99,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     if (command !== "run") throw new UsageError(`unknown command "${command}"; expected run or validate`);
 
-    const { results, report } = await runGate({ configPath: values.config });
-    const written = values.out ? writeReport(results, resolve(values.out), report) : undefined;
+    const progress = createProgress(values.quiet ? "quiet" : (io.progress ?? "lines"), io.stderr);
+    const outDir = values.out ? resolve(values.out) : undefined;
+    const { results, report } = await runGate({ configPath: values.config, outDir, progress });
+    const written = outDir ? writeReport(results, outDir, report) : undefined;
     if (values.quiet) io.stdout(`safety-gate: ${results.verdict.toUpperCase()}\n`);
     else io.stdout(`${renderTerminal(results, color ? colorStyle : plainStyle)}\n`);
     if (written && !values.quiet) {
@@ -137,6 +143,7 @@ if (isEntry()) {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    progress: process.env.GITHUB_ACTIONS === "true" ? "github" : process.stderr.isTTY ? "tty" : "lines",
   }).then((code) => {
     process.exitCode = code;
   });

@@ -10,11 +10,15 @@ import { computeMetrics, RATE_METRICS, type RateMetric } from "./gate/metrics.js
 import { type CaseOutcome, scoreCase } from "./gate/outcome.js";
 import { canaryDetector } from "./graders/canary.js";
 import { refusalDetector } from "./graders/refusal.js";
+import { InputError } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
+import { Redactor } from "./io/redact.js";
 import type { ReportOptions } from "./report/markdown.js";
 import type { Results } from "./report/results-schema.js";
+import type { Progress } from "./runner/progress.js";
 import { type LoadedCase, loadSuites, type Suite } from "./suite/load.js";
-import { createTarget } from "./targets/index.js";
+import { TargetUnusableError } from "./targets/failure.js";
+import { createTarget, type TargetContext } from "./targets/index.js";
 import type { CaseResponse, Target } from "./targets/target.js";
 import { VERSION } from "./version.js";
 
@@ -23,14 +27,40 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Fixed clock for reproducible output in tests. */
   now?: Date;
+  /** Out dir: live targets journal their responses here, and a re-run resumes from it. */
+  outDir?: string;
+  /** Progress of live targets (default: none). */
+  progress?: Progress;
+  /** Told of every credential, before any request (the action masks them in the log). */
+  registerSecret?: (value: string) => void;
 }
 
 const GRADERS = [refusalDetector.id, canaryDetector.id];
 
 async function collect(target: Target, cases: readonly LoadedCase[]): Promise<CaseOutcome[]> {
   const answers = new Map<string, CaseResponse>();
-  for await (const r of target.respond(cases)) answers.set(r.id, r);
+  // Several samples per case are requested and journaled, but graded from sample 0 until
+  // the clustered statistics exist.
+  for await (const r of target.respond(cases)) if (r.sample === 0) answers.set(r.id, r);
   return cases.map((c) => scoreCase(c, answers.get(c.id)));
+}
+
+/** A target that cannot be used (unreachable, refused, misnamed) is a problem in the config: exit 2 at its line. */
+function targetProblem(
+  loaded: ReturnType<typeof loadConfig>,
+  role: "candidate" | "baseline",
+  err: TargetUnusableError,
+  describe: string,
+): InputError {
+  const config = loaded[role];
+  const kind = Object.keys(config ?? {}).find((k) => k !== "label") ?? "";
+  const path = [role, kind, ...(err.keyPath ? err.keyPath.split(".") : [])];
+  return new InputError({
+    file: displayPath(loaded.file),
+    position: loaded.source.locate(path, "value"),
+    keyPath: path.join("."),
+    message: `${describe}: ${err.message}`,
+  });
 }
 
 /** Why a baseline from an earlier run cannot be paired with this one, if it cannot. */
@@ -56,12 +86,46 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
   const suites = loadSuites(loaded.suites);
   const cases = suites.flatMap((s) => s.cases);
 
-  const candidateTarget = createTarget(loaded.candidate);
-  const baselineTarget = loaded.baseline ? createTarget(loaded.baseline) : undefined;
-  const candidate = await collect(candidateTarget, cases);
-  const baseline = baselineTarget ? await collect(baselineTarget, cases) : undefined;
+  const redactor = new Redactor();
+  for (const s of loaded.secrets) redactor.add(s);
+  const context = (role: string): TargetContext => ({
+    role,
+    runner: config.runner,
+    configDir: loaded.dir,
+    env: options.env ?? process.env,
+    outDir: options.outDir,
+    cacheDir: loaded.cache,
+    progress: options.progress,
+    redactor,
+  });
+  const gather = async (role: "candidate" | "baseline") => {
+    const targetConfig = loaded[role];
+    if (!targetConfig) return undefined;
+    let target: Target | undefined;
+    try {
+      target = createTarget(targetConfig, context(role));
+      for (const s of redactor.values) options.registerSecret?.(s);
+      return { target, outcomes: await collect(target, cases) };
+    } catch (err) {
+      if (!(err instanceof TargetUnusableError)) throw err;
+      const name = target ? `${target.identity.kind} ${target.identity.source}` : "target";
+      throw targetProblem(loaded, role, err, `${role} ${name}`);
+    }
+  };
+  const cand = (await gather("candidate")) as { target: Target; outcomes: CaseOutcome[] };
+  const base = await gather("baseline");
+  const candidateTarget = cand.target;
+  const candidate = cand.outcomes;
+  const baselineTarget = base?.target;
+  const baseline = base?.outcomes;
 
   const notes: string[] = [];
+  const live = [loaded.candidate, loaded.baseline].some((t) => t && !t.replay && !t.results);
+  if (live && config.runner.samples > 1) {
+    notes.push(
+      `\`runner.samples: ${config.runner.samples}\`: every sample was requested and is in the journal; this version grades sample 0 of each case.`,
+    );
+  }
   const incomparable = baselineTarget ? suiteMismatch(suites, baselineTarget) : undefined;
   const comparisons = new Map<RateMetric, Comparison>();
   if (baseline && !incomparable) {

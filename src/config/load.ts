@@ -5,7 +5,7 @@
 import { dirname, resolve } from "node:path";
 import { hashOf } from "../io/canonical.js";
 import { InputError, keyPathOf } from "../io/diagnostic.js";
-import { parseYaml } from "../io/source.js";
+import { type Located, parseYaml } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { validate } from "../io/validate.js";
 import { interpolateEnv } from "./interpolate.js";
@@ -22,6 +22,26 @@ export interface LoadedConfig {
   suites: string[];
   candidate: TargetConfig;
   baseline?: TargetConfig;
+  /** Cache folder, resolved. */
+  cache?: string;
+  /** Locates keys of the config file, for problems found after loading (e.g. an endpoint that refuses us). */
+  source: Located;
+  /** Environment values that are credentials: never printed, never recorded, masked in CI logs. */
+  secrets: string[];
+}
+
+/** A `${VAR}` is taken for a credential when it feeds a header or its name says so. */
+const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH/i;
+
+function secretsOf(fromEnv: Map<string, string[]>, env: NodeJS.ProcessEnv): string[] {
+  const out = new Set<string>();
+  for (const [keyPath, names] of fromEnv) {
+    for (const name of names) {
+      const value = env[name];
+      if (value && (/\.headers\./.test(keyPath) || SECRET_NAME.test(name))) out.add(value);
+    }
+  }
+  return [...out];
 }
 
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
@@ -49,5 +69,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     suites: config.suites.map((s) => resolve(dir, s)),
     candidate: resolveTarget(config.candidate),
     baseline: config.baseline ? resolveTarget(config.baseline) : undefined,
+    cache: config.cache === undefined ? undefined : resolve(dir, config.cache),
+    source,
+    secrets: secretsOf(fromEnv, env),
   };
 }

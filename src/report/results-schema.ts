@@ -38,7 +38,12 @@ export const CaseOutcomeSchema = z.strictObject({
   grades: z.array(z.strictObject({ grader: z.string(), label: z.string(), reason: z.string() })),
 });
 
-const target = z.strictObject({ kind: z.string(), source: z.string(), label: z.string().optional() });
+const target = z.strictObject({
+  kind: z.string(),
+  source: z.string(),
+  label: z.string().optional(),
+  build: z.string().optional(),
+});
 const suiteRef = z.strictObject({ file: z.string(), hash: z.string() });
 
 const build = z.strictObject({
