@@ -12845,7 +12845,7 @@ var require_request2 = __commonJS({
     var { URLSerializer } = require_data_url();
     var { kConstruct } = require_symbols();
     var assert2 = __require("node:assert");
-    var { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __require("node:events");
+    var { getMaxListeners, setMaxListeners: setMaxListeners2, getEventListeners, defaultMaxListeners } = __require("node:events");
     var kAbortController = /* @__PURE__ */ Symbol("abortController");
     var requestFinalizer = new FinalizationRegistry2(({ signal, abort }) => {
       signal.removeEventListener("abort", abort);
@@ -13078,9 +13078,9 @@ var require_request2 = __commonJS({
             const abort = buildAbort(acRef);
             try {
               if (typeof getMaxListeners === "function" && getMaxListeners(signal) === defaultMaxListeners) {
-                setMaxListeners(1500, signal);
+                setMaxListeners2(1500, signal);
               } else if (getEventListeners(signal, "abort").length >= defaultMaxListeners) {
-                setMaxListeners(1500, signal);
+                setMaxListeners2(1500, signal);
               }
             } catch {
             }
@@ -55582,7 +55582,7 @@ var require_request4 = __commonJS({
     var { URLSerializer } = require_data_url2();
     var { kConstruct } = require_symbols6();
     var assert2 = __require("node:assert");
-    var { getMaxListeners, setMaxListeners, defaultMaxListeners } = __require("node:events");
+    var { getMaxListeners, setMaxListeners: setMaxListeners2, defaultMaxListeners } = __require("node:events");
     var kAbortController = /* @__PURE__ */ Symbol("abortController");
     var requestFinalizer = new FinalizationRegistry(({ signal, abort }) => {
       signal.removeEventListener("abort", abort);
@@ -55822,7 +55822,7 @@ var require_request4 = __commonJS({
             const acRef = new WeakRef(ac);
             const abort = buildAbort(acRef);
             if (abortSignalHasEventHandlerLeakWarning && getMaxListeners(signal) === defaultMaxListeners) {
-              setMaxListeners(1500, signal);
+              setMaxListeners2(1500, signal);
             }
             util.addAbortListener(signal, abort);
             requestFinalizer.register(ac, { signal, abort }, abort);
@@ -83466,6 +83466,7 @@ function statusFailure(status, body, headers2) {
 import { join as join2 } from "node:path";
 
 // src/runner/run.ts
+import { setMaxListeners } from "node:events";
 import { join } from "node:path";
 
 // src/io/append-log.ts
@@ -83647,6 +83648,7 @@ async function runCases(responder, cases, options) {
   });
   progress.start(state());
   const abort = new AbortController();
+  setMaxListeners(options.concurrency * 4 + 10, abort.signal);
   let fatal;
   let bug;
   const record2 = (job, outcome2) => {
@@ -84592,6 +84594,7 @@ async function runGate(options) {
   const suites = loadSuites(loaded.suites);
   const cases = suites.flatMap((s) => s.cases);
   const redactor = new Redactor();
+  const registered = /* @__PURE__ */ new Set();
   for (const s of loaded.secrets) redactor.add(s);
   const context = (role) => ({
     role,
@@ -84609,7 +84612,10 @@ async function runGate(options) {
     let target2;
     try {
       target2 = createTarget(targetConfig, context(role));
-      for (const s of redactor.values) options.registerSecret?.(s);
+      for (const s of redactor.values) {
+        if (!registered.has(s)) options.registerSecret?.(s);
+        registered.add(s);
+      }
       return { target: target2, outcomes: await collect(target2, cases) };
     } catch (err) {
       if (!(err instanceof TargetUnusableError)) throw err;

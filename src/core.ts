@@ -87,6 +87,7 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
   const cases = suites.flatMap((s) => s.cases);
 
   const redactor = new Redactor();
+  const registered = new Set<string>();
   for (const s of loaded.secrets) redactor.add(s);
   const context = (role: string): TargetContext => ({
     role,
@@ -104,7 +105,10 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
     let target: Target | undefined;
     try {
       target = createTarget(targetConfig, context(role));
-      for (const s of redactor.values) options.registerSecret?.(s);
+      for (const s of redactor.values) {
+        if (!registered.has(s)) options.registerSecret?.(s);
+        registered.add(s);
+      }
       return { target, outcomes: await collect(target, cases) };
     } catch (err) {
       if (!(err instanceof TargetUnusableError)) throw err;

@@ -71,7 +71,7 @@ beforeAll(async () => {
     baseline: false,
     runner: "{ concurrency: 8 }",
     // Headers are not part of a target's identity: the tag tells runs apart without changing what is resumed.
-    candidate: ['headers: { x-run: "${RUN_TAG}" }'],
+    candidate: [`headers: { x-run: "\${RUN_TAG}" }`],
   });
   out = join(dir, "out");
   child = cli(config, out, "one");

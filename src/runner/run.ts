@@ -11,6 +11,7 @@
  *   a fatal failure (unreachable, 401/403, unknown model) stops the run at once.
  * - Everything recorded passes through the redactor: secrets never reach a file.
  */
+import { setMaxListeners } from "node:events";
 import { join } from "node:path";
 import { AppendLog } from "../io/append-log.js";
 import { hashOf } from "../io/canonical.js";
@@ -143,6 +144,8 @@ export async function runCases(
   progress.start(state());
 
   const abort = new AbortController();
+  // Every request in flight listens for the abort (transport, backoff sleep, rate limiter).
+  setMaxListeners(options.concurrency * 4 + 10, abort.signal);
   let fatal: AttemptError | undefined;
   let bug: unknown;
   const record = (job: Job, outcome: { response: string } | { error: string }) => {
