@@ -64331,11 +64331,13 @@ function resolvePointer(doc, pointer) {
 // src/targets/rate-limit.ts
 import { setTimeout as sleep2 } from "node:timers/promises";
 var RateLimiter = class {
-  constructor(requestsPerMinute, now = Date.now) {
+  constructor(requestsPerMinute, now = Date.now, wait = (ms, signal) => sleep2(ms, void 0, { signal })) {
     this.now = now;
+    this.wait = wait;
     this.intervalMs = requestsPerMinute ? 6e4 / requestsPerMinute : 0;
   }
   now;
+  wait;
   nextSlot = 0;
   pausedUntil = 0;
   intervalMs;
@@ -64348,7 +64350,7 @@ var RateLimiter = class {
         this.nextSlot = now + this.intervalMs;
         return;
       }
-      await sleep2(start - now, void 0, { signal });
+      await this.wait(start - now, signal);
     }
   }
   /** No request starts before `ms` from now. */

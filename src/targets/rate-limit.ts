@@ -13,6 +13,8 @@ export class RateLimiter {
   constructor(
     requestsPerMinute?: number,
     private readonly now: () => number = Date.now,
+    private readonly wait: (ms: number, signal?: AbortSignal) => Promise<unknown> = (ms, signal) =>
+      sleep(ms, undefined, { signal }),
   ) {
     this.intervalMs = requestsPerMinute ? 60_000 / requestsPerMinute : 0;
   }
@@ -28,7 +30,7 @@ export class RateLimiter {
       }
       // Re-check after waiting: a 429 may have extended the pause meanwhile, and the
       // slot is only taken when it is due, so waiters never hold slots they cannot use.
-      await sleep(start - now, undefined, { signal });
+      await this.wait(start - now, signal);
     }
   }
 
