@@ -42936,6 +42936,7 @@ function parseJsonLines(text2, file2) {
 }
 function lineLocator(raw, lineNo) {
   return (path2, at = "value") => {
+    if (path2.length === 0) return { line: lineNo, column: raw.length - raw.trimStart().length + 1 };
     const lineCounter = new import_yaml.LineCounter();
     const doc = (0, import_yaml.parseDocument)(raw, { lineCounter });
     const offset = offsetOf(doc.contents, path2, at);
@@ -63868,6 +63869,8 @@ var AppendLog = class {
   }
   path;
   fd;
+  pending = [];
+  flushScheduled = false;
   records = /* @__PURE__ */ new Map();
   /** Lines that could not be read (a torn last line after a kill, or damage). */
   unreadable = 0;
@@ -63879,8 +63882,19 @@ var AppendLog = class {
   }
   append(record2) {
     this.records.set(record2.key, record2);
-    this.write(`${JSON.stringify(record2)}
+    this.pending.push(`${JSON.stringify(record2)}
 `);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+  flush() {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const text2 = this.pending.join("");
+    this.pending = [];
+    this.write(text2);
   }
   write(text2) {
     if (this.fd === void 0) {
@@ -63890,6 +63904,7 @@ var AppendLog = class {
     writeSync(this.fd, text2);
   }
   close() {
+    this.flush();
     if (this.fd !== void 0) closeSync(this.fd);
     this.fd = void 0;
   }
@@ -63933,7 +63948,10 @@ async function runCases(responder, cases, options) {
   for (const c of cases) {
     for (let sample = 0; sample < options.samples; sample++) {
       const request = responder.request(c, sample);
-      const key = hashOf({ target: fingerprint, id: c.id, sample, request });
+      const key = sha256(`${fingerprint}
+${c.id}
+${sample}
+${JSON.stringify(request)}`);
       const journaled = journal?.get(key);
       if (journaled?.response !== void 0) {
         responses.push({ id: c.id, sample, response: journaled.response });
@@ -64256,10 +64274,6 @@ var HttpClient = class {
     });
   }
   async send(req) {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), req.timeoutMs);
-    const onOuterAbort = () => timeout.abort();
-    req.signal?.addEventListener("abort", onOuterAbort, { once: true });
     try {
       const url2 = new URL(req.url);
       const res = await this.agent.request({
@@ -64268,7 +64282,7 @@ var HttpClient = class {
         method: req.method,
         headers: req.headers,
         body: req.body,
-        signal: timeout.signal,
+        signal: req.signal,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs
       });
@@ -64277,16 +64291,13 @@ var HttpClient = class {
       return { status: res.statusCode, headers: res.headers, text: text2 };
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason ?? err;
-      throw this.classify(err, timeout.signal.aborted, req.timeoutMs);
-    } finally {
-      clearTimeout(timer);
-      req.signal?.removeEventListener("abort", onOuterAbort);
+      throw this.classify(err, req.timeoutMs);
     }
   }
-  classify(err, timedOut, timeoutMs) {
+  classify(err, timeoutMs) {
     const e = err;
     const code = e.code ?? e.cause?.code ?? "";
-    if (timedOut || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
+    if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
       return new AttemptError(`no complete response within ${timeoutMs / 1e3} s (timeout)`, "retryable");
     }
     const what = `${code ? `${code}: ` : ""}${e.message ?? String(err)}`;

@@ -5,8 +5,8 @@
  *   crash or a kill) and the optional cache (across runs) are both keyed on the target's
  *   fingerprint, the case id, the sample and the exact request, so a changed case, model,
  *   parameter or build asks afresh, and a new build never gets an old build's answers.
- * - At most `concurrency` requests are in flight; each answer is journaled the moment
- *   it arrives (before it is counted as done).
+ * - At most `concurrency` requests are in flight; each answer is journaled as it
+ *   arrives (written out at the end of that event-loop turn).
  * - A case that still fails after its retries becomes an error case with its cause;
  *   a fatal failure (unreachable, 401/403, unknown model) stops the run at once.
  * - Everything recorded passes through the redactor: secrets never reach a file.
@@ -14,7 +14,7 @@
 import { setMaxListeners } from "node:events";
 import { join } from "node:path";
 import { AppendLog } from "../io/append-log.js";
-import { hashOf } from "../io/canonical.js";
+import { hashOf, sha256 } from "../io/canonical.js";
 import type { Redactor } from "../io/redact.js";
 import type { LoadedCase } from "../suite/load.js";
 import { AttemptError, TargetUnusableError } from "../targets/failure.js";
@@ -112,7 +112,9 @@ export async function runCases(
   for (const c of cases) {
     for (let sample = 0; sample < options.samples; sample++) {
       const request = responder.request(c, sample);
-      const key = hashOf({ target: fingerprint, id: c.id, sample, request });
+      // Responders build requests deterministically, so plain JSON identifies one; a config
+      // whose keys were reordered can only miss the cache, never hit it wrongly.
+      const key = sha256(`${fingerprint}\n${c.id}\n${sample}\n${JSON.stringify(request)}`);
       const journaled = journal?.get(key);
       // An error in the journal is not an answer: resuming asks again.
       if (journaled?.response !== undefined) {

@@ -51,19 +51,18 @@ export class HttpClient {
   }
 
   async send(req: HttpRequest): Promise<HttpResponse> {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), req.timeoutMs);
-    const onOuterAbort = () => timeout.abort();
-    req.signal?.addEventListener("abort", onOuterAbort, { once: true });
     try {
       const url = new URL(req.url);
+      // A non-streamed completion sends its headers only when the answer is ready, so the
+      // headers timeout bounds the whole wait; the body timeout bounds a stalled body.
+      // (undici's own timers: cheaper per request than a controller and a timer of ours.)
       const res = await this.agent.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: req.method as "POST",
         headers: req.headers,
         body: req.body,
-        signal: timeout.signal,
+        signal: req.signal,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
       });
@@ -72,17 +71,14 @@ export class HttpClient {
       return { status: res.statusCode, headers: res.headers, text };
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason ?? err;
-      throw this.classify(err, timeout.signal.aborted, req.timeoutMs);
-    } finally {
-      clearTimeout(timer);
-      req.signal?.removeEventListener("abort", onOuterAbort);
+      throw this.classify(err, req.timeoutMs);
     }
   }
 
-  private classify(err: unknown, timedOut: boolean, timeoutMs: number): AttemptError {
+  private classify(err: unknown, timeoutMs: number): AttemptError {
     const e = err as { code?: string; message?: string; cause?: { code?: string } };
     const code = e.code ?? e.cause?.code ?? "";
-    if (timedOut || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
+    if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
       return new AttemptError(`no complete response within ${timeoutMs / 1000} s (timeout)`, "retryable");
     }
     const what = `${code ? `${code}: ` : ""}${e.message ?? String(err)}`;

@@ -1,0 +1,24 @@
+// Runs the gate as users run it — the bundled dist/ — in a process of its own, and
+// reports the CPU time of the measured run and the peak RSS of the whole process.
+// Usage: node measure-gate.mjs WARMUP_CONFIG CONFIG OUT_DIR   (prints one JSON line)
+import { rmSync } from "node:fs";
+import { runGate } from "../dist/index.js";
+
+const [warmup, config, out] = process.argv.slice(2);
+// JIT warm-up on a smaller suite, so the figures are the steady state of a long run.
+await runGate({ configPath: warmup, outDir: `${out}-warmup` });
+rmSync(`${out}-warmup`, { recursive: true, force: true });
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const { results } = await runGate({ configPath: config, outDir: out });
+const wallMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+process.stdout.write(
+  `${JSON.stringify({
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    maxRssKb: process.resourceUsage().maxRSS,
+    cases: results.builds.candidate.cases.length,
+    errors: results.metrics.candidate.error_rate.overall.failures,
+  })}\n`,
+);
