@@ -4,6 +4,7 @@
  * `action.ts` are thin adapters over `runGate`.
  */
 import { loadConfig } from "./config/load.js";
+import { TARGET_SOURCES } from "./config/schema.js";
 import { type Comparison, comparePaired } from "./gate/compare.js";
 import { decide, matchedLevel, worst } from "./gate/decide.js";
 import { computeMetrics, RATE_METRICS, type RateMetric } from "./gate/metrics.js";
@@ -53,7 +54,7 @@ function targetProblem(
   describe: string,
 ): InputError {
   const config = loaded[role];
-  const kind = Object.keys(config ?? {}).find((k) => k !== "label") ?? "";
+  const kind = TARGET_SOURCES.find((k) => config?.[k] !== undefined) ?? "";
   const path = [role, kind, ...(err.keyPath ? err.keyPath.split(".") : [])];
   return new InputError({
     file: displayPath(loaded.file),

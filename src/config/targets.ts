@@ -140,12 +140,15 @@ export type OpenAITargetConfig = z.output<typeof OpenAITargetSchema>;
 export type HttpTargetConfig = z.output<typeof HttpTargetSchema>;
 export type CommandTargetConfig = z.output<typeof CommandTargetSchema>;
 
+/** A whole number in [min, max], with one message that says what is allowed. */
+const wholeIn = (what: string, min: number, max: number) => {
+  const error = `expected ${what}, ${min} to ${max}`;
+  return z.int({ error }).min(min, { error }).max(max, { error });
+};
+
 export const RunnerSchema = z
   .strictObject({
-    concurrency: z
-      .int({ error: "expected a whole number of requests in flight, 1 to 1024" })
-      .min(1, { error: "expected a whole number of requests in flight, 1 to 1024" })
-      .max(1024, { error: "expected a whole number of requests in flight, 1 to 1024" })
+    concurrency: wholeIn("a whole number of requests in flight", 1, 1024)
       .default(8)
       .describe("Requests in flight at once, per target."),
     timeout: z
@@ -153,10 +156,7 @@ export const RunnerSchema = z
       .gt(0, { error: "expected seconds per attempt, e.g. 60" })
       .default(60)
       .describe("Seconds one attempt may take before it is abandoned (and retried)."),
-    retries: z
-      .int({ error: "expected a whole number of retries, 0 to 20" })
-      .min(0, { error: "expected a whole number of retries, 0 to 20" })
-      .max(20, { error: "expected a whole number of retries, 0 to 20" })
+    retries: wholeIn("a whole number of retries", 0, 20)
       .default(4)
       .describe("Further attempts after a 429, 5xx, network error, timeout or malformed body."),
     backoff: z
@@ -172,10 +172,7 @@ export const RunnerSchema = z
       .gt(0, { error: "expected a number of requests per minute above 0" })
       .optional()
       .describe("Cap on the request rate, per target."),
-    samples: z
-      .int({ error: "expected a whole number of samples per case, 1 to 100" })
-      .min(1, { error: "expected a whole number of samples per case, 1 to 100" })
-      .max(100, { error: "expected a whole number of samples per case, 1 to 100" })
+    samples: wholeIn("a whole number of samples per case", 1, 100)
       .default(1)
       .describe("Ask each case this many times (use temperature > 0); every sample is kept."),
   })
