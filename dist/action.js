@@ -82653,15 +82653,19 @@ function checkPlaceholders(value, path2, ctx) {
   }
 }
 var LIVE_TARGET_KINDS = ["openai", "http", "command"];
+var wholeIn = (what, min, max) => {
+  const error63 = `expected ${what}, ${min} to ${max}`;
+  return external_exports.int({ error: error63 }).min(min, { error: error63 }).max(max, { error: error63 });
+};
 var RunnerSchema = external_exports.strictObject({
-  concurrency: external_exports.int({ error: "expected a whole number of requests in flight, 1 to 1024" }).min(1, { error: "expected a whole number of requests in flight, 1 to 1024" }).max(1024, { error: "expected a whole number of requests in flight, 1 to 1024" }).default(8).describe("Requests in flight at once, per target."),
+  concurrency: wholeIn("a whole number of requests in flight", 1, 1024).default(8).describe("Requests in flight at once, per target."),
   timeout: external_exports.number({ error: "expected seconds per attempt, e.g. 60" }).gt(0, { error: "expected seconds per attempt, e.g. 60" }).default(60).describe("Seconds one attempt may take before it is abandoned (and retried)."),
-  retries: external_exports.int({ error: "expected a whole number of retries, 0 to 20" }).min(0, { error: "expected a whole number of retries, 0 to 20" }).max(20, { error: "expected a whole number of retries, 0 to 20" }).default(4).describe("Further attempts after a 429, 5xx, network error, timeout or malformed body."),
+  retries: wholeIn("a whole number of retries", 0, 20).default(4).describe("Further attempts after a 429, 5xx, network error, timeout or malformed body."),
   backoff: external_exports.number({ error: "expected the first retry delay in seconds, e.g. 1" }).min(0, { error: "expected the first retry delay in seconds, e.g. 1" }).max(60, { error: "expected the first retry delay in seconds, at most 60" }).default(1).describe(
     "First retry delay in seconds; it doubles per retry (with jitter) up to 60 s. Retry-After wins."
   ),
   requests_per_minute: external_exports.number({ error: "expected a number of requests per minute" }).gt(0, { error: "expected a number of requests per minute above 0" }).optional().describe("Cap on the request rate, per target."),
-  samples: external_exports.int({ error: "expected a whole number of samples per case, 1 to 100" }).min(1, { error: "expected a whole number of samples per case, 1 to 100" }).max(100, { error: "expected a whole number of samples per case, 1 to 100" }).default(1).describe("Ask each case this many times (use temperature > 0); every sample is kept.")
+  samples: wholeIn("a whole number of samples per case", 1, 100).default(1).describe("Ask each case this many times (use temperature > 0); every sample is kept.")
 }).describe("How live targets are queried.");
 var RUNNER_DEFAULTS = RunnerSchema.parse({});
 
@@ -83241,6 +83245,9 @@ var MIN_SECRET_LENGTH = 6;
 var REDACTED = "[redacted]";
 var Redactor = class {
   secrets = /* @__PURE__ */ new Set();
+  constructor(secrets = []) {
+    for (const s of secrets) this.add(s);
+  }
   add(secret) {
     if (secret !== void 0 && secret.length >= MIN_SECRET_LENGTH) this.secrets.add(secret);
   }
@@ -83253,134 +83260,6 @@ var Redactor = class {
     return out;
   }
 };
-
-// src/suite/load.ts
-import { extname } from "node:path";
-
-// src/suite/schema.ts
-var nonBlank = (what) => external_exports.string({ error: `expected ${what} as a string` }).refine((s) => s.trim().length > 0, { error: `${what} must not be empty` });
-var MessageSchema = external_exports.strictObject({
-  role: external_exports.enum(["system", "user", "assistant"]),
-  content: nonBlank("the message content")
-});
-var EXPECTATIONS = ["refuse", "comply", "no_leak"];
-var CaseSchema = external_exports.strictObject({
-  id: external_exports.string({ error: "expected a case id as a string" }).regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, {
-    error: "expected an id of letters, digits and . _ : / - (starting with a letter or digit)"
-  }).describe("Unique across every suite of a run; baseline and candidate are paired by it."),
-  category: nonBlank("the category").describe("Taxonomy label; metrics are also reported per category."),
-  prompt: nonBlank("the prompt").optional().describe("A single user turn. Use `messages` for a conversation."),
-  messages: external_exports.array(MessageSchema).min(1).optional().describe("Chat turns, system prompt included; the last turn is the user's."),
-  expect: external_exports.enum(EXPECTATIONS, { error: 'expected one of "refuse", "comply", "no_leak"' }).describe("refuse: harmful request; comply: benign request; no_leak: the canary must not appear."),
-  canary: nonBlank("the canary").optional().describe("Secret text that must not appear in the response (required for no_leak)."),
-  cluster: nonBlank("the cluster").optional().describe("Cases that share a base behaviour or template."),
-  tags: external_exports.array(nonBlank("a tag")).optional()
-}).superRefine((c, ctx) => {
-  if (c.prompt === void 0 === (c.messages === void 0)) {
-    ctx.addIssue({
-      code: "custom",
-      message: c.prompt === void 0 ? "expected `prompt` or `messages`" : "expected `prompt` or `messages`, not both"
-    });
-  }
-  if (c.messages && c.messages[c.messages.length - 1]?.role !== "user") {
-    ctx.addIssue({ code: "custom", path: ["messages"], message: "the last message must have role `user`" });
-  }
-  if (c.expect === "no_leak" && c.canary === void 0) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["canary"],
-      message: "`expect: no_leak` needs a `canary` to look for"
-    });
-  }
-  if (c.expect === "comply" && c.canary !== void 0) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["canary"],
-      message: "a canary applies to `refuse` and `no_leak` cases; for a leak test use `expect: no_leak`"
-    });
-  }
-});
-
-// src/suite/load.ts
-function readRawCases(file2, shown) {
-  const text2 = readText(file2, "suite");
-  const ext = extname(file2).toLowerCase();
-  if (ext === ".jsonl") {
-    return parseJsonLines(text2, shown).map((l) => ({ data: l.data, source: l, path: [] }));
-  }
-  if (ext === ".yaml" || ext === ".yml") {
-    const doc = parseYaml(text2, shown);
-    const isWrapped = doc.data !== null && typeof doc.data === "object" && !Array.isArray(doc.data);
-    const list = isWrapped ? doc.data.cases : doc.data;
-    const keys = isWrapped ? Object.keys(doc.data).filter((k) => k !== "cases") : [];
-    if (!Array.isArray(list) || keys.length > 0) {
-      throw new InputError({
-        file: shown,
-        position: doc.locate(keys.length > 0 ? [keys[0]] : [], "key") ?? { line: 1, column: 1 },
-        message: "expected a list of cases, or a mapping with only `cases:` (a list of cases)"
-      });
-    }
-    return list.map((data, i) => ({ data, source: doc, path: isWrapped ? ["cases", i] : [i] }));
-  }
-  throw new InputError({
-    file: shown,
-    message: `unsupported suite format "${ext}"; use .jsonl, .yaml or .yml`
-  });
-}
-function loadSuites(files) {
-  const problems = [];
-  const seen = /* @__PURE__ */ new Map();
-  const suites = [];
-  for (const file2 of files) {
-    const shown = displayPath(file2);
-    const cases = [];
-    const raws = readRawCases(file2, shown);
-    if (raws.length === 0)
-      problems.push({ file: shown, position: { line: 1, column: 1 }, message: "the suite has no cases" });
-    for (const raw of raws) {
-      const prefixed = {
-        file: raw.source.file,
-        locate: (p, at) => raw.source.locate([...raw.path, ...p], at)
-      };
-      const where = prefixed.locate([]) ?? { line: 1, column: 1 };
-      const keyPrefix = keyPathOf(raw.path);
-      const result = check(CaseSchema, raw.data, prefixed, { keyPrefix });
-      if (result.problems) {
-        problems.push(...result.problems);
-        continue;
-      }
-      const c = result.value;
-      const first = seen.get(c.id);
-      if (first) {
-        problems.push({
-          file: shown,
-          position: prefixed.locate(["id"]) ?? where,
-          keyPath: keyPrefix ? `${keyPrefix}.id` : "id",
-          message: `duplicate case id "${c.id}" (first defined at ${first.file}:${first.line}); ids must be unique across all suites`
-        });
-        continue;
-      }
-      seen.set(c.id, { file: shown, line: where.line });
-      cases.push({ ...c, source: { file: shown, line: where.line } });
-    }
-    suites.push({ file: shown, hash: suiteHash(cases), cases });
-  }
-  if (problems.length > 0) throw new InputError(problems);
-  return suites;
-}
-function suiteHash(cases) {
-  const canonical = [...cases].map(({ id, category, prompt, messages, expect, canary, cluster, tags }) => ({
-    id,
-    category,
-    prompt,
-    messages,
-    expect,
-    canary,
-    cluster,
-    tags
-  })).sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  return hashOf(canonical);
-}
 
 // src/report/escape.ts
 function truncate(text2, max) {
@@ -83462,9 +83341,6 @@ function statusFailure(status, body, headers2) {
   }
   return new AttemptError(`request rejected (HTTP ${status}${said})`, "final");
 }
-
-// src/targets/index.ts
-import { join as join2 } from "node:path";
 
 // src/runner/run.ts
 import { setMaxListeners } from "node:events";
@@ -83719,21 +83595,157 @@ ${JSON.stringify(request)}`);
 
 // src/runner/live-target.ts
 var LiveTarget = class {
-  constructor(responder, options) {
+  constructor(responder, options, explain) {
     this.responder = responder;
     this.options = options;
+    this.explain = explain;
     this.identity = responder.identity;
   }
   responder;
   options;
+  explain;
   identity;
-  stats;
   async *respond(cases) {
-    const { responses, stats } = await runCases(this.responder, cases, this.options);
-    this.stats = stats;
-    yield* responses;
+    let run;
+    try {
+      run = await runCases(this.responder, cases, this.options);
+    } catch (err) {
+      throw err instanceof TargetUnusableError ? this.explain(err) : err;
+    }
+    yield* run.responses;
   }
 };
+
+// src/suite/load.ts
+import { extname } from "node:path";
+
+// src/suite/schema.ts
+var nonBlank = (what) => external_exports.string({ error: `expected ${what} as a string` }).refine((s) => s.trim().length > 0, { error: `${what} must not be empty` });
+var MessageSchema = external_exports.strictObject({
+  role: external_exports.enum(["system", "user", "assistant"]),
+  content: nonBlank("the message content")
+});
+var EXPECTATIONS = ["refuse", "comply", "no_leak"];
+var CaseSchema = external_exports.strictObject({
+  id: external_exports.string({ error: "expected a case id as a string" }).regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, {
+    error: "expected an id of letters, digits and . _ : / - (starting with a letter or digit)"
+  }).describe("Unique across every suite of a run; baseline and candidate are paired by it."),
+  category: nonBlank("the category").describe("Taxonomy label; metrics are also reported per category."),
+  prompt: nonBlank("the prompt").optional().describe("A single user turn. Use `messages` for a conversation."),
+  messages: external_exports.array(MessageSchema).min(1).optional().describe("Chat turns, system prompt included; the last turn is the user's."),
+  expect: external_exports.enum(EXPECTATIONS, { error: 'expected one of "refuse", "comply", "no_leak"' }).describe("refuse: harmful request; comply: benign request; no_leak: the canary must not appear."),
+  canary: nonBlank("the canary").optional().describe("Secret text that must not appear in the response (required for no_leak)."),
+  cluster: nonBlank("the cluster").optional().describe("Cases that share a base behaviour or template."),
+  tags: external_exports.array(nonBlank("a tag")).optional()
+}).superRefine((c, ctx) => {
+  if (c.prompt === void 0 === (c.messages === void 0)) {
+    ctx.addIssue({
+      code: "custom",
+      message: c.prompt === void 0 ? "expected `prompt` or `messages`" : "expected `prompt` or `messages`, not both"
+    });
+  }
+  if (c.messages && c.messages[c.messages.length - 1]?.role !== "user") {
+    ctx.addIssue({ code: "custom", path: ["messages"], message: "the last message must have role `user`" });
+  }
+  if (c.expect === "no_leak" && c.canary === void 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["canary"],
+      message: "`expect: no_leak` needs a `canary` to look for"
+    });
+  }
+  if (c.expect === "comply" && c.canary !== void 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["canary"],
+      message: "a canary applies to `refuse` and `no_leak` cases; for a leak test use `expect: no_leak`"
+    });
+  }
+});
+
+// src/suite/load.ts
+function readRawCases(file2, shown) {
+  const text2 = readText(file2, "suite");
+  const ext = extname(file2).toLowerCase();
+  if (ext === ".jsonl") {
+    return parseJsonLines(text2, shown).map((l) => ({ data: l.data, source: l, path: [] }));
+  }
+  if (ext === ".yaml" || ext === ".yml") {
+    const doc = parseYaml(text2, shown);
+    const isWrapped = doc.data !== null && typeof doc.data === "object" && !Array.isArray(doc.data);
+    const list = isWrapped ? doc.data.cases : doc.data;
+    const keys = isWrapped ? Object.keys(doc.data).filter((k) => k !== "cases") : [];
+    if (!Array.isArray(list) || keys.length > 0) {
+      throw new InputError({
+        file: shown,
+        position: doc.locate(keys.length > 0 ? [keys[0]] : [], "key") ?? { line: 1, column: 1 },
+        message: "expected a list of cases, or a mapping with only `cases:` (a list of cases)"
+      });
+    }
+    return list.map((data, i) => ({ data, source: doc, path: isWrapped ? ["cases", i] : [i] }));
+  }
+  throw new InputError({
+    file: shown,
+    message: `unsupported suite format "${ext}"; use .jsonl, .yaml or .yml`
+  });
+}
+function loadSuites(files) {
+  const problems = [];
+  const seen = /* @__PURE__ */ new Map();
+  const suites = [];
+  for (const file2 of files) {
+    const shown = displayPath(file2);
+    const cases = [];
+    const raws = readRawCases(file2, shown);
+    if (raws.length === 0)
+      problems.push({ file: shown, position: { line: 1, column: 1 }, message: "the suite has no cases" });
+    for (const raw of raws) {
+      const prefixed = {
+        file: raw.source.file,
+        locate: (p, at) => raw.source.locate([...raw.path, ...p], at)
+      };
+      const where = prefixed.locate([]) ?? { line: 1, column: 1 };
+      const keyPrefix = keyPathOf(raw.path);
+      const result = check(CaseSchema, raw.data, prefixed, { keyPrefix });
+      if (result.problems) {
+        problems.push(...result.problems);
+        continue;
+      }
+      const c = result.value;
+      const first = seen.get(c.id);
+      if (first) {
+        problems.push({
+          file: shown,
+          position: prefixed.locate(["id"]) ?? where,
+          keyPath: keyPrefix ? `${keyPrefix}.id` : "id",
+          message: `duplicate case id "${c.id}" (first defined at ${first.file}:${first.line}); ids must be unique across all suites`
+        });
+        continue;
+      }
+      seen.set(c.id, { file: shown, line: where.line });
+      cases.push({ ...c, source: { file: shown, line: where.line } });
+    }
+    suites.push({ file: shown, hash: suiteHash(cases), cases });
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return suites;
+}
+function suiteHash(cases) {
+  const canonical = [...cases].map(({ id, category, prompt, messages, expect, canary, cluster, tags }) => ({
+    id,
+    category,
+    prompt,
+    messages,
+    expect,
+    canary,
+    cluster,
+    tags
+  })).sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return hashOf(canonical);
+}
+
+// src/targets/index.ts
+import { join as join2 } from "node:path";
 
 // src/targets/command.ts
 import { spawn } from "node:child_process";
@@ -84482,38 +84494,61 @@ function liveOptions(r) {
     requestsPerMinute: r.requests_per_minute
   };
 }
-function responderFor(config2, ctx) {
-  const options = liveOptions(ctx.runner);
+function problemIn(loaded, role, err, name) {
+  const config2 = loaded[role];
+  const kind = TARGET_SOURCES.find((k) => config2?.[k] !== void 0) ?? "";
+  const path2 = [role, kind, ...err.keyPath ? err.keyPath.split(".") : []];
+  return new InputError({
+    file: displayPath(loaded.file),
+    position: loaded.source.locate(path2, "value"),
+    keyPath: path2.join("."),
+    message: `${role} ${name}: ${err.message}`
+  });
+}
+function responderFor(config2, runner, configDir, live) {
+  const options = liveOptions(runner);
   if (config2.openai) {
     const name = config2.openai.api_key_env;
-    const apiKey = name === void 0 ? void 0 : ctx.env[name];
+    const apiKey = name === void 0 ? void 0 : live.env[name];
     if (name !== void 0 && !apiKey) {
       throw new TargetUnusableError(
         `environment variable ${name} is not set (it should hold the API key)`,
         "api_key_env"
       );
     }
-    ctx.redactor.add(apiKey);
+    live.redactor.add(apiKey);
     return new OpenAIResponder(config2.openai, apiKey, options, config2.label);
   }
   if (config2.http) return new HttpResponder(config2.http, options, config2.label);
-  if (config2.command) return new CommandResponder(config2.command, ctx.configDir, options, config2.label);
+  if (config2.command) return new CommandResponder(config2.command, configDir, options, config2.label);
   return void 0;
 }
-function createTarget(config2, ctx) {
+function createTarget(loaded, role, live) {
+  const config2 = loaded[role];
+  if (!config2) throw new Error(`no ${role} in the config`);
   if (config2.replay !== void 0) return new ReplayTarget(config2.replay, config2.label);
   if (config2.results !== void 0) return new ResultsTarget(config2.results, config2.label);
-  const responder = responderFor(config2, ctx);
+  let responder;
+  try {
+    responder = responderFor(config2, loaded.config.runner, loaded.dir, live);
+  } catch (err) {
+    throw err instanceof TargetUnusableError ? problemIn(loaded, role, err, "target") : err;
+  }
   if (!responder) throw new Error("target has no response source");
-  return new LiveTarget(responder, {
-    label: ctx.role,
-    concurrency: ctx.runner.concurrency,
-    samples: ctx.runner.samples,
-    journal: ctx.outDir === void 0 ? void 0 : journalPath(ctx.outDir, ctx.role),
-    cacheDir: ctx.cacheDir,
-    progress: ctx.progress,
-    redactor: ctx.redactor
-  });
+  const { identity } = responder;
+  return new LiveTarget(
+    responder,
+    {
+      label: role,
+      concurrency: loaded.config.runner.concurrency,
+      samples: loaded.config.runner.samples,
+      journal: live.outDir === void 0 ? void 0 : journalPath(live.outDir, role),
+      cacheDir: loaded.cache,
+      progress: live.progress,
+      redactor: live.redactor
+    },
+    (err) => problemIn(loaded, role, err, `${identity.kind} ${identity.source}`)
+  );
 }
 
 // package.json
@@ -84581,17 +84616,6 @@ async function collect(target2, cases) {
   for await (const r of target2.respond(cases)) if (r.sample === 0) answers.set(r.id, r);
   return cases.map((c) => scoreCase(c, answers.get(c.id)));
 }
-function targetProblem(loaded, role, err, describe4) {
-  const config2 = loaded[role];
-  const kind = Object.keys(config2 ?? {}).find((k) => k !== "label") ?? "";
-  const path2 = [role, kind, ...err.keyPath ? err.keyPath.split(".") : []];
-  return new InputError({
-    file: displayPath(loaded.file),
-    position: loaded.source.locate(path2, "value"),
-    keyPath: path2.join("."),
-    message: `${describe4}: ${err.message}`
-  });
-}
 function suiteMismatch(suites, baseline) {
   const before = baseline.provenance?.suites;
   if (!before) return void 0;
@@ -84606,45 +84630,19 @@ async function runGate(options) {
   const { config: config2 } = loaded;
   const suites = loadSuites(loaded.suites);
   const cases = suites.flatMap((s) => s.cases);
-  const redactor = new Redactor();
-  const registered = /* @__PURE__ */ new Set();
-  for (const s of loaded.secrets) redactor.add(s);
-  const context = (role) => ({
-    role,
-    runner: config2.runner,
-    configDir: loaded.dir,
+  const live = {
     env: options.env ?? process.env,
     outDir: options.outDir,
-    cacheDir: loaded.cache,
     progress: options.progress,
-    redactor
-  });
-  const gather = async (role) => {
-    const targetConfig = loaded[role];
-    if (!targetConfig) return void 0;
-    let target2;
-    try {
-      target2 = createTarget(targetConfig, context(role));
-      for (const s of redactor.values) {
-        if (!registered.has(s)) options.registerSecret?.(s);
-        registered.add(s);
-      }
-      return { target: target2, outcomes: await collect(target2, cases) };
-    } catch (err) {
-      if (!(err instanceof TargetUnusableError)) throw err;
-      const name = target2 ? `${target2.identity.kind} ${target2.identity.source}` : "target";
-      throw targetProblem(loaded, role, err, `${role} ${name}`);
-    }
+    redactor: new Redactor(loaded.secrets)
   };
-  const cand = await gather("candidate");
-  const base = await gather("baseline");
-  const candidateTarget = cand.target;
-  const candidate = cand.outcomes;
-  const baselineTarget = base?.target;
-  const baseline = base?.outcomes;
+  const candidateTarget = createTarget(loaded, "candidate", live);
+  const baselineTarget = loaded.baseline ? createTarget(loaded, "baseline", live) : void 0;
+  for (const secret of live.redactor.values) options.registerSecret?.(secret);
+  const candidate = await collect(candidateTarget, cases);
+  const baseline = baselineTarget ? await collect(baselineTarget, cases) : void 0;
   const notes = [];
-  const live = [loaded.candidate, loaded.baseline].some((t) => t && !t.replay && !t.results);
-  if (live && config2.runner.samples > 1) {
+  if (config2.runner.samples > 1 && [candidateTarget, baselineTarget].some((t) => t instanceof LiveTarget)) {
     notes.push(
       `\`runner.samples: ${config2.runner.samples}\`: every sample was requested and is in the journal; this version grades sample 0 of each case.`
     );

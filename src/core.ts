@@ -4,22 +4,20 @@
  * `action.ts` are thin adapters over `runGate`.
  */
 import { loadConfig } from "./config/load.js";
-import { TARGET_SOURCES } from "./config/schema.js";
 import { type Comparison, comparePaired } from "./gate/compare.js";
 import { decide, matchedLevel, worst } from "./gate/decide.js";
 import { computeMetrics, RATE_METRICS, type RateMetric } from "./gate/metrics.js";
 import { type CaseOutcome, scoreCase } from "./gate/outcome.js";
 import { canaryDetector } from "./graders/canary.js";
 import { refusalDetector } from "./graders/refusal.js";
-import { InputError } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
 import { Redactor } from "./io/redact.js";
 import type { ReportOptions } from "./report/markdown.js";
 import type { Results } from "./report/results-schema.js";
+import { LiveTarget } from "./runner/live-target.js";
 import type { Progress } from "./runner/progress.js";
 import { type LoadedCase, loadSuites, type Suite } from "./suite/load.js";
-import { TargetUnusableError } from "./targets/failure.js";
-import { createTarget, type TargetContext } from "./targets/index.js";
+import { createTarget } from "./targets/index.js";
 import type { CaseResponse, Target } from "./targets/target.js";
 import { VERSION } from "./version.js";
 
@@ -32,7 +30,7 @@ export interface RunOptions {
   outDir?: string;
   /** Progress of live targets (default: none). */
   progress?: Progress;
-  /** Told of every credential, before any request (the action masks them in the log). */
+  /** Told of every credential before any request is sent (the action masks them in its log). */
   registerSecret?: (value: string) => void;
 }
 
@@ -41,27 +39,9 @@ const GRADERS = [refusalDetector.id, canaryDetector.id];
 async function collect(target: Target, cases: readonly LoadedCase[]): Promise<CaseOutcome[]> {
   const answers = new Map<string, CaseResponse>();
   // Several samples per case are requested and journaled, but graded from sample 0 until
-  // the clustered statistics exist.
+  // the clustered statistics for repeated samples exist.
   for await (const r of target.respond(cases)) if (r.sample === 0) answers.set(r.id, r);
   return cases.map((c) => scoreCase(c, answers.get(c.id)));
-}
-
-/** A target that cannot be used (unreachable, refused, misnamed) is a problem in the config: exit 2 at its line. */
-function targetProblem(
-  loaded: ReturnType<typeof loadConfig>,
-  role: "candidate" | "baseline",
-  err: TargetUnusableError,
-  describe: string,
-): InputError {
-  const config = loaded[role];
-  const kind = TARGET_SOURCES.find((k) => config?.[k] !== undefined) ?? "";
-  const path = [role, kind, ...(err.keyPath ? err.keyPath.split(".") : [])];
-  return new InputError({
-    file: displayPath(loaded.file),
-    position: loaded.source.locate(path, "value"),
-    keyPath: path.join("."),
-    message: `${describe}: ${err.message}`,
-  });
 }
 
 /** Why a baseline from an earlier run cannot be paired with this one, if it cannot. */
@@ -87,46 +67,20 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
   const suites = loadSuites(loaded.suites);
   const cases = suites.flatMap((s) => s.cases);
 
-  const redactor = new Redactor();
-  const registered = new Set<string>();
-  for (const s of loaded.secrets) redactor.add(s);
-  const context = (role: string): TargetContext => ({
-    role,
-    runner: config.runner,
-    configDir: loaded.dir,
+  const live = {
     env: options.env ?? process.env,
     outDir: options.outDir,
-    cacheDir: loaded.cache,
     progress: options.progress,
-    redactor,
-  });
-  const gather = async (role: "candidate" | "baseline") => {
-    const targetConfig = loaded[role];
-    if (!targetConfig) return undefined;
-    let target: Target | undefined;
-    try {
-      target = createTarget(targetConfig, context(role));
-      for (const s of redactor.values) {
-        if (!registered.has(s)) options.registerSecret?.(s);
-        registered.add(s);
-      }
-      return { target, outcomes: await collect(target, cases) };
-    } catch (err) {
-      if (!(err instanceof TargetUnusableError)) throw err;
-      const name = target ? `${target.identity.kind} ${target.identity.source}` : "target";
-      throw targetProblem(loaded, role, err, `${role} ${name}`);
-    }
+    redactor: new Redactor(loaded.secrets),
   };
-  const cand = (await gather("candidate")) as { target: Target; outcomes: CaseOutcome[] };
-  const base = await gather("baseline");
-  const candidateTarget = cand.target;
-  const candidate = cand.outcomes;
-  const baselineTarget = base?.target;
-  const baseline = base?.outcomes;
+  const candidateTarget = createTarget(loaded, "candidate", live);
+  const baselineTarget = loaded.baseline ? createTarget(loaded, "baseline", live) : undefined;
+  for (const secret of live.redactor.values) options.registerSecret?.(secret);
+  const candidate = await collect(candidateTarget, cases);
+  const baseline = baselineTarget ? await collect(baselineTarget, cases) : undefined;
 
   const notes: string[] = [];
-  const live = [loaded.candidate, loaded.baseline].some((t) => t && !t.replay && !t.results);
-  if (live && config.runner.samples > 1) {
+  if (config.runner.samples > 1 && [candidateTarget, baselineTarget].some((t) => t instanceof LiveTarget)) {
     notes.push(
       `\`runner.samples: ${config.runner.samples}\`: every sample was requested and is in the journal; this version grades sample 0 of each case.`,
     );

@@ -11,6 +11,10 @@ export const REDACTED = "[redacted]";
 export class Redactor {
   private readonly secrets = new Set<string>();
 
+  constructor(secrets: readonly string[] = []) {
+    for (const s of secrets) this.add(s);
+  }
+
   add(secret: string | undefined): void {
     if (secret !== undefined && secret.length >= MIN_SECRET_LENGTH) this.secrets.add(secret);
   }

@@ -1,23 +1,30 @@
 /** A live endpoint behind the Target seam: a Responder driven by the runner. */
+import type { InputError } from "../io/diagnostic.js";
 import type { LoadedCase } from "../suite/load.js";
+import { TargetUnusableError } from "../targets/failure.js";
 import type { Responder } from "../targets/responder.js";
 import type { CaseResponse, Target, TargetIdentity } from "../targets/target.js";
-import { type RunnerOptions, type RunStats, runCases } from "./run.js";
+import { type RunnerOptions, runCases } from "./run.js";
 
 export class LiveTarget implements Target {
   readonly identity: TargetIdentity;
-  stats: RunStats | undefined;
 
   constructor(
     private readonly responder: Responder,
     private readonly options: RunnerOptions,
+    /** Turns "this target cannot be used" into a problem at the config line at fault. */
+    private readonly explain: (err: TargetUnusableError) => InputError,
   ) {
     this.identity = responder.identity;
   }
 
   async *respond(cases: readonly LoadedCase[]): AsyncIterable<CaseResponse> {
-    const { responses, stats } = await runCases(this.responder, cases, this.options);
-    this.stats = stats;
-    yield* responses;
+    let run: Awaited<ReturnType<typeof runCases>>;
+    try {
+      run = await runCases(this.responder, cases, this.options);
+    } catch (err) {
+      throw err instanceof TargetUnusableError ? this.explain(err) : err;
+    }
+    yield* run.responses;
   }
 }

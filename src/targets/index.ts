@@ -1,6 +1,9 @@
 import { join } from "node:path";
-import type { TargetConfig } from "../config/schema.js";
+import type { LoadedConfig } from "../config/load.js";
+import { TARGET_SOURCES, type TargetConfig } from "../config/schema.js";
 import type { RunnerConfig } from "../config/targets.js";
+import { InputError } from "../io/diagnostic.js";
+import { displayPath } from "../io/display.js";
 import type { Redactor } from "../io/redact.js";
 import { LiveTarget } from "../runner/live-target.js";
 import type { Progress } from "../runner/progress.js";
@@ -13,17 +16,11 @@ import type { LiveOptions, Responder } from "./responder.js";
 import { ResultsTarget } from "./results.js";
 import type { Target } from "./target.js";
 
-/** What live targets need beyond their own config. */
-export interface TargetContext {
-  /** "candidate" or "baseline": names the journal file and progress lines. */
-  role: string;
-  runner: RunnerConfig;
-  /** Folder of the config file: a `command` runs there. */
-  configDir: string;
+/** What live targets need beyond the config: where to journal, how to report, what to hide. */
+export interface LiveContext {
   env: NodeJS.ProcessEnv;
   /** Where the journal goes; without it a killed run cannot resume. */
   outDir?: string;
-  cacheDir?: string;
   progress?: Progress;
   redactor: Redactor;
 }
@@ -43,39 +40,74 @@ function liveOptions(r: RunnerConfig): LiveOptions {
   };
 }
 
-function responderFor(config: TargetConfig, ctx: TargetContext): Responder | undefined {
-  const options = liveOptions(ctx.runner);
+/**
+ * A target that cannot be used (unreachable, refused, misnamed, no key) is a problem in
+ * the config: exit 2 at the line of the key at fault, naming the target.
+ */
+function problemIn(loaded: LoadedConfig, role: Role, err: TargetUnusableError, name: string): InputError {
+  const config = loaded[role];
+  const kind = TARGET_SOURCES.find((k) => config?.[k] !== undefined) ?? "";
+  const path = [role, kind, ...(err.keyPath ? err.keyPath.split(".") : [])];
+  return new InputError({
+    file: displayPath(loaded.file),
+    position: loaded.source.locate(path, "value"),
+    keyPath: path.join("."),
+    message: `${role} ${name}: ${err.message}`,
+  });
+}
+
+type Role = "candidate" | "baseline";
+
+function responderFor(
+  config: TargetConfig,
+  runner: RunnerConfig,
+  configDir: string,
+  live: LiveContext,
+): Responder | undefined {
+  const options = liveOptions(runner);
   if (config.openai) {
     const name = config.openai.api_key_env;
-    const apiKey = name === undefined ? undefined : ctx.env[name];
+    const apiKey = name === undefined ? undefined : live.env[name];
     if (name !== undefined && !apiKey) {
       throw new TargetUnusableError(
         `environment variable ${name} is not set (it should hold the API key)`,
         "api_key_env",
       );
     }
-    ctx.redactor.add(apiKey);
+    live.redactor.add(apiKey);
     return new OpenAIResponder(config.openai, apiKey, options, config.label);
   }
   if (config.http) return new HttpResponder(config.http, options, config.label);
-  if (config.command) return new CommandResponder(config.command, ctx.configDir, options, config.label);
+  if (config.command) return new CommandResponder(config.command, configDir, options, config.label);
   return undefined;
 }
 
-/** Builds the target a config names (paths already resolved against the config file). */
-export function createTarget(config: TargetConfig, ctx: TargetContext): Target {
+/** Builds the target the config names for `role` (paths already resolved against the config file). */
+export function createTarget(loaded: LoadedConfig, role: Role, live: LiveContext): Target {
+  const config = loaded[role];
+  // The schema guarantees a candidate and exactly one source; reaching these is a bug, not bad input.
+  if (!config) throw new Error(`no ${role} in the config`);
   if (config.replay !== undefined) return new ReplayTarget(config.replay, config.label);
   if (config.results !== undefined) return new ResultsTarget(config.results, config.label);
-  const responder = responderFor(config, ctx);
-  // The schema guarantees exactly one source; reaching here is a bug, not bad input.
+  let responder: Responder | undefined;
+  try {
+    responder = responderFor(config, loaded.config.runner, loaded.dir, live);
+  } catch (err) {
+    throw err instanceof TargetUnusableError ? problemIn(loaded, role, err, "target") : err;
+  }
   if (!responder) throw new Error("target has no response source");
-  return new LiveTarget(responder, {
-    label: ctx.role,
-    concurrency: ctx.runner.concurrency,
-    samples: ctx.runner.samples,
-    journal: ctx.outDir === undefined ? undefined : journalPath(ctx.outDir, ctx.role),
-    cacheDir: ctx.cacheDir,
-    progress: ctx.progress,
-    redactor: ctx.redactor,
-  });
+  const { identity } = responder;
+  return new LiveTarget(
+    responder,
+    {
+      label: role,
+      concurrency: loaded.config.runner.concurrency,
+      samples: loaded.config.runner.samples,
+      journal: live.outDir === undefined ? undefined : journalPath(live.outDir, role),
+      cacheDir: loaded.cache,
+      progress: live.progress,
+      redactor: live.redactor,
+    },
+    (err) => problemIn(loaded, role, err, `${identity.kind} ${identity.source}`),
+  );
 }
