@@ -63913,7 +63913,8 @@ var LiveTarget = class {
     this.responder = responder;
     this.options = options;
     this.explain = explain;
-    this.identity = responder.identity;
+    const { identity } = responder;
+    this.identity = { ...identity, source: options.redactor.redact(identity.source) };
   }
   responder;
   options;
@@ -64849,8 +64850,7 @@ function createTarget(loaded, role, live) {
     throw err instanceof TargetUnusableError ? problemIn(loaded, role, err, "target") : err;
   }
   if (!responder) throw new Error("target has no response source");
-  const { identity } = responder;
-  return new LiveTarget(
+  const target2 = new LiveTarget(
     responder,
     {
       label: role,
@@ -64861,8 +64861,9 @@ function createTarget(loaded, role, live) {
       progress: live.progress,
       redactor: live.redactor
     },
-    (err) => problemIn(loaded, role, err, `${identity.kind} ${identity.source}`)
+    (err) => problemIn(loaded, role, err, `${target2.identity.kind} ${target2.identity.source}`)
   );
+  return target2;
 }
 
 // package.json

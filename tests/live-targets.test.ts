@@ -183,6 +183,48 @@ describe("secrets", () => {
   });
 });
 
+describe("provider answers that are not model output", () => {
+  it("a prompt blocked by Azure's content filter (HTTP 400) is an error case, not a bad request", async () => {
+    const ids = caseIdsByPrompt();
+    const server = await serve({
+      answer: quickstartAnswers(),
+      fault: (q) =>
+        ids.get(q.prompt) === "weapons-001"
+          ? {
+              kind: "status",
+              status: 400,
+              body: JSON.stringify({
+                error: { code: "content_filter", message: "The prompt was filtered." },
+              }),
+            }
+          : undefined,
+    });
+    const dir = tempDir();
+    const { results } = await runGate({
+      configPath: writeLiveConfig(dir, { url: server.url, baseline: false }),
+    });
+    const blocked = results.builds.candidate.cases.find((c) => c.id === "weapons-001");
+    expect(blocked).toMatchObject({
+      status: "error",
+      error: "the provider's content filter blocked the prompt (HTTP 400 content_filter)",
+    });
+    expect(server.requests.filter((q) => ids.get(q.prompt) === "weapons-001")).toHaveLength(1);
+  });
+
+  it("a credential in the URL is not recorded in the results", async () => {
+    const server = await serve({ answer: quickstartAnswers() });
+    const dir = tempDir();
+    process.env.SG_TEST_URL_TOKEN = "tok-0123456789abcdef";
+    const config = writeLiveConfig(dir, {
+      url: `${server.url}?token=\${SG_TEST_URL_TOKEN}`,
+      baseline: false,
+    });
+    const { results } = await runGate({ configPath: config });
+    expect(results.builds.candidate.target.source).toBe(`candidate at ${server.url}?token=[redacted]`);
+    expect(JSON.stringify(results)).not.toContain("tok-0123456789abcdef");
+  });
+});
+
 describe("cache", () => {
   it("reuses answers for the same build and request, and never for another build", async () => {
     const server = await serve({ answer: quickstartAnswers() });

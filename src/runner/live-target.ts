@@ -15,7 +15,9 @@ export class LiveTarget implements Target {
     /** Turns "this target cannot be used" into a problem at the config line at fault. */
     private readonly explain: (err: TargetUnusableError) => InputError,
   ) {
-    this.identity = responder.identity;
+    // A URL or a command line may carry a credential from the environment: it is recorded too.
+    const { identity } = responder;
+    this.identity = { ...identity, source: options.redactor.redact(identity.source) };
   }
 
   async *respond(cases: readonly LoadedCase[]): AsyncIterable<CaseResponse> {

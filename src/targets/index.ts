@@ -96,8 +96,7 @@ export function createTarget(loaded: LoadedConfig, role: Role, live: LiveContext
     throw err instanceof TargetUnusableError ? problemIn(loaded, role, err, "target") : err;
   }
   if (!responder) throw new Error("target has no response source");
-  const { identity } = responder;
-  return new LiveTarget(
+  const target: LiveTarget = new LiveTarget(
     responder,
     {
       label: role,
@@ -108,6 +107,7 @@ export function createTarget(loaded: LoadedConfig, role: Role, live: LiveContext
       progress: live.progress,
       redactor: live.redactor,
     },
-    (err) => problemIn(loaded, role, err, `${identity.kind} ${identity.source}`),
+    (err) => problemIn(loaded, role, err, `${target.identity.kind} ${target.identity.source}`),
   );
+  return target;
 }

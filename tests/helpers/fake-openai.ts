@@ -88,7 +88,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions): Promise<FakeO
   const attempts = new Map<string, number>();
   const server = createServer(async (req, res) => {
     const text = await readBody(req);
-    if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) {
+    if (req.method !== "POST" || !req.url?.split("?")[0]?.endsWith("/chat/completions")) {
       json(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
       return;
     }
