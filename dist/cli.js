@@ -63732,7 +63732,6 @@ function statusFailure(status, body, headers2) {
 
 // src/runner/run.ts
 import { setMaxListeners } from "node:events";
-import { join } from "node:path";
 
 // src/io/append-log.ts
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync as readFileSync2, writeSync } from "node:fs";
@@ -63798,6 +63797,39 @@ var AppendLog = class {
     this.flush();
     if (this.fd !== void 0) closeSync(this.fd);
     this.fd = void 0;
+  }
+};
+
+// src/targets/cache.ts
+import { join } from "node:path";
+var isCacheRecord = (v) => {
+  const r = v;
+  return typeof r?.key === "string" && typeof r.response === "string";
+};
+function fingerprintOf(fingerprint) {
+  return hashOf(fingerprint);
+}
+function requestKey(fingerprint, ...parts) {
+  return sha256(
+    [fingerprint, ...parts.map((p) => typeof p === "string" ? p : JSON.stringify(p))].join("\n")
+  );
+}
+var ResponseCache = class {
+  log;
+  constructor(dir, fingerprint) {
+    this.log = new AppendLog(
+      join(dir, `${fingerprint.replace(/^sha256:/, "").slice(0, 32)}.jsonl`),
+      isCacheRecord
+    );
+  }
+  get(key) {
+    return this.log.get(key)?.response;
+  }
+  put(key, response) {
+    this.log.append({ key, response });
+  }
+  close() {
+    this.log.close();
   }
 };
 
@@ -63871,20 +63903,13 @@ var isJournalRecord = (v) => {
   const r = v;
   return typeof r?.key === "string" && typeof r.id === "string" && Number.isInteger(r.sample) && (typeof r.response === "string" || typeof r.error === "string");
 };
-var isCacheRecord = (v) => {
-  const r = v;
-  return typeof r?.key === "string" && typeof r.response === "string";
-};
-function cacheFile(cacheDir, fingerprintHash) {
-  return join(cacheDir, `${fingerprintHash.replace(/^sha256:/, "").slice(0, 32)}.jsonl`);
-}
 async function runCases(responder, cases, options) {
   const now = options.now ?? Date.now;
   const progress = options.progress ?? quietProgress;
   const redact = (s) => options.redactor.redact(s);
-  const fingerprint = hashOf(responder.fingerprint);
+  const fingerprint = fingerprintOf(responder.fingerprint);
   const journal = options.journal ? new AppendLog(options.journal, isJournalRecord) : void 0;
-  const cache = options.cacheDir ? new AppendLog(cacheFile(options.cacheDir, fingerprint), isCacheRecord) : void 0;
+  const cache = options.cacheDir ? new ResponseCache(options.cacheDir, fingerprint) : void 0;
   const stats = {
     total: cases.length * options.samples,
     fromJournal: 0,
@@ -63898,10 +63923,7 @@ async function runCases(responder, cases, options) {
   for (const c of cases) {
     for (let sample = 0; sample < options.samples; sample++) {
       const request = responder.request(c, sample);
-      const key = sha256(`${fingerprint}
-${c.id}
-${sample}
-${JSON.stringify(request)}`);
+      const key = requestKey(fingerprint, c.id, sample, request);
       const journaled = journal?.get(key);
       if (journaled?.response !== void 0) {
         responses.push({ id: c.id, sample, response: journaled.response });
@@ -63909,9 +63931,9 @@ ${JSON.stringify(request)}`);
         continue;
       }
       const cached2 = cache?.get(key);
-      if (cached2) {
-        journal?.append({ key, id: c.id, sample, response: cached2.response });
-        responses.push({ id: c.id, sample, response: cached2.response });
+      if (cached2 !== void 0) {
+        journal?.append({ key, id: c.id, sample, response: cached2 });
+        responses.push({ id: c.id, sample, response: cached2 });
         stats.fromCache++;
         continue;
       }
@@ -63936,7 +63958,7 @@ ${JSON.stringify(request)}`);
   const record2 = (job, outcome2) => {
     const r = "response" in outcome2 ? { id: job.c.id, sample: job.sample, response: redact(outcome2.response) } : { id: job.c.id, sample: job.sample, error: redact(outcome2.error) };
     journal?.append({ key: job.key, ...r });
-    if (r.response !== void 0) cache?.append({ key: job.key, response: r.response });
+    if (r.response !== void 0) cache?.put(job.key, r.response);
     else stats.errors++;
     responses.push(r);
     progress.update(state());

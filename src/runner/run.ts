@@ -12,11 +12,10 @@
  * - Everything recorded passes through the redactor: secrets never reach a file.
  */
 import { setMaxListeners } from "node:events";
-import { join } from "node:path";
 import { AppendLog } from "../io/append-log.js";
-import { hashOf, sha256 } from "../io/canonical.js";
 import type { Redactor } from "../io/redact.js";
 import type { LoadedCase } from "../suite/load.js";
+import { fingerprintOf, ResponseCache, requestKey } from "../targets/cache.js";
 import { AttemptError, TargetUnusableError } from "../targets/failure.js";
 import type { Responder } from "../targets/responder.js";
 import type { CaseResponse } from "../targets/target.js";
@@ -45,11 +44,6 @@ export interface JournalRecord {
   error?: string;
 }
 
-interface CacheRecord {
-  key: string;
-  response: string;
-}
-
 export interface RunStats {
   total: number;
   fromJournal: number;
@@ -69,16 +63,6 @@ const isJournalRecord = (v: unknown): v is JournalRecord => {
   );
 };
 
-const isCacheRecord = (v: unknown): v is CacheRecord => {
-  const r = v as CacheRecord | null;
-  return typeof r?.key === "string" && typeof r.response === "string";
-};
-
-/** The cache file for a target: one per fingerprint, so a lookup reads only that target's answers. */
-export function cacheFile(cacheDir: string, fingerprintHash: string): string {
-  return join(cacheDir, `${fingerprintHash.replace(/^sha256:/, "").slice(0, 32)}.jsonl`);
-}
-
 interface Job {
   c: LoadedCase;
   sample: number;
@@ -94,11 +78,9 @@ export async function runCases(
   const now = options.now ?? Date.now;
   const progress = options.progress ?? quietProgress;
   const redact = (s: string) => options.redactor.redact(s);
-  const fingerprint = hashOf(responder.fingerprint);
+  const fingerprint = fingerprintOf(responder.fingerprint);
   const journal = options.journal ? new AppendLog(options.journal, isJournalRecord) : undefined;
-  const cache = options.cacheDir
-    ? new AppendLog(cacheFile(options.cacheDir, fingerprint), isCacheRecord)
-    : undefined;
+  const cache = options.cacheDir ? new ResponseCache(options.cacheDir, fingerprint) : undefined;
   const stats: RunStats = {
     total: cases.length * options.samples,
     fromJournal: 0,
@@ -112,9 +94,7 @@ export async function runCases(
   for (const c of cases) {
     for (let sample = 0; sample < options.samples; sample++) {
       const request = responder.request(c, sample);
-      // Responders build requests deterministically, so plain JSON identifies one; a config
-      // whose keys were reordered can only miss the cache, never hit it wrongly.
-      const key = sha256(`${fingerprint}\n${c.id}\n${sample}\n${JSON.stringify(request)}`);
+      const key = requestKey(fingerprint, c.id, sample, request);
       const journaled = journal?.get(key);
       // An error in the journal is not an answer: resuming asks again.
       if (journaled?.response !== undefined) {
@@ -123,9 +103,9 @@ export async function runCases(
         continue;
       }
       const cached = cache?.get(key);
-      if (cached) {
-        journal?.append({ key, id: c.id, sample, response: cached.response });
-        responses.push({ id: c.id, sample, response: cached.response });
+      if (cached !== undefined) {
+        journal?.append({ key, id: c.id, sample, response: cached });
+        responses.push({ id: c.id, sample, response: cached });
         stats.fromCache++;
         continue;
       }
@@ -156,7 +136,7 @@ export async function runCases(
         ? { id: job.c.id, sample: job.sample, response: redact(outcome.response) }
         : { id: job.c.id, sample: job.sample, error: redact(outcome.error) };
     journal?.append({ key: job.key, ...r });
-    if (r.response !== undefined) cache?.append({ key: job.key, response: r.response });
+    if (r.response !== undefined) cache?.put(job.key, r.response);
     else stats.errors++;
     responses.push(r);
     progress.update(state());
