@@ -23,5 +23,7 @@ const rl = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_IN
 rl.on("line", (line) => {
   if (!line.trim()) return;
   const req = JSON.parse(line);
-  process.stdout.write(`${JSON.stringify({ id: req.id, sample: req.sample, response: answer(req.prompt) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ id: req.id, sample: req.sample, response: answer(req.prompt) })}\n`,
+  );
 });
