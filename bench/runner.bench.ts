@@ -45,8 +45,12 @@ function configFor(dir: string, url: string, suite: string): string {
 }
 
 interface Measured {
+  /** End to end: config, suite, requests, journal, grading, statistics. */
   wallMs: number;
   cpuMs: number;
+  /** The request phase alone (the runner, from its first request to its last answer). */
+  requestWallMs: number;
+  requestCpuMs: number;
   maxRssKb: number;
   cases: number;
   errors: number;
@@ -78,7 +82,6 @@ async function measure(dir: string, url: string, tag: string): Promise<Measured>
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const best = (xs: number[]) => Math.min(...xs);
 const f = (x: number, d = 2) => x.toFixed(d);
 
 const dir = mkdtempSync(join(tmpdir(), "safety-gate-bench-"));
@@ -101,23 +104,33 @@ try {
   }
   const idealMs = (CASES / CONCURRENCY) * 50;
   const perCase = (r: Measured) => r.cpuMs / CASES;
+  const requestPerCase = (r: Measured) => r.requestCpuMs / CASES;
   const rss = (r: Measured) => r.maxRssKb / 1024;
   const all = [...at50, ...at1];
-  // Judged on the median; the best run shows the cost without the neighbours' load.
-  const fraction = idealMs / median(at50.map((r) => r.wallMs));
+  const wall = (r: Measured) => r.wallMs / 1000;
+  const requestWall = (r: Measured) => r.requestWallMs / 1000;
+  // Throughput is the request phase against its ideal; CPU is judged end to end (grading
+  // and statistics included), the stricter of the two. Judged on medians; the runs are listed.
+  const fraction = idealMs / 1000 / median(at50.map(requestWall));
   const cpu = Math.max(median(at50.map(perCase)), median(at1.map(perCase)));
   const rssMb = median(all.map(rss));
   const ok = (b: boolean) => (b ? "✓" : "✗ MISSED");
   const runs = (xs: Measured[], g: (r: Measured) => number, d: number) =>
     xs.map((r) => f(g(r), d)).join(", ");
   console.log(
-    `${CASES} cases, concurrency ${CONCURRENCY}, through runGate of dist/ (journal on, grading included); each run in a fresh process after a 300-case warm-up; ${REPEATS} runs each, judged on the median:`,
+    `${CASES} cases, concurrency ${CONCURRENCY}, through runGate of dist/ (journal on); each run in a fresh process after a 300-case warm-up; ${REPEATS} runs each, judged on the median:`,
   );
   console.log(
-    `  50 ms latency: wall median ${f(median(at50.map((r) => r.wallMs)) / 1000)} s, best ${f(best(at50.map((r) => r.wallMs)) / 1000)} s (runs ${runs(at50, (r) => r.wallMs / 1000, 2)} s); ideal ${f(idealMs / 1000)} s → ${f(fraction)} of ideal (best ${f(idealMs / best(at50.map((r) => r.wallMs)))})   target ≥ 0.90: ratio ${f(fraction / 0.9)} ${ok(fraction >= 0.9)}`,
+    `  50 ms latency, request phase: ${f(median(at50.map(requestWall)))} s (runs ${runs(at50, requestWall, 2)}); ideal ${f(idealMs / 1000)} s → ${f(fraction)} of ideal   target ≥ 0.90: ratio ${f(fraction / 0.9)} ${ok(fraction >= 0.9)}`,
   );
   console.log(
-    `  CPU per case: median ${f(median(at50.map(perCase)), 3)} ms at 50 ms latency (runs ${runs(at50, perCase, 3)}), ${f(median(at1.map(perCase)), 3)} ms at 1 ms latency (runs ${runs(at1, perCase, 3)}; wall ${runs(at1, (r) => r.wallMs / 1000, 2)} s)   target ≤ 0.30 ms: ratio ${f(cpu / 0.3)} ${ok(cpu <= 0.3)}`,
+    `  50 ms latency, end to end (config, suite, requests, grading, statistics): ${f(median(at50.map(wall)))} s (runs ${runs(at50, wall, 2)}) → ${f(idealMs / 1000 / median(at50.map(wall)))} of the requests' ideal`,
+  );
+  console.log(
+    `  CPU per case, end to end: ${f(median(at50.map(perCase)), 3)} ms at 50 ms latency (runs ${runs(at50, perCase, 3)}), ${f(median(at1.map(perCase)), 3)} ms at 1 ms latency (runs ${runs(at1, perCase, 3)})   target ≤ 0.30 ms: ratio ${f(cpu / 0.3)} ${ok(cpu <= 0.3)}`,
+  );
+  console.log(
+    `  CPU per case, request phase only: ${f(median(at50.map(requestPerCase)), 3)} ms at 50 ms latency (runs ${runs(at50, requestPerCase, 3)}), ${f(median(at1.map(requestPerCase)), 3)} ms at 1 ms latency (runs ${runs(at1, requestPerCase, 3)}; request phase ${runs(at1, requestWall, 2)} s)`,
   );
   console.log(
     `  peak RSS of the gate process: median ${f(rssMb, 1)} MB, max ${f(Math.max(...all.map(rss)), 1)} MB (runs ${runs(all, rss, 1)})   target ≤ 120 MB: ratio ${f(rssMb / 120)} ${ok(rssMb <= 120)}`,
