@@ -10,12 +10,18 @@ import { runGate } from "./core.js";
 import { InputError } from "./io/diagnostic.js";
 import { renderTerminal } from "./report/terminal.js";
 import { writeReport } from "./report/write.js";
+import { createProgress } from "./runner/progress.js";
 
 export async function runAction(): Promise<void> {
   const configPath = core.getInput("config") || "safety-gate.yml";
   const outDir = core.getInput("out") || join(process.env.RUNNER_TEMP ?? ".", "safety-gate");
   try {
-    const { results, report } = await runGate({ configPath });
+    const { results, report } = await runGate({
+      configPath,
+      outDir,
+      progress: createProgress("github", (line) => process.stdout.write(line)),
+      registerSecret: (value) => core.setSecret(value),
+    });
     const written = writeReport(results, outDir, report);
     core.info(renderTerminal(results));
     await core.summary.addRaw(written.markdown, true).write();

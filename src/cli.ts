@@ -20,6 +20,7 @@ import { InputError } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
 import { colorStyle, plainStyle, renderTerminal } from "./report/terminal.js";
 import { writeReport } from "./report/write.js";
+import { createProgress } from "./runner/progress.js";
 import { loadSuites } from "./suite/load.js";
 import { checkLock, lockPathFor, namedSuites } from "./suite/lock.js";
 import { VERSION } from "./version.js";
@@ -53,8 +54,9 @@ Commands:
 
 Options:
   -c, --config FILE   gate config (default: safety-gate.yml)
-  -o, --out DIR       where results.json and report.md are written
-  -q, --quiet         print only the verdict line
+  -o, --out DIR       where results.json and report.md are written; live targets also
+                      journal every response there, and re-running resumes from it
+  -q, --quiet         print only the verdict line (no progress)
       --no-color      plain output (also: NO_COLOR=1)
       --debug         print stack traces for internal errors
 
@@ -111,8 +113,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (command !== "run")
       throw new UsageError(`unknown command "${command}"; expected run, validate, coverage, lock or import`);
 
-    const { results, report } = await runGate({ configPath: values.config });
-    const written = values.out ? writeReport(results, resolve(values.out), report) : undefined;
+    const progress = createProgress(values.quiet ? "quiet" : (io.progress ?? "lines"), io.stderr);
+    const outDir = values.out ? resolve(values.out) : undefined;
+    const { results, report } = await runGate({ configPath: values.config, outDir, progress });
+    const written = outDir ? writeReport(results, outDir, report) : undefined;
     if (values.quiet) io.stdout(`safety-gate: ${results.verdict.toUpperCase()}\n`);
     else io.stdout(`${renderTerminal(results, color ? colorStyle : plainStyle)}\n`);
     if (written && !values.quiet) {
@@ -153,6 +157,7 @@ if (isEntry()) {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    progress: process.env.GITHUB_ACTIONS === "true" ? "github" : process.stderr.isTTY ? "tty" : "lines",
   }).then((code) => {
     process.exitCode = code;
   });

@@ -12,8 +12,10 @@ import { type CaseOutcome, scoreCase } from "./gate/outcome.js";
 import { canaryDetector } from "./graders/canary.js";
 import { refusalDetector } from "./graders/refusal.js";
 import { displayPath } from "./io/display.js";
+import { Redactor } from "./io/redact.js";
 import type { ReportOptions } from "./report/markdown.js";
 import type { Results } from "./report/results-schema.js";
+import type { Progress } from "./runner/progress.js";
 import { type LoadedCase, loadSuites, type Suite } from "./suite/load.js";
 import { caseHashes, checkLock, explainSuiteChange, lockPathFor, namedSuites } from "./suite/lock.js";
 import { createTarget } from "./targets/index.js";
@@ -25,6 +27,12 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Fixed clock for reproducible output in tests. */
   now?: Date;
+  /** Out dir: live targets journal their responses here, and a re-run resumes from it. */
+  outDir?: string;
+  /** Progress of live targets (default: none). */
+  progress?: Progress;
+  /** Told of every credential before any request is sent (the action masks them in its log). */
+  registerSecret?: (value: string) => void;
 }
 
 const GRADERS = [refusalDetector.id, canaryDetector.id];
@@ -59,8 +67,15 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
   checkLock(lockPathFor(options.configPath), namedSuites(config.suites, suites));
   const cases = suites.flatMap((s) => s.cases);
 
-  const candidateTarget = createTarget(loaded.candidate);
-  const baselineTarget = loaded.baseline ? createTarget(loaded.baseline) : undefined;
+  const live = {
+    env: options.env ?? process.env,
+    outDir: options.outDir,
+    progress: options.progress,
+    redactor: new Redactor(loaded.secrets),
+  };
+  const candidateTarget = createTarget(loaded, "candidate", live);
+  const baselineTarget = loaded.baseline ? createTarget(loaded, "baseline", live) : undefined;
+  for (const secret of live.redactor.values) options.registerSecret?.(secret);
   const candidate = await collect(candidateTarget, cases);
   const baseline = baselineTarget ? await collect(baselineTarget, cases) : undefined;
 

@@ -1,8 +1,12 @@
 /** What every CLI command shares: its output channels and the error for bad usage (exit 2). */
+import type { ProgressMode } from "../runner/progress.js";
+
 export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   color: boolean;
+  /** How live progress is shown on stderr (default: a line every 10 %). */
+  progress?: ProgressMode;
 }
 
 export class UsageError extends Error {}

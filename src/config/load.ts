@@ -18,7 +18,7 @@ export interface LoadedConfig {
   file: string;
   dir: string;
   config: GateConfig;
-  /** Locates keys of the config file, for problems found after loading (e.g. a missing responses file). */
+  /** Locates keys of the config file, for problems found after loading (a missing file, an endpoint that refuses us). */
   source: Located;
   /** Hash of the config as written (before interpolation, so secrets never enter it). */
   hash: string;
@@ -26,6 +26,24 @@ export interface LoadedConfig {
   suites: SuiteSource[];
   candidate: TargetConfig;
   baseline?: TargetConfig;
+  /** Cache folder, resolved. */
+  cache?: string;
+  /** Environment values that are credentials: never printed, never recorded, masked in CI logs. */
+  secrets: string[];
+}
+
+/** A `${VAR}` is taken for a credential when it feeds a header or its name says so. */
+const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH/i;
+
+function secretsOf(fromEnv: Map<string, string[]>, env: NodeJS.ProcessEnv): string[] {
+  const out = new Set<string>();
+  for (const [keyPath, names] of fromEnv) {
+    for (const name of names) {
+      const value = env[name];
+      if (value && (/\.headers\./.test(keyPath) || SECRET_NAME.test(name))) out.add(value);
+    }
+  }
+  return [...out];
 }
 
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
@@ -70,6 +88,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     suites: config.suites.map((s) => resolveSuiteRef(s, dir)),
     candidate: resolveTarget(config.candidate),
     baseline: config.baseline ? resolveTarget(config.baseline) : undefined,
+    cache: config.cache === undefined ? undefined : resolve(dir, config.cache),
+    secrets: secretsOf(fromEnv, env),
   };
 }
 

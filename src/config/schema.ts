@@ -13,6 +13,14 @@ import {
   isKnownBuiltin,
 } from "../suite/builtin.js";
 import { EXPECTATIONS } from "../suite/schema.js";
+import {
+  CommandTargetSchema,
+  HttpTargetSchema,
+  LIVE_TARGET_KINDS,
+  OpenAITargetSchema,
+  RUNNER_DEFAULTS,
+  RunnerSchema,
+} from "./targets.js";
 
 const rate = (what: string) =>
   z
@@ -124,10 +132,9 @@ export const GatesSchema = z
 const path = (what: string) =>
   z.string({ error: `expected a path to ${what}` }).min(1, { error: `expected a path to ${what}` });
 
-/**
- * Where a build's responses come from. Exactly one source key: later target kinds
- * (openai, http, command) are added here as further optional keys.
- */
+/** Where a build's responses come from: recorded (`replay`, `results`) or live (see ./targets.ts). */
+export const TARGET_SOURCES = ["replay", "results", ...LIVE_TARGET_KINDS] as const;
+
 export const TargetSchema = z
   .strictObject({
     replay: path("a JSONL file of recorded responses")
@@ -136,16 +143,19 @@ export const TargetSchema = z
     results: path("a results.json of an earlier run")
       .optional()
       .describe("Reuse the candidate responses of an earlier run's results.json (nothing is re-run)."),
+    openai: OpenAITargetSchema.optional(),
+    http: HttpTargetSchema.optional(),
+    command: CommandTargetSchema.optional(),
     label: z.string().min(1).optional().describe("Display name of this build in reports."),
   })
   .superRefine((t, ctx) => {
-    const sources = (["replay", "results"] as const).filter((k) => t[k] !== undefined);
+    const sources = TARGET_SOURCES.filter((k) => t[k] !== undefined);
     if (sources.length !== 1) {
       ctx.addIssue({
         code: "custom",
         message:
           sources.length === 0
-            ? "expected a response source: `replay: FILE.jsonl` or `results: results.json`"
+            ? `expected a response source: one of ${TARGET_SOURCES.map((k) => `\`${k}\``).join(", ")}`
             : `expected one response source, got ${sources.join(" and ")}`,
       });
     }
@@ -252,6 +262,35 @@ export const ConfigSchema = z
           .describe("Responses in the report are truncated to this many characters."),
       })
       .default({ max_flips: 25, max_response_chars: 280 }),
+    runner: RunnerSchema.default(RUNNER_DEFAULTS),
+    cache: path("a cache folder")
+      .optional()
+      .describe(
+        "Folder for a response cache shared across runs (keyed on target, build, request and case); needs `build` on live targets.",
+      ),
+  })
+  .superRefine((c, ctx) => {
+    for (const role of ["candidate", "baseline"] as const) {
+      const target = c[role];
+      for (const kind of LIVE_TARGET_KINDS) {
+        const live = target?.[kind];
+        if (!live) continue;
+        if (c.cache !== undefined && live.build === undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: [role, kind],
+            message: `with \`cache:\` set, a live target needs \`build:\` (e.g. \${GITHUB_SHA}) so that a new build is never given an old build's cached answers`,
+          });
+        }
+        if (kind === "openai" && c.runner.samples > 1 && target.openai?.params?.temperature === 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: [role, kind, "params", "temperature"],
+            message: `\`runner.samples: ${c.runner.samples}\` asks each case several times; with temperature 0 every sample is the same: raise the temperature or use one sample`,
+          });
+        }
+      }
+    }
   })
   .describe("safety-gate configuration");
 

@@ -212,7 +212,9 @@ export function parseJsonLines(text: string, file: string): JsonLine[] {
 
 function lineLocator(raw: string, lineNo: number): Located["locate"] {
   return (path, at = "value") => {
-    // Only reached when something is wrong with this line, so parsing it twice is cheap overall.
+    // The line itself is asked for every case (to say where it is defined): no parse needed.
+    if (path.length === 0) return { line: lineNo, column: raw.length - raw.trimStart().length + 1 };
+    // Otherwise only reached when something is wrong with this line, so parsing it twice is cheap overall.
     const lineCounter = new LineCounter();
     const doc = parseDocument(raw, { lineCounter });
     const offset = offsetOf(doc.contents as Node | null, path, at) ?? 0;

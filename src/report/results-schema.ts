@@ -60,7 +60,12 @@ export const CaseOutcomeSchema = z.strictObject({
     .optional(),
 });
 
-const target = z.strictObject({ kind: z.string(), source: z.string(), label: z.string().optional() });
+const target = z.strictObject({
+  kind: z.string(),
+  source: z.string(),
+  label: z.string().optional(),
+  build: z.string().optional(),
+});
 const suiteRef = z.strictObject({
   file: z.string(),
   hash: z.string(),

@@ -1,7 +1,7 @@
 /**
  * The Target seam: something that yields a build's responses for suite cases.
- * Replay files and earlier results are targets today; live endpoints (OpenAI-compatible,
- * HTTP, a command) plug in here later without the engine changing.
+ * Replay files and earlier results are targets; live endpoints (OpenAI-compatible, HTTP,
+ * a command) are `Responder`s driven by the runner behind this same seam.
  */
 import type { Grade } from "../graders/grader.js";
 import type { LoadedCase } from "../suite/load.js";
@@ -25,6 +25,8 @@ export interface TargetIdentity {
   /** Where responses come from: a file path or an endpoint (never a secret). */
   source: string;
   label?: string;
+  /** Identity of the build under test, for live targets (e.g. a commit SHA). */
+  build?: string;
 }
 
 /** What a target knows about how its responses were produced (for baselines from earlier runs). */

@@ -1,0 +1,184 @@
+/**
+ * The runner: every (case, sample) of a live target, answered once.
+ *
+ * - Work already done is never asked again: the journal in the out dir (resume after a
+ *   crash or a kill) and the optional cache (across runs) are both keyed on the target's
+ *   fingerprint, the case id, the sample and the exact request, so a changed case, model,
+ *   parameter or build asks afresh, and a new build never gets an old build's answers.
+ * - At most `concurrency` requests are in flight; each answer is journaled as it
+ *   arrives (written out at the end of that event-loop turn).
+ * - A case that still fails after its retries becomes an error case with its cause;
+ *   a fatal failure (unreachable, 401/403, unknown model) stops the run at once.
+ * - Everything recorded passes through the redactor: secrets never reach a file.
+ */
+import { setMaxListeners } from "node:events";
+import { AppendLog } from "../io/append-log.js";
+import type { Redactor } from "../io/redact.js";
+import type { LoadedCase } from "../suite/load.js";
+import { fingerprintOf, ResponseCache, requestKey } from "../targets/cache.js";
+import { AttemptError, TargetUnusableError } from "../targets/failure.js";
+import type { Responder } from "../targets/responder.js";
+import type { CaseResponse } from "../targets/target.js";
+import { type Progress, type ProgressState, quietProgress } from "./progress.js";
+
+export interface RunnerOptions {
+  /** Shown in progress lines, e.g. "candidate". */
+  label: string;
+  concurrency: number;
+  samples: number;
+  /** Journal file (JSONL); without it nothing is resumable. */
+  journal?: string;
+  /** Cache directory shared across runs. */
+  cacheDir?: string;
+  progress?: Progress;
+  redactor: Redactor;
+  now?: () => number;
+}
+
+/** One line of the journal: the final outcome of one (case, sample). */
+export interface JournalRecord {
+  key: string;
+  id: string;
+  sample: number;
+  response?: string;
+  error?: string;
+}
+
+export interface RunStats {
+  total: number;
+  fromJournal: number;
+  fromCache: number;
+  requested: number;
+  retries: number;
+  errors: number;
+}
+
+const isJournalRecord = (v: unknown): v is JournalRecord => {
+  const r = v as JournalRecord | null;
+  return (
+    typeof r?.key === "string" &&
+    typeof r.id === "string" &&
+    Number.isInteger(r.sample) &&
+    (typeof r.response === "string" || typeof r.error === "string")
+  );
+};
+
+interface Job {
+  c: LoadedCase;
+  sample: number;
+  request: unknown;
+  key: string;
+}
+
+export async function runCases(
+  responder: Responder,
+  cases: readonly LoadedCase[],
+  options: RunnerOptions,
+): Promise<{ responses: CaseResponse[]; stats: RunStats }> {
+  const now = options.now ?? Date.now;
+  const progress = options.progress ?? quietProgress;
+  const redact = (s: string) => options.redactor.redact(s);
+  const fingerprint = fingerprintOf(responder.fingerprint);
+  const journal = options.journal ? new AppendLog(options.journal, isJournalRecord) : undefined;
+  const cache = options.cacheDir ? new ResponseCache(options.cacheDir, fingerprint) : undefined;
+  const stats: RunStats = {
+    total: cases.length * options.samples,
+    fromJournal: 0,
+    fromCache: 0,
+    requested: 0,
+    retries: 0,
+    errors: 0,
+  };
+  const responses: CaseResponse[] = [];
+  const jobs: Job[] = [];
+  for (const c of cases) {
+    for (let sample = 0; sample < options.samples; sample++) {
+      const request = responder.request(c, sample);
+      const key = requestKey(fingerprint, c.id, sample, request);
+      const journaled = journal?.get(key);
+      // An error in the journal is not an answer: resuming asks again.
+      if (journaled?.response !== undefined) {
+        responses.push({ id: c.id, sample, response: journaled.response });
+        stats.fromJournal++;
+        continue;
+      }
+      const cached = cache?.get(key);
+      if (cached !== undefined) {
+        journal?.append({ key, id: c.id, sample, response: cached });
+        responses.push({ id: c.id, sample, response: cached });
+        stats.fromCache++;
+        continue;
+      }
+      jobs.push({ c, sample, request, key });
+    }
+  }
+
+  const started = now();
+  const state = (): ProgressState => ({
+    label: options.label,
+    total: stats.total,
+    done: responses.length,
+    reused: stats.fromJournal + stats.fromCache,
+    errors: stats.errors,
+    retries: stats.retries,
+    elapsedMs: now() - started,
+  });
+  progress.start(state());
+
+  const abort = new AbortController();
+  // Every request in flight listens for the abort (transport, backoff sleep, rate limiter).
+  setMaxListeners(options.concurrency * 4 + 10, abort.signal);
+  let fatal: AttemptError | undefined;
+  let bug: unknown;
+  const record = (job: Job, outcome: { response: string } | { error: string }) => {
+    const r: CaseResponse =
+      "response" in outcome
+        ? { id: job.c.id, sample: job.sample, response: redact(outcome.response) }
+        : { id: job.c.id, sample: job.sample, error: redact(outcome.error) };
+    journal?.append({ key: job.key, ...r });
+    if (r.response !== undefined) cache?.put(job.key, r.response);
+    else stats.errors++;
+    responses.push(r);
+    progress.update(state());
+  };
+
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length && !abort.signal.aborted) {
+      const job = jobs[next++] as Job;
+      stats.requested++;
+      try {
+        const text = await responder.answer(job.request, job.c, job.sample, {
+          signal: abort.signal,
+          onRetry: () => {
+            stats.retries++;
+          },
+        });
+        record(job, { response: text });
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        if (err instanceof AttemptError && err.kind !== "fatal") record(job, { error: err.message });
+        else {
+          if (err instanceof AttemptError) fatal = err;
+          else bug = err;
+          abort.abort(err);
+        }
+      }
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.concurrency, jobs.length) }, worker));
+  } finally {
+    progress.finish(state());
+    journal?.close();
+    cache?.close();
+    await responder.close();
+  }
+  if (bug !== undefined) throw bug;
+  if (fatal) {
+    const at = fatal.options.culprit ? responder.keys[fatal.options.culprit] : undefined;
+    throw new TargetUnusableError(redact(fatal.message), at);
+  }
+  return { responses, stats };
+}

@@ -1,0 +1,194 @@
+/**
+ * `command:` a program in the user's repository, started once and fed many cases.
+ *
+ * Batch protocol (JSON Lines, UTF-8):
+ * - safety-gate writes one request per line to the program's stdin:
+ *   `{"id": "...", "sample": 0, "prompt": "...", "messages": [{"role": "user", "content": "..."}]}`
+ *   (`prompt` is the last user turn; `messages` is the whole conversation). Up to
+ *   `runner.concurrency` requests are outstanding at once; stdin is closed at the end.
+ * - The program writes one line per request to stdout, in any order:
+ *   `{"id": "...", "sample": 0, "response": "..."}` or `{"id": "...", "sample": 0, "error": "why"}`.
+ * - stdout is for answers only; logs go to stderr. A line that is not an answer, or an
+ *   exit before every request is answered, turns every unanswered case into an error
+ *   case carrying the tail of stderr.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import type { CommandTargetConfig } from "../config/targets.js";
+import type { LoadedCase } from "../suite/load.js";
+import { AttemptError, excerpt } from "./failure.js";
+import { lastUserTurn, messagesOf } from "./messages.js";
+import type { AnswerContext, LiveOptions, Responder } from "./responder.js";
+import { withRetries } from "./retry.js";
+import type { TargetIdentity } from "./target.js";
+
+interface Pending {
+  resolve: (text: string) => void;
+  reject: (err: AttemptError) => void;
+}
+
+const STDERR_KEPT = 4096;
+
+const keyOf = (id: string, sample: number) => `${id}\u0000${sample}`;
+
+export class CommandResponder implements Responder {
+  readonly identity: TargetIdentity;
+  readonly fingerprint: unknown;
+  readonly keys = { endpoint: "run", model: "run", credentials: "run" };
+  private child: ChildProcessWithoutNullStreams | undefined;
+  private readonly pending = new Map<string, Pending>();
+  /** Set when the program can answer no more: every later request fails with it. */
+  private dead: AttemptError | undefined;
+  private stderrTail = "";
+  private closed: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: CommandTargetConfig,
+    private readonly cwd: string,
+    private readonly options: LiveOptions,
+    label?: string,
+  ) {
+    this.identity = { kind: "command", source: config.run.join(" "), label, build: config.build };
+    this.fingerprint = { kind: "command", run: config.run, build: config.build };
+  }
+
+  request(c: LoadedCase, sample: number): unknown {
+    const messages = messagesOf(c);
+    return { id: c.id, sample, prompt: lastUserTurn(messages), messages };
+  }
+
+  answer(request: unknown, c: LoadedCase, sample: number, ctx: AnswerContext): Promise<string> {
+    const line = `${JSON.stringify(request)}\n`;
+    return withRetries(() => this.ask(line, keyOf(c.id, sample), ctx.signal), {
+      policy: this.options.retry,
+      signal: ctx.signal,
+      onRetry: ctx.onRetry,
+    });
+  }
+
+  private ask(line: string, key: string, signal: AbortSignal): Promise<string> {
+    const child = this.start();
+    if (this.dead) return Promise.reject(this.dead);
+    return new Promise<string>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        this.pending.delete(key);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(
+          new AttemptError(`no answer within ${this.options.timeoutMs / 1000} s (timeout)`, "retryable"),
+        );
+      }, this.options.timeoutMs);
+      const onAbort = () => {
+        done();
+        reject(signal.reason);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.pending.set(key, {
+        resolve: (text) => {
+          done();
+          resolve(text);
+        },
+        reject: (err) => {
+          done();
+          reject(err);
+        },
+      });
+      child.stdin.write(line);
+    });
+  }
+
+  private start(): ChildProcessWithoutNullStreams {
+    if (this.child) return this.child;
+    const [program, ...args] = this.config.run as [string, ...string[]];
+    const child = spawn(program, args, { cwd: this.cwd, stdio: ["pipe", "pipe", "pipe"] });
+    this.child = child;
+    // A program that dies leaves us writing into a closed pipe; the exit is reported below.
+    child.stdin.on("error", () => {});
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_KEPT);
+    });
+    let lineNo = 0;
+    createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) => {
+      lineNo++;
+      if (line.trim() !== "") this.onLine(line, lineNo);
+    });
+    this.closed = new Promise((resolve) => {
+      child.on("error", (err: NodeJS.ErrnoException) => {
+        this.die(
+          new AttemptError(
+            `cannot start \`${program}\` (${err.code ?? err.message}); check \`run\` (it runs in the config's folder)`,
+            "fatal",
+            { culprit: "endpoint" },
+          ),
+        );
+        // A program that never started has no "close" to wait for.
+        if (child.pid === undefined) resolve();
+      });
+      child.on("close", (code, signal) => {
+        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        this.die(new AttemptError(`the command ${how} before answering${this.stderrNote()}`, "final"));
+        resolve();
+      });
+    });
+    return child;
+  }
+
+  private onLine(line: string, lineNo: number): void {
+    let msg: { id?: unknown; sample?: unknown; response?: unknown; error?: unknown } | undefined;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      msg = undefined;
+    }
+    const ok =
+      msg !== null &&
+      typeof msg === "object" &&
+      typeof msg.id === "string" &&
+      (msg.sample === undefined || Number.isInteger(msg.sample)) &&
+      (typeof msg.response === "string" || typeof msg.error === "string");
+    if (!ok || !msg) {
+      this.die(
+        new AttemptError(
+          `the command printed a line that is not an answer (stdout line ${lineNo}: "${excerpt(line, 80)}"); expected {"id", "sample", "response"} or {"id", "sample", "error"}${this.stderrNote()}`,
+          "final",
+        ),
+      );
+      this.child?.kill("SIGKILL");
+      return;
+    }
+    // An answer for a request no longer waiting (it timed out and was sent again) is dropped.
+    const waiting = this.pending.get(keyOf(msg.id as string, (msg.sample as number | undefined) ?? 0));
+    if (!waiting) return;
+    if (typeof msg.response === "string") waiting.resolve(msg.response);
+    else
+      waiting.reject(new AttemptError(`the command reported: ${excerpt(String(msg.error), 300)}`, "final"));
+  }
+
+  private stderrNote(): string {
+    const lines = this.stderrTail
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(-3);
+    return lines.length ? `; stderr: ${excerpt(lines.join(" | "), 400)}` : "; stderr was empty";
+  }
+
+  private die(err: AttemptError): void {
+    if (this.dead) return;
+    this.dead = err;
+    for (const p of [...this.pending.values()]) p.reject(err);
+  }
+
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.closed) return;
+    child.stdin.end();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await this.closed;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,99 @@
+/** `http:` any JSON API — a request built from a template, the text picked by a JSON pointer. */
+import type { HttpTargetConfig } from "../config/targets.js";
+import type { LoadedCase } from "../suite/load.js";
+import { AttemptError, statusFailure } from "./failure.js";
+import { HttpClient } from "./http-client.js";
+import { resolvePointer } from "./json-pointer.js";
+import { lastUserTurn, messagesOf } from "./messages.js";
+import { RateLimiter } from "./rate-limit.js";
+import type { AnswerContext, LiveOptions, Responder } from "./responder.js";
+import { withRetries } from "./retry.js";
+import type { TargetIdentity } from "./target.js";
+import { renderBody, renderUrl } from "./template.js";
+
+interface HttpRequestShape {
+  url: string;
+  body?: unknown;
+}
+
+export class HttpResponder implements Responder {
+  readonly identity: TargetIdentity;
+  readonly fingerprint: unknown;
+  readonly keys = { endpoint: "url", model: "body", credentials: "headers" };
+  private readonly http: HttpClient;
+  private readonly limiter: RateLimiter;
+  private readonly headers: Record<string, string>;
+
+  constructor(
+    private readonly config: HttpTargetConfig,
+    private readonly options: LiveOptions,
+    label?: string,
+  ) {
+    this.http = new HttpClient(options.concurrency);
+    this.limiter = new RateLimiter(options.requestsPerMinute);
+    this.headers = {
+      accept: "application/json",
+      ...(config.body !== undefined ? { "content-type": "application/json" } : {}),
+      ...config.headers,
+    };
+    this.identity = { kind: "http", source: `${config.method} ${config.url}`, label, build: config.build };
+    this.fingerprint = {
+      kind: "http",
+      method: config.method,
+      response: config.response,
+      build: config.build,
+    };
+  }
+
+  request(c: LoadedCase, sample: number): HttpRequestShape {
+    const messages = messagesOf(c);
+    const values = {
+      prompt: lastUserTurn(messages),
+      messages,
+      system: messages[0]?.role === "system" ? messages[0].content : "",
+      id: c.id,
+      sample,
+    };
+    return {
+      url: renderUrl(this.config.url, values),
+      body: this.config.body === undefined ? undefined : renderBody(this.config.body, values),
+    };
+  }
+
+  answer(request: unknown, _c: LoadedCase, _sample: number, ctx: AnswerContext): Promise<string> {
+    const { url, body } = request as HttpRequestShape;
+    const json = body === undefined ? undefined : JSON.stringify(body);
+    return withRetries(
+      async () => {
+        const res = await this.http.send({
+          url,
+          method: this.config.method,
+          headers: this.headers,
+          body: json,
+          timeoutMs: this.options.timeoutMs,
+          signal: ctx.signal,
+        });
+        if (res.status < 200 || res.status > 299) throw statusFailure(res.status, res.text, res.headers);
+        let doc: unknown;
+        try {
+          doc = JSON.parse(res.text);
+        } catch {
+          throw new AttemptError(`malformed response: not JSON (${res.text.length} bytes)`, "retryable");
+        }
+        const text = resolvePointer(doc, this.config.response);
+        if (typeof text !== "string") {
+          throw new AttemptError(
+            `malformed response: no text at ${this.config.response || "the top level"} (found ${text === undefined ? "nothing" : typeof text})`,
+            "retryable",
+          );
+        }
+        return text;
+      },
+      { policy: this.options.retry, limiter: this.limiter, signal: ctx.signal, onRetry: ctx.onRetry },
+    );
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}
