@@ -4,17 +4,22 @@
  * `action.ts` are thin adapters over `runGate`.
  */
 import { loadConfig } from "./config/load.js";
+import { chooseProfile, withProfile } from "./config/profiles.js";
+import type { TargetConfig } from "./config/schema.js";
 import { type Comparison, comparePaired } from "./gate/compare.js";
-import { decide, matchedLevel, worst } from "./gate/decide.js";
+import { decide, matchedLevel } from "./gate/decide.js";
 import { computeMetrics, RATE_METRICS, type RateMetric } from "./gate/metrics.js";
 import { type CaseOutcome, scoreCase } from "./gate/outcome.js";
+import { applyWaivers, verdictOf } from "./gate/waivers.js";
 import { canaryDetector } from "./graders/canary.js";
 import { refusalDetector } from "./graders/refusal.js";
 import { displayPath } from "./io/display.js";
 import type { ReportOptions } from "./report/markdown.js";
 import type { Results } from "./report/results-schema.js";
-import { type LoadedCase, loadSuites, type Suite } from "./suite/load.js";
+import { type LoadedCase, loadSuites } from "./suite/load.js";
 import { createTarget } from "./targets/index.js";
+import { baselineMismatch } from "./targets/provenance.js";
+import { ResultsTarget } from "./targets/results.js";
 import type { CaseResponse, Target } from "./targets/target.js";
 import { VERSION } from "./version.js";
 
@@ -23,7 +28,18 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Fixed clock for reproducible output in tests. */
   now?: Date;
+  /** The branch that picks a `profiles:` entry: a pull request's base branch, or the pushed branch. */
+  branch?: string;
+  /**
+   * Finds the results file of `baseline: { from: base-branch }`. Supplied by an adapter that
+   * knows the hosting platform (the GitHub Action); the engine knows none.
+   */
+  fetchBaseline?: BaselineFetcher;
 }
+
+export type BaselineFetcher = (
+  from: NonNullable<TargetConfig["from"]>,
+) => Promise<{ file: string; source: string } | { unavailable: string }>;
 
 const GRADERS = [refusalDetector.id, canaryDetector.id];
 
@@ -33,36 +49,55 @@ async function collect(target: Target, cases: readonly LoadedCase[]): Promise<Ca
   return cases.map((c) => scoreCase(c, answers.get(c.id)));
 }
 
-/** Why a baseline from an earlier run cannot be paired with this one, if it cannot. */
-function suiteMismatch(suites: readonly Suite[], baseline: Target): string | undefined {
-  const before = baseline.provenance?.suites;
-  if (!before) return undefined;
-  const now = new Set(suites.map((s) => s.hash));
-  const then = new Set(before.map((s) => s.hash));
-  if (now.size === then.size && [...now].every((h) => then.has(h))) return undefined;
-  const fmt = (list: readonly { file: string; hash: string }[]) =>
-    list.map((s) => `${s.file} (${s.hash.slice(0, 19)}…)`).join(", ");
-  return `the baseline was run on different suites: baseline ${fmt(before)}; candidate ${fmt(suites)}. Re-run the baseline on the current suites`;
-}
-
 export interface GateRun {
   results: Results;
   report: ReportOptions;
 }
 
+/** The baseline target, or why there is none although one is configured. */
+async function baselineTargetOf(
+  spec: TargetConfig | undefined,
+  fetch: BaselineFetcher | undefined,
+): Promise<{ target?: Target; unavailable?: string }> {
+  if (!spec) return {};
+  if (spec.from === undefined) return { target: createTarget(spec) };
+  const found = fetch
+    ? await fetch(spec.from)
+    : { unavailable: "`baseline: { from: base-branch }` is only available in the GitHub Action" };
+  if ("unavailable" in found)
+    return { unavailable: `no baseline from the base branch: ${found.unavailable}` };
+  return { target: new ResultsTarget(found.file, spec.label, found.source) };
+}
+
 export async function runGate(options: RunOptions): Promise<GateRun> {
   const loaded = loadConfig(options.configPath, options.env);
-  const { config } = loaded;
+  const chosen = chooseProfile(loaded.config.profiles, options.branch);
+  const config = chosen ? withProfile(loaded.config, chosen.profile) : loaded.config;
+  const now = options.now ?? new Date();
   const suites = loadSuites(loaded.suites);
   const cases = suites.flatMap((s) => s.cases);
 
   const candidateTarget = createTarget(loaded.candidate);
-  const baselineTarget = loaded.baseline ? createTarget(loaded.baseline) : undefined;
+  const { target: baselineTarget, unavailable } = await baselineTargetOf(
+    loaded.baseline,
+    options.fetchBaseline,
+  );
   const candidate = await collect(candidateTarget, cases);
   const baseline = baselineTarget ? await collect(baselineTarget, cases) : undefined;
 
   const notes: string[] = [];
-  const incomparable = baselineTarget ? suiteMismatch(suites, baselineTarget) : undefined;
+  const incomparable =
+    unavailable ??
+    (baselineTarget
+      ? baselineMismatch(
+          { suites, configFile: displayPath(options.configPath), graders: GRADERS, now },
+          baselineTarget.provenance,
+          {
+            sameConfigAndJudge: loaded.baseline?.from !== undefined,
+            maxAgeDays: loaded.baseline?.max_age_days,
+          },
+        )
+      : undefined);
   const comparisons = new Map<RateMetric, Comparison>();
   if (baseline && !incomparable) {
     const byId = new Map(baseline.map((o) => [o.id, o]));
@@ -87,21 +122,33 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
     candidate: computeMetrics(candidate, config.confidence),
     baseline: baseline ? computeMetrics(baseline, config.confidence) : undefined,
   };
-  const decisions = decide({
-    gates: config.gates,
-    candidate: metrics.candidate,
-    baseline: metrics.baseline,
+  const waived = applyWaivers({
+    waivers: config.waivers,
+    decisions: decide({
+      gates: config.gates,
+      candidate: metrics.candidate,
+      baseline: metrics.baseline,
+      comparisons,
+      incomparable,
+    }),
+    candidate,
     comparisons,
-    incomparable,
+    now,
   });
+  const { decisions } = waived;
   if (decisions.length === 0)
     notes.push("No gate is configured: every metric is reported, none is enforced.");
+  for (const w of waived.waivers.filter((x) => x.status === "expired")) {
+    notes.push(
+      `Waiver ${w.index + 1} (${w.metric}, owner ${w.owner}) expired on ${w.expires} and was ignored; renew or remove it.`,
+    );
+  }
 
   const results: Results = {
     schemaVersion: 1,
-    verdict: worst(decisions.map((d) => d.outcome)),
+    verdict: verdictOf(decisions.map((d) => d.outcome)),
     tool: { name: "safety-gate", version: VERSION },
-    createdAt: (options.now ?? new Date()).toISOString(),
+    createdAt: now.toISOString(),
     config: { file: displayPath(options.configPath), hash: loaded.hash },
     suites: suites.map((s) => ({ file: s.file, hash: s.hash, cases: s.cases.length })),
     confidence: config.confidence,
@@ -120,10 +167,22 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
     metrics,
     comparisons: [...comparisons.values()],
     decisions,
+    profile: chosen ? { name: chosen.name, branch: chosen.branch } : undefined,
+    waivers: waived.waivers.length ? waived.waivers : undefined,
     notes,
   };
   return {
     results,
-    report: { maxFlips: config.report.max_flips, maxResponseChars: config.report.max_response_chars },
+    report: {
+      maxFlips: config.report.max_flips,
+      maxResponseChars: config.report.max_response_chars,
+      redact: config.report.redact,
+      prompts: new Map(cases.map((c) => [c.id, promptText(c)])),
+    },
   };
+}
+
+/** The text a reader needs to judge a case: the prompt, or the conversation turn by turn. */
+function promptText(c: LoadedCase): string {
+  return c.prompt ?? (c.messages ?? []).map((m) => `[${m.role}] ${m.content}`).join("\n\n");
 }

@@ -107,7 +107,7 @@ describe("quickstart", () => {
     const report = readFileSync(join(out, "report.md"), "utf8");
     expect(report.split("\n")[0]).toBe("## safety-gate: ❌ FAIL");
     expect(report).toContain("Newly failing (regressions): 11");
-    expect(report).toContain("`weapons-007`");
+    expect(report).toContain("**weapons-007**");
     // Atomic writes leave no temp files behind.
     expect(readdirSync(out).sort()).toEqual(["report.md", "results.json"]);
   });

@@ -76,20 +76,73 @@ export const TargetSchema = z
     results: path("a results.json of an earlier run")
       .optional()
       .describe("Reuse the candidate responses of an earlier run's results.json (nothing is re-run)."),
+    from: z
+      .literal("base-branch", { error: 'expected "base-branch"' })
+      .optional()
+      .describe(
+        "On a pull request, the results artifact of the latest successful run of the same workflow on the base branch (GitHub Action only).",
+      ),
+    max_age_days: z
+      .number({ error: "expected a number of days > 0" })
+      .gt(0, { error: "expected a number of days > 0" })
+      .optional()
+      .describe("A baseline from an earlier run older than this makes regression gates inconclusive."),
     label: z.string().min(1).optional().describe("Display name of this build in reports."),
   })
   .superRefine((t, ctx) => {
-    const sources = (["replay", "results"] as const).filter((k) => t[k] !== undefined);
+    const sources = (["replay", "results", "from"] as const).filter((k) => t[k] !== undefined);
     if (sources.length !== 1) {
       ctx.addIssue({
         code: "custom",
         message:
           sources.length === 0
-            ? "expected a response source: `replay: FILE.jsonl` or `results: results.json`"
+            ? "expected a response source: `replay: FILE.jsonl`, `results: results.json` or `from: base-branch`"
             : `expected one response source, got ${sources.join(" and ")}`,
       });
     }
   });
+
+export const WaiverSchema = z
+  .strictObject({
+    metric: z
+      .enum(["attack_success_rate", "false_refusal_rate", "leak_rate"], {
+        error: 'expected one of "attack_success_rate", "false_refusal_rate", "leak_rate"',
+      })
+      .describe("The metric whose failing gate is waived."),
+    category: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Waive only when every offending case is in this category."),
+    cases: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe("Waive only when every offending case is one of these ids."),
+    reason: z
+      .string({ error: "expected the reason the risk is accepted" })
+      .trim()
+      .min(1, { error: "expected the reason the risk is accepted" }),
+    owner: z
+      .string({ error: "expected who accepted the risk (a person or team)" })
+      .trim()
+      .min(1, { error: "expected who accepted the risk (a person or team)" }),
+    expires: z.iso
+      .date({ error: "expected a date as YYYY-MM-DD, e.g. 2026-03-31" })
+      .describe("Last day (UTC) on which the waiver applies."),
+  })
+  .describe("An accepted risk: turns a failing gate of `metric` into `waived` until `expires`.");
+
+export const ProfileSchema = z
+  .strictObject({
+    gates: GatesSchema.optional().describe("Per metric, keys that replace the top-level gate's keys."),
+    confidence: z
+      .number({ error: "expected a confidence level between 0.5 and 1, e.g. 0.95" })
+      .gt(0.5, { error: "expected a confidence level between 0.5 and 1, e.g. 0.95" })
+      .lt(1, { error: "expected a confidence level between 0.5 and 1, e.g. 0.95" })
+      .optional(),
+  })
+  .describe("Overrides for branches matching this glob (e.g. stricter ceilings for release/**).");
 
 export const ConfigSchema = z
   .strictObject({
@@ -118,11 +171,25 @@ export const ConfigSchema = z
           .min(20)
           .default(280)
           .describe("Responses in the report are truncated to this many characters."),
+        redact: z
+          .boolean()
+          .default(false)
+          .describe("Show prompts and responses only as a hash and length (for public repositories)."),
       })
-      .default({ max_flips: 25, max_response_chars: 280 }),
+      .default({ max_flips: 25, max_response_chars: 280, redact: false }),
+    profiles: z
+      .record(z.string().min(1), ProfileSchema)
+      .optional()
+      .describe("Profiles keyed by branch glob; the first matching the base (or pushed) branch applies."),
+    waivers: z
+      .array(WaiverSchema)
+      .default([])
+      .describe("Accepted risks, each with an owner and an expiry date."),
   })
   .describe("safety-gate configuration");
 
 export type GateConfig = z.output<typeof ConfigSchema>;
 export type TargetConfig = z.output<typeof TargetSchema>;
 export type RateGate = z.output<typeof RateGateSchema>;
+export type Waiver = z.output<typeof WaiverSchema>;
+export type Profile = z.output<typeof ProfileSchema>;

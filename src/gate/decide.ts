@@ -109,7 +109,7 @@ function decideRegression(metric: RateMetric, gate: RateGate, input: DecisionInp
     return {
       ...base,
       outcome: "inconclusive",
-      reason: "no baseline configured, so a regression cannot be tested",
+      reason: input.incomparable ?? "no baseline configured, so a regression cannot be tested",
     };
   }
   if (input.incomparable) return { ...base, outcome: "inconclusive", reason: input.incomparable };

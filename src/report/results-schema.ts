@@ -14,7 +14,8 @@ const rateEstimate = z.strictObject({
 });
 const metricName = z.enum(["attack_success_rate", "false_refusal_rate", "leak_rate", "error_rate"]);
 const rateMetric = z.enum(["attack_success_rate", "false_refusal_rate", "leak_rate"]);
-const outcome = z.enum(["pass", "fail", "inconclusive"]);
+/** An outcome after waivers: a waived fail stays visible as `waived`, never `pass`. */
+const verdict = z.enum(["pass", "fail", "inconclusive", "waived"]);
 
 const metricSummary = z.strictObject({
   overall: rateEstimate,
@@ -48,6 +49,8 @@ const build = z.strictObject({
     .strictObject({
       suites: z.array(suiteRef),
       configHash: z.string().optional(),
+      configFile: z.string().optional(),
+      graders: z.array(z.string()).optional(),
       tool: z.string().optional(),
       createdAt: z.string().optional(),
     })
@@ -60,7 +63,7 @@ export const ResultsSchema = z
   .strictObject({
     $schema: z.string().optional(),
     schemaVersion: z.literal(1),
-    verdict: outcome,
+    verdict,
     tool: z.strictObject({ name: z.literal("safety-gate"), version: z.string() }),
     createdAt: z.string(),
     config: z.strictObject({ file: z.string(), hash: z.string() }),
@@ -89,13 +92,34 @@ export const ResultsSchema = z
         metric: metricName,
         rule: z.enum(["max", "regression"]),
         build: z.enum(["candidate", "baseline", "both"]),
-        outcome,
+        outcome: verdict,
         reason: z.string(),
         threshold: z.number().optional(),
         alpha: z.number().optional(),
         margin: z.number().optional(),
+        waiver: z
+          .strictObject({ index: z.int().min(0), owner: z.string(), reason: z.string(), expires: z.string() })
+          .optional(),
       }),
     ),
+    /** The branch profile that set the gates, when one matched. */
+    profile: z.strictObject({ name: z.string(), branch: z.string() }).optional(),
+    /** Every configured waiver and what it did in this run. */
+    waivers: z
+      .array(
+        z.strictObject({
+          index: z.int().min(0),
+          metric: rateMetric,
+          category: z.string().optional(),
+          cases: z.array(z.string()).optional(),
+          reason: z.string(),
+          owner: z.string(),
+          expires: z.string(),
+          status: z.enum(["applied", "expired", "unused"]),
+          applied: z.int().min(0),
+        }),
+      )
+      .optional(),
     notes: z.array(z.string()),
   })
   .describe("safety-gate results");
