@@ -38906,7 +38906,8 @@ var CaseOutcomeSchema = external_exports.strictObject({
   status: external_exports.enum(["pass", "fail", "error"]),
   response: external_exports.string().optional(),
   error: external_exports.string().optional(),
-  grades: external_exports.array(external_exports.strictObject({ grader: external_exports.string(), label: external_exports.string(), reason: external_exports.string() }))
+  grades: external_exports.array(external_exports.strictObject({ grader: external_exports.string(), label: external_exports.string(), reason: external_exports.string() })),
+  source: external_exports.strictObject({ file: external_exports.string(), line: external_exports.int().min(1) }).optional()
 });
 var target = external_exports.strictObject({ kind: external_exports.string(), source: external_exports.string(), label: external_exports.string().optional() });
 var suiteRef = external_exports.strictObject({ file: external_exports.string(), hash: external_exports.string() });
@@ -39104,9 +39105,11 @@ var package_default = {
   devDependencies: {
     "@biomejs/biome": "2.6.8",
     "@octokit/openapi": "23.0.2",
+    "@types/archiver": "6.0.3",
     "@types/node": "20.19.43",
     "@types/picomatch": "4.0.3",
     ajv: "8.20.0",
+    archiver: "7.0.1",
     esbuild: "0.28.2",
     "fast-check": "4.11.0",
     tsx: "4.23.15",
@@ -39123,7 +39126,7 @@ var GRADERS = [refusalDetector.id, canaryDetector.id];
 async function collect(target2, cases) {
   const answers = /* @__PURE__ */ new Map();
   for await (const r of target2.respond(cases)) answers.set(r.id, r);
-  return cases.map((c) => scoreCase(c, answers.get(c.id)));
+  return cases.map((c) => ({ ...scoreCase(c, answers.get(c.id)), source: c.source }));
 }
 async function baselineTargetOf(spec, fetch) {
   if (!spec) return {};

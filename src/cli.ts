@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "./config/load.js";
 import { runGate } from "./core.js";
 import type { Verdict } from "./gate/waivers.js";
+import { publishFromCli } from "./github/publish-cli.js";
 import { InputError } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
 import { colorStyle, plainStyle, renderTerminal } from "./report/terminal.js";
@@ -18,7 +19,7 @@ import { writeReport } from "./report/write.js";
 import { loadSuites } from "./suite/load.js";
 import { VERSION } from "./version.js";
 
-export const EXIT: Record<Verdict | "usage" | "internal", number> = {
+export const EXIT: Record<Verdict | "usage" | "internal" | "unposted", number> = {
   pass: 0,
   // An accepted risk on the record lets the release through; the output says "waived", never "pass".
   waived: 0,
@@ -26,28 +27,39 @@ export const EXIT: Record<Verdict | "usage" | "internal", number> = {
   usage: 2,
   inconclusive: 3,
   internal: 4,
+  unposted: 5,
 };
 
 const HELP = `safety-gate ${VERSION} — gate a model build on paired safety metrics
 
 Usage:
-  safety-gate run [--config FILE] [--out DIR] [--quiet] [--debug]
+  safety-gate run [--config FILE] [--out DIR] [--branch NAME] [--quiet] [--debug]
   safety-gate validate [--config FILE]
+  safety-gate publish --results FILE --repo OWNER/NAME --sha SHA [--pr N] [options]
   safety-gate --version | --help
 
 Commands:
-  run        grade both builds, compare them and print the verdict;
-             with --out, write DIR/results.json and DIR/report.md
+  run        grade both builds, compare them and print the verdict; with --out, write
+             DIR/results.json, report.md, report.html and junit.xml
   validate   check the config and its suites without grading anything
+  publish    post a results.json to GitHub as the action does: the pull-request
+             comment (with --pr), a check run and a commit status; the token is
+             read from GITHUB_TOKEN (or GH_TOKEN)
 
 Options:
-  -c, --config FILE   gate config (default: safety-gate.yml)
-  -o, --out DIR       where results.json and report.md are written
+  -c, --config FILE   gate config (default: safety-gate.yml); for publish, optional,
+                      supplies the report settings (redact, max_flips)
+  -o, --out DIR       where the results and reports are written
+      --branch NAME   branch that chooses a config profile (e.g. the PR's base branch)
   -q, --quiet         print only the verdict line
       --no-color      plain output (also: NO_COLOR=1)
       --debug         print stack traces for internal errors
+  publish: --check-name NAME, --status-context NAME (default safety-gate),
+           --no-comment, --inconclusive failure|neutral, --api-url URL
+           (default GITHUB_API_URL or https://api.github.com)
 
-Exit codes: 0 pass, 1 fail, 2 usage/config/input error, 3 inconclusive, 4 internal error.`;
+Exit codes: 0 pass (or waived), 1 fail, 2 usage/config/input error, 3 inconclusive,
+4 internal error, 5 publish could not post everything.`;
 
 class UsageError extends Error {}
 
@@ -65,8 +77,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
       allowPositionals: true,
       strict: true,
       options: {
-        config: { type: "string", short: "c", default: "safety-gate.yml" },
+        config: { type: "string", short: "c" },
         out: { type: "string", short: "o" },
+        branch: { type: "string" },
+        results: { type: "string" },
+        repo: { type: "string" },
+        sha: { type: "string" },
+        pr: { type: "string" },
+        "check-name": { type: "string", default: "safety-gate" },
+        "status-context": { type: "string", default: "safety-gate" },
+        "no-comment": { type: "boolean", default: false },
+        inconclusive: { type: "string", default: "failure" },
+        "api-url": { type: "string" },
         quiet: { type: "boolean", short: "q", default: false },
         "no-color": { type: "boolean", default: false },
         debug: { type: "boolean", default: false },
@@ -87,17 +109,52 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
     const color = io.color && !values["no-color"];
 
+    const configPath = values.config ?? "safety-gate.yml";
     if (command === "validate") {
-      const loaded = loadConfig(values.config);
+      const loaded = loadConfig(configPath);
       const suites = loadSuites(loaded.suites);
       io.stdout(
-        `${displayPath(values.config)}: ok — ${suites.reduce((n, s) => n + s.cases.length, 0)} cases in ${suites.length} suite${suites.length === 1 ? "" : "s"}\n`,
+        `${displayPath(configPath)}: ok — ${suites.reduce((n, s) => n + s.cases.length, 0)} cases in ${suites.length} suite${suites.length === 1 ? "" : "s"}\n`,
       );
       return EXIT.pass;
     }
-    if (command !== "run") throw new UsageError(`unknown command "${command}"; expected run or validate`);
+    if (command === "publish") {
+      for (const need of ["results", "repo", "sha"] as const) {
+        if (values[need] === undefined) throw new UsageError(`publish needs --${need}`);
+      }
+      const { results, published, failures } = await publishFromCli({
+        results: values.results as string,
+        repo: values.repo as string,
+        sha: values.sha as string,
+        pr: values.pr,
+        config: values.config,
+        checkName: values["check-name"],
+        statusContext: values["status-context"],
+        comment: !values["no-comment"],
+        inconclusive: values.inconclusive,
+        apiUrl: values["api-url"],
+        env: process.env,
+        warn: (m) => io.stderr(`${m}\n`),
+      });
+      if (published.commentUrl) io.stdout(`comment ${published.commentAction}: ${published.commentUrl}\n`);
+      if (published.checkUrl) {
+        io.stdout(
+          `check run: ${published.checkUrl} (${published.annotations} annotations in ${published.checkRequests} requests)\n`,
+        );
+      }
+      if (published.status) io.stdout("commit status posted\n");
+      io.stdout(`safety-gate: ${results.verdict.toUpperCase()}\n`);
+      if (failures.length) {
+        io.stderr(`safety-gate: not posted: ${failures.join("; ")}\n`);
+        return EXIT.unposted;
+      }
+      return EXIT[results.verdict];
+    }
+    if (command !== "run") {
+      throw new UsageError(`unknown command "${command}"; expected run, validate or publish`);
+    }
 
-    const { results, report } = await runGate({ configPath: values.config });
+    const { results, report } = await runGate({ configPath, branch: values.branch });
     const written = values.out ? writeReport(results, resolve(values.out), report) : undefined;
     if (values.quiet) io.stdout(`safety-gate: ${results.verdict.toUpperCase()}\n`);
     else io.stdout(`${renderTerminal(results, color ? colorStyle : plainStyle)}\n`);

@@ -46,7 +46,7 @@ const GRADERS = [refusalDetector.id, canaryDetector.id];
 async function collect(target: Target, cases: readonly LoadedCase[]): Promise<CaseOutcome[]> {
   const answers = new Map<string, CaseResponse>();
   for await (const r of target.respond(cases)) answers.set(r.id, r);
-  return cases.map((c) => scoreCase(c, answers.get(c.id)));
+  return cases.map((c) => ({ ...scoreCase(c, answers.get(c.id)), source: c.source }));
 }
 
 export interface GateRun {

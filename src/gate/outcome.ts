@@ -20,6 +20,8 @@ export interface CaseOutcome {
   response?: string;
   error?: string;
   grades: Grade[];
+  /** Where the case is defined, for annotations and JUnit. */
+  source?: { file: string; line: number };
 }
 
 export function scoreCase(testCase: SuiteCase, answer: CaseResponse | undefined): CaseOutcome {

@@ -16,6 +16,8 @@ export interface Detail {
 
 export interface Limit {
   max: number;
+  /** The limit as GitHub states it, when `max` keeps room for something added later (a marker). */
+  stated?: number;
   unit: "characters" | "bytes";
   /** What the limit is, for the notice: "GitHub's comment limit". */
   name: string;
@@ -42,7 +44,7 @@ function droppedText(full: Detail, d: Detail, limit: Limit, fullReport: string):
   if (full.charts && !d.charts) parts.push("the charts");
   if (full.categories && !d.categories) parts.push("the per-category table");
   if (!parts.length) return undefined;
-  const n = limit.max.toLocaleString("en-US");
+  const n = (limit.stated ?? limit.max).toLocaleString("en-US");
   return `Shortened to fit ${limit.name} (${n} ${limit.unit}): left out ${parts.join(", ")}. ${fullReport}`;
 }
 

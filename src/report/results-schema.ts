@@ -37,6 +37,7 @@ export const CaseOutcomeSchema = z.strictObject({
   response: z.string().optional(),
   error: z.string().optional(),
   grades: z.array(z.strictObject({ grader: z.string(), label: z.string(), reason: z.string() })),
+  source: z.strictObject({ file: z.string(), line: z.int().min(1) }).optional(),
 });
 
 const target = z.strictObject({ kind: z.string(), source: z.string(), label: z.string().optional() });
