@@ -40469,6 +40469,7 @@ async function baselineTargetOf(spec, fetch) {
   const found = fetch ? await fetch(spec.from) : { unavailable: "`baseline: { from: base-branch }` is only available in the GitHub Action" };
   if ("unavailable" in found)
     return { unavailable: `no baseline from the base branch: ${found.unavailable}` };
+  if ("notApplicable" in found) return { notApplicable: found.notApplicable };
   return { target: new ResultsTarget(found.file, spec.label, found.source) };
 }
 async function runGate(options) {
@@ -40479,10 +40480,11 @@ async function runGate(options) {
   const suites = loadSuites(loaded.suites);
   const cases = suites.flatMap((s) => s.cases);
   const candidateTarget = createTarget(loaded.candidate);
-  const { target: baselineTarget, unavailable } = await baselineTargetOf(
-    loaded.baseline,
-    options.fetchBaseline
-  );
+  const {
+    target: baselineTarget,
+    unavailable,
+    notApplicable
+  } = await baselineTargetOf(loaded.baseline, options.fetchBaseline);
   const candidate = await collect(candidateTarget, cases);
   const baseline = baselineTarget ? await collect(baselineTarget, cases) : void 0;
   const notes = [];
@@ -40520,7 +40522,7 @@ async function runGate(options) {
   const waived = applyWaivers({
     waivers: config2.waivers,
     decisions: decide({
-      gates: config2.gates,
+      gates: notApplicable ? withoutRegression(config2.gates) : config2.gates,
       candidate: metrics.candidate,
       baseline: metrics.baseline,
       comparisons,
@@ -40531,6 +40533,7 @@ async function runGate(options) {
     now
   });
   const { decisions } = waived;
+  if (notApplicable) notes.push(`Regression gates were not applied: ${notApplicable}.`);
   if (decisions.length === 0)
     notes.push("No gate is configured: every metric is reported, none is enforced.");
   for (const w of waived.waivers.filter((x) => x.status === "expired")) {
@@ -40571,6 +40574,11 @@ async function runGate(options) {
       prompts: new Map(cases.map((c) => [c.id, promptText(c)]))
     }
   };
+}
+function withoutRegression(gates) {
+  return Object.fromEntries(
+    Object.entries(gates).map(([metric, gate]) => [metric, gate && { ...gate, regression: void 0 }])
+  );
 }
 function promptText(c) {
   return c.prompt ?? (c.messages ?? []).map((m) => `[${m.role}] ${m.content}`).join("\n\n");

@@ -5,7 +5,7 @@
  */
 import { loadConfig } from "./config/load.js";
 import { chooseProfile, withProfile } from "./config/profiles.js";
-import type { TargetConfig } from "./config/schema.js";
+import type { GateConfig, TargetConfig } from "./config/schema.js";
 import { type Comparison, comparePaired } from "./gate/compare.js";
 import { decide, matchedLevel } from "./gate/decide.js";
 import { computeMetrics, RATE_METRICS, type RateMetric } from "./gate/metrics.js";
@@ -37,9 +37,15 @@ export interface RunOptions {
   fetchBaseline?: BaselineFetcher;
 }
 
+/**
+ * `unavailable`: there should be a baseline and there is none (regression gates are
+ * inconclusive). `notApplicable`: this run has no base to compare with — it runs on the
+ * base branch itself and makes the baseline that pull requests use — so regression gates
+ * are left out, with a note.
+ */
 export type BaselineFetcher = (
   from: NonNullable<TargetConfig["from"]>,
-) => Promise<{ file: string; source: string } | { unavailable: string }>;
+) => Promise<{ file: string; source: string } | { unavailable: string } | { notApplicable: string }>;
 
 const GRADERS = [refusalDetector.id, canaryDetector.id];
 
@@ -58,7 +64,7 @@ export interface GateRun {
 async function baselineTargetOf(
   spec: TargetConfig | undefined,
   fetch: BaselineFetcher | undefined,
-): Promise<{ target?: Target; unavailable?: string }> {
+): Promise<{ target?: Target; unavailable?: string; notApplicable?: string }> {
   if (!spec) return {};
   if (spec.from === undefined) return { target: createTarget(spec) };
   const found = fetch
@@ -66,6 +72,7 @@ async function baselineTargetOf(
     : { unavailable: "`baseline: { from: base-branch }` is only available in the GitHub Action" };
   if ("unavailable" in found)
     return { unavailable: `no baseline from the base branch: ${found.unavailable}` };
+  if ("notApplicable" in found) return { notApplicable: found.notApplicable };
   return { target: new ResultsTarget(found.file, spec.label, found.source) };
 }
 
@@ -78,10 +85,11 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
   const cases = suites.flatMap((s) => s.cases);
 
   const candidateTarget = createTarget(loaded.candidate);
-  const { target: baselineTarget, unavailable } = await baselineTargetOf(
-    loaded.baseline,
-    options.fetchBaseline,
-  );
+  const {
+    target: baselineTarget,
+    unavailable,
+    notApplicable,
+  } = await baselineTargetOf(loaded.baseline, options.fetchBaseline);
   const candidate = await collect(candidateTarget, cases);
   const baseline = baselineTarget ? await collect(baselineTarget, cases) : undefined;
 
@@ -125,7 +133,7 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
   const waived = applyWaivers({
     waivers: config.waivers,
     decisions: decide({
-      gates: config.gates,
+      gates: notApplicable ? withoutRegression(config.gates) : config.gates,
       candidate: metrics.candidate,
       baseline: metrics.baseline,
       comparisons,
@@ -136,6 +144,7 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
     now,
   });
   const { decisions } = waived;
+  if (notApplicable) notes.push(`Regression gates were not applied: ${notApplicable}.`);
   if (decisions.length === 0)
     notes.push("No gate is configured: every metric is reported, none is enforced.");
   for (const w of waived.waivers.filter((x) => x.status === "expired")) {
@@ -180,6 +189,12 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
       prompts: new Map(cases.map((c) => [c.id, promptText(c)])),
     },
   };
+}
+
+function withoutRegression(gates: GateConfig["gates"]): GateConfig["gates"] {
+  return Object.fromEntries(
+    Object.entries(gates).map(([metric, gate]) => [metric, gate && { ...gate, regression: undefined }]),
+  ) as GateConfig["gates"];
 }
 
 /** The text a reader needs to judge a case: the prompt, or the conversation turn by turn. */

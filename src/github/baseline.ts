@@ -17,7 +17,7 @@ const TRUSTED_EVENTS = new Set(["push", "schedule", "workflow_dispatch", "merge_
 /** How many recent successful runs to look through for one that kept its artifact. */
 const RUNS_TO_SEARCH = 20;
 
-export type Found = { file: string; source: string } | { unavailable: string };
+export type Found = { file: string; source: string } | { unavailable: string } | { notApplicable: string };
 
 export async function findBaseBranchResults(
   gh: GitHubClient,
@@ -26,7 +26,11 @@ export async function findBaseBranchResults(
   token: string,
   download = downloadArtifact,
 ): Promise<Found> {
-  if (!ctx.baseRef) return { unavailable: `this is a ${ctx.eventName || "non-"} event, not a pull request` };
+  if (!ctx.baseRef) {
+    return {
+      notApplicable: `this ${ctx.eventName || "non-pull-request"} run${ctx.branch ? ` on ${ctx.branch}` : ""} makes the baseline that pull requests compare with`,
+    };
+  }
   if (!ctx.workflowFile) return { unavailable: "GITHUB_WORKFLOW_REF does not name this workflow's file" };
   const { owner, repo } = ctx;
   let runs: Awaited<ReturnType<GitHubClient["rest"]["actions"]["listWorkflowRuns"]>>["data"]["workflow_runs"];
