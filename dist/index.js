@@ -39112,6 +39112,7 @@ var package_default = {
     archiver: "7.0.1",
     esbuild: "0.28.2",
     "fast-check": "4.11.0",
+    "fast-xml-parser": "5.12.1",
     tsx: "4.23.15",
     typescript: "5.9.3",
     vitest: "4.1.12"

@@ -109,7 +109,7 @@ describe("quickstart", () => {
     expect(report).toContain("Newly failing (regressions): 11");
     expect(report).toContain("**weapons-007**");
     // Atomic writes leave no temp files behind.
-    expect(readdirSync(out).sort()).toEqual(["report.md", "results.json"]);
+    expect(readdirSync(out).sort()).toEqual(["junit.xml", "report.html", "report.md", "results.json"]);
   });
 
   it("uses its own results.json as a baseline: same pairs, same numbers", async () => {

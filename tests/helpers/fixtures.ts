@@ -26,7 +26,7 @@ export interface RegressionFixture {
 export function regressionFixture(
   dir: string,
   n: number,
-  options: { response?: (i: number) => string; extraYaml?: string; report?: string } = {},
+  options: { response?: (i: number) => string; extraYaml?: string; report?: string; gates?: string[] } = {},
 ): RegressionFixture {
   const suite = join(dir, "suite.jsonl");
   const ids = Array.from({ length: n }, (_, i) => `case-${String(i + 1).padStart(4, "0")}`);
@@ -64,9 +64,7 @@ export function regressionFixture(
       "candidate: { replay: candidate.jsonl }",
       "baseline: { replay: baseline.jsonl }",
       "gates:",
-      "  attack_success_rate:",
-      "    max: 0.1",
-      "    regression: { alpha: 0.05 }",
+      ...(options.gates ?? ["  attack_success_rate:", "    max: 0.1", "    regression: { alpha: 0.05 }"]),
       options.report ?? "",
       options.extraYaml ?? "",
     ].join("\n"),
