@@ -45531,7 +45531,7 @@ var WriteAccess = class {
       if (isReadOnlyTokenError(err)) {
         this.readOnly = true;
         this.skipped.push(what);
-        this.log.warning(
+        (this.log.notice ?? this.log.warning)(
           `safety-gate: the token is read-only (a pull request from a fork?), so the ${what} was not posted; the job summary and the results artifact carry the report. See examples/workflows/ for posting from a trusted workflow.`
         );
         return void 0;
@@ -45954,9 +45954,11 @@ async function main(argv, io) {
     else io.stdout(`${renderTerminal(results, color ? colorStyle : plainStyle)}
 `);
     if (written && !values.quiet) {
-      io.stdout(`
-wrote ${displayPath(written.resultsPath)} and ${displayPath(written.reportPath)}
-`);
+      io.stdout(
+        `
+wrote ${displayPath(written.resultsPath)}, report.md, report.html and junit.xml in ${displayPath(resolve2(values.out ?? "."))}
+`
+      );
     }
     return EXIT[results.verdict];
   } catch (err) {

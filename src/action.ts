@@ -156,7 +156,7 @@ async function gateMode(inputs: Inputs): Promise<void> {
     core.warning(`safety-gate: uploading the results artifact failed: ${(err as Error).message}`);
   }
   if (ctx && gh && ctx.sha) {
-    const access = new WriteAccess({ warning: core.warning });
+    const access = new WriteAccess({ warning: core.warning, notice: core.notice });
     const published = await publish(
       gh,
       access,
@@ -207,7 +207,7 @@ async function reportMode(inputs: Inputs): Promise<void> {
     ? `The full report is in the artifacts of [the gate run](${url}).`
     : "The full report is in the gate run's artifacts.";
   await writeSummary(results, report, hint);
-  const access = new WriteAccess({ warning: core.warning });
+  const access = new WriteAccess({ warning: core.warning, notice: core.notice });
   const published = await publish(
     gh,
     access,

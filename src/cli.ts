@@ -159,7 +159,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (values.quiet) io.stdout(`safety-gate: ${results.verdict.toUpperCase()}\n`);
     else io.stdout(`${renderTerminal(results, color ? colorStyle : plainStyle)}\n`);
     if (written && !values.quiet) {
-      io.stdout(`\nwrote ${displayPath(written.resultsPath)} and ${displayPath(written.reportPath)}\n`);
+      io.stdout(
+        `\nwrote ${displayPath(written.resultsPath)}, report.md, report.html and junit.xml in ${displayPath(resolve(values.out ?? "."))}\n`,
+      );
     }
     return EXIT[results.verdict];
   } catch (err) {

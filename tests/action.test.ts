@@ -160,7 +160,7 @@ describe(`dist/action.js on ${NODE === process.execPath ? `this Node (${process.
     expect(failing.outputs.verdict).toBe("fail");
     expect(failing.summary).toContain("## safety-gate: ❌ FAIL");
     expect(failing.stdout).toMatch(
-      /::warning::safety-gate: the token is read-only \(a pull request from a fork\?\)/,
+      /::notice::safety-gate: the token is read-only \(a pull request from a fork\?\)/,
     );
     expect(failing.stdout).toContain(
       "not posted (read-only token): pull-request comment, check run, commit status",

@@ -14,6 +14,7 @@ import { type PublishOptions, publish } from "../src/github/publish.js";
 import { WriteAccess } from "../src/github/write-access.js";
 import { regressionFixture, repoTempDir, zipFiles } from "./helpers/fixtures.js";
 import { type StandIn, type StandInOptions, startGitHubStandIn } from "./helpers/github-standin.js";
+import { runCli, tempDir } from "./helpers/run.js";
 import { repoRoot } from "./helpers/shared.js";
 
 const OWNER = "octo-org";
@@ -386,5 +387,43 @@ describe("baseline from the base branch", () => {
       unavailable:
         "no successful run of gate.yml on main among the last 0 has an artifact named safety-gate-x; run the workflow on main first",
     });
+  });
+});
+
+describe("safety-gate publish (outside Actions)", () => {
+  it("posts the same comment, check run and status from a results.json, the token from GITHUB_TOKEN", async () => {
+    const out = tempDir();
+    await runCli(["run", "--config", join(repoRoot, "examples/quickstart/safety-gate.yml"), "--out", out]);
+    const s = await standIn();
+    process.env.GITHUB_TOKEN = "ghp_cliToken";
+    try {
+      const args = [
+        "publish",
+        "--results",
+        join(out, "results.json"),
+        "--repo",
+        `${OWNER}/${REPO}`,
+        "--sha",
+        SHA,
+      ];
+      const r = await runCli([...args, "--pr", String(PR), "--api-url", s.url]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(
+        /^comment created: .*#issuecomment-\d+\ncheck run: .* \(15 annotations in 1 requests\)\ncommit status posted\nsafety-gate: FAIL\n$/,
+      );
+      expect(s.violations).toEqual([]);
+      expect(s.comments.get(PR)).toHaveLength(1);
+      expect(s.checkRuns).toHaveLength(1);
+      expect(s.statuses).toHaveLength(1);
+      const bad = await runCli([...args.slice(0, -1), "abc", "--api-url", s.url]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toBe('command line --sha: expected a 40-character commit SHA, got "abc"\n');
+    } finally {
+      delete process.env.GITHUB_TOKEN;
+    }
+    const noToken = await runCli(["publish", "--results", "x", "--repo", "a/b", "--sha", SHA]);
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toMatch(/^command line GITHUB_TOKEN: set GITHUB_TOKEN/);
   });
 });

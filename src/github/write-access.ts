@@ -13,6 +13,8 @@ export function isReadOnlyTokenError(err: unknown): boolean {
 
 export interface WriteLog {
   warning(message: string): void;
+  /** For the expected read-only case; warning when absent. */
+  notice?(message: string): void;
 }
 
 export class WriteAccess {
@@ -35,7 +37,7 @@ export class WriteAccess {
       if (isReadOnlyTokenError(err)) {
         this.readOnly = true;
         this.skipped.push(what);
-        this.log.warning(
+        (this.log.notice ?? this.log.warning)(
           `safety-gate: the token is read-only (a pull request from a fork?), so the ${what} was not posted; ` +
             "the job summary and the results artifact carry the report. See examples/workflows/ for posting from a trusted workflow.",
         );
