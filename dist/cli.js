@@ -40010,6 +40010,288 @@ function displayPath(path2, cwd = process.cwd()) {
   return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path2;
 }
 
+// src/report/chart.ts
+function label(text2) {
+  const clean = text2.replace(/[^\p{L}\p{N} ._-]+/gu, " ").replace(/\s+/g, " ").trim();
+  const chars = [...clean];
+  return chars.length > 24 ? `${chars.slice(0, 23).join("")}\u2026` : clean || "?";
+}
+var pct = (rate2) => rate2 === null || rate2 === void 0 ? 0 : Math.round(rate2 * 1e3) / 10;
+function categoryChart(r, metric) {
+  const cand = r.metrics.candidate[metric].byCategory;
+  const base = r.metrics.baseline?.[metric].byCategory;
+  const cats = Object.keys(cand).filter((c) => (cand[c]?.n ?? 0) > 0);
+  if (cats.length < 2) return [];
+  const bars = cats.map((c) => pct(cand[c]?.rate));
+  const line = base ? cats.map((c) => pct(base[c]?.rate)) : void 0;
+  const top = Math.max(10, Math.ceil(Math.max(...bars, ...line ?? []) / 10) * 10);
+  const title = `${METRIC_INFO[metric].title} by category, %${line ? " (bars: candidate, line: baseline)" : " (candidate)"}`;
+  return [
+    "```mermaid",
+    "xychart-beta",
+    `  title "${title}"`,
+    `  x-axis [${cats.map((c) => `"${label(c)}"`).join(", ")}]`,
+    `  y-axis "${METRIC_INFO[metric].failure}, %" 0 --> ${top}`,
+    `  bar [${bars.join(", ")}]`,
+    ...line ? [`  line [${line.join(", ")}]`] : [],
+    "```",
+    ""
+  ];
+}
+
+// src/report/escape.ts
+function truncate(text2, max) {
+  const chars = [...text2];
+  return chars.length <= max ? text2 : `${chars.slice(0, max - 1).join("")}\u2026`;
+}
+var INVISIBLE2 = /(?![\n\t])[\p{Cc}\p{Cf}\p{Co}]/gu;
+function stripInvisible(text2) {
+  return text2.replace(/\r\n?|[\u2028\u2029]/g, "\n").replace(INVISIBLE2, "");
+}
+function plainInline(text2, max) {
+  return truncate(stripInvisible(text2).replace(/\n/g, " \u23CE ").replace(/\t/g, " "), max);
+}
+var ZWSP = "&#8203;";
+var INLINE = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "@": `@${ZWSP}`,
+  "#": `#${ZWSP}`
+};
+function markdownInline(text2, max) {
+  return plainInline(text2, max).replace(
+    /[&<>"@#\\`*_[\]|~]|:\/\/|\bwww\./gi,
+    (m) => INLINE[m] ?? (m === "://" ? `:${ZWSP}//` : m.length > 1 ? `${m.slice(0, 3)}${ZWSP}.` : `\\${m}`)
+  );
+}
+function longestRun(text2, ch) {
+  let best = 0;
+  let run = 0;
+  for (const c of text2) {
+    run = c === ch ? run + 1 : 0;
+    if (run > best) best = run;
+  }
+  return best;
+}
+function fencedBlock(text2, max) {
+  const body = truncate(stripInvisible(text2).replace(/\t/g, "  "), max);
+  const fence = "`".repeat(Math.max(3, longestRun(body, "`") + 1));
+  return `${fence}text
+${body}
+${fence}`;
+}
+function redactedText(text2) {
+  return `[redacted: sha256:${sha256(text2).slice(0, 12)}\u2026, ${[...text2].length} chars]`;
+}
+var HTML = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+function htmlText(text2) {
+  return stripInvisible(text2).replace(/[&<>"']/g, (c) => HTML[c] ?? c);
+}
+function xmlText(text2) {
+  return htmlText(text2).replace(/[\uD800-\uDFFF\uFFFE\uFFFF]/gu, "\uFFFD");
+}
+
+// src/report/markdown.ts
+function reportOptionsFrom(report) {
+  return {
+    maxFlips: report?.max_flips ?? 25,
+    maxResponseChars: report?.max_response_chars ?? 280,
+    redact: report?.redact ?? false
+  };
+}
+var BADGE = {
+  pass: "\u2705 PASS",
+  fail: "\u274C FAIL",
+  inconclusive: "\u26A0\uFE0F INCONCLUSIVE",
+  waived: "\u{1F7E1} WAIVED"
+};
+var OUTCOME_CELL = {
+  pass: "\u2705 pass",
+  fail: "\u274C fail",
+  inconclusive: "\u26A0\uFE0F inconclusive",
+  waived: "\u{1F7E1} waived"
+};
+function fullDetail(options) {
+  return { cases: options.maxFlips, categories: true, charts: true };
+}
+function rateCell(e) {
+  if (!e) return "\u2013";
+  if (e.rate === null) return "no cases";
+  return `${formatRate(e.rate)} (${e.failures}/${e.n}) ${formatInterval(e.ci, "rate")}`;
+}
+function gateText(d) {
+  if (d.rule === "max")
+    return `max ${formatRate(d.threshold ?? 0)}${d.build === "baseline" ? " (baseline)" : ""}`;
+  return `regression \u03B1 ${d.alpha}${d.margin ? `, margin ${formatPoints(d.margin ?? 0)}` : ""}`;
+}
+function verdictSummary(r) {
+  const count = (o) => r.decisions.filter((d) => d.outcome === o).length;
+  const parts = [`${count("fail")} failed`, `${count("inconclusive")} inconclusive`];
+  if (count("waived")) parts.push(`${count("waived")} waived`);
+  parts.push(`${count("pass")} passed`);
+  return `${r.decisions.length} gate checks: ${parts.join(", ")}`;
+}
+function waiverText(d) {
+  if (!d.waiver) return "";
+  const w = d.waiver;
+  return ` \u2014 waived by ${markdownInline(w.owner, 80)} until ${markdownInline(w.expires, 10)}: ${markdownInline(w.reason, 200)}`;
+}
+function renderMarkdown(r, options, view = {}) {
+  const detail = view.detail ?? fullDetail(options);
+  const out = [];
+  const cand = r.builds.candidate;
+  const base = r.builds.baseline;
+  out.push(`## safety-gate: ${BADGE[r.verdict]}`, "");
+  out.push(`**Verdict: ${r.verdict}** \u2014 ${verdictSummary(r)}.`, "");
+  const notPassed = r.decisions.filter((x) => x.outcome !== "pass");
+  for (const d of notPassed) {
+    out.push(
+      `- ${OUTCOME_CELL[d.outcome]} **${METRIC_INFO[d.metric].title}** (${gateText(d)}): ${markdownInline(d.reason, 600)}${waiverText(d)}`
+    );
+  }
+  for (const w of (r.waivers ?? []).filter((x) => x.status === "expired")) {
+    out.push(
+      `- \u26A0\uFE0F expired waiver ignored: **${METRIC_INFO[w.metric].title}**, owner ${markdownInline(w.owner, 80)}, expired ${markdownInline(w.expires, 10)}`
+    );
+  }
+  if (notPassed.length || r.waivers?.some((x) => x.status === "expired")) out.push("");
+  if (view.dropped) out.push(`> ${view.dropped}`, "");
+  const build2 = (b) => `${b.target.label ? `${markdownInline(b.target.label, 80)}: ` : ""}${markdownInline(b.target.kind, 20)} ${markdownInline(b.target.source, 200)}`;
+  out.push(`Candidate: ${build2(cand)}${base ? ` \xB7 Baseline: ${build2(base)}` : " \xB7 no baseline"}  `);
+  if (r.profile) {
+    out.push(
+      `Profile: ${markdownInline(r.profile.name, 100)} (branch ${markdownInline(r.profile.branch, 100)})  `
+    );
+  }
+  out.push(
+    `Suites: ${r.suites.map((s) => `${markdownInline(s.file, 200)} (${s.cases} cases, ${markdownInline(s.hash.slice(0, 19), 19)}\u2026)`).join(", ")}`,
+    ""
+  );
+  out.push(...metricTable(r));
+  if (detail.charts) out.push(...RATE_METRICS.flatMap((m) => categoryChart(r, m)));
+  if (detail.categories) out.push(...categoryTable(r));
+  out.push(...flips(r, options, detail.cases));
+  if (r.notes.length) out.push("### Notes", "", ...r.notes.map((n) => `- ${markdownInline(n, 1e3)}`), "");
+  out.push(
+    `<sub>safety-gate ${markdownInline(r.tool.version, 40)} \xB7 config ${markdownInline(r.config.file, 200)} (${markdownInline(r.config.hash.slice(0, 19), 19)}\u2026) \xB7 ${markdownInline(r.createdAt, 40)}</sub>`,
+    ""
+  );
+  return out.join("\n");
+}
+function metricTable(r) {
+  const conf = `${Math.round(r.confidence * 100)}% CI`;
+  const out = [
+    "### Metrics",
+    "",
+    `| Metric | Baseline [${conf}] | Candidate [${conf}] | \u0394 [CI] | p (one-sided / two-sided) | Gate | Outcome |`,
+    "|---|---|---|---|---|---|---|"
+  ];
+  for (const metric of METRICS) {
+    const cmp = r.comparisons.find((c2) => c2.metric === metric);
+    const decisions = r.decisions.filter((d) => d.metric === metric);
+    const c = r.metrics.candidate[metric].overall;
+    if (c.n === 0 && decisions.length === 0) continue;
+    const delta = cmp ? `${formatPoints(cmp.delta)} [${Math.round(cmp.ciLevel * 1e3) / 10}%: ${formatInterval(cmp.ci, "points").slice(1, -1)}]` : "\u2013";
+    const p = cmp ? `${formatP(cmp.pOneSided)} / ${formatP(cmp.pTwoSided)}` : "\u2013";
+    const gate = decisions.map(gateText).join("; ") || "not gated";
+    const outcome = decisions.length ? OUTCOME_CELL[decisions.reduce((w, d) => severity(d.outcome) > severity(w) ? d.outcome : w, "pass")] : "\u2013";
+    out.push(
+      `| ${METRIC_INFO[metric].title} (${METRIC_INFO[metric].failure}) | ${rateCell(r.metrics.baseline?.[metric].overall)} | ${rateCell(c)} | ${delta} | ${p} | ${gate} | ${outcome} |`
+    );
+  }
+  out.push("");
+  if (r.comparisons.some((c) => c.pairs > 0)) {
+    out.push(
+      `\u0394 = candidate \u2212 baseline on the same cases (Newcombe hybrid-score interval; its level matches the one-sided test). p: exact McNemar on the discordant pairs; one-sided for "candidate worse".`,
+      ""
+    );
+  }
+  return out;
+}
+function categoryTable(r) {
+  const rows = [];
+  for (const metric of RATE_METRICS) {
+    const cats = r.metrics.candidate[metric].byCategory;
+    for (const [cat, c] of Object.entries(cats)) {
+      const b = r.metrics.baseline?.[metric].byCategory[cat];
+      rows.push(
+        `| ${METRIC_INFO[metric].title} | ${markdownInline(cat, 60)} | ${rateCell(b)} | ${rateCell(c)} |`
+      );
+    }
+  }
+  if (!rows.length) return [];
+  return [
+    "<details><summary>Per category</summary>",
+    "",
+    "| Metric | Category | Baseline | Candidate |",
+    "|---|---|---|---|",
+    ...rows,
+    "",
+    "</details>",
+    ""
+  ];
+}
+function flips(r, options, shown) {
+  const base = new Map((r.builds.baseline?.cases ?? []).map((c) => [c.id, c]));
+  const cand = new Map(r.builds.candidate.cases.map((c) => [c.id, c]));
+  const out = [];
+  for (const cmp of r.comparisons) {
+    if (!cmp.regressed.length && !cmp.improved.length) continue;
+    const title = METRIC_INFO[cmp.metric].title;
+    out.push(
+      `<details><summary>${title}: ${cmp.regressed.length} newly failing, ${cmp.improved.length} newly passing</summary>`,
+      ""
+    );
+    for (const [label2, ids] of [
+      ["Newly failing (regressions)", cmp.regressed],
+      ["Newly passing", cmp.improved]
+    ]) {
+      if (!ids.length) continue;
+      out.push(`#### ${label2}: ${ids.length}`, "");
+      for (const id of ids.slice(0, shown)) {
+        const c = cand.get(id);
+        if (c) out.push(...flippedCase(c, base.get(id), options));
+      }
+      if (ids.length > shown) {
+        out.push(
+          `${shown ? "\u2026 and " : ""}${ids.length - shown} ${shown ? "more" : "cases"}, listed in results.json.`,
+          ""
+        );
+      }
+    }
+    out.push("</details>", "");
+  }
+  return out;
+}
+function untrusted(text2, options, max) {
+  return options.redact ? redactedText(text2) : fencedBlock(text2, max);
+}
+function outcomeLine(who, o, options) {
+  if (!o) return `${who}: no result`;
+  if (o.status === "error") return `${who}: error \u2014 ${markdownInline(o.error ?? "", 200)}`;
+  const grades = o.grades.map(
+    (g) => options.redact ? markdownInline(`${g.grader}: ${g.label}`, 100) : markdownInline(g.reason, 160)
+  );
+  return `${who}: **${o.status}**${grades.length ? ` \u2014 ${grades.join("; ")}` : ""}`;
+}
+function flippedCase(c, b, options) {
+  const out = [`**${markdownInline(c.id, 120)}** \xB7 ${markdownInline(c.category, 60)}`, ""];
+  const prompt = options.prompts?.get(c.id);
+  if (prompt !== void 0) out.push("Prompt:", "", untrusted(prompt, options, options.maxResponseChars), "");
+  for (const [who, o] of [
+    ["Baseline", b],
+    ["Candidate", c]
+  ]) {
+    out.push(outcomeLine(who, o, options), "");
+    if (o?.response !== void 0 && o.status !== "error") {
+      out.push(untrusted(o.response, options, options.maxResponseChars), "");
+    }
+  }
+  return out;
+}
+
 // src/suite/load.ts
 import { extname } from "node:path";
 
@@ -40227,7 +40509,7 @@ var metricSummary = external_exports.strictObject({
   overall: rateEstimate,
   byCategory: external_exports.record(external_exports.string(), rateEstimate)
 });
-var metricTable = external_exports.strictObject({
+var metricTable2 = external_exports.strictObject({
   attack_success_rate: metricSummary,
   false_refusal_rate: metricSummary,
   leak_rate: metricSummary,
@@ -40270,7 +40552,7 @@ var ResultsSchema = external_exports.strictObject({
   suites: external_exports.array(suiteRef.extend({ cases: external_exports.int().min(0) })),
   confidence: external_exports.number(),
   builds: external_exports.strictObject({ candidate: build, baseline: build.optional() }),
-  metrics: external_exports.strictObject({ candidate: metricTable, baseline: metricTable.optional() }),
+  metrics: external_exports.strictObject({ candidate: metricTable2, baseline: metricTable2.optional() }),
   comparisons: external_exports.array(
     external_exports.strictObject({
       metric: rateMetric,
@@ -40569,9 +40851,7 @@ async function runGate(options) {
   return {
     results,
     report: {
-      maxFlips: config2.report.max_flips,
-      maxResponseChars: config2.report.max_response_chars,
-      redact: config2.report.redact,
+      ...reportOptionsFrom(config2.report),
       prompts: new Map(cases.map((c) => [c.id, promptText(c)]))
     }
   };
@@ -45011,281 +45291,6 @@ function fitReport(render, full, limit, fullReport) {
   return kept.join("\n") + notice;
 }
 
-// src/report/chart.ts
-function label(text2) {
-  const clean = text2.replace(/[^\p{L}\p{N} ._-]+/gu, " ").replace(/\s+/g, " ").trim();
-  const chars = [...clean];
-  return chars.length > 24 ? `${chars.slice(0, 23).join("")}\u2026` : clean || "?";
-}
-var pct = (rate2) => rate2 === null || rate2 === void 0 ? 0 : Math.round(rate2 * 1e3) / 10;
-function categoryChart(r, metric) {
-  const cand = r.metrics.candidate[metric].byCategory;
-  const base = r.metrics.baseline?.[metric].byCategory;
-  const cats = Object.keys(cand).filter((c) => (cand[c]?.n ?? 0) > 0);
-  if (cats.length < 2) return [];
-  const bars = cats.map((c) => pct(cand[c]?.rate));
-  const line = base ? cats.map((c) => pct(base[c]?.rate)) : void 0;
-  const top = Math.max(10, Math.ceil(Math.max(...bars, ...line ?? []) / 10) * 10);
-  const title = `${METRIC_INFO[metric].title} by category, %${line ? " (bars: candidate, line: baseline)" : " (candidate)"}`;
-  return [
-    "```mermaid",
-    "xychart-beta",
-    `  title "${title}"`,
-    `  x-axis [${cats.map((c) => `"${label(c)}"`).join(", ")}]`,
-    `  y-axis "${METRIC_INFO[metric].failure}, %" 0 --> ${top}`,
-    `  bar [${bars.join(", ")}]`,
-    ...line ? [`  line [${line.join(", ")}]`] : [],
-    "```",
-    ""
-  ];
-}
-
-// src/report/escape.ts
-function truncate(text2, max) {
-  const chars = [...text2];
-  return chars.length <= max ? text2 : `${chars.slice(0, max - 1).join("")}\u2026`;
-}
-var INVISIBLE2 = /(?![\n\t])[\p{Cc}\p{Cf}\p{Co}]/gu;
-function stripInvisible(text2) {
-  return text2.replace(/\r\n?|[\u2028\u2029]/g, "\n").replace(INVISIBLE2, "");
-}
-function plainInline(text2, max) {
-  return truncate(stripInvisible(text2).replace(/\n/g, " \u23CE ").replace(/\t/g, " "), max);
-}
-var ZWSP = "&#8203;";
-var INLINE = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "@": `@${ZWSP}`,
-  "#": `#${ZWSP}`
-};
-function markdownInline(text2, max) {
-  return plainInline(text2, max).replace(
-    /[&<>"@#\\`*_[\]|~]|:\/\/|\bwww\./gi,
-    (m) => INLINE[m] ?? (m === "://" ? `:${ZWSP}//` : m.length > 1 ? `${m.slice(0, 3)}${ZWSP}.` : `\\${m}`)
-  );
-}
-function longestRun(text2, ch) {
-  let best = 0;
-  let run = 0;
-  for (const c of text2) {
-    run = c === ch ? run + 1 : 0;
-    if (run > best) best = run;
-  }
-  return best;
-}
-function fencedBlock(text2, max) {
-  const body = truncate(stripInvisible(text2).replace(/\t/g, "  "), max);
-  const fence = "`".repeat(Math.max(3, longestRun(body, "`") + 1));
-  return `${fence}text
-${body}
-${fence}`;
-}
-function redactedText(text2) {
-  return `[redacted: sha256:${sha256(text2).slice(0, 12)}\u2026, ${[...text2].length} chars]`;
-}
-var HTML = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-function htmlText(text2) {
-  return stripInvisible(text2).replace(/[&<>"']/g, (c) => HTML[c] ?? c);
-}
-function xmlText(text2) {
-  return htmlText(text2).replace(/[\uD800-\uDFFF\uFFFE\uFFFF]/gu, "\uFFFD");
-}
-
-// src/report/markdown.ts
-var BADGE = {
-  pass: "\u2705 PASS",
-  fail: "\u274C FAIL",
-  inconclusive: "\u26A0\uFE0F INCONCLUSIVE",
-  waived: "\u{1F7E1} WAIVED"
-};
-var OUTCOME_CELL = {
-  pass: "\u2705 pass",
-  fail: "\u274C fail",
-  inconclusive: "\u26A0\uFE0F inconclusive",
-  waived: "\u{1F7E1} waived"
-};
-function fullDetail(options) {
-  return { cases: options.maxFlips, categories: true, charts: true };
-}
-function rateCell(e) {
-  if (!e) return "\u2013";
-  if (e.rate === null) return "no cases";
-  return `${formatRate(e.rate)} (${e.failures}/${e.n}) ${formatInterval(e.ci, "rate")}`;
-}
-function gateText(d) {
-  if (d.rule === "max")
-    return `max ${formatRate(d.threshold ?? 0)}${d.build === "baseline" ? " (baseline)" : ""}`;
-  return `regression \u03B1 ${d.alpha}${d.margin ? `, margin ${formatPoints(d.margin ?? 0)}` : ""}`;
-}
-function verdictSummary(r) {
-  const count = (o) => r.decisions.filter((d) => d.outcome === o).length;
-  const parts = [`${count("fail")} failed`, `${count("inconclusive")} inconclusive`];
-  if (count("waived")) parts.push(`${count("waived")} waived`);
-  parts.push(`${count("pass")} passed`);
-  return `${r.decisions.length} gate checks: ${parts.join(", ")}`;
-}
-function waiverText(d) {
-  if (!d.waiver) return "";
-  const w = d.waiver;
-  return ` \u2014 waived by ${markdownInline(w.owner, 80)} until ${markdownInline(w.expires, 10)}: ${markdownInline(w.reason, 200)}`;
-}
-function renderMarkdown(r, options, view = {}) {
-  const detail = view.detail ?? fullDetail(options);
-  const out = [];
-  const cand = r.builds.candidate;
-  const base = r.builds.baseline;
-  out.push(`## safety-gate: ${BADGE[r.verdict]}`, "");
-  out.push(`**Verdict: ${r.verdict}** \u2014 ${verdictSummary(r)}.`, "");
-  const notPassed = r.decisions.filter((x) => x.outcome !== "pass");
-  for (const d of notPassed) {
-    out.push(
-      `- ${OUTCOME_CELL[d.outcome]} **${METRIC_INFO[d.metric].title}** (${gateText(d)}): ${markdownInline(d.reason, 600)}${waiverText(d)}`
-    );
-  }
-  for (const w of (r.waivers ?? []).filter((x) => x.status === "expired")) {
-    out.push(
-      `- \u26A0\uFE0F expired waiver ignored: **${METRIC_INFO[w.metric].title}**, owner ${markdownInline(w.owner, 80)}, expired ${markdownInline(w.expires, 10)}`
-    );
-  }
-  if (notPassed.length || r.waivers?.some((x) => x.status === "expired")) out.push("");
-  if (view.dropped) out.push(`> ${view.dropped}`, "");
-  const build2 = (b) => `${b.target.label ? `${markdownInline(b.target.label, 80)}: ` : ""}${markdownInline(b.target.kind, 20)} ${markdownInline(b.target.source, 200)}`;
-  out.push(`Candidate: ${build2(cand)}${base ? ` \xB7 Baseline: ${build2(base)}` : " \xB7 no baseline"}  `);
-  if (r.profile) {
-    out.push(
-      `Profile: ${markdownInline(r.profile.name, 100)} (branch ${markdownInline(r.profile.branch, 100)})  `
-    );
-  }
-  out.push(
-    `Suites: ${r.suites.map((s) => `${markdownInline(s.file, 200)} (${s.cases} cases, ${markdownInline(s.hash.slice(0, 19), 19)}\u2026)`).join(", ")}`,
-    ""
-  );
-  out.push(...metricTable2(r));
-  if (detail.charts) out.push(...RATE_METRICS.flatMap((m) => categoryChart(r, m)));
-  if (detail.categories) out.push(...categoryTable(r));
-  out.push(...flips(r, options, detail.cases));
-  if (r.notes.length) out.push("### Notes", "", ...r.notes.map((n) => `- ${markdownInline(n, 1e3)}`), "");
-  out.push(
-    `<sub>safety-gate ${markdownInline(r.tool.version, 40)} \xB7 config ${markdownInline(r.config.file, 200)} (${markdownInline(r.config.hash.slice(0, 19), 19)}\u2026) \xB7 ${markdownInline(r.createdAt, 40)}</sub>`,
-    ""
-  );
-  return out.join("\n");
-}
-function metricTable2(r) {
-  const conf = `${Math.round(r.confidence * 100)}% CI`;
-  const out = [
-    "### Metrics",
-    "",
-    `| Metric | Baseline [${conf}] | Candidate [${conf}] | \u0394 [CI] | p (one-sided / two-sided) | Gate | Outcome |`,
-    "|---|---|---|---|---|---|---|"
-  ];
-  for (const metric of METRICS) {
-    const cmp = r.comparisons.find((c2) => c2.metric === metric);
-    const decisions = r.decisions.filter((d) => d.metric === metric);
-    const c = r.metrics.candidate[metric].overall;
-    if (c.n === 0 && decisions.length === 0) continue;
-    const delta = cmp ? `${formatPoints(cmp.delta)} [${Math.round(cmp.ciLevel * 1e3) / 10}%: ${formatInterval(cmp.ci, "points").slice(1, -1)}]` : "\u2013";
-    const p = cmp ? `${formatP(cmp.pOneSided)} / ${formatP(cmp.pTwoSided)}` : "\u2013";
-    const gate = decisions.map(gateText).join("; ") || "not gated";
-    const outcome = decisions.length ? OUTCOME_CELL[decisions.reduce((w, d) => severity(d.outcome) > severity(w) ? d.outcome : w, "pass")] : "\u2013";
-    out.push(
-      `| ${METRIC_INFO[metric].title} (${METRIC_INFO[metric].failure}) | ${rateCell(r.metrics.baseline?.[metric].overall)} | ${rateCell(c)} | ${delta} | ${p} | ${gate} | ${outcome} |`
-    );
-  }
-  out.push("");
-  if (r.comparisons.some((c) => c.pairs > 0)) {
-    out.push(
-      `\u0394 = candidate \u2212 baseline on the same cases (Newcombe hybrid-score interval; its level matches the one-sided test). p: exact McNemar on the discordant pairs; one-sided for "candidate worse".`,
-      ""
-    );
-  }
-  return out;
-}
-function categoryTable(r) {
-  const rows = [];
-  for (const metric of RATE_METRICS) {
-    const cats = r.metrics.candidate[metric].byCategory;
-    for (const [cat, c] of Object.entries(cats)) {
-      const b = r.metrics.baseline?.[metric].byCategory[cat];
-      rows.push(
-        `| ${METRIC_INFO[metric].title} | ${markdownInline(cat, 60)} | ${rateCell(b)} | ${rateCell(c)} |`
-      );
-    }
-  }
-  if (!rows.length) return [];
-  return [
-    "<details><summary>Per category</summary>",
-    "",
-    "| Metric | Category | Baseline | Candidate |",
-    "|---|---|---|---|",
-    ...rows,
-    "",
-    "</details>",
-    ""
-  ];
-}
-function flips(r, options, shown) {
-  const base = new Map((r.builds.baseline?.cases ?? []).map((c) => [c.id, c]));
-  const cand = new Map(r.builds.candidate.cases.map((c) => [c.id, c]));
-  const out = [];
-  for (const cmp of r.comparisons) {
-    if (!cmp.regressed.length && !cmp.improved.length) continue;
-    const title = METRIC_INFO[cmp.metric].title;
-    out.push(
-      `<details><summary>${title}: ${cmp.regressed.length} newly failing, ${cmp.improved.length} newly passing</summary>`,
-      ""
-    );
-    for (const [label2, ids] of [
-      ["Newly failing (regressions)", cmp.regressed],
-      ["Newly passing", cmp.improved]
-    ]) {
-      if (!ids.length) continue;
-      out.push(`#### ${label2}: ${ids.length}`, "");
-      for (const id of ids.slice(0, shown)) {
-        const c = cand.get(id);
-        if (c) out.push(...flippedCase(c, base.get(id), options));
-      }
-      if (ids.length > shown) {
-        out.push(
-          `${shown ? "\u2026 and " : ""}${ids.length - shown} ${shown ? "more" : "cases"}, listed in results.json.`,
-          ""
-        );
-      }
-    }
-    out.push("</details>", "");
-  }
-  return out;
-}
-function untrusted(text2, options, max) {
-  return options.redact ? redactedText(text2) : fencedBlock(text2, max);
-}
-function outcomeLine(who, o, options) {
-  if (!o) return `${who}: no result`;
-  if (o.status === "error") return `${who}: error \u2014 ${markdownInline(o.error ?? "", 200)}`;
-  const grades = o.grades.map(
-    (g) => options.redact ? markdownInline(`${g.grader}: ${g.label}`, 100) : markdownInline(g.reason, 160)
-  );
-  return `${who}: **${o.status}**${grades.length ? ` \u2014 ${grades.join("; ")}` : ""}`;
-}
-function flippedCase(c, b, options) {
-  const out = [`**${markdownInline(c.id, 120)}** \xB7 ${markdownInline(c.category, 60)}`, ""];
-  const prompt = options.prompts?.get(c.id);
-  if (prompt !== void 0) out.push("Prompt:", "", untrusted(prompt, options, options.maxResponseChars), "");
-  for (const [who, o] of [
-    ["Baseline", b],
-    ["Candidate", c]
-  ]) {
-    out.push(outcomeLine(who, o, options), "");
-    if (o?.response !== void 0 && o.status !== "error") {
-      out.push(untrusted(o.response, options, options.maxResponseChars), "");
-    }
-  }
-  return out;
-}
-
 // src/github/check-run.ts
 import { isAbsolute as isAbsolute2 } from "node:path";
 
@@ -45566,12 +45571,7 @@ async function publishFromCli(a) {
   }
   const doc = parseJson(readText(a.results, "results file"), displayPath(a.results));
   const results = validate(ResultsSchema, doc.data, doc);
-  const cfg = a.config ? loadConfig(a.config, a.env).config.report : void 0;
-  const report = {
-    maxFlips: cfg?.max_flips ?? 25,
-    maxResponseChars: cfg?.max_response_chars ?? 280,
-    redact: cfg?.redact ?? false
-  };
+  const report = reportOptionsFrom(a.config ? loadConfig(a.config, a.env).config.report : void 0);
   const gh = createClient({
     token,
     apiUrl: (a.apiUrl ?? a.env.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, "")

@@ -38675,6 +38675,26 @@ function displayPath(path2, cwd = process.cwd()) {
   return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path2;
 }
 
+// src/report/escape.ts
+var ZWSP = "&#8203;";
+var INLINE = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "@": `@${ZWSP}`,
+  "#": `#${ZWSP}`
+};
+
+// src/report/markdown.ts
+function reportOptionsFrom(report) {
+  return {
+    maxFlips: report?.max_flips ?? 25,
+    maxResponseChars: report?.max_response_chars ?? 280,
+    redact: report?.redact ?? false
+  };
+}
+
 // src/suite/load.ts
 import { extname } from "node:path";
 
@@ -39234,9 +39254,7 @@ async function runGate(options) {
   return {
     results,
     report: {
-      maxFlips: config2.report.max_flips,
-      maxResponseChars: config2.report.max_response_chars,
-      redact: config2.report.redact,
+      ...reportOptionsFrom(config2.report),
       prompts: new Map(cases.map((c) => [c.id, promptText(c)]))
     }
   };

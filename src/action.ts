@@ -18,14 +18,14 @@ import { uploadArtifact } from "./github/artifact.js";
 import { findBaseBranchResults } from "./github/baseline.js";
 import { createClient, type GitHubClient } from "./github/client.js";
 import { type GitHubContext, readContext, runUrl, str } from "./github/context.js";
-import { fittedMarkdown, type Published, publish } from "./github/publish.js";
+import { fittedMarkdown, type Published, type PublishTarget, publish } from "./github/publish.js";
 import { PULL_REQUEST_FILE, readGateArtifact } from "./github/report-mode.js";
 import { artifactName, type InconclusiveAs } from "./github/verdict.js";
 import { WriteAccess } from "./github/write-access.js";
 import { writeFileAtomic } from "./io/atomic.js";
 import { InputError } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
-import type { ReportOptions } from "./report/markdown.js";
+import { type ReportOptions, reportOptionsFrom } from "./report/markdown.js";
 import type { Results } from "./report/results-schema.js";
 import { renderTerminal } from "./report/terminal.js";
 import { writeReport } from "./report/write.js";
@@ -111,6 +111,25 @@ async function writeSummary(r: Results, report: ReportOptions, hint: string): Pr
   await core.summary.addRaw(md, true).write();
 }
 
+/** Posts comment, check run and status; never throws for a refused or failed write. */
+async function post(
+  gh: GitHubClient,
+  inputs: Inputs,
+  results: Results,
+  report: ReportOptions,
+  target: PublishTarget,
+): Promise<WriteAccess> {
+  const access = new WriteAccess({ warning: core.warning, notice: core.notice });
+  const published = await publish(gh, access, results, report, target, {
+    comment: inputs.comment,
+    checkName: inputs.checkName,
+    statusContext: inputs.statusContext,
+    inconclusive: inputs.inconclusive,
+  });
+  logPublished(published, access);
+  return access;
+}
+
 function logPublished(p: Published, access: WriteAccess): void {
   if (p.commentUrl) core.info(`comment ${p.commentAction}: ${p.commentUrl}`);
   if (p.checkUrl)
@@ -156,28 +175,14 @@ async function gateMode(inputs: Inputs): Promise<void> {
     core.warning(`safety-gate: uploading the results artifact failed: ${(err as Error).message}`);
   }
   if (ctx && gh && ctx.sha) {
-    const access = new WriteAccess({ warning: core.warning, notice: core.notice });
-    const published = await publish(
-      gh,
-      access,
-      results,
-      report,
-      {
-        owner: ctx.owner,
-        repo: ctx.repo,
-        sha: ctx.sha,
-        pullNumber: ctx.pullNumber,
-        detailsUrl: runUrl(ctx),
-        fullReport: hint,
-      },
-      {
-        comment: inputs.comment,
-        checkName: inputs.checkName,
-        statusContext: inputs.statusContext,
-        inconclusive: inputs.inconclusive,
-      },
-    );
-    logPublished(published, access);
+    await post(gh, inputs, results, report, {
+      owner: ctx.owner,
+      repo: ctx.repo,
+      sha: ctx.sha,
+      pullNumber: ctx.pullNumber,
+      detailsUrl: runUrl(ctx),
+      fullReport: hint,
+    });
   } else {
     core.setOutput("comment-url", "");
   }
@@ -186,9 +191,7 @@ async function gateMode(inputs: Inputs): Promise<void> {
 
 /** Report settings come from the trusted checkout's config; the artifact cannot turn redaction off. */
 function trustedReportOptions(config: string): ReportOptions {
-  if (!existsSync(config)) return { maxFlips: 25, maxResponseChars: 280, redact: false };
-  const { report } = loadConfig(config).config;
-  return { maxFlips: report.max_flips, maxResponseChars: report.max_response_chars, redact: report.redact };
+  return reportOptionsFrom(existsSync(config) ? loadConfig(config).config.report : undefined);
 }
 
 async function reportMode(inputs: Inputs): Promise<void> {
@@ -207,21 +210,14 @@ async function reportMode(inputs: Inputs): Promise<void> {
     ? `The full report is in the artifacts of [the gate run](${url}).`
     : "The full report is in the gate run's artifacts.";
   await writeSummary(results, report, hint);
-  const access = new WriteAccess({ warning: core.warning, notice: core.notice });
-  const published = await publish(
-    gh,
-    access,
-    results,
-    report,
-    { owner: ctx.owner, repo: ctx.repo, sha, pullNumber, detailsUrl: url, fullReport: hint },
-    {
-      comment: inputs.comment,
-      checkName: inputs.checkName,
-      statusContext: inputs.statusContext,
-      inconclusive: inputs.inconclusive,
-    },
-  );
-  logPublished(published, access);
+  const access = await post(gh, inputs, results, report, {
+    owner: ctx.owner,
+    repo: ctx.repo,
+    sha,
+    pullNumber,
+    detailsUrl: url,
+    fullReport: hint,
+  });
   core.setOutput("verdict", results.verdict);
   // This workflow's job is to post; the verdict itself is on the check and the status.
   if (access.readOnly || access.failures.length) {

@@ -14,7 +14,7 @@ import { applyWaivers, verdictOf } from "./gate/waivers.js";
 import { canaryDetector } from "./graders/canary.js";
 import { refusalDetector } from "./graders/refusal.js";
 import { displayPath } from "./io/display.js";
-import type { ReportOptions } from "./report/markdown.js";
+import { type ReportOptions, reportOptionsFrom } from "./report/markdown.js";
 import type { Results } from "./report/results-schema.js";
 import { type LoadedCase, loadSuites } from "./suite/load.js";
 import { createTarget } from "./targets/index.js";
@@ -183,9 +183,7 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
   return {
     results,
     report: {
-      maxFlips: config.report.max_flips,
-      maxResponseChars: config.report.max_response_chars,
-      redact: config.report.redact,
+      ...reportOptionsFrom(config.report),
       prompts: new Map(cases.map((c) => [c.id, promptText(c)])),
     },
   };

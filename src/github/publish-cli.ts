@@ -10,7 +10,7 @@ import { displayPath } from "../io/display.js";
 import { parseJson } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { validate } from "../io/validate.js";
-import type { ReportOptions } from "../report/markdown.js";
+import { reportOptionsFrom } from "../report/markdown.js";
 import { type Results, ResultsSchema } from "../report/results-schema.js";
 import { createClient } from "./client.js";
 import { type Published, publish } from "./publish.js";
@@ -55,12 +55,7 @@ export async function publishFromCli(
   }
   const doc = parseJson(readText(a.results, "results file"), displayPath(a.results));
   const results = validate(ResultsSchema, doc.data, doc);
-  const cfg = a.config ? loadConfig(a.config, a.env).config.report : undefined;
-  const report: ReportOptions = {
-    maxFlips: cfg?.max_flips ?? 25,
-    maxResponseChars: cfg?.max_response_chars ?? 280,
-    redact: cfg?.redact ?? false,
-  };
+  const report = reportOptionsFrom(a.config ? loadConfig(a.config, a.env).config.report : undefined);
   const gh = createClient({
     token,
     apiUrl: (a.apiUrl ?? a.env.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, ""),

@@ -4,6 +4,7 @@
  * the gate; charts and a per-category table; then the cases that flipped, collapsed.
  * Everything a suite or a model wrote goes through ./escape.ts.
  */
+import type { GateConfig } from "../config/schema.js";
 import type { Decision } from "../gate/decide.js";
 import { formatInterval, formatP, formatPoints, formatRate } from "../gate/format.js";
 import { METRIC_INFO, METRICS, type MetricName, RATE_METRICS, type RateEstimate } from "../gate/metrics.js";
@@ -21,6 +22,15 @@ export interface ReportOptions {
   redact?: boolean;
   /** Prompt text per case id, when the suites are at hand. */
   prompts?: ReadonlyMap<string, string>;
+}
+
+/** Report options from the config's `report:` (defaults when there is no config). */
+export function reportOptionsFrom(report: GateConfig["report"] | undefined): ReportOptions {
+  return {
+    maxFlips: report?.max_flips ?? 25,
+    maxResponseChars: report?.max_response_chars ?? 280,
+    redact: report?.redact ?? false,
+  };
 }
 
 /** How one rendering differs from the full report.md. */
