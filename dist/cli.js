@@ -45520,25 +45520,25 @@ var WriteAccess = class {
     this.log = log;
   }
   log;
-  /** Set once a write was refused for a read-only token. */
-  readOnly = false;
+  /** Writes the token was not allowed to make. */
+  refused = [];
+  /** Writes that failed for another reason (with the reason). */
   failures = [];
-  skipped = [];
-  /** Runs a write; returns undefined if it was skipped or failed (recorded, never thrown). */
+  get readOnly() {
+    return this.refused.length > 0;
+  }
+  /** Runs a write; returns undefined if it was refused or failed (recorded, never thrown). */
   async write(what, fn) {
-    if (this.readOnly) {
-      this.skipped.push(what);
-      return void 0;
-    }
     try {
       return await fn();
     } catch (err) {
       if (isReadOnlyTokenError(err)) {
-        this.readOnly = true;
-        this.skipped.push(what);
-        (this.log.notice ?? this.log.warning)(
-          `safety-gate: the token is read-only (a pull request from a fork?), so the ${what} was not posted; the job summary and the results artifact carry the report. See examples/workflows/ for posting from a trusted workflow.`
-        );
+        if (!this.readOnly) {
+          (this.log.notice ?? this.log.warning)(
+            `safety-gate: the token may not write the ${what} (a pull request from a fork, or permissions without pull-requests, checks or statuses: write); the job summary and the results artifact carry the report. See examples/workflows/ for posting from a trusted workflow.`
+          );
+        }
+        this.refused.push(what);
         return void 0;
       }
       const status = err.status;
@@ -45599,7 +45599,7 @@ async function publishFromCli(a) {
   return {
     results,
     published,
-    failures: [...access.failures, ...access.skipped.map((s) => `${s}: read-only token`)]
+    failures: [...access.failures, ...access.refused.map((s) => `${s}: the token may not write it`)]
   };
 }
 

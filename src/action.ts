@@ -135,7 +135,7 @@ function logPublished(p: Published, access: WriteAccess): void {
   if (p.checkUrl)
     core.info(`check run: ${p.checkUrl} (${p.annotations} annotations in ${p.checkRequests} requests)`);
   if (p.status) core.info("commit status posted");
-  if (access.skipped.length) core.info(`not posted (read-only token): ${access.skipped.join(", ")}`);
+  if (access.refused.length) core.info(`not posted (token may not write): ${access.refused.join(", ")}`);
   core.setOutput("comment-url", p.commentUrl ?? "");
 }
 
@@ -222,7 +222,7 @@ async function reportMode(inputs: Inputs): Promise<void> {
   // This workflow's job is to post; the verdict itself is on the check and the status.
   if (access.readOnly || access.failures.length) {
     core.setFailed(
-      `safety-gate: could not post the report: ${[...access.failures, ...access.skipped].join("; ")}`,
+      `safety-gate: could not post the report: ${[...access.failures, ...access.refused.map((w) => `${w}: refused`)].join("; ")}`,
     );
   }
 }

@@ -160,10 +160,10 @@ describe(`dist/action.js on ${NODE === process.execPath ? `this Node (${process.
     expect(failing.outputs.verdict).toBe("fail");
     expect(failing.summary).toContain("## safety-gate: ❌ FAIL");
     expect(failing.stdout).toMatch(
-      /::notice::safety-gate: the token is read-only \(a pull request from a fork\?\)/,
+      /::notice::safety-gate: the token may not write the pull-request comment \(a pull request from a fork/,
     );
     expect(failing.stdout).toContain(
-      "not posted (read-only token): pull-request comment, check run, commit status",
+      "not posted (token may not write): pull-request comment, check run, commit status",
     );
     expect(failing.stdout).not.toMatch(/internal error|invalid input/);
 

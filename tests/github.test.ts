@@ -257,21 +257,37 @@ describe("publishing a run", () => {
     expect(body).toContain("<details><summary>Per category</summary>");
   });
 
-  it("a read-only token (fork pull request): the first 403 stops the writes, no error", async () => {
+  it("a read-only token (fork pull request): each write refused with 403 is recorded, no error", async () => {
     const s = await standIn({ readOnly: true });
     const { published, access, warnings } = await post(s, quickstart);
     expect(s.violations).toEqual([]);
     expect(s.calls()).toEqual([
       "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
       "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+      "POST /repos/{owner}/{repo}/check-runs",
+      "POST /repos/{owner}/{repo}/statuses/{sha}",
     ]);
+    expect(s.requests.map((r) => r.status)).toEqual([200, 403, 403, 403]);
     expect(access.readOnly).toBe(true);
     expect(access.failures).toEqual([]);
-    expect(access.skipped).toEqual(["pull-request comment", "check run", "commit status"]);
+    expect(access.refused).toEqual(["pull-request comment", "check run", "commit status"]);
     expect(published.commentUrl).toBeUndefined();
     expect(published.status).toBe(false);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/token is read-only \(a pull request from a fork\?\)/);
+    expect(warnings[0]).toMatch(
+      /^safety-gate: the token may not write the pull-request comment \(a pull request from a fork/,
+    );
+  });
+
+  it("a permission not granted (checks: write) refuses only that write; the others are posted", async () => {
+    const s = await standIn({ refuse: ["POST /repos/{owner}/{repo}/check-runs"] });
+    const { published, access } = await post(s, quickstart);
+    expect(s.violations).toEqual([]);
+    expect(access.refused).toEqual(["check run"]);
+    expect(published.commentAction).toBe("created");
+    expect(published.status).toBe(true);
+    // Without a check run the status links to the run instead.
+    expect(s.statuses[0]?.body.target_url).toBeUndefined();
   });
 
   it("waits out a secondary rate limit and retries (plugin-throttling)", async () => {

@@ -83,6 +83,6 @@ export async function publishFromCli(
   return {
     results,
     published,
-    failures: [...access.failures, ...access.skipped.map((s) => `${s}: read-only token`)],
+    failures: [...access.failures, ...access.refused.map((s) => `${s}: the token may not write it`)],
   };
 }

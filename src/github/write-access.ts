@@ -1,8 +1,10 @@
 /**
  * Pull requests from forks get a read-only token: every write answers 403 "Resource not
- * accessible by integration". That is expected, not an error: the first such answer marks
- * the token read-only, later writes are skipped, and the run still ends with its verdict
- * (the `mode: report` workflow posts comment, check and status instead).
+ * accessible by integration" — as does a write the workflow's `permissions:` do not grant.
+ * That is expected, not an error: the refusal is recorded, a notice says why once, the
+ * other writes are still tried (a workflow may grant `statuses: write` but not
+ * `checks: write`), and the run still ends with its verdict (for forks, the `mode: report`
+ * workflow posts comment, check and status instead).
  */
 
 export function isReadOnlyTokenError(err: unknown): boolean {
@@ -18,29 +20,30 @@ export interface WriteLog {
 }
 
 export class WriteAccess {
-  /** Set once a write was refused for a read-only token. */
-  readOnly = false;
+  /** Writes the token was not allowed to make. */
+  readonly refused: string[] = [];
+  /** Writes that failed for another reason (with the reason). */
   readonly failures: string[] = [];
-  readonly skipped: string[] = [];
 
   constructor(private readonly log: WriteLog) {}
 
-  /** Runs a write; returns undefined if it was skipped or failed (recorded, never thrown). */
+  get readOnly(): boolean {
+    return this.refused.length > 0;
+  }
+
+  /** Runs a write; returns undefined if it was refused or failed (recorded, never thrown). */
   async write<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
-    if (this.readOnly) {
-      this.skipped.push(what);
-      return undefined;
-    }
     try {
       return await fn();
     } catch (err) {
       if (isReadOnlyTokenError(err)) {
-        this.readOnly = true;
-        this.skipped.push(what);
-        (this.log.notice ?? this.log.warning)(
-          `safety-gate: the token is read-only (a pull request from a fork?), so the ${what} was not posted; ` +
-            "the job summary and the results artifact carry the report. See examples/workflows/ for posting from a trusted workflow.",
-        );
+        if (!this.readOnly) {
+          (this.log.notice ?? this.log.warning)(
+            `safety-gate: the token may not write the ${what} (a pull request from a fork, or permissions without pull-requests, checks or statuses: write); ` +
+              "the job summary and the results artifact carry the report. See examples/workflows/ for posting from a trusted workflow.",
+          );
+        }
+        this.refused.push(what);
         return undefined;
       }
       const status = (err as { status?: number }).status;

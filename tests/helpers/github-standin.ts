@@ -133,6 +133,8 @@ export interface StandInOptions {
   repo?: string;
   /** Every write answers 403 "Resource not accessible by integration" (a fork's token). */
   readOnly?: boolean;
+  /** "METHOD route"s answered with that 403 (permissions that do not grant them). */
+  refuse?: string[];
   /** "METHOD route" answered once with a secondary rate limit (403, retry-after: 1). */
   secondaryLimitOnce?: string;
   /** Comments already on pull requests (number → comments). */
@@ -328,7 +330,7 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
         { "retry-after": "1" },
       );
     }
-    if (options.readOnly && method !== "GET") {
+    if ((options.readOnly && method !== "GET") || options.refuse?.includes(route)) {
       return reply(403, {
         message: "Resource not accessible by integration",
         documentation_url: "https://docs.github.com/rest",
