@@ -9,7 +9,6 @@ import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { zipFiles } from "./helpers/fixtures.js";
 import { type StandIn, type StandInOptions, startGitHubStandIn } from "./helpers/github-standin.js";
 import { tempDir } from "./helpers/run.js";
 import { repoRoot } from "./helpers/shared.js";
@@ -48,16 +47,17 @@ interface ActionRun {
 }
 
 const pullRequestEvent = { pull_request: { number: PR, head: { sha: HEAD }, base: { ref: "main" } } };
+const prEvent = (env: Record<string, string> = {}) => ({
+  name: "pull_request",
+  payload: pullRequestEvent,
+  env: { GITHUB_BASE_REF: "main", GITHUB_REF: `refs/pull/${PR}/merge`, ...env },
+});
 
 /** Runs dist/action.js asynchronously (the stand-in answers in this process). */
 function runAction(
   s: StandIn,
   inputs: Record<string, string>,
-  event: { name: string; payload: unknown; env?: Record<string, string> } = {
-    name: "pull_request",
-    payload: pullRequestEvent,
-    env: { GITHUB_BASE_REF: "main", GITHUB_REF: `refs/pull/${PR}/merge` },
-  },
+  event: { name: string; payload: unknown; env?: Record<string, string> } = prEvent(),
 ): Promise<ActionRun> {
   const files = tempDir("safety-gate-action-");
   const output = join(files, "output");
@@ -152,9 +152,9 @@ describe(`dist/action.js on ${NODE === process.execPath ? `this Node (${process.
     expect(s.comments.get(PR)).toHaveLength(1);
   });
 
-  it("fork pull request (403 on every write): job summary written, exit code of the verdict", async () => {
+  it("fork pull request (403 on every write): job summary written, artifact uploaded, exit code of the verdict", async () => {
     const s = await standIn({ readOnly: true });
-    const failing = await runAction(s, {});
+    const failing = await runAction(s, {}, prEvent(s.artifactServiceEnv()));
     expect(s.violations).toEqual([]);
     expect(failing.code).toBe(1);
     expect(failing.outputs.verdict).toBe("fail");
@@ -166,6 +166,13 @@ describe(`dist/action.js on ${NODE === process.execPath ? `this Node (${process.
       "not posted (token may not write): pull-request comment, check run, commit status",
     );
     expect(failing.stdout).not.toMatch(/internal error|invalid input/);
+    // The artifact service takes its own runtime token, which a fork's run has too.
+    expect(failing.stdout).toContain("uploaded artifact safety-gate-examples-quickstart-safety-gate.yml");
+    const zip = s.uploads.get("safety-gate-examples-quickstart-safety-gate.yml") ?? Buffer.alloc(0);
+    expect(zip.subarray(0, 4).toString("latin1")).toBe("PK\u0003\u0004");
+    for (const f of ["results.json", "report.md", "report.html", "junit.xml", "pull-request.json"]) {
+      expect(zip.includes(Buffer.from(f))).toBe(true);
+    }
 
     mkdirSync(join(work, "lenient"), { recursive: true });
     writeFileSync(
@@ -243,16 +250,19 @@ describe(`dist/action.js on ${NODE === process.execPath ? `this Node (${process.
         "baseline: { from: base-branch, max_age_days: 30 }",
       ].join("\n"),
     );
+    const upload = await standIn();
     const base = await runAction(
-      await standIn(),
+      upload,
       { config: "gate/safety-gate.yml" },
-      { name: "push", payload: {}, env: { GITHUB_REF: "refs/heads/main" } },
+      { name: "push", payload: {}, env: { GITHUB_REF: "refs/heads/main", ...upload.artifactServiceEnv() } },
     );
     expect(base.outputs.verdict).toBe("pass");
     expect(base.summary).toContain(
       "Regression gates were not applied: this push run on main makes the baseline that pull requests compare with.",
     );
-    const zip = await zipFiles({ "results.json": readFileSync(join(base.out, "results.json"), "utf8") });
+    // The base run's own upload (real @actions/artifact) is what the pull request downloads.
+    const zip = upload.uploads.get("safety-gate-gate-safety-gate.yml");
+    if (!zip) throw new Error(`the base run uploaded nothing:\n${base.stdout}`);
 
     writeFileSync(
       config,

@@ -11,7 +11,9 @@
  *
  * It keeps just enough state for safety-gate's calls: issue comments (paginated), check
  * runs, statuses, workflow runs with artifacts (zip files served through a redirect, as
- * GitHub does) and pull requests. `readOnly` answers every write with the 403 a fork's
+ * GitHub does) and pull requests. It also stands in for the runner's artifact service
+ * that `@actions/artifact` uploads to (ACTIONS_RESULTS_URL: Twirp CreateArtifact and
+ * FinalizeArtifact, and the block-blob upload between them); see `artifactServiceEnv`. `readOnly` answers every write with the 403 a fork's
  * token gets; `secondaryLimitOnce` answers one request with a secondary rate limit.
  */
 import { readFileSync } from "node:fs";
@@ -152,6 +154,10 @@ export interface StandIn {
   comments: Map<number, StoredComment[]>;
   checkRuns: { id: number; body: Record<string, unknown>; annotations: unknown[]; updates: number }[];
   statuses: { sha: string; body: Record<string, unknown> }[];
+  /** Artifacts uploaded through the artifact service: name → zip. */
+  uploads: Map<string, Buffer>;
+  /** Environment that points `@actions/artifact` at this server (a runner sets these). */
+  artifactServiceEnv(): Record<string, string>;
   /** Requests that matched a route, as "METHOD route". */
   calls(): string[];
   close(): Promise<void>;
@@ -164,11 +170,11 @@ const LIMITS = {
   statusDescription: 140,
 };
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }
@@ -230,18 +236,63 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
       artifacts.set(nextArtifact++, { name, run: run.id, zip });
   }
   let nextId = 1000;
+  const uploads = new Map<string, Buffer>();
+  const pendingUploads = new Map<string, Buffer>();
+  const blocks = new Map<string, Buffer>();
   let limited = false;
   let base = "";
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const method = req.method ?? "GET";
-    const raw = await readBody(req);
+    const rawBytes = await readBody(req);
+    const raw = rawBytes.toString("utf8");
     const query = Object.fromEntries(url.searchParams);
     const record = (route: string, status: number, body: unknown) =>
       requests.push({ method, route, path: url.pathname, query, body, status });
 
-    // The blob store behind artifact downloads is not part of the REST API.
+    // The runner's artifact service (Twirp) and its blob store are not part of the REST API.
+    const twirp = /^\/twirp\/github\.actions\.results\.api\.v1\.ArtifactService\/(\w+)$/.exec(url.pathname);
+    if (twirp) {
+      const req = JSON.parse(raw || "{}") as { name?: string; workflow_run_backend_id?: string };
+      if (req.workflow_run_backend_id !== "run-backend-id") return send(res, 400, { msg: "bad backend ids" });
+      if (twirp[1] === "CreateArtifact") {
+        return send(res, 200, {
+          ok: true,
+          signed_upload_url: `${base}/_upload/${encodeURIComponent(String(req.name))}?sig=x`,
+        });
+      }
+      if (twirp[1] === "FinalizeArtifact") {
+        const blocks = pendingUploads.get(String(req.name));
+        if (!blocks) return send(res, 404, { msg: "no upload" });
+        uploads.set(String(req.name), blocks);
+        return send(res, 200, { ok: true, artifact_id: String(nextArtifact++) });
+      }
+      return send(res, 404, { msg: `no method ${twirp[1]}` });
+    }
+    const upload = /^\/_upload\/([^/]+)$/.exec(url.pathname);
+    if (upload && method === "PUT") {
+      const name = decodeURIComponent(upload[1] as string);
+      const headers = {
+        "x-ms-request-id": "1",
+        "x-ms-version": "2025-01-05",
+        etag: '"0x1"',
+        "last-modified": new Date().toUTCString(),
+      };
+      if (query.comp === "block") {
+        blocks.set(`${name}\u0000${query.blockid}`, rawBytes);
+      } else if (query.comp === "blocklist") {
+        const ids = [...raw.matchAll(/<(?:Latest|Uncommitted|Committed)>([^<]+)</g)].map((m) => m[1]);
+        pendingUploads.set(
+          name,
+          Buffer.concat(ids.map((id) => blocks.get(`${name}\u0000${id}`) ?? Buffer.alloc(0))),
+        );
+      } else {
+        pendingUploads.set(name, rawBytes);
+      }
+      res.writeHead(201, headers);
+      return res.end();
+    }
     const blob = /^\/_blob\/(\d+)\.zip$/.exec(url.pathname);
     if (blob) {
       const a = artifacts.get(Number(blob[1]));
@@ -445,6 +496,12 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
     comments,
     checkRuns,
     statuses,
+    uploads,
+    artifactServiceEnv: () => {
+      const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+      const jwt = `${b64({ alg: "none" })}.${b64({ scp: "Actions.Results:run-backend-id:job-backend-id" })}.sig`;
+      return { ACTIONS_RUNTIME_TOKEN: jwt, ACTIONS_RESULTS_URL: `${base}/` };
+    },
     calls: () => requests.map((r) => `${r.method} ${r.route}`),
     close: () =>
       new Promise<void>((resolve) => {
