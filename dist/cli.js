@@ -40028,7 +40028,8 @@ function categoryChart(r, metric) {
   const title = `${METRIC_INFO[metric].title} by category, %${line ? " (bars: candidate, line: baseline)" : " (candidate)"}`;
   return [
     "```mermaid",
-    "xychart-beta",
+    // Horizontal: category names stay readable instead of overlapping under the bars.
+    "xychart-beta horizontal",
     `  title "${title}"`,
     `  x-axis [${cats.map((c) => `"${label(c)}"`).join(", ")}]`,
     `  y-axis "${METRIC_INFO[metric].failure}, %" 0 --> ${top}`,
