@@ -40803,19 +40803,14 @@ async function runGate(options) {
     candidate: computeMetrics(candidate, config2.confidence),
     baseline: baseline ? computeMetrics(baseline, config2.confidence) : void 0
   };
-  const waived = applyWaivers({
-    waivers: config2.waivers,
-    decisions: decide({
-      gates: notApplicable ? withoutRegression(config2.gates) : config2.gates,
-      candidate: metrics.candidate,
-      baseline: metrics.baseline,
-      comparisons,
-      incomparable
-    }),
-    candidate,
+  const decided = decide({
+    gates: notApplicable ? withoutRegression(config2.gates) : config2.gates,
+    candidate: metrics.candidate,
+    baseline: metrics.baseline,
     comparisons,
-    now
+    incomparable
   });
+  const waived = applyWaivers({ waivers: config2.waivers, decisions: decided, candidate, comparisons, now });
   const { decisions } = waived;
   if (notApplicable) notes.push(`Regression gates were not applied: ${notApplicable}.`);
   if (decisions.length === 0)

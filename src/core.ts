@@ -130,19 +130,15 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
     candidate: computeMetrics(candidate, config.confidence),
     baseline: baseline ? computeMetrics(baseline, config.confidence) : undefined,
   };
-  const waived = applyWaivers({
-    waivers: config.waivers,
-    decisions: decide({
-      gates: notApplicable ? withoutRegression(config.gates) : config.gates,
-      candidate: metrics.candidate,
-      baseline: metrics.baseline,
-      comparisons,
-      incomparable,
-    }),
-    candidate,
+  const decided = decide({
+    gates: notApplicable ? withoutRegression(config.gates) : config.gates,
+    candidate: metrics.candidate,
+    baseline: metrics.baseline,
     comparisons,
-    now,
+    incomparable,
   });
+  // Waivers apply after the decisions, so they never change a number.
+  const waived = applyWaivers({ waivers: config.waivers, decisions: decided, candidate, comparisons, now });
   const { decisions } = waived;
   if (notApplicable) notes.push(`Regression gates were not applied: ${notApplicable}.`);
   if (decisions.length === 0)
