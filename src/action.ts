@@ -89,7 +89,15 @@ function githubSide(inputs: Inputs): { ctx?: GitHubContext; gh?: GitHubClient } 
   const gh = createClient({
     token: inputs.token,
     apiUrl: ctx.apiUrl,
-    log: { debug: core.debug, info: core.debug, warn: core.warning, error: core.warning },
+    // Octokit logs every failed request as an error; refused and failed writes are reported
+    // once, with their meaning, by WriteAccess, so the raw lines go to the debug log. Only
+    // the message is passed on: Octokit's further arguments hold the request, token included.
+    log: {
+      debug: (m) => core.debug(m),
+      info: (m) => core.debug(m),
+      warn: core.warning,
+      error: (m) => core.debug(m),
+    },
   });
   return { ctx, gh };
 }
