@@ -45220,15 +45220,24 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
 // src/github/client.ts
 var GitHub = Octokit2.plugin(throttling, retry);
 var RETRIES_ON_LIMIT = 2;
+var QUIET = {
+  debug: () => {
+  },
+  info: () => {
+  },
+  warn: (m) => console.warn(m),
+  error: () => {
+  }
+};
 function createClient(options) {
-  const warn = options.log?.warn ?? (() => {
-  });
+  const log = options.log ?? QUIET;
+  const warn = (m) => log.warn(m);
   const base = options.retryAfterBaseValue ?? 1e3;
   return new GitHub({
     auth: options.token,
     baseUrl: options.apiUrl,
     userAgent: `safety-gate/${VERSION}`,
-    log: options.log,
+    log,
     throttle: {
       enabled: options.throttle ?? true,
       retryAfterBaseValue: base,
@@ -45570,6 +45579,10 @@ async function publishFromCli(a) {
   const report = reportOptionsFrom(a.config ? loadConfig(a.config, a.env).config.report : void 0);
   const gh = createClient({
     token,
+    log: { debug: () => {
+    }, info: () => {
+    }, warn: a.warn, error: () => {
+    } },
     apiUrl: (a.apiUrl ?? a.env.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, "")
   });
   const access = new WriteAccess({ warning: a.warn });

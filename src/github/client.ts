@@ -24,14 +24,23 @@ export interface ClientOptions {
 
 const RETRIES_ON_LIMIT = 2;
 
+/** Octokit's own request lines stay quiet: WriteAccess reports each refused or failed write once. */
+const QUIET = {
+  debug: () => {},
+  info: () => {},
+  warn: (m: string) => console.warn(m),
+  error: () => {},
+};
+
 export function createClient(options: ClientOptions): GitHubClient {
-  const warn = options.log?.warn ?? (() => {});
+  const log = options.log ?? QUIET;
+  const warn = (m: string) => log.warn(m);
   const base = options.retryAfterBaseValue ?? 1000;
   return new GitHub({
     auth: options.token,
     baseUrl: options.apiUrl,
     userAgent: `safety-gate/${VERSION}`,
-    log: options.log,
+    log,
     throttle: {
       enabled: options.throttle ?? true,
       retryAfterBaseValue: base,

@@ -58,6 +58,7 @@ export async function publishFromCli(
   const report = reportOptionsFrom(a.config ? loadConfig(a.config, a.env).config.report : undefined);
   const gh = createClient({
     token,
+    log: { debug: () => {}, info: () => {}, warn: a.warn, error: () => {} },
     apiUrl: (a.apiUrl ?? a.env.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, ""),
   });
   const access = new WriteAccess({ warning: a.warn });
