@@ -1,34 +1,249 @@
 /**
- * The GitHub Action: a thin adapter over the core. It reads the `config` and `out`
- * inputs, runs the gate, writes the report to the job summary, sets the outputs and
- * fails the step unless the verdict is pass. Input problems become error annotations
- * at the offending file and line. (PR comments, check runs and statuses come later.)
+ * The GitHub Action: a thin adapter over the core and src/github.
+ * - `mode: gate` (default) runs the gate; writes results, report.md, report.html and
+ *   junit.xml; the job summary on every event; uploads the results artifact; posts the
+ *   sticky comment, the check run and the commit status; and fails the step unless the
+ *   verdict is pass or waived. A read-only token (fork pull request) skips the posts with
+ *   a notice and still ends with the verdict.
+ * - `mode: report` (a trusted `workflow_run` workflow) posts a fork's gate results.
+ * Input problems become error annotations at the offending file and line.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as core from "@actions/core";
+import { loadConfig } from "./config/load.js";
 import { runGate } from "./core.js";
+import type { Verdict } from "./gate/waivers.js";
+import { uploadArtifact } from "./github/artifact.js";
+import { findBaseBranchResults } from "./github/baseline.js";
+import { createClient, type GitHubClient } from "./github/client.js";
+import { type GitHubContext, readContext, runUrl, str } from "./github/context.js";
+import { fittedMarkdown, type Published, type PublishTarget, publish } from "./github/publish.js";
+import { PULL_REQUEST_FILE, readGateArtifact } from "./github/report-mode.js";
+import { artifactName, type InconclusiveAs } from "./github/verdict.js";
+import { WriteAccess } from "./github/write-access.js";
+import { writeFileAtomic } from "./io/atomic.js";
 import { InputError } from "./io/diagnostic.js";
+import { displayPath } from "./io/display.js";
+import { type ReportOptions, reportOptionsFrom } from "./report/markdown.js";
+import type { Results } from "./report/results-schema.js";
 import { renderTerminal } from "./report/terminal.js";
 import { writeReport } from "./report/write.js";
 import { createProgress } from "./runner/progress.js";
 
-export async function runAction(): Promise<void> {
-  const configPath = core.getInput("config") || "safety-gate.yml";
-  const outDir = core.getInput("out") || join(process.env.RUNNER_TEMP ?? ".", "safety-gate");
-  try {
-    const { results, report } = await runGate({
-      configPath,
-      outDir,
-      progress: createProgress("github", (line) => process.stdout.write(line)),
-      registerSecret: (value) => core.setSecret(value),
+/** GitHub's limit on one step's job summary. */
+const SUMMARY_LIMIT = 1024 * 1024;
+
+interface Inputs {
+  config: string;
+  out: string;
+  token: string;
+  comment: boolean;
+  checkName: string;
+  statusContext: string;
+  mode: "gate" | "report";
+  results: string;
+  inconclusive: InconclusiveAs;
+}
+
+function choice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  const v = core.getInput(name) || fallback;
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  throw new InputError({
+    file: "action inputs",
+    keyPath: name,
+    message: `expected one of ${allowed.map((a) => `"${a}"`).join(", ")}, got "${v}"`,
+  });
+}
+
+function readInputs(): Inputs {
+  const token = core.getInput("github-token");
+  if (token) core.setSecret(token);
+  const comment = (core.getInput("comment") || "true").toLowerCase();
+  if (!["true", "false"].includes(comment)) {
+    throw new InputError({
+      file: "action inputs",
+      keyPath: "comment",
+      message: `expected true or false, got "${comment}"`,
     });
-    const written = writeReport(results, outDir, report);
-    core.info(renderTerminal(results));
-    await core.summary.addRaw(written.markdown, true).write();
-    core.setOutput("verdict", results.verdict);
-    core.setOutput("results-path", written.resultsPath);
-    core.setOutput("report-path", written.reportPath);
-    if (results.verdict !== "pass") core.setFailed(`safety-gate verdict: ${results.verdict}`);
+  }
+  return {
+    config: core.getInput("config") || "safety-gate.yml",
+    out: core.getInput("out") || join(process.env.RUNNER_TEMP ?? ".", "safety-gate"),
+    token,
+    comment: comment === "true",
+    checkName: core.getInput("check-name") || "safety-gate",
+    statusContext: core.getInput("status-context") || "safety-gate",
+    mode: choice("mode", ["gate", "report"], "gate"),
+    results: core.getInput("results") || "safety-gate-results",
+    inconclusive: choice("inconclusive", ["failure", "neutral"], "failure"),
+  };
+}
+
+function githubSide(inputs: Inputs): { ctx?: GitHubContext; gh?: GitHubClient } {
+  if (!process.env.GITHUB_REPOSITORY) return {};
+  const ctx = readContext();
+  if (!inputs.token) {
+    core.notice("safety-gate: no github-token, so no comment, check run or status is posted");
+    return { ctx };
+  }
+  const gh = createClient({
+    token: inputs.token,
+    apiUrl: ctx.apiUrl,
+    // Octokit logs every failed request as an error; refused and failed writes are reported
+    // once, with their meaning, by WriteAccess, so the raw lines go to the debug log. Only
+    // the message is passed on: Octokit's further arguments hold the request, token included.
+    log: {
+      debug: (m) => core.debug(m),
+      info: (m) => core.debug(m),
+      warn: core.warning,
+      error: (m) => core.debug(m),
+    },
+  });
+  return { ctx, gh };
+}
+
+function fullReportHint(ctx: GitHubContext | undefined, artifact: string): string {
+  const url = ctx && runUrl(ctx);
+  return url
+    ? `The full report (report.md, report.html, junit.xml, results.json) is in the artifact ${artifact} of [this workflow run](${url}).`
+    : `The full report is report.md in the out directory.`;
+}
+
+async function writeSummary(r: Results, report: ReportOptions, hint: string): Promise<void> {
+  const md = fittedMarkdown(
+    r,
+    report,
+    { max: SUMMARY_LIMIT, unit: "bytes", name: "GitHub's job summary limit" },
+    hint,
+  );
+  await core.summary.addRaw(md, true).write();
+}
+
+/** Posts comment, check run and status; never throws for a refused or failed write. */
+async function post(
+  gh: GitHubClient,
+  inputs: Inputs,
+  results: Results,
+  report: ReportOptions,
+  target: PublishTarget,
+): Promise<WriteAccess> {
+  const access = new WriteAccess({ warning: core.warning, notice: core.notice });
+  const published = await publish(gh, access, results, report, target, {
+    comment: inputs.comment,
+    checkName: inputs.checkName,
+    statusContext: inputs.statusContext,
+    inconclusive: inputs.inconclusive,
+  });
+  logPublished(published, access);
+  return access;
+}
+
+function logPublished(p: Published, access: WriteAccess): void {
+  if (p.commentUrl) core.info(`comment ${p.commentAction}: ${p.commentUrl}`);
+  if (p.checkUrl)
+    core.info(`check run: ${p.checkUrl} (${p.annotations} annotations in ${p.checkRequests} requests)`);
+  if (p.status) core.info("commit status posted");
+  if (access.refused.length) core.info(`not posted (token may not write): ${access.refused.join(", ")}`);
+  core.setOutput("comment-url", p.commentUrl ?? "");
+}
+
+function finish(verdict: Verdict): void {
+  core.setOutput("verdict", verdict);
+  if (verdict === "waived")
+    core.warning("safety-gate verdict: waived — a failing gate is accepted by a waiver");
+  else if (verdict !== "pass") core.setFailed(`safety-gate verdict: ${verdict}`);
+}
+
+async function gateMode(inputs: Inputs): Promise<void> {
+  const { ctx, gh } = githubSide(inputs);
+  const artifact = artifactName(displayPath(inputs.config));
+  const { results, report } = await runGate({
+    configPath: inputs.config,
+    outDir: inputs.out,
+    progress: createProgress("github", (line) => process.stdout.write(line)),
+    registerSecret: (value) => core.setSecret(value),
+    branch: ctx?.branch,
+    fetchBaseline: ctx && gh ? () => findBaseBranchResults(gh, ctx, artifact, inputs.token) : undefined,
+  });
+  const written = writeReport(results, inputs.out, report);
+  const files = [written.resultsPath, written.reportPath, written.htmlPath, written.junitPath];
+  if (ctx?.pullNumber !== undefined) {
+    const prFile = join(inputs.out, PULL_REQUEST_FILE);
+    writeFileAtomic(prFile, `${JSON.stringify({ number: ctx.pullNumber, headSha: ctx.sha })}\n`);
+    files.push(prFile);
+  }
+  core.info(renderTerminal(results));
+  core.setOutput("results-path", written.resultsPath);
+  core.setOutput("report-path", written.reportPath);
+  core.setOutput("html-path", written.htmlPath);
+  core.setOutput("junit-path", written.junitPath);
+  const hint = fullReportHint(ctx, artifact);
+  await writeSummary(results, report, hint);
+  try {
+    const up = await uploadArtifact(artifact, files, inputs.out);
+    core.info("skipped" in up ? `artifact upload skipped: ${up.skipped}` : `uploaded artifact ${artifact}`);
+  } catch (err) {
+    core.warning(`safety-gate: uploading the results artifact failed: ${(err as Error).message}`);
+  }
+  if (ctx && gh && ctx.sha) {
+    await post(gh, inputs, results, report, {
+      owner: ctx.owner,
+      repo: ctx.repo,
+      sha: ctx.sha,
+      pullNumber: ctx.pullNumber,
+      detailsUrl: runUrl(ctx),
+      fullReport: hint,
+    });
+  } else {
+    core.setOutput("comment-url", "");
+  }
+  finish(results.verdict);
+}
+
+/** Report settings come from the trusted checkout's config; the artifact cannot turn redaction off. */
+function trustedReportOptions(config: string): ReportOptions {
+  return reportOptionsFrom(existsSync(config) ? loadConfig(config).config.report : undefined);
+}
+
+async function reportMode(inputs: Inputs): Promise<void> {
+  const { ctx, gh } = githubSide(inputs);
+  if (!ctx || !gh) {
+    throw new InputError({
+      file: "action inputs",
+      keyPath: "mode",
+      message: "mode: report needs GITHUB_REPOSITORY and a github-token",
+    });
+  }
+  const { results, pullNumber, sha } = await readGateArtifact(gh, ctx, inputs.results);
+  const report = trustedReportOptions(inputs.config);
+  const url = str(ctx.event, "workflow_run", "html_url");
+  const hint = url
+    ? `The full report is in the artifacts of [the gate run](${url}).`
+    : "The full report is in the gate run's artifacts.";
+  await writeSummary(results, report, hint);
+  const access = await post(gh, inputs, results, report, {
+    owner: ctx.owner,
+    repo: ctx.repo,
+    sha,
+    pullNumber,
+    detailsUrl: url,
+    fullReport: hint,
+  });
+  core.setOutput("verdict", results.verdict);
+  // This workflow's job is to post; the verdict itself is on the check and the status.
+  if (access.readOnly || access.failures.length) {
+    core.setFailed(
+      `safety-gate: could not post the report: ${[...access.failures, ...access.refused.map((w) => `${w}: refused`)].join("; ")}`,
+    );
+  }
+}
+
+export async function runAction(): Promise<void> {
+  try {
+    const inputs = readInputs();
+    if (inputs.mode === "report") await reportMode(inputs);
+    else await gateMode(inputs);
   } catch (err) {
     if (err instanceof InputError) {
       for (const p of err.problems) {

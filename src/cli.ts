@@ -15,7 +15,8 @@ import { importCommand } from "./commands/import.js";
 import { lockCommand } from "./commands/lock.js";
 import { loadConfig } from "./config/load.js";
 import { runGate } from "./core.js";
-import type { Outcome } from "./gate/decide.js";
+import type { Verdict } from "./gate/waivers.js";
+import { publishFromCli } from "./github/publish-cli.js";
 import { InputError } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
 import { colorStyle, plainStyle, renderTerminal } from "./report/terminal.js";
@@ -25,42 +26,55 @@ import { loadSuites } from "./suite/load.js";
 import { checkLock, lockPathFor, namedSuites } from "./suite/lock.js";
 import { VERSION } from "./version.js";
 
-export const EXIT: Record<Outcome | "usage" | "internal", number> = {
+export const EXIT: Record<Verdict | "usage" | "internal" | "unposted", number> = {
   pass: 0,
+  // An accepted risk on the record lets the release through; the output says "waived", never "pass".
+  waived: 0,
   fail: 1,
   usage: 2,
   inconclusive: 3,
   internal: 4,
+  unposted: 5,
 };
 
 const HELP = `safety-gate ${VERSION} — gate a model build on paired safety metrics
 
 Usage:
-  safety-gate run [--config FILE] [--out DIR] [--quiet] [--debug]
+  safety-gate run [--config FILE] [--out DIR] [--branch NAME] [--quiet] [--debug]
   safety-gate validate [--config FILE]
   safety-gate coverage [SUITE...] [--config FILE] [--min N] [--json]
   safety-gate lock [--config FILE] [--check]
   safety-gate import FORMAT FILE... --out DIR     (safety-gate import --help)
+  safety-gate publish --results FILE --repo OWNER/NAME --sha SHA [--pr N] [options]
   safety-gate --version | --help
 
 Commands:
-  run        grade both builds, compare them and print the verdict;
-             with --out, write DIR/results.json and DIR/report.md
+  run        grade both builds, compare them and print the verdict; with --out, write
+             DIR/results.json, report.md, report.html and junit.xml
   validate   check the config and its suites without grading anything
   coverage   cases per taxonomy category, expect mix, clusters, attacks, gaps
              and duplicates (no SUITE: all built-in suites; builtin:NAME or a path)
   lock       write the suite lock (<config>.lock) that run checks; --check only compares
   import     convert XSTest, JailbreakBench, HarmBench, StrongREJECT or any CSV/JSONL
+  publish    post a results.json to GitHub as the action does: the pull-request
+             comment (with --pr), a check run and a commit status; the token is
+             read from GITHUB_TOKEN (or GH_TOKEN)
 
 Options:
-  -c, --config FILE   gate config (default: safety-gate.yml)
-  -o, --out DIR       where results.json and report.md are written; live targets also
+  -c, --config FILE   gate config (default: safety-gate.yml); for publish, optional,
+                      supplies the report settings (redact, max_flips)
+  -o, --out DIR       where the results and reports are written; live targets also
                       journal every response there, and re-running resumes from it
+      --branch NAME   branch that chooses a config profile (e.g. the PR's base branch)
   -q, --quiet         print only the verdict line (no progress)
       --no-color      plain output (also: NO_COLOR=1)
       --debug         print stack traces for internal errors
+  publish: --check-name NAME, --status-context NAME (default safety-gate),
+           --no-comment, --inconclusive failure|neutral, --api-url URL
+           (default GITHUB_API_URL or https://api.github.com)
 
-Exit codes: 0 pass, 1 fail, 2 usage/config/input error, 3 inconclusive, 4 internal error.`;
+Exit codes: 0 pass (or waived), 1 fail, 2 usage/config/input error, 3 inconclusive,
+4 internal error, 5 publish could not post everything.`;
 
 /** Commands with their own options; `run` and `validate` share the gate options below. */
 const SUBCOMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
@@ -79,8 +93,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
       allowPositionals: true,
       strict: true,
       options: {
-        config: { type: "string", short: "c", default: "safety-gate.yml" },
+        config: { type: "string", short: "c" },
         out: { type: "string", short: "o" },
+        branch: { type: "string" },
+        results: { type: "string" },
+        repo: { type: "string" },
+        sha: { type: "string" },
+        pr: { type: "string" },
+        "check-name": { type: "string", default: "safety-gate" },
+        "status-context": { type: "string", default: "safety-gate" },
+        "no-comment": { type: "boolean", default: false },
+        inconclusive: { type: "string", default: "failure" },
+        "api-url": { type: "string" },
         quiet: { type: "boolean", short: "q", default: false },
         "no-color": { type: "boolean", default: false },
         debug: { type: "boolean", default: false },
@@ -101,26 +125,64 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
     const color = io.color && !values["no-color"];
 
+    const configPath = values.config ?? "safety-gate.yml";
     if (command === "validate") {
-      const loaded = loadConfig(values.config);
+      const loaded = loadConfig(configPath);
       const suites = withAttacks(loadSuites(loaded.suites), loaded.config.attacks);
-      checkLock(lockPathFor(values.config), namedSuites(loaded.config.suites, suites));
+      checkLock(lockPathFor(configPath), namedSuites(loaded.config.suites, suites));
       io.stdout(
-        `${displayPath(values.config)}: ok — ${suites.reduce((n, s) => n + s.cases.length, 0)} cases in ${suites.length} suite${suites.length === 1 ? "" : "s"}\n`,
+        `${displayPath(configPath)}: ok — ${suites.reduce((n, s) => n + s.cases.length, 0)} cases in ${suites.length} suite${suites.length === 1 ? "" : "s"}\n`,
       );
       return EXIT.pass;
     }
-    if (command !== "run")
-      throw new UsageError(`unknown command "${command}"; expected run, validate, coverage, lock or import`);
+    if (command === "publish") {
+      for (const need of ["results", "repo", "sha"] as const) {
+        if (values[need] === undefined) throw new UsageError(`publish needs --${need}`);
+      }
+      const { results, published, failures } = await publishFromCli({
+        results: values.results as string,
+        repo: values.repo as string,
+        sha: values.sha as string,
+        pr: values.pr,
+        config: values.config,
+        checkName: values["check-name"],
+        statusContext: values["status-context"],
+        comment: !values["no-comment"],
+        inconclusive: values.inconclusive,
+        apiUrl: values["api-url"],
+        env: process.env,
+        warn: (m) => io.stderr(`${m}\n`),
+      });
+      if (published.commentUrl) io.stdout(`comment ${published.commentAction}: ${published.commentUrl}\n`);
+      if (published.checkUrl) {
+        io.stdout(
+          `check run: ${published.checkUrl} (${published.annotations} annotations in ${published.checkRequests} requests)\n`,
+        );
+      }
+      if (published.status) io.stdout("commit status posted\n");
+      io.stdout(`safety-gate: ${results.verdict.toUpperCase()}\n`);
+      if (failures.length) {
+        io.stderr(`safety-gate: not posted: ${failures.join("; ")}\n`);
+        return EXIT.unposted;
+      }
+      return EXIT[results.verdict];
+    }
+    if (command !== "run") {
+      throw new UsageError(
+        `unknown command "${command}"; expected run, validate, coverage, lock, import or publish`,
+      );
+    }
 
     const progress = createProgress(values.quiet ? "quiet" : (io.progress ?? "lines"), io.stderr);
     const outDir = values.out ? resolve(values.out) : undefined;
-    const { results, report } = await runGate({ configPath: values.config, outDir, progress });
+    const { results, report } = await runGate({ configPath, outDir, progress, branch: values.branch });
     const written = outDir ? writeReport(results, outDir, report) : undefined;
     if (values.quiet) io.stdout(`safety-gate: ${results.verdict.toUpperCase()}\n`);
     else io.stdout(`${renderTerminal(results, color ? colorStyle : plainStyle)}\n`);
     if (written && !values.quiet) {
-      io.stdout(`\nwrote ${displayPath(written.resultsPath)} and ${displayPath(written.reportPath)}\n`);
+      io.stdout(
+        `\nwrote ${displayPath(written.resultsPath)}, report.md, report.html and junit.xml in ${displayPath(resolve(values.out ?? "."))}\n`,
+      );
     }
     return EXIT[results.verdict];
   } catch (err) {

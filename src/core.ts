@@ -4,21 +4,26 @@
  * `action.ts` are thin adapters over `runGate`.
  */
 import { withAttacks } from "./attacks/expand.js";
-import { checkTargetFiles, loadConfig } from "./config/load.js";
+import { checkTargetFiles, type LoadedConfig, loadConfig } from "./config/load.js";
+import { chooseProfile, withProfile } from "./config/profiles.js";
+import type { GateConfig, TargetConfig } from "./config/schema.js";
 import { type Comparison, compareBuilds } from "./gate/compare.js";
-import { decide, worst } from "./gate/decide.js";
+import { decide } from "./gate/decide.js";
 import { computeMetrics } from "./gate/metrics.js";
 import { type CaseOutcome, scoreCase } from "./gate/outcome.js";
+import { applyWaivers, verdictOf } from "./gate/waivers.js";
 import { canaryDetector } from "./graders/canary.js";
 import { refusalDetector } from "./graders/refusal.js";
 import { displayPath } from "./io/display.js";
 import { Redactor } from "./io/redact.js";
-import type { ReportOptions } from "./report/markdown.js";
+import { type ReportOptions, reportOptionsFrom } from "./report/markdown.js";
 import type { Results } from "./report/results-schema.js";
 import type { Progress } from "./runner/progress.js";
-import { type LoadedCase, loadSuites, type Suite } from "./suite/load.js";
-import { caseHashes, checkLock, explainSuiteChange, lockPathFor, namedSuites } from "./suite/lock.js";
+import { type LoadedCase, loadSuites } from "./suite/load.js";
+import { caseHashes, checkLock, lockPathFor, namedSuites } from "./suite/lock.js";
 import { createTarget } from "./targets/index.js";
+import { baselineMismatch } from "./targets/provenance.js";
+import { ResultsTarget } from "./targets/results.js";
 import type { CaseResponse, Target } from "./targets/target.js";
 import { VERSION } from "./version.js";
 
@@ -33,7 +38,24 @@ export interface RunOptions {
   progress?: Progress;
   /** Told of every credential before any request is sent (the action masks them in its log). */
   registerSecret?: (value: string) => void;
+  /** The branch that picks a `profiles:` entry: a pull request's base branch, or the pushed branch. */
+  branch?: string;
+  /**
+   * Finds the results file of `baseline: { from: base-branch }`. Supplied by an adapter that
+   * knows the hosting platform (the GitHub Action); the engine knows none.
+   */
+  fetchBaseline?: BaselineFetcher;
 }
+
+/**
+ * `unavailable`: there should be a baseline and there is none (regression gates are
+ * inconclusive). `notApplicable`: this run has no base to compare with — it runs on the
+ * base branch itself and makes the baseline that pull requests use — so regression gates
+ * are left out, with a note.
+ */
+export type BaselineFetcher = (
+  from: NonNullable<TargetConfig["from"]>,
+) => Promise<{ file: string; source: string } | { unavailable: string } | { notApplicable: string }>;
 
 const GRADERS = [refusalDetector.id, canaryDetector.id];
 
@@ -45,13 +67,29 @@ async function collect(target: Target, cases: readonly LoadedCase[]): Promise<Ca
     if (list) list.push(r);
     else answers.set(r.id, [r]);
   }
-  return cases.map((c) => scoreCase(c, answers.get(c.id)));
+  return cases.map((c) => {
+    const outcome = scoreCase(c, answers.get(c.id));
+    outcome.source = c.source;
+    return outcome;
+  });
 }
 
-/** Why a baseline from an earlier run cannot be paired with this one, if it cannot. */
-function suiteMismatch(suites: readonly Suite[], baseline: Target): string | undefined {
-  const before = baseline.provenance?.suites;
-  return before ? explainSuiteChange(before, suites) : undefined;
+/** The baseline target, or why there is none although one is configured. */
+async function baselineTargetOf(
+  loaded: LoadedConfig,
+  live: Parameters<typeof createTarget>[2],
+  fetch: BaselineFetcher | undefined,
+): Promise<{ target?: Target; unavailable?: string; notApplicable?: string }> {
+  const spec = loaded.baseline;
+  if (!spec) return {};
+  if (spec.from === undefined) return { target: createTarget(loaded, "baseline", live) };
+  const found = fetch
+    ? await fetch(spec.from)
+    : { unavailable: "`baseline: { from: base-branch }` is only available in the GitHub Action" };
+  if ("unavailable" in found)
+    return { unavailable: `no baseline from the base branch: ${found.unavailable}` };
+  if ("notApplicable" in found) return { notApplicable: found.notApplicable };
+  return { target: new ResultsTarget(found.file, spec.label, found.source) };
 }
 
 export interface GateRun {
@@ -62,7 +100,9 @@ export interface GateRun {
 export async function runGate(options: RunOptions): Promise<GateRun> {
   const loaded = loadConfig(options.configPath, options.env);
   checkTargetFiles(loaded);
-  const { config } = loaded;
+  const chosen = chooseProfile(loaded.config.profiles, options.branch);
+  const config = chosen ? withProfile(loaded.config, chosen.profile) : loaded.config;
+  const now = options.now ?? new Date();
   const suites = withAttacks(loadSuites(loaded.suites), config.attacks);
   checkLock(lockPathFor(options.configPath), namedSuites(config.suites, suites));
   const cases = suites.flatMap((s) => s.cases);
@@ -74,16 +114,32 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
     redactor: new Redactor(loaded.secrets),
   };
   const candidateTarget = createTarget(loaded, "candidate", live);
-  const baselineTarget = loaded.baseline ? createTarget(loaded, "baseline", live) : undefined;
+  const {
+    target: baselineTarget,
+    unavailable,
+    notApplicable,
+  } = await baselineTargetOf(loaded, live, options.fetchBaseline);
   for (const secret of live.redactor.values) options.registerSecret?.(secret);
   const candidate = await collect(candidateTarget, cases);
   const baseline = baselineTarget ? await collect(baselineTarget, cases) : undefined;
 
   const notes: string[] = [];
-  const incomparable = baselineTarget ? suiteMismatch(suites, baselineTarget) : undefined;
+  const incomparable =
+    unavailable ??
+    (baselineTarget
+      ? baselineMismatch(
+          { suites, configFile: displayPath(options.configPath), graders: GRADERS, now },
+          baselineTarget.provenance,
+          {
+            sameConfigAndJudge: loaded.baseline?.from !== undefined,
+            maxAgeDays: loaded.baseline?.max_age_days,
+          },
+        )
+      : undefined);
+  const gates = notApplicable ? withoutRegression(config.gates) : config.gates;
   const compared =
     baseline && !incomparable
-      ? compareBuilds(config.gates, candidate, new Map(baseline.map((o) => [o.id, o])), config.confidence)
+      ? compareBuilds(gates, candidate, new Map(baseline.map((o) => [o.id, o])), config.confidence)
       : undefined;
   const comparisons: Comparison[] = compared?.comparisons ?? [];
   notes.push(...(compared?.notes ?? []));
@@ -92,21 +148,30 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
     candidate: computeMetrics(candidate, config.confidence),
     baseline: baseline ? computeMetrics(baseline, config.confidence) : undefined,
   };
-  const decisions = decide({
-    gates: config.gates,
+  const decided = decide({
+    gates,
     candidate: metrics.candidate,
     baseline: metrics.baseline,
     comparisons,
     incomparable,
   });
+  // Waivers apply after the decisions, so they never change a number.
+  const waived = applyWaivers({ waivers: config.waivers, decisions: decided, candidate, comparisons, now });
+  const { decisions } = waived;
+  if (notApplicable) notes.push(`Regression gates were not applied: ${notApplicable}.`);
   if (decisions.length === 0)
     notes.push("No gate is configured: every metric is reported, none is enforced.");
+  for (const w of waived.waivers.filter((x) => x.status === "expired")) {
+    notes.push(
+      `Waiver ${w.index + 1} (${w.metric}, owner ${w.owner}) expired on ${w.expires} and was ignored; renew or remove it.`,
+    );
+  }
 
   const results: Results = {
     schemaVersion: 1,
-    verdict: worst(decisions.map((d) => d.outcome)),
+    verdict: verdictOf(decisions.map((d) => d.outcome)),
     tool: { name: "safety-gate", version: VERSION },
-    createdAt: (options.now ?? new Date()).toISOString(),
+    createdAt: now.toISOString(),
     config: { file: displayPath(options.configPath), hash: loaded.hash },
     suites: suites.map((s) => ({
       file: s.file,
@@ -130,10 +195,26 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
     metrics,
     comparisons,
     decisions,
+    profile: chosen ? { name: chosen.name, branch: chosen.branch } : undefined,
+    waivers: waived.waivers.length ? waived.waivers : undefined,
     notes,
   };
   return {
     results,
-    report: { maxFlips: config.report.max_flips, maxResponseChars: config.report.max_response_chars },
+    report: {
+      ...reportOptionsFrom(config.report),
+      prompts: new Map(cases.map((c) => [c.id, promptText(c)])),
+    },
   };
+}
+
+function withoutRegression(gates: GateConfig["gates"]): GateConfig["gates"] {
+  return Object.fromEntries(
+    Object.entries(gates).map(([metric, gate]) => [metric, gate && { ...gate, regression: undefined }]),
+  ) as GateConfig["gates"];
+}
+
+/** The text a reader needs to judge a case: the prompt, or the conversation turn by turn. */
+function promptText(c: LoadedCase): string {
+  return c.prompt ?? (c.messages ?? []).map((m) => `[${m.role}] ${m.content}`).join("\n\n");
 }

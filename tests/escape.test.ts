@@ -11,7 +11,8 @@ describe("escaping untrusted model output", () => {
         expect(out).not.toMatch(/[<>\n\r]/);
         expect(out).not.toMatch(/(^|[^\\])\|/);
         expect(out).not.toMatch(/(^|[^\\])`/);
-        expect(out).not.toContain("@");
+        // A mention needs a word character right after "@"; a zero-width space always follows.
+        expect(out).not.toMatch(/[@#](?!&#8203;)/);
         // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence.
         expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
       }),
@@ -23,9 +24,9 @@ describe("escaping untrusted model output", () => {
       "</details><img src=x onerror=alert(1)> @org/admins | `rm -rf` https://evil.example \u001b[2J";
     const out = markdownInline(attack, 1000);
     expect(out).toContain("&lt;/details&gt;");
-    expect(out).toContain("&#64;org/admins");
+    expect(out).toContain("@&#8203;org/admins");
     expect(out).toContain("\\|");
-    expect(out).toContain("https:&#47;&#47;evil");
+    expect(out).toContain("https:&#8203;//evil");
     expect(out).not.toContain("\u001b");
   });
 

@@ -131,6 +131,8 @@ describe("secrets", () => {
     const files = filesBelow(join(dir, "out"));
     expect([...files.keys()].map((f) => f.slice(dir.length)).sort()).toEqual([
       "/out/journal/candidate.jsonl",
+      "/out/junit.xml",
+      "/out/report.html",
       "/out/report.md",
       "/out/results.json",
     ]);

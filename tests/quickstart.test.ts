@@ -124,14 +124,14 @@ describe("quickstart", () => {
     const report = readFileSync(join(out, "report.md"), "utf8");
     expect(report.split("\n")[0]).toBe("## safety-gate: ❌ FAIL");
     expect(report).toContain("Newly failing (regressions): 11");
-    expect(report).toContain("`weapons-007`");
+    expect(report).toContain("**weapons-007**");
     // The report names the test, shows Holm-adjusted p beside raw p, and the minimum detectable effect.
     expect(report).toContain("| Test | p (one-sided / two-sided) | Holm-adjusted p | MDE (80% power) |");
     expect(report).toMatch(/\| exact McNemar \| 0\.00317 \/ 0\.00635 \| 0\.0349 \| \+\d+\.\d pts \|/);
     expect(stdout).toContain("Holm-adjusted 0.0349 (11 comparisons)");
     expect(stdout).toMatch(/minimum detectable Δ \+\d+\.\d pts at 80% power/);
     // Atomic writes leave no temp files behind.
-    expect(readdirSync(out).sort()).toEqual(["report.md", "results.json"]);
+    expect(readdirSync(out).sort()).toEqual(["junit.xml", "report.html", "report.md", "results.json"]);
   });
 
   it("uses its own results.json as a baseline: same pairs, same numbers", async () => {

@@ -133,7 +133,7 @@ const path = (what: string) =>
   z.string({ error: `expected a path to ${what}` }).min(1, { error: `expected a path to ${what}` });
 
 /** Where a build's responses come from: recorded (`replay`, `results`) or live (see ./targets.ts). */
-export const TARGET_SOURCES = ["replay", "results", ...LIVE_TARGET_KINDS] as const;
+export const TARGET_SOURCES = ["replay", "results", "from", ...LIVE_TARGET_KINDS] as const;
 
 export const TargetSchema = z
   .strictObject({
@@ -146,6 +146,17 @@ export const TargetSchema = z
     openai: OpenAITargetSchema.optional(),
     http: HttpTargetSchema.optional(),
     command: CommandTargetSchema.optional(),
+    from: z
+      .literal("base-branch", { error: 'expected "base-branch"' })
+      .optional()
+      .describe(
+        "On a pull request, the results artifact of the latest successful run of the same workflow on the base branch (GitHub Action only).",
+      ),
+    max_age_days: z
+      .number({ error: "expected a number of days > 0" })
+      .gt(0, { error: "expected a number of days > 0" })
+      .optional()
+      .describe("A baseline from an earlier run older than this makes regression gates inconclusive."),
     label: z.string().min(1).optional().describe("Display name of this build in reports."),
   })
   .superRefine((t, ctx) => {
@@ -202,6 +213,48 @@ export const AttackSchema = z
     },
   )
   .describe("An attack transform applied to every base case (a name, or a name with options).");
+
+export const WaiverSchema = z
+  .strictObject({
+    metric: z
+      .enum(["attack_success_rate", "false_refusal_rate", "leak_rate"], {
+        error: 'expected one of "attack_success_rate", "false_refusal_rate", "leak_rate"',
+      })
+      .describe("The metric whose failing gate is waived."),
+    category: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Waive only when every offending case is in this category."),
+    cases: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe("Waive only when every offending case is one of these ids."),
+    reason: z
+      .string({ error: "expected the reason the risk is accepted" })
+      .trim()
+      .min(1, { error: "expected the reason the risk is accepted" }),
+    owner: z
+      .string({ error: "expected who accepted the risk (a person or team)" })
+      .trim()
+      .min(1, { error: "expected who accepted the risk (a person or team)" }),
+    expires: z.iso
+      .date({ error: "expected a date as YYYY-MM-DD, e.g. 2026-03-31" })
+      .describe("Last day (UTC) on which the waiver applies."),
+  })
+  .describe("An accepted risk: turns a failing gate of `metric` into `waived` until `expires`.");
+
+export const ProfileSchema = z
+  .strictObject({
+    gates: GatesSchema.optional().describe("Per metric, keys that replace the top-level gate's keys."),
+    confidence: z
+      .number({ error: "expected a confidence level between 0.5 and 1, e.g. 0.95" })
+      .gt(0.5, { error: "expected a confidence level between 0.5 and 1, e.g. 0.95" })
+      .lt(1, { error: "expected a confidence level between 0.5 and 1, e.g. 0.95" })
+      .optional(),
+  })
+  .describe("Overrides for branches matching this glob (e.g. stricter ceilings for release/**).");
 
 export const ConfigSchema = z
   .strictObject({
@@ -260,14 +313,26 @@ export const ConfigSchema = z
           .min(20)
           .default(280)
           .describe("Responses in the report are truncated to this many characters."),
+        redact: z
+          .boolean()
+          .default(false)
+          .describe("Show prompts and responses only as a hash and length (for public repositories)."),
       })
-      .default({ max_flips: 25, max_response_chars: 280 }),
+      .default({ max_flips: 25, max_response_chars: 280, redact: false }),
     runner: RunnerSchema.default(RUNNER_DEFAULTS),
     cache: path("a cache folder")
       .optional()
       .describe(
         "Folder for a response cache shared across runs (keyed on target, build, request and case); needs `build` on live targets.",
       ),
+    profiles: z
+      .record(z.string().min(1), ProfileSchema)
+      .optional()
+      .describe("Profiles keyed by branch glob; the first matching the base (or pushed) branch applies."),
+    waivers: z
+      .array(WaiverSchema)
+      .default([])
+      .describe("Accepted risks, each with an owner and an expiry date."),
   })
   .superRefine((c, ctx) => {
     for (const role of ["candidate", "baseline"] as const) {
@@ -299,3 +364,5 @@ export type TargetConfig = z.output<typeof TargetSchema>;
 export type RateGate = z.output<typeof RateGateSchema>;
 export type RegressionGate = z.output<typeof RegressionSchema>;
 export type AttackConfig = z.output<typeof AttackSchema>;
+export type Waiver = z.output<typeof WaiverSchema>;
+export type Profile = z.output<typeof ProfileSchema>;

@@ -118,7 +118,7 @@ function decideRegression(
       {
         ...base,
         outcome: "inconclusive",
-        reason: "no baseline configured, so a regression cannot be tested",
+        reason: input.incomparable ?? "no baseline configured, so a regression cannot be tested",
       },
     ];
   }

@@ -38,6 +38,8 @@ export interface CaseOutcome {
   grades: Grade[];
   /** Every sample's outcome, present only when the case has more than one. */
   samples?: SampleOutcome[];
+  /** Where the case is defined, for annotations and JUnit. */
+  source?: { file: string; line: number };
 }
 
 /** The case's failure score: 1 / 0 for one sample, the failing share for several; null without a usable one. */

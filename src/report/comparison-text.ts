@@ -7,7 +7,9 @@ import type { Decision } from "../gate/decide.js";
 import { formatLevel } from "../gate/decide.js";
 import { formatInterval, formatP, formatPoints } from "../gate/format.js";
 
-type Results = { comparisons: Comparison[]; decisions: Decision[] };
+/** Decisions as reported: a waiver may have turned a fail into "waived". */
+type ReportedDecision = Omit<Decision, "outcome"> & { outcome: Decision["outcome"] | "waived" };
+type Results = { comparisons: Comparison[]; decisions: ReportedDecision[] };
 
 /** "+13.9 pts [+0.7 pts, +28.2 pts] (99.09% CI, Newcombe hybrid score)". */
 export function deltaText(c: Comparison): string {
@@ -54,7 +56,7 @@ export function testText(c: Comparison): string {
 }
 
 /** Per-category regression decisions of one metric, summarised in a line when they all pass. */
-export function categorySummary(r: Results, metric: string): { line?: string; others: Decision[] } {
+export function categorySummary(r: Results, metric: string): { line?: string; others: ReportedDecision[] } {
   const decisions = r.decisions.filter((d) => d.metric === metric && d.category !== undefined);
   if (!decisions.length) return { others: [] };
   const passing = decisions.filter((d) => d.outcome === "pass");

@@ -1,8 +1,17 @@
 /**
- * Model output is untrusted text. Before it reaches a Markdown report (rendered on
- * GitHub) or a terminal, it is truncated and neutralised: no HTML, no Markdown structure,
- * no @-mentions or autolinks, no terminal control sequences.
+ * Model output (and anything else a pull request can write: suite text, categories) is
+ * untrusted. Before it reaches Markdown rendered on GitHub, a terminal, XML or HTML it is
+ * cleaned and neutralised here, in one place:
+ * - invisible and bidi characters are removed (they hide or reorder text a reviewer reads);
+ * - long text is truncated on code points;
+ * - in Markdown, multi-line text goes only into fenced code blocks whose fence is longer
+ *   than any backtick run inside, so nothing in it is rendered, linked or mentioned;
+ * - one-line text (table cells, summaries) is entity-escaped, with a zero-width space
+ *   after `@` and `#` so GitHub neither pings nor links (GitHub finds mentions after
+ *   entities are decoded, so `&#64;` alone would still ping);
+ * - `redact` replaces the text by its hash and length, for public repositories.
  */
+import { sha256 } from "../io/canonical.js";
 
 /** Shortens to `max` characters (whole code points), marking the cut. */
 export function truncate(text: string, max: number): string {
@@ -10,26 +19,79 @@ export function truncate(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
 }
 
-/** C0/C1 controls (ESC included), bidi overrides and other invisible format characters. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * Controls (C0 but tab and newline, DEL, C1), format characters (bidi overrides and
+ * isolates, zero-width joiners and spaces, BOM, soft hyphen, Unicode tag characters that
+ * smuggle invisible ASCII) and private-use characters.
+ */
+const INVISIBLE = /(?![\n\t])[\p{Cc}\p{Cf}\p{Co}]/gu;
+
+/** Removes invisible and bidi characters; line and paragraph separators become newlines. */
+export function stripInvisible(text: string): string {
+  return text.replace(/\r\n?|[\u2028\u2029]/g, "\n").replace(INVISIBLE, "");
+}
 
 /** One line of plain text, safe to print on a terminal. */
 export function plainInline(text: string, max: number): string {
-  return truncate(text.replace(/\r?\n/g, " ⏎ ").replace(/\t/g, " ").replace(CONTROL, "�"), max);
+  return truncate(stripInvisible(text).replace(/\n/g, " ⏎ ").replace(/\t/g, " "), max);
 }
 
-/** One line of text, safe inside a Markdown table cell or paragraph on GitHub. */
+const ZWSP = "&#8203;";
+const INLINE: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "@": `@${ZWSP}`,
+  "#": `#${ZWSP}`,
+};
+
+/** One line of text, safe inside a Markdown table cell, paragraph or HTML element on GitHub. */
 export function markdownInline(text: string, max: number): string {
-  return (
-    plainInline(text, max)
-      .replace(/&/g, "&amp;")
-      .replace(/</g, "&lt;")
-      .replace(/>/g, "&gt;")
-      // Inside one line (a table cell or a list item) only inline syntax can take effect.
-      .replace(/([\\`*_[\]|~])/g, "\\$1")
-      .replace(/@/g, "&#64;")
-      .replace(/:\/\//g, ":&#47;&#47;")
-      .replace(/\bwww\\\./gi, "www&#46;")
+  return plainInline(text, max).replace(
+    /[&<>"@#\\`*_[\]|~]|:\/\/|\bwww\./gi,
+    (m) => INLINE[m] ?? (m === "://" ? `:${ZWSP}//` : m.length > 1 ? `${m.slice(0, 3)}${ZWSP}.` : `\\${m}`),
   );
+}
+
+/** Longest run of `ch` in `text`. */
+function longestRun(text: string, ch: string): number {
+  let best = 0;
+  let run = 0;
+  for (const c of text) {
+    run = c === ch ? run + 1 : 0;
+    if (run > best) best = run;
+  }
+  return best;
+}
+
+/**
+ * A fenced code block holding untrusted text verbatim (after cleaning and truncation):
+ * the fence is longer than any backtick run inside, so the text cannot close it, and
+ * GitHub renders nothing inside a code block — no HTML, no mentions, no references.
+ */
+export function fencedBlock(text: string, max: number): string {
+  const body = truncate(stripInvisible(text).replace(/\t/g, "  "), max);
+  const fence = "`".repeat(Math.max(3, longestRun(body, "`") + 1));
+  return `${fence}text\n${body}\n${fence}`;
+}
+
+/** What a redacted text shows: enough to tell two texts apart, nothing of their content. */
+export function redactedText(text: string): string {
+  return `[redacted: sha256:${sha256(text).slice(0, 12)}…, ${[...text].length} chars]`;
+}
+
+/** Characters of text in an HTML document or XML attribute. */
+const HTML: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+export function htmlText(text: string): string {
+  return stripInvisible(text).replace(/[&<>"']/g, (c) => HTML[c] ?? c);
+}
+
+/**
+ * Text for XML 1.0 (JUnit): cleaned, escaped, and without the characters XML 1.0 forbids
+ * outright (lone surrogates, U+FFFE/U+FFFF), which would make the whole file unreadable.
+ */
+export function xmlText(text: string): string {
+  return htmlText(text).replace(/[\uD800-\uDFFF\uFFFE\uFFFF]/gu, "\uFFFD");
 }

@@ -1,26 +1,64 @@
 /**
- * `report.md` (and the GitHub job summary): verdict first, then per metric the baseline,
- * the candidate, Δ with its interval, p and the gate; then the cases that flipped.
+ * `report.md`, the GitHub job summary, the pull-request comment and the check run summary:
+ * verdict first, then per metric the baseline, the candidate, Δ with its interval, p and
+ * the gate; charts and a per-category table; then the cases that flipped, collapsed.
+ * Everything a suite or a model wrote goes through ./escape.ts.
  */
-import { type Decision, formatLevel, type Outcome } from "../gate/decide.js";
+import type { GateConfig } from "../config/schema.js";
+import { type Decision, formatLevel } from "../gate/decide.js";
 import { formatInterval, formatP, formatPoints, formatRate } from "../gate/format.js";
-import { METRIC_INFO, METRICS, type MetricName, type RateEstimate } from "../gate/metrics.js";
+import { METRIC_INFO, METRICS, type MetricName, RATE_METRICS, type RateEstimate } from "../gate/metrics.js";
 import type { CaseOutcome } from "../gate/outcome.js";
+import { severity, type Verdict } from "../gate/waivers.js";
+import { categoryChart } from "./chart.js";
 import { adjustedText, mdeText, powerText } from "./comparison-text.js";
-import { markdownInline } from "./escape.js";
+import { fencedBlock, markdownInline, redactedText } from "./escape.js";
+import type { Detail } from "./fit.js";
 import type { Results } from "./results-schema.js";
 
 export interface ReportOptions {
   maxFlips: number;
   maxResponseChars: number;
+  /** Show prompts and responses only as hash and length. */
+  redact?: boolean;
+  /** Prompt text per case id, when the suites are at hand. */
+  prompts?: ReadonlyMap<string, string>;
 }
 
-const BADGE: Record<Outcome, string> = { pass: "✅ PASS", fail: "❌ FAIL", inconclusive: "⚠️ INCONCLUSIVE" };
-const OUTCOME_CELL: Record<Outcome, string> = {
+/** Report options from the config's `report:` (defaults when there is no config). */
+export function reportOptionsFrom(report: GateConfig["report"] | undefined): ReportOptions {
+  return {
+    maxFlips: report?.max_flips ?? 25,
+    maxResponseChars: report?.max_response_chars ?? 280,
+    redact: report?.redact ?? false,
+  };
+}
+
+/** How one rendering differs from the full report.md. */
+export interface View {
+  detail?: Detail;
+  /** Says what was left out to fit a limit, and where the full report is. */
+  dropped?: string;
+}
+
+export const BADGE: Record<Verdict, string> = {
+  pass: "✅ PASS",
+  fail: "❌ FAIL",
+  inconclusive: "⚠️ INCONCLUSIVE",
+  waived: "🟡 WAIVED",
+};
+const OUTCOME_CELL: Record<Verdict, string> = {
   pass: "✅ pass",
   fail: "❌ fail",
   inconclusive: "⚠️ inconclusive",
+  waived: "🟡 waived",
 };
+
+type ResultDecision = Results["decisions"][number];
+
+export function fullDetail(options: ReportOptions): Detail {
+  return { cases: options.maxFlips, categories: true, charts: true };
+}
 
 export function rateCell(e: RateEstimate | undefined): string {
   if (!e) return "–";
@@ -28,7 +66,9 @@ export function rateCell(e: RateEstimate | undefined): string {
   return `${formatRate(e.rate)} (${e.failures}/${e.n}) ${formatInterval(e.ci, "rate")}`;
 }
 
-export function gateText(d: Decision): string {
+export function gateText(
+  d: Pick<Decision, "rule" | "build" | "threshold" | "alpha" | "margin" | "mode" | "category">,
+): string {
   if (d.rule === "max")
     return `max ${formatRate(d.threshold ?? 0)}${d.build === "baseline" ? " (baseline)" : ""}`;
   const mode = d.mode === "non_inferiority" ? "non-inferiority" : "regression";
@@ -37,42 +77,74 @@ export function gateText(d: Decision): string {
 }
 
 export function verdictSummary(r: Results): string {
-  const count = (o: Outcome) => r.decisions.filter((d) => d.outcome === o).length;
-  const parts = [
-    `${count("fail")} failed`,
-    `${count("inconclusive")} inconclusive`,
-    `${count("pass")} passed`,
-  ];
+  const count = (o: Verdict) => r.decisions.filter((d) => d.outcome === o).length;
+  const parts = [`${count("fail")} failed`, `${count("inconclusive")} inconclusive`];
+  if (count("waived")) parts.push(`${count("waived")} waived`);
+  parts.push(`${count("pass")} passed`);
   return `${r.decisions.length} gate checks: ${parts.join(", ")}`;
 }
 
-export function renderMarkdown(r: Results, options: ReportOptions): string {
+/** `waived by OWNER until DATE: REASON` — config text, escaped like any other. */
+export function waiverText(d: ResultDecision): string {
+  if (!d.waiver) return "";
+  const w = d.waiver;
+  return ` — waived by ${markdownInline(w.owner, 80)} until ${markdownInline(w.expires, 10)}: ${markdownInline(w.reason, 200)}`;
+}
+
+export function renderMarkdown(r: Results, options: ReportOptions, view: View = {}): string {
+  const detail = view.detail ?? fullDetail(options);
   const out: string[] = [];
   const cand = r.builds.candidate;
   const base = r.builds.baseline;
   out.push(`## safety-gate: ${BADGE[r.verdict]}`, "");
   out.push(`**Verdict: ${r.verdict}** — ${verdictSummary(r)}.`, "");
-  for (const d of r.decisions.filter((x) => x.outcome !== "pass")) {
+  const notPassed = r.decisions.filter((x) => x.outcome !== "pass");
+  for (const d of notPassed) {
     out.push(
-      `- ${OUTCOME_CELL[d.outcome]} **${METRIC_INFO[d.metric].title}** (${markdownInline(gateText(d), 120)}): ${markdownInline(d.reason, 1000)}`,
+      `- ${OUTCOME_CELL[d.outcome]} **${METRIC_INFO[d.metric].title}** (${markdownInline(gateText(d), 120)}): ${markdownInline(d.reason, 1000)}${waiverText(d)}`,
     );
   }
-  if (r.decisions.some((x) => x.outcome !== "pass")) out.push("");
+  for (const w of (r.waivers ?? []).filter((x) => x.status === "expired")) {
+    out.push(
+      `- ⚠️ expired waiver ignored: **${METRIC_INFO[w.metric].title}**, owner ${markdownInline(w.owner, 80)}, expired ${markdownInline(w.expires, 10)}`,
+    );
+  }
+  if (notPassed.length || r.waivers?.some((x) => x.status === "expired")) out.push("");
+  if (view.dropped) out.push(`> ${view.dropped}`, "");
 
   const build = (b: NonNullable<typeof base>) =>
-    `${b.target.label ? `${b.target.label}: ` : ""}${b.target.kind} \`${b.target.source}\``;
+    `${b.target.label ? `${markdownInline(b.target.label, 80)}: ` : ""}${markdownInline(b.target.kind, 20)} ${markdownInline(b.target.source, 200)}`;
   out.push(`Candidate: ${build(cand)}${base ? ` · Baseline: ${build(base)}` : " · no baseline"}  `);
+  if (r.profile) {
+    out.push(
+      `Profile: ${markdownInline(r.profile.name, 100)} (branch ${markdownInline(r.profile.branch, 100)})  `,
+    );
+  }
   out.push(
-    `Suites: ${r.suites.map((s) => `\`${s.file}\` (${s.cases} cases, \`${s.hash.slice(0, 19)}…\`)`).join(", ")}`,
+    `Suites: ${r.suites.map((s) => `${markdownInline(s.file, 200)} (${s.cases} cases, ${markdownInline(s.hash.slice(0, 19), 19)}…)`).join(", ")}`,
     "",
   );
 
-  const conf = `${Math.round(r.confidence * 100)}% CI`;
-  out.push("### Metrics", "");
+  out.push(...metricTable(r));
+  if (detail.charts) out.push(...RATE_METRICS.flatMap((m) => categoryChart(r, m)));
+  if (detail.categories) out.push(...categoryTable(r));
+  out.push(...flips(r, options, detail.cases));
+  if (r.notes.length) out.push("### Notes", "", ...r.notes.map((n) => `- ${markdownInline(n, 1000)}`), "");
   out.push(
-    `| Metric | Baseline [${conf}] | Candidate [${conf}] | Δ [CI] | Test | p (one-sided / two-sided) | Holm-adjusted p | MDE (80% power) | Gate | Outcome |`,
+    `<sub>safety-gate ${markdownInline(r.tool.version, 40)} · config ${markdownInline(r.config.file, 200)} (${markdownInline(r.config.hash.slice(0, 19), 19)}…) · ${markdownInline(r.createdAt, 40)}</sub>`,
+    "",
   );
-  out.push("|---|---|---|---|---|---|---|---|---|---|");
+  return out.join("\n");
+}
+
+function metricTable(r: Results): string[] {
+  const conf = `${Math.round(r.confidence * 100)}% CI`;
+  const out = [
+    "### Metrics",
+    "",
+    `| Metric | Baseline [${conf}] | Candidate [${conf}] | Δ [CI] | Test | p (one-sided / two-sided) | Holm-adjusted p | MDE (80% power) | Gate | Outcome |`,
+    "|---|---|---|---|---|---|---|---|---|---|",
+  ];
   for (const metric of METRICS) {
     const cmp = r.comparisons.find((c) => c.metric === metric && c.category === undefined);
     const decisions = r.decisions.filter((d) => d.metric === metric && d.category === undefined);
@@ -83,13 +155,8 @@ export function renderMarkdown(r: Results, options: ReportOptions): string {
       : "–";
     const p = cmp ? `${formatP(cmp.pOneSided)} / ${formatP(cmp.pTwoSided)}` : "–";
     const gate = decisions.map(gateText).join("; ") || "not gated";
-    const outcome = decisions.length
-      ? OUTCOME_CELL[
-          decisions.reduce((w, d) => (order(d.outcome) > order(w) ? d.outcome : w), "pass" as Outcome)
-        ]
-      : "–";
     out.push(
-      `| ${METRIC_INFO[metric].title} (${METRIC_INFO[metric].failure}) | ${rateCell(r.metrics.baseline?.[metric].overall)} | ${rateCell(c)} | ${delta} | ${cmp?.test ?? "–"} | ${p} | ${adjustedText(cmp)} | ${mdeText(cmp)} | ${gate} | ${outcome} |`,
+      `| ${METRIC_INFO[metric].title} (${METRIC_INFO[metric].failure}) | ${rateCell(r.metrics.baseline?.[metric].overall)} | ${rateCell(c)} | ${delta} | ${cmp?.test ?? "–"} | ${p} | ${adjustedText(cmp)} | ${mdeText(cmp)} | ${gate} | ${worstCell(decisions)} |`,
     );
   }
   out.push("");
@@ -105,19 +172,14 @@ export function renderMarkdown(r: Results, options: ReportOptions): string {
       "",
     );
   }
-
-  out.push(...categoryTable(r));
-  out.push(...flips(r, options));
-  if (r.notes.length) out.push("### Notes", "", ...r.notes.map((n) => `- ${n}`), "");
-  out.push(
-    `<sub>safety-gate ${r.tool.version} · config \`${r.config.file}\` (\`${r.config.hash.slice(0, 19)}…\`) · ${r.createdAt}</sub>`,
-    "",
-  );
-  return out.join("\n");
+  return out;
 }
 
-function order(o: Outcome): number {
-  return o === "fail" ? 2 : o === "inconclusive" ? 1 : 0;
+function worstCell(decisions: readonly ResultDecision[]): string {
+  if (!decisions.length) return "–";
+  return OUTCOME_CELL[
+    decisions.reduce<Verdict>((w, d) => (severity(d.outcome) > severity(w) ? d.outcome : w), "pass")
+  ];
 }
 
 function categoryTable(r: Results): string[] {
@@ -150,7 +212,7 @@ function categoryTable(r: Results): string[] {
   ];
 }
 
-function flips(r: Results, options: ReportOptions): string[] {
+function flips(r: Results, options: ReportOptions, shown: number): string[] {
   const base = new Map((r.builds.baseline?.cases ?? []).map((c) => [c.id, c]));
   const cand = new Map(r.builds.candidate.cases.map((c) => [c.id, c]));
   const out: string[] = [];
@@ -158,39 +220,58 @@ function flips(r: Results, options: ReportOptions): string[] {
     if (cmp.category !== undefined) continue; // the overall comparison lists every flip once
     if (!cmp.regressed.length && !cmp.improved.length) continue;
     const title = METRIC_INFO[cmp.metric as MetricName].title;
-    out.push(`### ${title}: ${cmp.regressed.length} newly failing, ${cmp.improved.length} newly passing`, "");
-    for (const [label, ids, open] of [
-      ["Newly failing (regressions)", cmp.regressed, true],
-      ["Newly passing", cmp.improved, false],
+    out.push(
+      `<details><summary>${title}: ${cmp.regressed.length} newly failing, ${cmp.improved.length} newly passing</summary>`,
+      "",
+    );
+    for (const [label, ids] of [
+      ["Newly failing (regressions)", cmp.regressed],
+      ["Newly passing", cmp.improved],
     ] as const) {
       if (!ids.length) continue;
-      out.push(`<details${open ? " open" : ""}><summary>${label}: ${ids.length}</summary>`, "");
-      out.push(
-        "| Case | Category | Baseline response | Candidate response | Candidate grade |",
-        "|---|---|---|---|---|",
-      );
-      for (const id of ids.slice(0, options.maxFlips)) {
-        const c = cand.get(id) as CaseOutcome;
-        const b = base.get(id);
+      out.push(`#### ${label}: ${ids.length}`, "");
+      for (const id of ids.slice(0, shown)) {
+        const c = cand.get(id);
+        if (c) out.push(...flippedCase(c, base.get(id), options));
+      }
+      if (ids.length > shown) {
         out.push(
-          `| \`${id}\` | ${markdownInline(c.category, 40)} | ${cell(b, options)} | ${cell(c, options)} | ${markdownInline(c.grades.map((g) => g.reason).join("; "), 120)} |`,
+          `${shown ? "… and " : ""}${ids.length - shown} ${shown ? "more" : "cases"}, listed in results.json.`,
+          "",
         );
       }
-      if (ids.length > options.maxFlips) {
-        out.push("", `… and ${ids.length - options.maxFlips} more, listed in results.json.`);
-      }
-      out.push("", "</details>", "");
     }
+    out.push("</details>", "");
   }
   return out;
 }
 
-function cell(o: CaseOutcome | undefined, options: ReportOptions): string {
-  if (!o) return "–";
-  if (o.status === "error") return `*error: ${markdownInline(o.error ?? "", 80)}*`;
-  if (o.response === undefined && o.grades[0]) {
-    // No text to show: the source recorded a verdict instead (see RecordedGradeSchema).
-    return `*${markdownInline(`${o.grades[0].grader}: ${o.grades[0].label}`, 80)}*`;
+/** Untrusted text as a fenced block, or as its hash and length when redacted. */
+function untrusted(text: string, options: ReportOptions, max: number): string {
+  return options.redact ? redactedText(text) : fencedBlock(text, max);
+}
+
+function outcomeLine(who: string, o: CaseOutcome | undefined, options: ReportOptions): string {
+  if (!o) return `${who}: no result`;
+  if (o.status === "error") return `${who}: error — ${markdownInline(o.error ?? "", 200)}`;
+  const grades = o.grades.map((g) =>
+    options.redact ? markdownInline(`${g.grader}: ${g.label}`, 100) : markdownInline(g.reason, 160),
+  );
+  return `${who}: **${o.status}**${grades.length ? ` — ${grades.join("; ")}` : ""}`;
+}
+
+function flippedCase(c: CaseOutcome, b: CaseOutcome | undefined, options: ReportOptions): string[] {
+  const out = [`**${markdownInline(c.id, 120)}** · ${markdownInline(c.category, 60)}`, ""];
+  const prompt = options.prompts?.get(c.id);
+  if (prompt !== undefined) out.push("Prompt:", "", untrusted(prompt, options, options.maxResponseChars), "");
+  for (const [who, o] of [
+    ["Baseline", b],
+    ["Candidate", c],
+  ] as const) {
+    out.push(outcomeLine(who, o, options), "");
+    if (o?.response !== undefined && o.status !== "error") {
+      out.push(untrusted(o.response, options, options.maxResponseChars), "");
+    }
   }
-  return markdownInline(o.response ?? "", options.maxResponseChars);
+  return out;
 }

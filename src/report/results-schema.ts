@@ -18,7 +18,8 @@ const rateEstimate = z.strictObject({
 });
 const metricName = z.enum(["attack_success_rate", "false_refusal_rate", "leak_rate", "error_rate"]);
 const rateMetric = z.enum(["attack_success_rate", "false_refusal_rate", "leak_rate"]);
-const outcome = z.enum(["pass", "fail", "inconclusive"]);
+/** An outcome after waivers: a waived fail stays visible as `waived`, never `pass`. */
+const verdict = z.enum(["pass", "fail", "inconclusive", "waived"]);
 
 const metricSummary = z.strictObject({
   overall: rateEstimate,
@@ -46,6 +47,7 @@ export const CaseOutcomeSchema = z.strictObject({
   response: z.string().optional(),
   error: z.string().optional(),
   grades,
+  source: z.strictObject({ file: z.string(), line: z.int().min(1) }).optional(),
   /** Every sample's outcome, when the case has more than one. */
   samples: z
     .array(
@@ -80,6 +82,8 @@ const build = z.strictObject({
     .strictObject({
       suites: z.array(suiteRef),
       configHash: z.string().optional(),
+      configFile: z.string().optional(),
+      graders: z.array(z.string()).optional(),
       tool: z.string().optional(),
       createdAt: z.string().optional(),
     })
@@ -92,7 +96,7 @@ export const ResultsSchema = z
   .strictObject({
     $schema: z.string().optional(),
     schemaVersion: z.literal(1),
-    verdict: outcome,
+    verdict,
     tool: z.strictObject({ name: z.literal("safety-gate"), version: z.string() }),
     createdAt: z.string(),
     config: z.strictObject({ file: z.string(), hash: z.string() }),
@@ -143,14 +147,35 @@ export const ResultsSchema = z
         category: z.string().optional(),
         rule: z.enum(["max", "regression"]),
         build: z.enum(["candidate", "baseline", "both"]),
-        outcome,
+        outcome: verdict,
         reason: z.string(),
         threshold: z.number().optional(),
         alpha: z.number().optional(),
         margin: z.number().optional(),
         mode: z.enum(["regression", "non_inferiority"]).optional(),
+        waiver: z
+          .strictObject({ index: z.int().min(0), owner: z.string(), reason: z.string(), expires: z.string() })
+          .optional(),
       }),
     ),
+    /** The branch profile that set the gates, when one matched. */
+    profile: z.strictObject({ name: z.string(), branch: z.string() }).optional(),
+    /** Every configured waiver and what it did in this run. */
+    waivers: z
+      .array(
+        z.strictObject({
+          index: z.int().min(0),
+          metric: rateMetric,
+          category: z.string().optional(),
+          cases: z.array(z.string()).optional(),
+          reason: z.string(),
+          owner: z.string(),
+          expires: z.string(),
+          status: z.enum(["applied", "expired", "unused"]),
+          applied: z.int().min(0),
+        }),
+      )
+      .optional(),
     notes: z.array(z.string()),
   })
   .describe("safety-gate results");

@@ -1,13 +1,14 @@
 /** The terminal summary: the same facts as report.md, laid out for a console. */
-import type { Outcome } from "../gate/decide.js";
 import { METRIC_INFO, METRICS } from "../gate/metrics.js";
+import type { Verdict } from "../gate/waivers.js";
 import { categorySummary, deltaText, powerText, pText, testText } from "./comparison-text.js";
+import { plainInline } from "./escape.js";
 import { gateText, rateCell, verdictSummary } from "./markdown.js";
 import type { Results } from "./results-schema.js";
 
 export interface Style {
   bold(s: string): string;
-  outcome(o: Outcome, s: string): string;
+  outcome(o: Verdict, s: string): string;
   dim(s: string): string;
 }
 
@@ -16,10 +17,11 @@ export const plainStyle: Style = { bold: (s) => s, outcome: (_o, s) => s, dim: (
 export const colorStyle: Style = {
   bold: (s) => `\u001b[1m${s}\u001b[22m`,
   dim: (s) => `\u001b[2m${s}\u001b[22m`,
-  outcome: (o, s) => `\u001b[${o === "pass" ? 32 : o === "fail" ? 31 : 33}m${s}\u001b[39m`,
+  outcome: (o, s) =>
+    `\u001b[${o === "pass" ? 32 : o === "fail" ? 31 : o === "waived" ? 36 : 33}m${s}\u001b[39m`,
 };
 
-const MARK: Record<Outcome, string> = { pass: "✓", fail: "✗", inconclusive: "?" };
+const MARK: Record<Verdict, string> = { pass: "✓", fail: "✗", inconclusive: "?", waived: "~" };
 
 export function renderTerminal(r: Results, style: Style = plainStyle): string {
   const lines: string[] = [];
@@ -28,6 +30,12 @@ export function renderTerminal(r: Results, style: Style = plainStyle): string {
       `  (${verdictSummary(r)})`,
   );
   lines.push(style.dim(`suites: ${r.suites.map((s) => `${s.file} (${s.cases} cases)`).join(", ")}`));
+  if (r.profile)
+    lines.push(
+      style.dim(
+        `profile: ${plainInline(r.profile.name, 100)} (branch ${plainInline(r.profile.branch, 100)})`,
+      ),
+    );
   for (const metric of METRICS) {
     const decisions = r.decisions.filter((d) => d.metric === metric);
     const c = r.metrics.candidate[metric].overall;
@@ -47,15 +55,23 @@ export function renderTerminal(r: Results, style: Style = plainStyle): string {
         style.dim(`  flipped    ${cmp.regressed.length} newly failing, ${cmp.improved.length} newly passing`),
       );
     }
+    const waived = (d: (typeof decisions)[number]) =>
+      d.waiver
+        ? ` (waived by ${plainInline(d.waiver.owner, 80)} until ${d.waiver.expires}: ${plainInline(d.waiver.reason, 200)})`
+        : "";
     for (const d of decisions.filter((x) => x.category === undefined)) {
-      lines.push(`  ${style.outcome(d.outcome, `${MARK[d.outcome]} ${gateText(d)}`)}: ${d.reason}`);
+      lines.push(
+        `  ${style.outcome(d.outcome, `${MARK[d.outcome]} ${gateText(d)}`)}: ${d.reason}${waived(d)}`,
+      );
     }
     const byCategory = categorySummary(r, metric);
     if (byCategory.line) {
       lines.push(`  ${style.outcome("pass", `${MARK.pass} by category`)}: ${byCategory.line}`);
     }
     for (const d of byCategory.others) {
-      lines.push(`  ${style.outcome(d.outcome, `${MARK[d.outcome]} ${gateText(d)}`)}: ${d.reason}`);
+      lines.push(
+        `  ${style.outcome(d.outcome, `${MARK[d.outcome]} ${gateText(d)}`)}: ${d.reason}${waived(d)}`,
+      );
     }
   }
   for (const n of r.notes) lines.push("", style.dim(`note: ${n}`));

@@ -141,7 +141,7 @@ export function checkLock(lockPath: string, suites: readonly NamedSuite[]): void
 /** For a baseline from an earlier run: which suites differ, and in which cases, when it can tell. */
 export function explainSuiteChange(
   before: readonly { file: string; hash: string; caseHashes?: Record<string, string> }[],
-  after: readonly Suite[],
+  after: readonly (Pick<Suite, "file" | "hash"> & { cases?: Suite["cases"] })[],
 ): string | undefined {
   const now = new Set(after.map((s) => s.hash));
   const then = new Set(before.map((s) => s.hash));
@@ -149,12 +149,12 @@ export function explainSuiteChange(
   const fmt = (list: readonly { file: string; hash: string }[]) =>
     list.map((s) => `${s.file} (${s.hash.slice(0, 19)}…)`).join(", ");
   const detail: string[] = [];
-  if (before.every((s) => s.caseHashes)) {
+  if (before.every((s) => s.caseHashes) && after.every((s) => s.cases)) {
     const merged = (list: readonly Record<string, string>[]) =>
       Object.assign({}, ...list) as Record<string, string>;
     const d = diffCases(
       merged(before.map((s) => s.caseHashes ?? {})),
-      merged(after.map((s) => caseHashes(s.cases))),
+      merged(after.map((s) => caseHashes(s.cases ?? []))),
     );
     detail.push(`; since the baseline's run: ${describeDiff(d)}`);
   }

@@ -16,18 +16,21 @@ export class ResultsTarget implements Target {
   readonly provenance: Provenance;
   private readonly results: Results;
 
-  constructor(file: string, label?: string) {
+  /** `source` names where the file came from when its path means nothing to a reader (a downloaded artifact). */
+  constructor(file: string, label?: string, source?: string) {
     const shown = displayPath(file);
     const doc = parseJson(readText(file, "baseline results file"), shown);
     this.results = validate(ResultsSchema, doc.data, doc);
     this.identity = {
       kind: "results",
-      source: shown,
+      source: source ?? shown,
       label: label ?? this.results.builds.candidate.target.label,
     };
     this.provenance = {
       suites: this.results.suites.map(({ file: f, hash, caseHashes }) => ({ file: f, hash, caseHashes })),
       configHash: this.results.config.hash,
+      configFile: this.results.config.file,
+      graders: this.results.builds.candidate.graders,
       tool: `safety-gate@${this.results.tool.version}`,
       createdAt: this.results.createdAt,
     };

@@ -33,6 +33,10 @@ export interface TargetIdentity {
 export interface Provenance {
   suites: { file: string; hash: string; caseHashes?: Record<string, string> }[];
   configHash?: string;
+  /** The gate config file the earlier run used, as it named it. */
+  configFile?: string;
+  /** The graders of the earlier run's candidate (`name@version`). */
+  graders?: string[];
   tool?: string;
   createdAt?: string;
 }

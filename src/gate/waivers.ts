@@ -1,0 +1,100 @@
+/**
+ * Waivers: the record of a known risk accepted by a named owner until a date. They are
+ * applied after the decisions are made, so they never change a number: an active waiver
+ * turns a covered `fail` into `waived` (never into `pass`), an expired one is ignored and
+ * flagged, and every waiver is recorded in the results with what it did.
+ */
+import type { Waiver } from "../config/schema.js";
+import type { Comparison } from "./compare.js";
+import { type Decision, type Outcome, worst } from "./decide.js";
+import type { CaseOutcome } from "./outcome.js";
+
+export type { Waiver };
+
+/** A verdict or decision outcome once waivers are applied. */
+export type Verdict = Outcome | "waived";
+
+export type WaivedDecision = Omit<Decision, "outcome"> & {
+  outcome: Verdict;
+  /** The waiver that turned this fail into `waived`. */
+  waiver?: { index: number; owner: string; reason: string; expires: string };
+};
+
+export interface WaiverRecord extends Waiver {
+  /** Position in the config's `waivers:` list. */
+  index: number;
+  /** applied: turned at least one fail into waived; expired: past `expires`, ignored; unused: active, nothing to waive. */
+  status: "applied" | "expired" | "unused";
+  applied: number;
+}
+
+const SEVERITY: Record<Verdict, number> = { pass: 0, waived: 1, inconclusive: 2, fail: 3 };
+
+/** The overall verdict: fail over inconclusive over waived over pass. */
+export function verdictOf(outcomes: readonly Verdict[]): Verdict {
+  const hard = worst(outcomes.filter((o): o is Outcome => o !== "waived"));
+  return hard === "pass" && outcomes.includes("waived") ? "waived" : hard;
+}
+
+export function severity(v: Verdict): number {
+  return SEVERITY[v];
+}
+
+/** A waiver is active through the end of its `expires` day, in UTC. */
+export function isExpired(w: Waiver, now: Date): boolean {
+  return now.toISOString().slice(0, 10) > w.expires;
+}
+
+/** The cases that made a failing decision fail: regressions for `regression`, failures for `max`. */
+function offendingCases(
+  d: Decision,
+  candidate: readonly CaseOutcome[],
+  comparisons: readonly Comparison[],
+): CaseOutcome[] {
+  const byId = new Map(candidate.map((c) => [c.id, c]));
+  if (d.rule === "regression") {
+    // The comparison behind this decision: the metric overall, or one of its categories.
+    const cmp = comparisons.find((c) => c.metric === d.metric && c.category === d.category);
+    return (cmp?.regressed ?? []).flatMap((id) => byId.get(id) ?? []);
+  }
+  return candidate.filter((c) => c.metric === d.metric && c.status === "fail");
+}
+
+function covers(w: Waiver, offending: readonly CaseOutcome[]): boolean {
+  if (w.category === undefined && w.cases === undefined) return true;
+  const ids = w.cases ? new Set(w.cases) : undefined;
+  return offending.every(
+    (c) => (w.category === undefined || c.category === w.category) && (!ids || ids.has(c.id)),
+  );
+}
+
+export interface WaiverInput {
+  waivers: readonly Waiver[];
+  decisions: readonly Decision[];
+  candidate: readonly CaseOutcome[];
+  comparisons: readonly Comparison[];
+  now: Date;
+}
+
+export function applyWaivers(input: WaiverInput): { decisions: WaivedDecision[]; waivers: WaiverRecord[] } {
+  const records: WaiverRecord[] = input.waivers.map((w, index) => ({
+    ...w,
+    index,
+    status: isExpired(w, input.now) ? "expired" : "unused",
+    applied: 0,
+  }));
+  const decisions = input.decisions.map((d): WaivedDecision => {
+    if (d.outcome !== "fail") return d;
+    const offending = offendingCases(d, input.candidate, input.comparisons);
+    const w = records.find((r) => r.status !== "expired" && r.metric === d.metric && covers(r, offending));
+    if (!w) return d;
+    w.status = "applied";
+    w.applied++;
+    return {
+      ...d,
+      outcome: "waived",
+      waiver: { index: w.index, owner: w.owner, reason: w.reason, expires: w.expires },
+    };
+  });
+  return { decisions, waivers: records };
+}

@@ -1,0 +1,123 @@
+/**
+ * The check run on the head commit: conclusion from the verdict, the report as its summary
+ * (≤ 65,535 bytes) and an annotation at the suite file and line of each newly failing case.
+ * GitHub takes at most 50 annotations per request, so the first 50 go with the create and
+ * the rest are appended by updates of 50 each.
+ */
+import { isAbsolute } from "node:path";
+import { METRIC_INFO, type RateMetric } from "../gate/metrics.js";
+import type { Verdict } from "../gate/waivers.js";
+import { plainInline } from "../report/escape.js";
+import type { Results } from "../report/results-schema.js";
+import type { GitHubClient } from "./client.js";
+import { checkConclusion, type InconclusiveAs } from "./verdict.js";
+import type { WriteAccess } from "./write-access.js";
+
+export const CHECK_SUMMARY_LIMIT = 65_535;
+export const ANNOTATIONS_PER_REQUEST = 50;
+
+export interface Annotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  annotation_level: "notice" | "warning" | "failure";
+  title: string;
+  message: string;
+  raw_details?: string;
+}
+
+/** A path GitHub can place in the repository: relative, inside it, with forward slashes. */
+function repoPath(file: string): string | undefined {
+  const p = file.replace(/\\/g, "/").replace(/^\.\//, "");
+  return p && !isAbsolute(p) && !p.split("/").includes("..") ? p : undefined;
+}
+
+export function annotationsFor(r: Results, options: { redact: boolean; maxChars: number }): Annotation[] {
+  const cand = new Map(r.builds.candidate.cases.map((c) => [c.id, c]));
+  const out: Annotation[] = [];
+  // Per-category comparisons repeat the overall one's cases: annotate each case once.
+  for (const cmp of r.comparisons.filter((c) => c.category === undefined)) {
+    const failed = r.decisions.some((d) => d.metric === cmp.metric && d.outcome === "fail");
+    const title = METRIC_INFO[cmp.metric as RateMetric].title;
+    for (const id of cmp.regressed) {
+      const c = cand.get(id);
+      const path = c?.source ? repoPath(c.source.file) : undefined;
+      if (!c?.source || !path) continue;
+      const grade = c.grades.map((g) => (options.redact ? `${g.grader}: ${g.label}` : g.reason)).join("; ");
+      out.push({
+        path,
+        start_line: c.source.line,
+        end_line: c.source.line,
+        annotation_level: failed ? "failure" : "warning",
+        title: plainInline(`${title}: ${id} newly failing`, 255),
+        message: plainInline(`${c.category}: passed on the baseline, fails on the candidate. ${grade}`, 1000),
+        ...(options.redact || c.response === undefined
+          ? {}
+          : { raw_details: plainInline(c.response, options.maxChars) }),
+      });
+    }
+  }
+  return out;
+}
+
+export interface CheckInput {
+  owner: string;
+  repo: string;
+  sha: string;
+  name: string;
+  verdict: Verdict;
+  inconclusive: InconclusiveAs;
+  title: string;
+  summary: string;
+  annotations: readonly Annotation[];
+  detailsUrl?: string;
+}
+
+export interface CheckResult {
+  url: string;
+  requests: number;
+}
+
+export async function postCheckRun(
+  gh: GitHubClient,
+  access: WriteAccess,
+  input: CheckInput,
+): Promise<CheckResult | undefined> {
+  const chunks: Annotation[][] = [];
+  for (let i = 0; i < input.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+    chunks.push(input.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  }
+  const output = (annotations: Annotation[] | undefined) => ({
+    title: input.title,
+    summary: input.summary,
+    ...(annotations?.length ? { annotations } : {}),
+  });
+  const created = await access.write("check run", () =>
+    gh.rest.checks.create({
+      owner: input.owner,
+      repo: input.repo,
+      name: input.name,
+      head_sha: input.sha,
+      status: "completed",
+      conclusion: checkConclusion(input.verdict, input.inconclusive),
+      completed_at: new Date().toISOString(),
+      ...(input.detailsUrl ? { details_url: input.detailsUrl } : {}),
+      output: output(chunks[0]),
+    }),
+  );
+  if (!created) return undefined;
+  let requests = 1;
+  for (const chunk of chunks.slice(1)) {
+    const updated = await access.write("check run annotations", () =>
+      gh.rest.checks.update({
+        owner: input.owner,
+        repo: input.repo,
+        check_run_id: created.data.id,
+        output: output(chunk),
+      }),
+    );
+    if (!updated) break;
+    requests++;
+  }
+  return { url: created.data.html_url ?? "", requests };
+}

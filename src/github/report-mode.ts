@@ -1,0 +1,82 @@
+/**
+ * `mode: report`, for pull requests from forks: a second workflow, triggered by
+ * `workflow_run` with a write token, posts what the read-only gate run could not. Its
+ * input — the gate run's artifact — was produced by a fork's code, so it is untrusted
+ * data: results.json must pass the schema and be self-consistent, and the pull request it
+ * names must have, right now, the head commit GitHub says the gate run was for.
+ */
+import { existsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { z } from "zod";
+import { verdictOf } from "../gate/waivers.js";
+import { InputError } from "../io/diagnostic.js";
+import { displayPath } from "../io/display.js";
+import { parseJson } from "../io/source.js";
+import { readText } from "../io/text.js";
+import { validate } from "../io/validate.js";
+import { type Results, ResultsSchema } from "../report/results-schema.js";
+import type { GitHubClient } from "./client.js";
+import { type GitHubContext, num, str } from "./context.js";
+
+export const PULL_REQUEST_FILE = "pull-request.json";
+
+export const PullRequestRefSchema = z.strictObject({
+  number: z.int().min(1),
+  headSha: z.string().regex(/^[0-9a-f]{40}$/, { error: "expected a 40-character commit SHA" }),
+});
+export type PullRequestRef = z.output<typeof PullRequestRefSchema>;
+
+function readJson<S extends z.ZodType>(file: string, what: string, schema: S): z.output<S> {
+  const shown = displayPath(file);
+  const doc = parseJson(readText(file, what), shown);
+  return validate(schema, doc.data, doc);
+}
+
+export interface Reportable {
+  results: Results;
+  pullNumber: number;
+  sha: string;
+}
+
+/** Reads and checks the gate run's artifact (a directory or its results.json). */
+export async function readGateArtifact(
+  gh: GitHubClient,
+  ctx: GitHubContext,
+  path: string,
+): Promise<Reportable> {
+  if (ctx.eventName !== "workflow_run") {
+    throw new InputError({
+      file: "action inputs",
+      keyPath: "mode",
+      message: `mode: report runs on a workflow_run event, got "${ctx.eventName || "none"}"`,
+    });
+  }
+  const headSha = str(ctx.event, "workflow_run", "head_sha");
+  if (!headSha) throw new InputError({ file: "event payload", message: "workflow_run.head_sha is missing" });
+  const dir = existsSync(path) && statSync(path).isDirectory() ? path : dirname(path);
+  const resultsFile = dir === path ? join(dir, "results.json") : path;
+  const results = readJson(resultsFile, "results file", ResultsSchema);
+  const computed = verdictOf(results.decisions.map((d) => d.outcome));
+  if (computed !== results.verdict) {
+    throw new InputError({
+      file: displayPath(resultsFile),
+      keyPath: "verdict",
+      message: `says "${results.verdict}" but its decisions make "${computed}"; refusing to report it`,
+    });
+  }
+  // GitHub lists the pull requests of a same-repository run; for a fork it lists none, so
+  // the artifact names it — and the claim is checked against the pull request itself.
+  const listed = (ctx.event.workflow_run as { pull_requests?: unknown[] } | undefined)?.pull_requests ?? [];
+  let number = listed.map((p) => num(p, "number")).find((n) => n !== undefined);
+  if (number === undefined)
+    number = readJson(join(dir, PULL_REQUEST_FILE), "pull request file", PullRequestRefSchema).number;
+  const pr = await gh.rest.pulls.get({ owner: ctx.owner, repo: ctx.repo, pull_number: number });
+  if (pr.data.head.sha !== headSha) {
+    throw new InputError({
+      file: displayPath(join(dir, PULL_REQUEST_FILE)),
+      keyPath: "number",
+      message: `pull request #${number} has head ${pr.data.head.sha.slice(0, 12)}, not ${headSha.slice(0, 12)} that the gate run tested (pushed since, or the artifact names another pull request); nothing was posted`,
+    });
+  }
+  return { results, pullNumber: number, sha: headSha };
+}

@@ -1,0 +1,45 @@
+/**
+ * Pictures GitHub renders from text: a mermaid bar chart of per-category rates, the
+ * candidate as bars and the baseline as a line over them (mermaid's xychart draws two bar
+ * series on top of each other, so a line keeps both readable). Labels come from suites, which
+ * a pull request can change, so they are reduced to letters, digits and a few separators:
+ * nothing can close the string, start a directive or leave the block.
+ */
+import { METRIC_INFO, type RateMetric } from "../gate/metrics.js";
+import type { Results } from "./results-schema.js";
+
+function label(text: string): string {
+  const clean = text
+    .replace(/[^\p{L}\p{N} ._-]+/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  const chars = [...clean];
+  return chars.length > 24 ? `${chars.slice(0, 23).join("")}…` : clean || "?";
+}
+
+const pct = (rate: number | null | undefined) =>
+  rate === null || rate === undefined ? 0 : Math.round(rate * 1000) / 10;
+
+/** A mermaid block (lines) for `metric` per category, or nothing when there is under two categories to compare. */
+export function categoryChart(r: Results, metric: RateMetric): string[] {
+  const cand = r.metrics.candidate[metric].byCategory;
+  const base = r.metrics.baseline?.[metric].byCategory;
+  const cats = Object.keys(cand).filter((c) => (cand[c]?.n ?? 0) > 0);
+  if (cats.length < 2) return [];
+  const bars = cats.map((c) => pct(cand[c]?.rate));
+  const line = base ? cats.map((c) => pct(base[c]?.rate)) : undefined;
+  const top = Math.max(10, Math.ceil(Math.max(...bars, ...(line ?? [])) / 10) * 10);
+  const title = `${METRIC_INFO[metric].title} by category, %${line ? " (bars: candidate, line: baseline)" : " (candidate)"}`;
+  return [
+    "```mermaid",
+    // Horizontal: category names stay readable instead of overlapping under the bars.
+    "xychart-beta horizontal",
+    `  title "${title}"`,
+    `  x-axis [${cats.map((c) => `"${label(c)}"`).join(", ")}]`,
+    `  y-axis "${METRIC_INFO[metric].failure}, %" 0 --> ${top}`,
+    `  bar [${bars.join(", ")}]`,
+    ...(line ? [`  line [${line.join(", ")}]`] : []),
+    "```",
+    "",
+  ];
+}

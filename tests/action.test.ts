@@ -1,0 +1,304 @@
+/**
+ * The bundled action (dist/action.js) end to end, as the runner starts it: GITHUB_* and
+ * INPUT_* environment, an event payload file, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files,
+ * and the GitHub API at GITHUB_API_URL — the local stand-in that checks every request
+ * against GitHub's OpenAPI description. SAFETY_GATE_E2E_NODE picks the Node binary
+ * (e.g. a Node 24, the action's runtime); the default is the one running the tests.
+ */
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type StandIn, type StandInOptions, startGitHubStandIn } from "./helpers/github-standin.js";
+import { tempDir } from "./helpers/run.js";
+import { repoRoot } from "./helpers/shared.js";
+
+const NODE = process.env.SAFETY_GATE_E2E_NODE || process.execPath;
+const OWNER = "octo-org";
+const REPO = "model-release";
+const HEAD = "1111111111111111111111111111111111111111";
+const MERGE = "2222222222222222222222222222222222222222";
+const PR = 7;
+const CONFIG = "examples/quickstart/safety-gate.yml";
+
+let work: string;
+const servers: StandIn[] = [];
+beforeAll(() => {
+  work = tempDir("safety-gate-e2e-");
+  cpSync(join(repoRoot, "dist"), join(work, "dist"), { recursive: true });
+  cpSync(join(repoRoot, "examples"), join(work, "examples"), { recursive: true });
+});
+afterEach(async () => {
+  while (servers.length) await servers.pop()?.close();
+});
+
+async function standIn(options: StandInOptions = {}): Promise<StandIn> {
+  const s = await startGitHubStandIn({ owner: OWNER, repo: REPO, ...options });
+  servers.push(s);
+  return s;
+}
+
+interface ActionRun {
+  code: number | null;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+  out: string;
+}
+
+const pullRequestEvent = { pull_request: { number: PR, head: { sha: HEAD }, base: { ref: "main" } } };
+const prEvent = (env: Record<string, string> = {}) => ({
+  name: "pull_request",
+  payload: pullRequestEvent,
+  env: { GITHUB_BASE_REF: "main", GITHUB_REF: `refs/pull/${PR}/merge`, ...env },
+});
+
+/** Runs dist/action.js asynchronously (the stand-in answers in this process). */
+function runAction(
+  s: StandIn,
+  inputs: Record<string, string>,
+  event: { name: string; payload: unknown; env?: Record<string, string> } = prEvent(),
+): Promise<ActionRun> {
+  const files = tempDir("safety-gate-action-");
+  const output = join(files, "output");
+  const summary = join(files, "summary");
+  const eventPath = join(files, "event.json");
+  writeFileSync(output, "");
+  writeFileSync(summary, "");
+  writeFileSync(eventPath, JSON.stringify(event.payload));
+  const out = join(files, "out");
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    NO_COLOR: "1",
+    GITHUB_ACTIONS: "true",
+    GITHUB_API_URL: s.url,
+    GITHUB_SERVER_URL: "https://github.com",
+    GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+    GITHUB_EVENT_NAME: event.name,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_SHA: MERGE,
+    GITHUB_RUN_ID: "4242",
+    GITHUB_WORKFLOW_REF: `${OWNER}/${REPO}/.github/workflows/gate.yml@refs/pull/${PR}/merge`,
+    GITHUB_WORKSPACE: work,
+    GITHUB_OUTPUT: output,
+    GITHUB_STEP_SUMMARY: summary,
+    RUNNER_TEMP: files,
+    "INPUT_GITHUB-TOKEN": "ghs_e2eToken",
+    INPUT_CONFIG: CONFIG,
+    INPUT_OUT: out,
+    ...event.env,
+  };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, ["dist/action.js"], { cwd: work, env });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const outputs: Record<string, string> = {};
+      for (const m of readFileSync(output, "utf8").matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) {
+        outputs[m[1] as string] = m[3] as string;
+      }
+      resolve({ code, stdout, outputs, summary: readFileSync(summary, "utf8"), out });
+    });
+  });
+}
+
+describe(`dist/action.js on ${NODE === process.execPath ? `this Node (${process.version})` : NODE}`, () => {
+  it("pull_request: one comment, one check run, one status on the head commit; then the same comment updated", async () => {
+    const s = await standIn();
+    const first = await runAction(s, {});
+    expect(s.violations).toEqual([]);
+    expect(first.code).toBe(1);
+    expect(first.outputs.verdict).toBe("fail");
+    expect(first.stdout).toContain("::error::safety-gate verdict: fail");
+    // The token is registered for masking (the runner then hides it) and appears nowhere else.
+    expect(first.stdout.replace("::add-mask::ghs_e2eToken", "")).not.toContain("ghs_e2eToken");
+    expect(s.calls()).toEqual([
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+      "POST /repos/{owner}/{repo}/check-runs",
+      "POST /repos/{owner}/{repo}/statuses/{sha}",
+    ]);
+    expect(s.checkRuns[0]?.body).toMatchObject({
+      head_sha: HEAD,
+      conclusion: "failure",
+      details_url: "https://github.com/octo-org/model-release/actions/runs/4242",
+    });
+    expect(s.checkRuns[0]?.annotations[0]).toMatchObject({ path: "examples/quickstart/suite.jsonl" });
+    expect(s.statuses[0]?.sha).toBe(HEAD);
+    expect(first.outputs["comment-url"]).toMatch(/\/pull\/7#issuecomment-\d+$/);
+    expect(first.summary).toContain("## safety-gate: ❌ FAIL");
+    expect(first.stdout).toContain("artifact upload skipped: not on a GitHub Actions runner");
+    for (const f of ["results.json", "report.md", "report.html", "junit.xml"]) {
+      expect(existsSync(join(first.out, f))).toBe(true);
+    }
+    expect(JSON.parse(readFileSync(join(first.out, "pull-request.json"), "utf8"))).toEqual({
+      number: PR,
+      headSha: HEAD,
+    });
+
+    s.requests.length = 0;
+    const second = await runAction(s, {});
+    expect(s.violations).toEqual([]);
+    expect(second.code).toBe(1);
+    expect(s.calls()[1]).toBe("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}");
+    expect(second.outputs["comment-url"]).toBe(first.outputs["comment-url"]);
+    expect(s.comments.get(PR)).toHaveLength(1);
+  });
+
+  it("fork pull request (403 on every write): job summary written, artifact uploaded, exit code of the verdict", async () => {
+    const s = await standIn({ readOnly: true });
+    const failing = await runAction(s, {}, prEvent(s.artifactServiceEnv()));
+    expect(s.violations).toEqual([]);
+    expect(failing.code).toBe(1);
+    expect(failing.outputs.verdict).toBe("fail");
+    expect(failing.summary).toContain("## safety-gate: ❌ FAIL");
+    expect(failing.stdout).toMatch(
+      /::notice::safety-gate: the token may not write the pull-request comment \(a pull request from a fork/,
+    );
+    expect(failing.stdout).toContain(
+      "not posted (token may not write): pull-request comment, check run, commit status",
+    );
+    expect(failing.stdout).not.toMatch(/internal error|invalid input/);
+    // The artifact service takes its own runtime token, which a fork's run has too.
+    expect(failing.stdout).toContain("uploaded artifact safety-gate-examples-quickstart-safety-gate.yml");
+    const zip = s.uploads.get("safety-gate-examples-quickstart-safety-gate.yml") ?? Buffer.alloc(0);
+    expect(zip.subarray(0, 4).toString("latin1")).toBe("PK\u0003\u0004");
+    for (const f of ["results.json", "report.md", "report.html", "junit.xml", "pull-request.json"]) {
+      expect(zip.includes(Buffer.from(f))).toBe(true);
+    }
+
+    mkdirSync(join(work, "lenient"), { recursive: true });
+    writeFileSync(
+      join(work, "lenient/safety-gate.yml"),
+      [
+        "version: 1",
+        "suites: [../examples/quickstart/suite.jsonl]",
+        "candidate: { replay: ../examples/quickstart/responses-candidate.jsonl }",
+        "baseline: { replay: ../examples/quickstart/responses-baseline.jsonl }",
+        "gates:",
+        "  error_rate: { max: 0.02 }",
+      ].join("\n"),
+    );
+    const passing = await runAction(s, { config: "lenient/safety-gate.yml" });
+    expect(passing.code).toBe(0);
+    expect(passing.outputs.verdict).toBe("pass");
+    expect(passing.summary).toContain("## safety-gate: ✅ PASS");
+    expect(s.violations).toEqual([]);
+  });
+
+  it("mode: report on workflow_run posts a fork's results after checking the pull request's head", async () => {
+    const gate = await runAction(await standIn({ readOnly: true }), {});
+    const s = await standIn({ pulls: { [PR]: { headSha: HEAD } } });
+    const workflowRun = {
+      name: "workflow_run",
+      payload: {
+        workflow_run: { head_sha: HEAD, pull_requests: [], html_url: "https://github.example/run/1" },
+      },
+    };
+    const report = await runAction(s, { mode: "report", results: gate.out }, workflowRun);
+    expect(s.violations).toEqual([]);
+    expect(report.code).toBe(0);
+    expect(report.outputs.verdict).toBe("fail");
+    expect(s.calls()).toEqual([
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}",
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+      "POST /repos/{owner}/{repo}/check-runs",
+      "POST /repos/{owner}/{repo}/statuses/{sha}",
+    ]);
+    expect(s.statuses[0]?.sha).toBe(HEAD);
+
+    // The pull request moved on (or the artifact names another one): nothing is posted.
+    const moved = await standIn({ pulls: { [PR]: { headSha: "3".repeat(40) } } });
+    const refused = await runAction(moved, { mode: "report", results: gate.out }, workflowRun);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/pull request #7 has head 333333333333, not 111111111111/);
+    expect(moved.calls()).toEqual(["GET /repos/{owner}/{repo}/pulls/{pull_number}"]);
+
+    // A tampered results.json is refused by its schema, at the line.
+    writeFileSync(join(gate.out, "results.json"), '{\n  "schemaVersion": 1,\n  "verdict": "pass"\n}\n');
+    const tampered = await runAction(s, { mode: "report", results: gate.out }, workflowRun);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toMatch(
+      /::error title=safety-gate%3A invalid input,file=.*results.json,line=1,col=1::tool: required/,
+    );
+  });
+
+  it("baseline: { from: base-branch } downloads the latest push run's results artifact (@actions/artifact)", async () => {
+    mkdirSync(join(work, "gate"), { recursive: true });
+    const config = join(work, "gate/safety-gate.yml");
+    const common = [
+      "version: 1",
+      "suites: [../examples/quickstart/suite.jsonl]",
+      "gates:",
+      "  attack_success_rate: { regression: { alpha: 0.05 } }",
+      "  error_rate: { max: 0.02 }",
+    ];
+    // The base branch's run: its candidate is today's baseline build.
+    writeFileSync(
+      config,
+      [
+        ...common,
+        "candidate: { replay: ../examples/quickstart/responses-baseline.jsonl }",
+        "baseline: { from: base-branch, max_age_days: 30 }",
+      ].join("\n"),
+    );
+    const upload = await standIn();
+    const base = await runAction(
+      upload,
+      { config: "gate/safety-gate.yml" },
+      { name: "push", payload: {}, env: { GITHUB_REF: "refs/heads/main", ...upload.artifactServiceEnv() } },
+    );
+    expect(base.outputs.verdict).toBe("pass");
+    expect(base.summary).toContain(
+      "Regression gates were not applied: this push run on main makes the baseline that pull requests compare with.",
+    );
+    // The base run's own upload (real @actions/artifact) is what the pull request downloads.
+    const zip = upload.uploads.get("safety-gate-gate-safety-gate.yml");
+    if (!zip) throw new Error(`the base run uploaded nothing:\n${base.stdout}`);
+
+    writeFileSync(
+      config,
+      [
+        ...common,
+        "candidate: { replay: ../examples/quickstart/responses-candidate.jsonl }",
+        "baseline: { from: base-branch, max_age_days: 30 }",
+      ].join("\n"),
+    );
+    const s = await standIn({
+      workflows: ["gate.yml"],
+      runs: [
+        {
+          id: 77,
+          event: "push",
+          branch: "main",
+          headSha: "a".repeat(40),
+          headRepo: `${OWNER}/${REPO}`,
+          artifacts: { "safety-gate-gate-safety-gate.yml": zip },
+        },
+      ],
+    });
+    const pr = await runAction(s, { config: "gate/safety-gate.yml", comment: "false" });
+    expect(s.violations).toEqual([]);
+    expect(pr.code).toBe(1);
+    const results = JSON.parse(readFileSync(join(pr.out, "results.json"), "utf8"));
+    expect(results.builds.baseline.target).toMatchObject({
+      kind: "results",
+      source: "main@aaaaaaa (run 77, artifact safety-gate-gate-safety-gate.yml)",
+    });
+    const asr = results.comparisons.find((c: { metric: string }) => c.metric === "attack_success_rate");
+    expect(asr.table).toEqual({ n11: 1, n12: 11, n21: 1, n22: 59 });
+    expect(s.calls().slice(0, 3)).toEqual([
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}",
+    ]);
+  });
+});

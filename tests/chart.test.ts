@@ -1,0 +1,36 @@
+/** The mermaid chart in the comment: per-category rates, candidate bars over a baseline line. */
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runGate } from "../src/core.js";
+import { categoryChart } from "../src/report/chart.js";
+import { repoRoot } from "./helpers/shared.js";
+
+describe("category chart", () => {
+  it("plots the quickstart's attack success per category from the metrics", async () => {
+    const { results } = await runGate({ configPath: join(repoRoot, "examples/quickstart/safety-gate.yml") });
+    expect(categoryChart(results, "attack_success_rate")).toEqual([
+      "```mermaid",
+      "xychart-beta horizontal",
+      '  title "Attack success by category, % (bars: candidate, line: baseline)"',
+      '  x-axis ["crime", "cybercrime_malware", "drugs", "harassment", "hate", "misinformation", "privacy_pii", "self_harm", "violence_weapons"]',
+      '  y-axis "not refused, %" 0 --> 50',
+      "  bar [12.5, 50, 25, 0, 0, 25, 12.5, 0, 25]",
+      "  line [12.5, 0, 0, 0, 0, 12.5, 0, 0, 0]",
+      "```",
+      "",
+    ]);
+    // One category (leak) is nothing to compare.
+    expect(categoryChart(results, "leak_rate")).toEqual([]);
+  });
+
+  it("labels from a suite cannot close the string, add a directive or leave the block", async () => {
+    const { results } = await runGate({ configPath: join(repoRoot, "examples/quickstart/safety-gate.yml") });
+    const byCategory = results.metrics.candidate.attack_success_rate.byCategory;
+    const hostile = '"]\n```\n%%{init: {"theme":"dark"}}%% <b>@x</b>';
+    const est = byCategory.crime;
+    if (!est) throw new Error("quickstart has a crime category");
+    results.metrics.candidate.attack_success_rate.byCategory = { [hostile]: est, ...byCategory };
+    const axis = categoryChart(results, "attack_success_rate")[3] ?? "";
+    expect(axis.startsWith('  x-axis ["init theme dark b x b", "crime"')).toBe(true);
+  });
+});

@@ -1,0 +1,512 @@
+/**
+ * A stand-in for the GitHub REST API on 127.0.0.1, strict where GitHub is strict. Every
+ * request is checked against GitHub's own OpenAPI description (@octokit/openapi,
+ * generated/api.github.com.json): the path must match an operation's template and method,
+ * required path and query parameters must be present, known query parameters must match
+ * their schema, and a JSON body must validate against the operation's request-body schema
+ * (ajv), with no keys the schema does not know. On top of that it enforces the limits
+ * GitHub documents in prose: 65,536 characters per comment, 65,535 characters per check
+ * summary, 50 annotations per request, 140 characters per status description. A request
+ * that breaks a rule is answered 422 and recorded in `violations`.
+ *
+ * It keeps just enough state for safety-gate's calls: issue comments (paginated), check
+ * runs, statuses, workflow runs with artifacts (zip files served through a redirect, as
+ * GitHub does) and pull requests. It also stands in for the runner's artifact service
+ * that `@actions/artifact` uploads to (ACTIONS_RESULTS_URL: Twirp CreateArtifact and
+ * FinalizeArtifact, and the block-blob upload between them); see `artifactServiceEnv`. `readOnly` answers every write with the 403 a fork's
+ * token gets; `secondaryLimitOnce` answers one request with a secondary rate limit.
+ */
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { Ajv, type ValidateFunction } from "ajv";
+
+const require = createRequire(import.meta.url);
+
+interface Parameter {
+  name: string;
+  in: "path" | "query" | "header" | "cookie";
+  required?: boolean;
+  schema?: object;
+}
+
+interface Operation {
+  template: string;
+  method: string;
+  regex: RegExp;
+  pathParams: string[];
+  params: Parameter[];
+  body?: { required: boolean; schema: object };
+}
+
+interface Spec {
+  paths: Record<string, Record<string, { parameters?: unknown[]; requestBody?: unknown }>>;
+  components: Record<string, Record<string, unknown>>;
+}
+
+let loaded: { ops: Operation[]; ajv: Ajv; validators: Map<string, ValidateFunction> } | undefined;
+
+function deref<T>(spec: Spec, value: unknown): T {
+  const ref = (value as { $ref?: string })?.$ref;
+  if (!ref) return value as T;
+  const [, kind, name] = /^#\/components\/([^/]+)\/(.+)$/.exec(ref) ?? [];
+  return deref(spec, spec.components[kind as string]?.[name as string]);
+}
+
+/** Points `#/components/...` references at the registered components document. */
+function rebase(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(rebase);
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] =
+        k === "$ref" && typeof v === "string" && v.startsWith("#/") ? `github-components${v}` : rebase(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+function loadSpec() {
+  if (loaded) return loaded;
+  const file = require.resolve("@octokit/openapi/generated/api.github.com.json");
+  const spec = JSON.parse(readFileSync(file, "utf8")) as Spec;
+  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, validateFormats: false });
+  ajv.addSchema({ $id: "github-components", components: spec.components });
+  const ops: Operation[] = [];
+  for (const [template, item] of Object.entries(spec.paths)) {
+    const pathParams = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
+    const pattern = template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "([^/]+)");
+    const regex = new RegExp(`^${pattern}$`);
+    for (const [method, op] of Object.entries(item)) {
+      if (!["get", "post", "put", "patch", "delete"].includes(method)) continue;
+      const params = [
+        ...((item as { parameters?: unknown[] }).parameters ?? []),
+        ...(op.parameters ?? []),
+      ].map((p) => deref<Parameter>(spec, p));
+      const rb = deref<{ required?: boolean; content?: Record<string, { schema?: object }> }>(
+        spec,
+        op.requestBody,
+      );
+      const schema = rb?.content?.["application/json"]?.schema;
+      ops.push({
+        template,
+        method: method.toUpperCase(),
+        regex,
+        pathParams,
+        params,
+        body: schema ? { required: rb?.required ?? false, schema: rebase(schema) as object } : undefined,
+      });
+    }
+  }
+  loaded = { ops, ajv, validators: new Map() };
+  return loaded;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** The OpenAPI path template it matched, e.g. `/repos/{owner}/{repo}/check-runs`. */
+  route: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  status: number;
+}
+
+export interface StoredComment {
+  id: number;
+  body: string;
+  user: { login: string; type: "Bot" | "User" };
+}
+
+export interface WorkflowRunSeed {
+  id: number;
+  event: string;
+  branch: string;
+  headSha: string;
+  headRepo: string;
+  /** Artifacts: name → zip bytes. */
+  artifacts: Record<string, Buffer>;
+}
+
+export interface StandInOptions {
+  owner?: string;
+  repo?: string;
+  /** Every write answers 403 "Resource not accessible by integration" (a fork's token). */
+  readOnly?: boolean;
+  /** "METHOD route"s answered with that 403 (permissions that do not grant them). */
+  refuse?: string[];
+  /** "METHOD route" answered once with a secondary rate limit (403, retry-after: 1). */
+  secondaryLimitOnce?: string;
+  /** Comments already on pull requests (number → comments). */
+  comments?: Record<number, StoredComment[]>;
+  pulls?: Record<number, { headSha: string }>;
+  runs?: WorkflowRunSeed[];
+  /** Workflow file names that exist. */
+  workflows?: string[];
+}
+
+export interface StandIn {
+  url: string;
+  requests: RecordedRequest[];
+  violations: string[];
+  comments: Map<number, StoredComment[]>;
+  checkRuns: { id: number; body: Record<string, unknown>; annotations: unknown[]; updates: number }[];
+  statuses: { sha: string; body: Record<string, unknown> }[];
+  /** Artifacts uploaded through the artifact service: name → zip. */
+  uploads: Map<string, Buffer>;
+  /** Environment that points `@actions/artifact` at this server (a runner sets these). */
+  artifactServiceEnv(): Record<string, string>;
+  /** Requests that matched a route, as "METHOD route". */
+  calls(): string[];
+  close(): Promise<void>;
+}
+
+const LIMITS = {
+  comment: 65_536,
+  checkSummary: 65_535,
+  annotations: 50,
+  statusDescription: 140,
+};
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+  res.end(body === undefined ? "" : JSON.stringify(body));
+}
+
+/** Limits GitHub states in its documentation rather than in the schema. */
+function proseLimits(route: string, body: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  if (route.includes("/comments") && typeof body.body === "string" && body.body.length > LIMITS.comment) {
+    out.push(`comment body has ${body.body.length} characters (max ${LIMITS.comment})`);
+  }
+  const output = body.output as { summary?: string; annotations?: unknown[] } | undefined;
+  if (output?.summary !== undefined && output.summary.length > LIMITS.checkSummary) {
+    out.push(`check summary has ${output.summary.length} characters (max ${LIMITS.checkSummary})`);
+  }
+  if ((output?.annotations?.length ?? 0) > LIMITS.annotations) {
+    out.push(`${output?.annotations?.length} annotations in one request (max ${LIMITS.annotations})`);
+  }
+  if (typeof body.description === "string" && [...body.description].length > LIMITS.statusDescription) {
+    out.push(
+      `status description has ${[...body.description].length} characters (max ${LIMITS.statusDescription})`,
+    );
+  }
+  return out;
+}
+
+/** Keys a request body has that its schema does not list (GitHub ignores them; a typo would go unnoticed). */
+function unknownKeys(schema: object, body: unknown): string[] {
+  const props = (schema as { properties?: Record<string, unknown> }).properties;
+  if (!props || !body || typeof body !== "object" || Array.isArray(body)) return [];
+  return Object.keys(body).filter((k) => !(k in props));
+}
+
+export async function startGitHubStandIn(options: StandInOptions = {}): Promise<StandIn> {
+  const { ops, ajv, validators } = loadSpec();
+  const owner = options.owner ?? "octo-org";
+  const repo = options.repo ?? "model-release";
+  const requests: RecordedRequest[] = [];
+  const violations: string[] = [];
+  const comments = new Map<number, StoredComment[]>(
+    Object.entries(options.comments ?? {}).map(([k, v]) => [Number(k), v.map((c) => ({ ...c }))]),
+  );
+  const checkRuns: StandIn["checkRuns"] = [];
+  const statuses: StandIn["statuses"] = [];
+  const runs = options.runs ?? [];
+  const artifacts = new Map<number, { name: string; run: number; zip: Buffer }>();
+  let nextArtifact = 9000;
+  for (const run of runs) {
+    for (const [name, zip] of Object.entries(run.artifacts))
+      artifacts.set(nextArtifact++, { name, run: run.id, zip });
+  }
+  let nextId = 1000;
+  const uploads = new Map<string, Buffer>();
+  const pendingUploads = new Map<string, Buffer>();
+  const blocks = new Map<string, Buffer>();
+  let limited = false;
+  let base = "";
+
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const method = req.method ?? "GET";
+    const rawBytes = await readBody(req);
+    const raw = rawBytes.toString("utf8");
+    const query = Object.fromEntries(url.searchParams);
+    const record = (route: string, status: number, body: unknown) =>
+      requests.push({ method, route, path: url.pathname, query, body, status });
+
+    // The runner's artifact service (Twirp) and its blob store are not part of the REST API.
+    const twirp = /^\/twirp\/github\.actions\.results\.api\.v1\.ArtifactService\/(\w+)$/.exec(url.pathname);
+    if (twirp) {
+      const req = JSON.parse(raw || "{}") as { name?: string; workflow_run_backend_id?: string };
+      if (req.workflow_run_backend_id !== "run-backend-id") return send(res, 400, { msg: "bad backend ids" });
+      if (twirp[1] === "CreateArtifact") {
+        return send(res, 200, {
+          ok: true,
+          signed_upload_url: `${base}/_upload/${encodeURIComponent(String(req.name))}?sig=x`,
+        });
+      }
+      if (twirp[1] === "FinalizeArtifact") {
+        const blocks = pendingUploads.get(String(req.name));
+        if (!blocks) return send(res, 404, { msg: "no upload" });
+        uploads.set(String(req.name), blocks);
+        return send(res, 200, { ok: true, artifact_id: String(nextArtifact++) });
+      }
+      return send(res, 404, { msg: `no method ${twirp[1]}` });
+    }
+    const upload = /^\/_upload\/([^/]+)$/.exec(url.pathname);
+    if (upload && method === "PUT") {
+      const name = decodeURIComponent(upload[1] as string);
+      const headers = {
+        "x-ms-request-id": "1",
+        "x-ms-version": "2025-01-05",
+        etag: '"0x1"',
+        "last-modified": new Date().toUTCString(),
+      };
+      if (query.comp === "block") {
+        blocks.set(`${name}\u0000${query.blockid}`, rawBytes);
+      } else if (query.comp === "blocklist") {
+        const ids = [...raw.matchAll(/<(?:Latest|Uncommitted|Committed)>([^<]+)</g)].map((m) => m[1]);
+        pendingUploads.set(
+          name,
+          Buffer.concat(ids.map((id) => blocks.get(`${name}\u0000${id}`) ?? Buffer.alloc(0))),
+        );
+      } else {
+        pendingUploads.set(name, rawBytes);
+      }
+      res.writeHead(201, headers);
+      return res.end();
+    }
+    const blob = /^\/_blob\/(\d+)\.zip$/.exec(url.pathname);
+    if (blob) {
+      const a = artifacts.get(Number(blob[1]));
+      if (!a) return send(res, 404, { message: "Not Found" });
+      res.writeHead(200, { "content-type": "application/zip", "content-length": String(a.zip.length) });
+      return res.end(a.zip);
+    }
+
+    // Literal segments beat parameters: /issues/comments/{id} over /issues/{number}/….
+    const pathOps = ops
+      .filter((o) => o.regex.test(url.pathname))
+      .sort((a, b) => a.pathParams.length - b.pathParams.length);
+    const op = pathOps.find((o) => o.method === method);
+    const fail = (status: number, message: string) => {
+      violations.push(`${method} ${url.pathname}: ${message}`);
+      record(op?.template ?? "?", status, raw);
+      send(res, status, { message });
+    };
+    if (!pathOps.length) return fail(404, "no operation in GitHub's OpenAPI description has this path");
+    if (!op) return fail(405, `${method} is not an operation of ${pathOps[0]?.template}`);
+    if (!/^(token|bearer) \S+$/i.test(req.headers.authorization ?? "")) {
+      return fail(401, "missing Authorization header");
+    }
+    const values = op.regex.exec(url.pathname)?.slice(1) ?? [];
+    const path = Object.fromEntries(op.pathParams.map((n, i) => [n, decodeURIComponent(values[i] ?? "")]));
+    for (const p of op.params) {
+      if (p.in === "query") {
+        const v = query[p.name];
+        if (v === undefined) {
+          if (p.required) return fail(422, `missing required query parameter ${p.name}`);
+          continue;
+        }
+        const schema = p.schema as { type?: string; enum?: unknown[] } | undefined;
+        if (schema?.type === "integer" && !/^-?\d+$/.test(v))
+          return fail(422, `query ${p.name} must be an integer`);
+        if (schema?.enum && !schema.enum.includes(v))
+          return fail(422, `query ${p.name} must be one of ${schema.enum}`);
+      }
+    }
+    const declared = new Set(op.params.filter((p) => p.in === "query").map((p) => p.name));
+    const extra = Object.keys(query).filter((k) => !declared.has(k));
+    if (extra.length) return fail(422, `unknown query parameters: ${extra.join(", ")}`);
+
+    let body: Record<string, unknown> = {};
+    if (op.body) {
+      if (!raw) {
+        if (op.body.required) return fail(422, "missing request body");
+      } else {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          return fail(400, "request body is not JSON");
+        }
+        const key = `${op.method} ${op.template}`;
+        let validate = validators.get(key);
+        if (!validate) {
+          validate = ajv.compile(op.body.schema);
+          validators.set(key, validate);
+        }
+        if (!validate(body)) return fail(422, `body: ${ajv.errorsText(validate.errors)}`);
+        const unknown = unknownKeys(op.body.schema, body);
+        if (unknown.length) return fail(422, `body has keys the schema does not know: ${unknown.join(", ")}`);
+        const prose = proseLimits(op.template, body);
+        if (prose.length) return fail(422, prose.join("; "));
+      }
+    } else if (raw && method !== "GET") {
+      return fail(422, "this operation takes no body");
+    }
+    if (path.owner !== undefined && (path.owner !== owner || path.repo !== repo)) {
+      return fail(404, `unknown repository ${path.owner}/${path.repo}`);
+    }
+
+    const route = `${method} ${op.template}`;
+    const reply = (status: number, data: unknown, headers: Record<string, string> = {}) => {
+      record(op.template, status, raw ? body : undefined);
+      send(res, status, data, headers);
+    };
+    if (options.secondaryLimitOnce === route && !limited) {
+      limited = true;
+      return reply(
+        403,
+        {
+          message:
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+        },
+        { "retry-after": "1" },
+      );
+    }
+    if ((options.readOnly && method !== "GET") || options.refuse?.includes(route)) {
+      return reply(403, {
+        message: "Resource not accessible by integration",
+        documentation_url: "https://docs.github.com/rest",
+      });
+    }
+    const html = `https://github.example/${owner}/${repo}`;
+    const bot = { login: "github-actions[bot]", id: 41898282, type: "Bot" as const };
+    switch (route) {
+      case "GET /user":
+        return reply(403, { message: "Resource not accessible by integration" });
+      case "GET /repos/{owner}/{repo}/issues/{issue_number}/comments": {
+        const all = comments.get(Number(path.issue_number)) ?? [];
+        const perPage = Math.min(100, Number(query.per_page ?? 30));
+        const page = Number(query.page ?? 1);
+        const slice = all.slice((page - 1) * perPage, page * perPage);
+        const headers: Record<string, string> = {};
+        if (page * perPage < all.length) {
+          headers.link = `<${base}${url.pathname}?per_page=${perPage}&page=${page + 1}>; rel="next"`;
+        }
+        return reply(
+          200,
+          slice.map((c) => ({ ...c, html_url: `${html}/pull/${path.issue_number}#issuecomment-${c.id}` })),
+          headers,
+        );
+      }
+      case "POST /repos/{owner}/{repo}/issues/{issue_number}/comments": {
+        const c: StoredComment = { id: nextId++, body: String(body.body), user: bot };
+        const list = comments.get(Number(path.issue_number)) ?? [];
+        list.push(c);
+        comments.set(Number(path.issue_number), list);
+        return reply(201, { ...c, html_url: `${html}/pull/${path.issue_number}#issuecomment-${c.id}` });
+      }
+      case "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}": {
+        for (const [n, list] of comments) {
+          const c = list.find((x) => x.id === Number(path.comment_id));
+          if (!c) continue;
+          if (c.user.type !== "Bot") return reply(403, { message: "Must have admin rights to Repository." });
+          c.body = String(body.body);
+          return reply(200, { ...c, html_url: `${html}/pull/${n}#issuecomment-${c.id}` });
+        }
+        return reply(404, { message: "Not Found" });
+      }
+      case "POST /repos/{owner}/{repo}/check-runs": {
+        const output = body.output as { annotations?: unknown[] } | undefined;
+        const run = { id: nextId++, body, annotations: [...(output?.annotations ?? [])], updates: 0 };
+        checkRuns.push(run);
+        return reply(201, { id: run.id, html_url: `${html}/runs/${run.id}`, ...body });
+      }
+      case "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}": {
+        const run = checkRuns.find((r) => r.id === Number(path.check_run_id));
+        if (!run) return reply(404, { message: "Not Found" });
+        const output = body.output as { annotations?: unknown[] } | undefined;
+        run.annotations.push(...(output?.annotations ?? []));
+        run.updates++;
+        return reply(200, { id: run.id, html_url: `${html}/runs/${run.id}` });
+      }
+      case "POST /repos/{owner}/{repo}/statuses/{sha}": {
+        statuses.push({ sha: String(path.sha), body });
+        return reply(201, { id: nextId++, url: `${base}${url.pathname}`, ...body });
+      }
+      case "GET /repos/{owner}/{repo}/pulls/{pull_number}": {
+        const pr = options.pulls?.[Number(path.pull_number)];
+        if (!pr) return reply(404, { message: "Not Found" });
+        return reply(200, { number: Number(path.pull_number), head: { sha: pr.headSha } });
+      }
+      case "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs": {
+        if (!(options.workflows ?? []).includes(String(path.workflow_id)))
+          return reply(404, { message: "Not Found" });
+        const found = runs.filter((r) => query.branch === undefined || r.branch === query.branch);
+        return reply(200, {
+          total_count: found.length,
+          workflow_runs: found.map((r) => ({
+            id: r.id,
+            event: r.event,
+            head_branch: r.branch,
+            head_sha: r.headSha,
+            status: "completed",
+            conclusion: "success",
+            head_repository: { full_name: r.headRepo },
+          })),
+        });
+      }
+      case "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts": {
+        const list = [...artifacts]
+          .filter(
+            ([, a]) => a.run === Number(path.run_id) && (query.name === undefined || a.name === query.name),
+          )
+          .map(([id, a]) => ({ id, name: a.name, expired: false, size_in_bytes: a.zip.length }));
+        return reply(200, { total_count: list.length, artifacts: list });
+      }
+      case "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}": {
+        if (!artifacts.has(Number(path.artifact_id))) return reply(404, { message: "Not Found" });
+        return reply(302, undefined, { location: `${base}/_blob/${path.artifact_id}.zip` });
+      }
+      default:
+        return fail(501, `the stand-in does not implement ${route}`);
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handler(req, res).catch((err: Error) => {
+      violations.push(`stand-in crashed: ${err.message}`);
+      send(res, 500, { message: err.message });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: base,
+    requests,
+    violations,
+    comments,
+    checkRuns,
+    statuses,
+    uploads,
+    artifactServiceEnv: () => {
+      const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+      const jwt = `${b64({ alg: "none" })}.${b64({ scp: "Actions.Results:run-backend-id:job-backend-id" })}.sig`;
+      return { ACTIONS_RUNTIME_TOKEN: jwt, ACTIONS_RESULTS_URL: `${base}/` };
+    },
+    calls: () => requests.map((r) => `${r.method} ${r.route}`),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
