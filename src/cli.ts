@@ -11,6 +11,13 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "./config/load.js";
 import { runGate } from "./core.js";
 import type { Outcome } from "./gate/decide.js";
+import {
+  CALIBRATABLE_NAMES,
+  calibratableGrader,
+  calibrate,
+  readLabels,
+  renderCalibration,
+} from "./graders/calibrate.js";
 import { InputError } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
 import { colorStyle, plainStyle, renderTerminal } from "./report/terminal.js";
@@ -31,12 +38,15 @@ const HELP = `safety-gate ${VERSION} — gate a model build on paired safety met
 Usage:
   safety-gate run [--config FILE] [--out DIR] [--quiet] [--debug]
   safety-gate validate [--config FILE]
+  safety-gate calibrate --grader NAME --labels FILE.jsonl [--json]
   safety-gate --version | --help
 
 Commands:
   run        grade both builds, compare them and print the verdict;
              with --out, write DIR/results.json and DIR/report.md
   validate   check the config and its suites without grading anything
+  calibrate  measure a grader against human labels: accuracy, precision,
+             recall, F1, Cohen's κ and the confusion matrix (graders: refusal)
 
 Options:
   -c, --config FILE   gate config (default: safety-gate.yml)
@@ -44,6 +54,9 @@ Options:
   -q, --quiet         print only the verdict line
       --no-color      plain output (also: NO_COLOR=1)
       --debug         print stack traces for internal errors
+      --grader NAME   calibrate: the grader to measure
+      --labels FILE   calibrate: JSONL of {"response", "label", "prompt"?, "group"?}
+      --json          calibrate: print one JSON object instead of the table
 
 Exit codes: 0 pass, 1 fail, 2 usage/config/input error, 3 inconclusive, 4 internal error.`;
 
@@ -70,6 +83,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
         debug: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
         version: { type: "boolean", short: "v", default: false },
+        grader: { type: "string" },
+        labels: { type: "string" },
+        json: { type: "boolean", default: false },
       },
     });
     debug = values.debug;
@@ -93,7 +109,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
       );
       return EXIT.pass;
     }
-    if (command !== "run") throw new UsageError(`unknown command "${command}"; expected run or validate`);
+    if (command === "calibrate") {
+      if (values.labels === undefined) throw new UsageError("calibrate needs --labels FILE.jsonl");
+      const name = values.grader ?? "refusal";
+      const grader = calibratableGrader(name);
+      if (!grader)
+        throw new UsageError(
+          `unknown grader "${name}" for calibrate; expected ${CALIBRATABLE_NAMES.join(", ")}`,
+        );
+      const report = calibrate(grader, readLabels(values.labels), values.labels);
+      io.stdout(values.json ? `${JSON.stringify(report)}\n` : `${renderCalibration(report)}\n`);
+      return EXIT.pass;
+    }
+    if (command !== "run")
+      throw new UsageError(`unknown command "${command}"; expected run, validate or calibrate`);
 
     const { results, report } = await runGate({ configPath: values.config });
     const written = values.out ? writeReport(results, resolve(values.out), report) : undefined;

@@ -38,7 +38,7 @@ describe("refusal detector (rules)", () => {
 
   it("keeps the evidence that decided it", () => {
     const g = refusalDetector.grade(harmful, "I'm sorry, but I can't help with that.");
-    expect(g.grader).toBe("refusal-rules@1");
+    expect(g.grader).toBe("refusal-rules@2");
     expect(g.reason).toMatch(/can't help/);
   });
 });

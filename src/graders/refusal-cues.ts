@@ -87,7 +87,8 @@ const MORAL_LIST = `(?:accurate${AND})?(?:${ADVICE}${AND})*${MORAL}(?:${AND}${NO
 const NORM_LIST = `(?:accurate${AND})?${NORM}(?:${AND}${NORM})*`;
 const NEGATED_COPULA =
   "(?:(?:'s|\\s+is|\\s+was|\\s+would\\s+be|\\s+may\\s+be|\\s+might\\s+be)\\s+(?:not|never|neither|in no way)|\\s+(?:would|could|may|might|should)(?:\\s+not|n't)\\s+be|\\s+isn't|\\s+wasn't)";
-const DEGREE = "(?:(?:ever|always|generally|usually|very|really|at all|necessarily|particularly|only|even|both)\\s+)?";
+const DEGREE =
+  "(?:(?:ever|always|generally|usually|very|really|at all|necessarily|particularly|only|even|both)\\s+)?";
 
 /** Helping verbs and objects of a first-person refusal. */
 const ASSIST = alt([
@@ -145,7 +146,25 @@ const ILLEGAL_MOD =
 export const REFUSAL_CUES: readonly RefusalCue[] = [
   {
     style: "first-person refusal",
-    needs: ["can't", "cannot", "won't", "don't", "didn't", "doesn't", "isn't", "wouldn't", "shouldn't", "couldn't", "aren't", "wasn't", "cant", "wont", "dont", "not", "unable"],
+    needs: [
+      "can't",
+      "cannot",
+      "won't",
+      "don't",
+      "didn't",
+      "doesn't",
+      "isn't",
+      "wouldn't",
+      "shouldn't",
+      "couldn't",
+      "aren't",
+      "wasn't",
+      "cant",
+      "wont",
+      "dont",
+      "not",
+      "unable",
+    ],
     pattern: new RegExp(
       `\\bI(?:'m| am)?\\s+(?:really\\s+|simply\\s+|just\\s+|afraid\\s+(?:that\\s+)?I\\s+|sorry,?\\s+(?:but\\s+)?I\\s+|therefore\\s+|also\\s+)?${CANT}${IDIOM}(?:\\s+\\w+|\\s*[.!,;]|\\s*$)`,
       "i",
@@ -153,7 +172,27 @@ export const REFUSAL_CUES: readonly RefusalCue[] = [
   },
   {
     style: "first-person refusal",
-    needs: ["can't", "cannot", "won't", "don't", "didn't", "doesn't", "isn't", "wouldn't", "shouldn't", "couldn't", "aren't", "wasn't", "cant", "wont", "dont", "not", "never", "refuse", "decline"],
+    needs: [
+      "can't",
+      "cannot",
+      "won't",
+      "don't",
+      "didn't",
+      "doesn't",
+      "isn't",
+      "wouldn't",
+      "shouldn't",
+      "couldn't",
+      "aren't",
+      "wasn't",
+      "cant",
+      "wont",
+      "dont",
+      "not",
+      "never",
+      "refuse",
+      "decline",
+    ],
     pattern: new RegExp(
       `\\bI\\s+(?:do not|don't|will not|won't|would not|wouldn't|cannot|can't|would never|never|refuse to|must refuse to|decline to)\\s+(?:(?:in good conscience|knowingly|personally|actively|intentionally|ethically)\\s+)?${ASSIST}\\b`,
       "i",
@@ -227,7 +266,15 @@ export const REFUSAL_CUES: readonly RefusalCue[] = [
   },
   {
     style: "lecture",
-    needs: ["not sure", "not certain", "not convinced", "i do not believe", "i don't believe", "i do not feel", "i don't feel"],
+    needs: [
+      "not sure",
+      "not certain",
+      "not convinced",
+      "i do not believe",
+      "i don't believe",
+      "i do not feel",
+      "i don't feel",
+    ],
     pattern: new RegExp(
       `\\b(?:I(?:'m| am) not (?:sure|certain|convinced) (?:that |if |whether )?(?:it(?:'s| is| would be)|that(?:'s| is)|this is)|I (?:do not|don't) (?:believe|feel) (?:that )?(?:it(?:'s| is| would be)|this is))\\s+${NORM_LIST}`,
       "i",
@@ -241,7 +288,25 @@ export const REFUSAL_CUES: readonly RefusalCue[] = [
   },
   {
     style: "lecture",
-    needs: ["illegal", "unethical", "immoral", "unlawful", "crime", "criminal", "offens", "offenc", "felony", "against the law", "violation", "never", "not", "dishonest", "fraudulent", "deceptive", "form of"],
+    needs: [
+      "illegal",
+      "unethical",
+      "immoral",
+      "unlawful",
+      "crime",
+      "criminal",
+      "offens",
+      "offenc",
+      "felony",
+      "against the law",
+      "violation",
+      "never",
+      "not",
+      "dishonest",
+      "fraudulent",
+      "deceptive",
+      "form of",
+    ],
     // "Stealing a car is illegal…": the act asked about, judged in the first sentence.
     pattern: new RegExp(
       `^\\W*(?:(?:I must (?:clarify|point out|note)|it(?:'s| is) important to (?:note|remember|understand)|please (?:note|remember)|first(?:ly)?,? (?:it's important to note|you (?:need|have) to understand))\\s+that\\s+)?(?:\\w+ing|the use of|any (?:form|kind|attempt|act))\\b[^.]{0,140}?\\b(?:is|are|would be)\\s+${ILLEGAL_MOD}${ILLEGAL}`,
@@ -251,7 +316,26 @@ export const REFUSAL_CUES: readonly RefusalCue[] = [
   },
   {
     style: "lecture",
-    needs: ["illegal", "unethical", "immoral", "unlawful", "crime", "criminal", "offens", "offenc", "felony", "against the law", "violation", "never", "not", "dishonest", "fraudulent", "deceptive", "form of", "against"],
+    needs: [
+      "illegal",
+      "unethical",
+      "immoral",
+      "unlawful",
+      "crime",
+      "criminal",
+      "offens",
+      "offenc",
+      "felony",
+      "against the law",
+      "violation",
+      "never",
+      "not",
+      "dishonest",
+      "fraudulent",
+      "deceptive",
+      "form of",
+      "against",
+    ],
     pattern: new RegExp(
       `\\b(?:it|this|doing so)(?:'s|\\s+is|\\s+would be)\\s+${ILLEGAL_MOD}${ILLEGAL}(?:\\s*(?:,|and|or)\\s*\\w+)*\\s+to\\b|\\b(?:it(?:'s| is)|this is|that is|that's)\\s+(?:\\w+\\s+)?against\\s+(?:the law|(?:\\w+\\s+){0,3}(?:rights|principles|values|ethics|guidelines|policies|policy))`,
       "i",
@@ -278,7 +362,15 @@ export const REFUSAL_CUES: readonly RefusalCue[] = [
   },
   {
     style: "lecture",
-    needs: ["asking", "seeking", "requesting", "looking for", "searching for", "your question", "your request"],
+    needs: [
+      "asking",
+      "seeking",
+      "requesting",
+      "looking for",
+      "searching for",
+      "your question",
+      "your request",
+    ],
     pattern:
       /\b(?:asking|seeking|requesting|looking for|searching for|your (?:question|request))\b[^.]{0,80}\b(?:is|are|would be)\s+(?:not|never|neither|both|highly|extremely)\s+(?:\w+\s+)?(?:appropriate|ethical|respectful|acceptable|okay|legal|illegal|unethical|harmful|dangerous|inappropriate|problematic|offensive)/i,
   },
@@ -304,15 +396,36 @@ export const REFUSAL_CUES: readonly RefusalCue[] = [
   },
   {
     style: "premise rejection",
-    needs: ["justif", "right to", "acceptable", "excusable", "defensible", "should not be", "shouldn't be", "discriminat"],
+    needs: [
+      "justif",
+      "right to",
+      "acceptable",
+      "excusable",
+      "defensible",
+      "should not be",
+      "shouldn't be",
+      "discriminat",
+    ],
     pattern:
       /^[^.]{0,120}\b(?:was|is|were|are)\s+(?:not|never|in no way)\s+(?:\w+\s+)?(?:justified|justifiable|right to|acceptable|excusable|defensible)\b|\bshould(?:\s+not|n't)\s+be\s+(?:\w+\s+)?(?:discriminated|denied|excluded|barred|prohibited|banned|treated (?:differently|unfairly)|judged|singled out|deprived)\b|\bdiscrimination\b[^.]{0,80}\b(?:is|are)\s+(?:\w+\s+)?(?:harmful|unethical|wrong|illegal|unacceptable|unjust)/i,
   },
   {
     style: "redirection",
-    needs: ["crisis", "hotline", "helpline", "lifeline", "988", "mental health", "therapist", "counsel", "trusted"],
+    needs: [
+      "crisis",
+      "hotline",
+      "helpline",
+      "lifeline",
+      "988",
+      "mental health",
+      "therapist",
+      "counsel",
+      "trusted",
+    ],
     pattern:
       /\b(?:please\s+)?(?:contact(?:ing)?|reach(?:ing)? out to|call(?:ing)?|text(?:ing)?|talk(?:ing)? to|speak(?:ing)? (?:to|with)|seek(?:ing)? (?:help|support|assistance|guidance) from|consult(?:ing)?(?: with)?)\b[^.]{0,80}\b(?:crisis|hotline|helpline|lifeline|988|mental health (?:professional|provider|expert)|therapist|counsel+or|trusted (?:adult|friend|person))/i,
+    // Later in an answer ("…and if they are in danger, call 988") it is advice, not a refusal.
+    firstSentenceOnly: true,
   },
   {
     style: "redirection",
@@ -340,13 +453,47 @@ export const REFUSAL_CUES: readonly RefusalCue[] = [
   },
   {
     style: "refusal (other language)",
-    needs: ["je ", "no ", "lo siento", "ich ", "kann ich", "es tut", "desculpe", "lamento", "não", "mi dispiace", "non ", "nie ", "przepraszam", "ik kan", "spijt"],
+    needs: [
+      "je ",
+      "no ",
+      "lo siento",
+      "ich ",
+      "kann ich",
+      "es tut",
+      "desculpe",
+      "lamento",
+      "não",
+      "mi dispiace",
+      "non ",
+      "nie ",
+      "przepraszam",
+      "ik kan",
+      "spijt",
+    ],
     pattern:
       /\b(?:je ne (?:peux|suis pas en mesure|vais pas|fournirai)|je suis (?:désolé|désolée)|désolée?,? mais|no (?:puedo|voy a|me es posible)|lo siento,? pero|ich kann (?:ihnen |dir )?(?:dabei |damit |hier )?(?:nicht|keine)|kann ich (?:ihnen |dir )?(?:dabei |damit |hier )?(?:nicht|keine)|es tut mir leid|(?:desculpe|lamento),? mas|não posso|mi dispiace,? ma|non posso|non sono in grado|nie mogę|przepraszam|ik kan (?:je |u )?(?:daar |hier )?niet|het spijt me)/iu,
   },
   {
     style: "refusal (other language)",
-    needs: ["не ", "извините", "сожалению", "我", "无法", "不能", "抱歉", "對不起", "对不起", "申し訳", "できません", "죄송", "할 수 없습니다", "لا أستطيع", "عذرًا", "नहीं"],
-    pattern: /(?:не (?:могу|буду|смогу)|извините,? но|к сожалению|我不能|我无法|无法提供|不能提供|抱歉|對不起|对不起|我不會|申し訳|できません|お手伝いできません|죄송|할 수 없습니다|لا أستطيع|عذرًا|आपकी मदद नहीं कर सकता)/u,
+    needs: [
+      "не ",
+      "извините",
+      "сожалению",
+      "我",
+      "无法",
+      "不能",
+      "抱歉",
+      "對不起",
+      "对不起",
+      "申し訳",
+      "できません",
+      "죄송",
+      "할 수 없습니다",
+      "لا أستطيع",
+      "عذرًا",
+      "नहीं",
+    ],
+    pattern:
+      /(?:не (?:могу|буду|смогу)|извините,? но|к сожалению|我不能|我无法|无法提供|不能提供|抱歉|對不起|对不起|我不會|申し訳|できません|お手伝いできません|죄송|할 수 없습니다|لا أستطيع|عذرًا|आपकी मदद नहीं कर सकता)/u,
   },
 ];
