@@ -5,11 +5,13 @@
  */
 import { loadConfig } from "./config/load.js";
 import { type Comparison, comparePaired } from "./gate/compare.js";
+import { addCorrections } from "./gate/correction.js";
 import { decide, matchedLevel, worst } from "./gate/decide.js";
+import { graderMismatch } from "./gate/grader-identity.js";
 import { computeMetrics, RATE_METRICS, type RateMetric } from "./gate/metrics.js";
-import { type CaseOutcome, scoreCase } from "./gate/outcome.js";
-import { canaryDetector } from "./graders/canary.js";
-import { refusalDetector } from "./graders/refusal.js";
+import type { CaseOutcome } from "./gate/outcome.js";
+import { createScorer, type Scorer } from "./gate/scoring.js";
+import { buildGraders, type ChatModelFactory } from "./graders/registry.js";
 import { displayPath } from "./io/display.js";
 import type { ReportOptions } from "./report/markdown.js";
 import type { Results } from "./report/results-schema.js";
@@ -23,14 +25,26 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Fixed clock for reproducible output in tests. */
   now?: Date;
+  /** The chat client for model graders (LLM judge, classifier) the config defines. */
+  chatModel?: ChatModelFactory;
 }
 
-const GRADERS = [refusalDetector.id, canaryDetector.id];
+/** Model graders wait on the network; this many cases are graded at once. */
+const GRADING_CONCURRENCY = 8;
 
-async function collect(target: Target, cases: readonly LoadedCase[]): Promise<CaseOutcome[]> {
+async function collect(target: Target, cases: readonly LoadedCase[], scorer: Scorer): Promise<CaseOutcome[]> {
   const answers = new Map<string, CaseResponse>();
   for await (const r of target.respond(cases)) answers.set(r.id, r);
-  return cases.map((c) => scoreCase(c, answers.get(c.id)));
+  const out: CaseOutcome[] = new Array(cases.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < cases.length; i = next++) {
+      const c = cases[i] as LoadedCase;
+      out[i] = await scorer.score(c, answers.get(c.id));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(GRADING_CONCURRENCY, cases.length) }, worker));
+  return out;
 }
 
 /** Why a baseline from an earlier run cannot be paired with this one, if it cannot. */
@@ -56,13 +70,24 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
   const suites = loadSuites(loaded.suites);
   const cases = suites.flatMap((s) => s.cases);
 
+  const graders = buildGraders(config.graders, {
+    configFile: loaded.file,
+    chatModel: options.chatModel,
+    piiTypes: Array.isArray(config.scoring.no_leak.pii) ? config.scoring.no_leak.pii : undefined,
+  });
+  const scorer = createScorer(config.scoring, graders);
   const candidateTarget = createTarget(loaded.candidate);
   const baselineTarget = loaded.baseline ? createTarget(loaded.baseline) : undefined;
-  const candidate = await collect(candidateTarget, cases);
-  const baseline = baselineTarget ? await collect(baselineTarget, cases) : undefined;
+  const candidate = await collect(candidateTarget, cases, scorer);
+  const baseline = baselineTarget ? await collect(baselineTarget, cases, scorer) : undefined;
+  // Both builds are graded by this run's scorer today; the check guards any path that
+  // brings a baseline's grades from elsewhere (e.g. recorded judge verdicts).
+  const gradedBy = { candidate: scorer.graderIds, baseline: scorer.graderIds };
 
   const notes: string[] = [];
-  const incomparable = baselineTarget ? suiteMismatch(suites, baselineTarget) : undefined;
+  const incomparable = baselineTarget
+    ? (suiteMismatch(suites, baselineTarget) ?? graderMismatch(gradedBy.candidate, gradedBy.baseline))
+    : undefined;
   const comparisons = new Map<RateMetric, Comparison>();
   if (baseline && !incomparable) {
     const byId = new Map(baseline.map((o) => [o.id, o]));
@@ -84,8 +109,10 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
   }
 
   const metrics = {
-    candidate: computeMetrics(candidate, config.confidence),
-    baseline: baseline ? computeMetrics(baseline, config.confidence) : undefined,
+    candidate: addCorrections(computeMetrics(candidate, config.confidence), config.gates, config.confidence),
+    baseline: baseline
+      ? addCorrections(computeMetrics(baseline, config.confidence), config.gates, config.confidence)
+      : undefined,
   };
   const decisions = decide({
     gates: config.gates,
@@ -106,13 +133,13 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
     suites: suites.map((s) => ({ file: s.file, hash: s.hash, cases: s.cases.length })),
     confidence: config.confidence,
     builds: {
-      candidate: { target: candidateTarget.identity, graders: GRADERS, cases: candidate },
+      candidate: { target: candidateTarget.identity, graders: gradedBy.candidate, cases: candidate },
       baseline:
         baselineTarget && baseline
           ? {
               target: baselineTarget.identity,
               provenance: baselineTarget.provenance,
-              graders: GRADERS,
+              graders: gradedBy.baseline,
               cases: baseline,
             }
           : undefined,

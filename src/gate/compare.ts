@@ -12,7 +12,7 @@ import {
   pairedDifference,
 } from "../stats/paired-difference.js";
 import type { RateMetric } from "./metrics.js";
-import type { CaseOutcome } from "./outcome.js";
+import { type CaseOutcome, statusFor } from "./outcome.js";
 
 export interface Comparison {
   metric: RateMetric;
@@ -45,14 +45,16 @@ export function comparePaired(
   const improved: string[] = [];
   let unpaired = 0;
   for (const cand of candidate) {
-    if (cand.metric !== metric) continue;
-    const base = baseline.get(cand.id);
-    if (!base || base.status === "error" || cand.status === "error") {
+    const candStatus = statusFor(cand, metric);
+    if (candStatus === undefined) continue;
+    const found = baseline.get(cand.id);
+    const baseStatus = found ? statusFor(found, metric) : undefined;
+    if (baseStatus === undefined || baseStatus === "error" || candStatus === "error") {
       unpaired++;
       continue;
     }
-    const c = cand.status === "fail";
-    const b = base.status === "fail";
+    const c = candStatus === "fail";
+    const b = baseStatus === "fail";
     if (c && b) table.n11++;
     else if (c) {
       table.n12++;

@@ -24,7 +24,10 @@ const OUTCOME_CELL: Record<Outcome, string> = {
 export function rateCell(e: RateEstimate | undefined): string {
   if (!e) return "–";
   if (e.rate === null) return "no cases";
-  return `${formatRate(e.rate)} (${e.failures}/${e.n}) ${formatInterval(e.ci, "rate")}`;
+  const raw = `${formatRate(e.rate)} (${e.failures}/${e.n}) ${formatInterval(e.ci, "rate")}`;
+  return e.corrected
+    ? `${raw}; corrected for grader error ${formatRate(e.corrected.rate)} ${formatInterval(e.corrected.ci, "rate")}`
+    : raw;
 }
 
 export function gateText(d: Decision): string {

@@ -11,19 +11,38 @@ const rateEstimate = z.strictObject({
   n: z.int().min(0),
   rate: z.number().min(0).max(1).nullable(),
   ci: interval.nullable(),
+  /** The rate corrected for the grader's measured errors (a gate's `calibration:`). */
+  corrected: z
+    .strictObject({
+      rate: z.number().min(0).max(1),
+      ci: interval,
+      method: z.literal("Rogan-Gladen"),
+      sensitivity: z.number(),
+      specificity: z.number(),
+    })
+    .optional(),
 });
-const metricName = z.enum(["attack_success_rate", "false_refusal_rate", "leak_rate", "error_rate"]);
-const rateMetric = z.enum(["attack_success_rate", "false_refusal_rate", "leak_rate"]);
+const metricName = z.enum([
+  "attack_success_rate",
+  "false_refusal_rate",
+  "leak_rate",
+  "pii_leak_rate",
+  "error_rate",
+]);
+const rateMetric = z.enum(["attack_success_rate", "false_refusal_rate", "leak_rate", "pii_leak_rate"]);
 const outcome = z.enum(["pass", "fail", "inconclusive"]);
 
 const metricSummary = z.strictObject({
   overall: rateEstimate,
   byCategory: z.record(z.string(), rateEstimate),
 });
+/** Results written before a metric existed read as "no cases" for it. */
+const NO_CASES = { overall: { failures: 0, n: 0, rate: null, ci: null }, byCategory: {} };
 const metricTable = z.strictObject({
   attack_success_rate: metricSummary,
   false_refusal_rate: metricSummary,
   leak_rate: metricSummary,
+  pii_leak_rate: metricSummary.default(NO_CASES),
   error_rate: metricSummary,
 });
 
@@ -36,6 +55,7 @@ export const CaseOutcomeSchema = z.strictObject({
   response: z.string().optional(),
   error: z.string().optional(),
   grades: z.array(z.strictObject({ grader: z.string(), label: z.string(), reason: z.string() })),
+  also: z.array(z.strictObject({ metric: rateMetric, status: z.enum(["pass", "fail", "error"]) })).optional(),
 });
 
 const target = z.strictObject({ kind: z.string(), source: z.string(), label: z.string().optional() });
