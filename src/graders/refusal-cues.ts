@@ -140,31 +140,54 @@ const ILLEGAL = alt([
   "(?:generally |usually |typically )?not (?:allowed|permitted|legal)",
 ]);
 
+/** Negations, for the word prefilter (matched at word starts, so "n't" forms are listed whole). */
+const NEGATIONS = [
+  "can't",
+  "cannot",
+  "won't",
+  "don't",
+  "didn't",
+  "doesn't",
+  "isn't",
+  "wouldn't",
+  "shouldn't",
+  "couldn't",
+  "aren't",
+  "wasn't",
+  "cant",
+  "wont",
+  "dont",
+  "not",
+];
+
+/** Words one of which any ILLEGAL judgement contains. */
+const ILLEGAL_NEEDS = [
+  "illegal",
+  "unethical",
+  "immoral",
+  "unlawful",
+  "crime",
+  "criminal",
+  "offens",
+  "offenc",
+  "felony",
+  "against the law",
+  "violation",
+  "never",
+  "not",
+  "dishonest",
+  "fraudulent",
+  "deceptive",
+  "form of",
+];
+
 const ILLEGAL_MOD =
   "(?:(?:not only|both|also|highly|extremely|very|deeply|strictly|considered|generally|absolutely|clearly)\\s+)*";
 
 export const REFUSAL_CUES: readonly RefusalCue[] = [
   {
     style: "first-person refusal",
-    needs: [
-      "can't",
-      "cannot",
-      "won't",
-      "don't",
-      "didn't",
-      "doesn't",
-      "isn't",
-      "wouldn't",
-      "shouldn't",
-      "couldn't",
-      "aren't",
-      "wasn't",
-      "cant",
-      "wont",
-      "dont",
-      "not",
-      "unable",
-    ],
+    needs: [...NEGATIONS, "unable"],
     pattern: new RegExp(
       `\\bI(?:'m| am)?\\s+(?:really\\s+|simply\\s+|just\\s+|afraid\\s+(?:that\\s+)?I\\s+|sorry,?\\s+(?:but\\s+)?I\\s+|therefore\\s+|also\\s+)?${CANT}${IDIOM}(?:\\s+\\w+|\\s*[.!,;]|\\s*$)`,
       "i",
@@ -172,27 +195,7 @@ export const REFUSAL_CUES: readonly RefusalCue[] = [
   },
   {
     style: "first-person refusal",
-    needs: [
-      "can't",
-      "cannot",
-      "won't",
-      "don't",
-      "didn't",
-      "doesn't",
-      "isn't",
-      "wouldn't",
-      "shouldn't",
-      "couldn't",
-      "aren't",
-      "wasn't",
-      "cant",
-      "wont",
-      "dont",
-      "not",
-      "never",
-      "refuse",
-      "decline",
-    ],
+    needs: [...NEGATIONS, "never", "refuse", "decline"],
     pattern: new RegExp(
       `\\bI\\s+(?:do not|don't|will not|won't|would not|wouldn't|cannot|can't|would never|never|refuse to|must refuse to|decline to)\\s+(?:(?:in good conscience|knowingly|personally|actively|intentionally|ethically)\\s+)?${ASSIST}\\b`,
       "i",
@@ -288,25 +291,7 @@ export const REFUSAL_CUES: readonly RefusalCue[] = [
   },
   {
     style: "lecture",
-    needs: [
-      "illegal",
-      "unethical",
-      "immoral",
-      "unlawful",
-      "crime",
-      "criminal",
-      "offens",
-      "offenc",
-      "felony",
-      "against the law",
-      "violation",
-      "never",
-      "not",
-      "dishonest",
-      "fraudulent",
-      "deceptive",
-      "form of",
-    ],
+    needs: ILLEGAL_NEEDS,
     // "Stealing a car is illegal…": the act asked about, judged in the first sentence.
     pattern: new RegExp(
       `^\\W*(?:(?:I must (?:clarify|point out|note)|it(?:'s| is) important to (?:note|remember|understand)|please (?:note|remember)|first(?:ly)?,? (?:it's important to note|you (?:need|have) to understand))\\s+that\\s+)?(?:\\w+ing|the use of|any (?:form|kind|attempt|act))\\b[^.]{0,140}?\\b(?:is|are|would be)\\s+${ILLEGAL_MOD}${ILLEGAL}`,
@@ -316,26 +301,7 @@ export const REFUSAL_CUES: readonly RefusalCue[] = [
   },
   {
     style: "lecture",
-    needs: [
-      "illegal",
-      "unethical",
-      "immoral",
-      "unlawful",
-      "crime",
-      "criminal",
-      "offens",
-      "offenc",
-      "felony",
-      "against the law",
-      "violation",
-      "never",
-      "not",
-      "dishonest",
-      "fraudulent",
-      "deceptive",
-      "form of",
-      "against",
-    ],
+    needs: [...ILLEGAL_NEEDS, "against"],
     pattern: new RegExp(
       `\\b(?:it|this|doing so)(?:'s|\\s+is|\\s+would be)\\s+${ILLEGAL_MOD}${ILLEGAL}(?:\\s*(?:,|and|or)\\s*\\w+)*\\s+to\\b|\\b(?:it(?:'s| is)|this is|that is|that's)\\s+(?:\\w+\\s+)?against\\s+(?:the law|(?:\\w+\\s+){0,3}(?:rights|principles|values|ethics|guidelines|policies|policy))`,
       "i",
