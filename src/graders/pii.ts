@@ -221,8 +221,8 @@ const ip: Detector = {
   type: "ip",
   find(text) {
     const out: PiiFinding[] = [];
-    const v4 = /\d\.\d{1,3}\.\d/.test(text);
-    const v6 = /[0-9a-f]{0,4}:[0-9a-f]{0,4}:/i.test(text);
+    const v4 = text.includes(".") && /\d\.\d{1,3}\.\d/.test(text);
+    const v6 = text.includes(":") && /[0-9a-f]:[0-9a-f:]/i.test(text);
     if (!v4 && !v6) return out;
     for (const m of v4 ? matches(text, IPV4) : []) {
       if (!isIPv4(m[0]) || m[0].split(".").some((o) => o.length > 1 && o.startsWith("0"))) continue;
