@@ -40625,7 +40625,7 @@ function normaliseForCanary(text) {
   return fold(text).replace(INVISIBLE, "").toLowerCase();
 }
 var MIN_SPELLED = 8;
-var escape = (c) => c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+var escapeChar = (c) => c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 var GAP = "[\\s\\u200b-\\u200f\\u2060-\\u2064\\ufeff\\u00ad]*";
 var SEP = "[^\\p{L}\\p{N}]{0,4}";
 function rot13(text) {
@@ -40634,7 +40634,7 @@ function rot13(text) {
     return String.fromCharCode((c.charCodeAt(0) - base + 13) % 26 + base);
   });
 }
-var spaced = (chars, gap) => new RegExp(chars.map(escape).join(gap), "iu");
+var spaced = (chars, gap) => new RegExp(chars.map(escapeChar).join(gap), "iu");
 function base64Cores(bytes) {
   const out = [];
   for (let skip = 0; skip < 3; skip++) {
@@ -41378,7 +41378,7 @@ function possibleCues(lower) {
   return mask === 0 ? [] : REFUSAL_CUES.filter((_, i) => (mask & 1 << i) !== 0);
 }
 function trieSource(words) {
-  const escapeChar = (c) => c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const escapeChar2 = (c) => c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
   const build2 = (list) => {
     const groups = /* @__PURE__ */ new Map();
     let ends = false;
@@ -41389,7 +41389,7 @@ function trieSource(words) {
         groups.set(head, [...groups.get(head) ?? [], w.slice(1)]);
       }
     }
-    const alts = [...groups].map(([head, rest]) => escapeChar(head) + build2(rest));
+    const alts = [...groups].map(([head, rest]) => escapeChar2(head) + build2(rest));
     if (alts.length === 0) return "";
     const body = alts.length === 1 && !ends ? alts[0] : `(?:${alts.join("|")})`;
     return ends ? `${body}?` : body;

@@ -29,7 +29,7 @@ export function normaliseForCanary(text: string): string {
  */
 const MIN_SPELLED = 8;
 
-const escape = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+const escapeChar = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 /** Spaces and invisible characters a model (or an attacker) slips between characters. */
 const GAP = "[\\s\\u200b-\\u200f\\u2060-\\u2064\\ufeff\\u00ad]*";
 /** Separators of a spelled-out secret: a few non-alphanumeric characters. */
@@ -43,7 +43,7 @@ function rot13(text: string): string {
 }
 
 /** Chars joined by a gap pattern, case-insensitive. */
-const spaced = (chars: readonly string[], gap: string) => new RegExp(chars.map(escape).join(gap), "iu");
+const spaced = (chars: readonly string[], gap: string) => new RegExp(chars.map(escapeChar).join(gap), "iu");
 
 /**
  * The base64 text that encodes `bytes` whatever precedes them: for each of the three
