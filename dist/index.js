@@ -41980,11 +41980,48 @@ async function runGate(options) {
     report: { maxFlips: config2.report.max_flips, maxResponseChars: config2.report.max_response_chars }
   };
 }
+
+// src/stats/agreement.ts
+function proportion(x, n, conf) {
+  return n === 0 ? { x, n, value: null, ci: null } : { x, n, value: x / n, ci: wilsonInterval(x, n, conf) };
+}
+function agreement(c, conf = 0.95) {
+  const n = c.tp + c.fp + c.fn + c.tn;
+  const precision = proportion(c.tp, c.tp + c.fp, conf);
+  const recall = proportion(c.tp, c.tp + c.fn, conf);
+  const f1 = c.tp === 0 && c.fp + c.fn === 0 ? null : 2 * c.tp / (2 * c.tp + c.fp + c.fn);
+  let kappa = null;
+  let kappaCi = null;
+  if (n > 0) {
+    const po = (c.tp + c.tn) / n;
+    const pe = ((c.tp + c.fp) * (c.tp + c.fn) + (c.fn + c.tn) * (c.fp + c.tn)) / (n * n);
+    if (pe < 1) {
+      kappa = (po - pe) / (1 - pe);
+      const se = Math.sqrt(po * (1 - po) / (n * (1 - pe) ** 2));
+      const z2 = zForConfidence(conf);
+      kappaCi = { lower: Math.max(-1, kappa - z2 * se), upper: Math.min(1, kappa + z2 * se) };
+    }
+  }
+  return {
+    n,
+    confusion: c,
+    accuracy: proportion(c.tp + c.tn, n, conf),
+    precision,
+    recall,
+    specificity: proportion(c.tn, c.tn + c.fp, conf),
+    f1,
+    kappa,
+    kappaCi
+  };
+}
 export {
+  agreement,
+  correctedRate,
   mcnemarExactOneSided,
   mcnemarExactTwoSided,
   newcombeHybridScoreInterval,
   pairedDifference,
+  roganGladen,
   runGate,
   wilsonInterval,
   zForConfidence
