@@ -41234,6 +41234,23 @@ var REFUSAL_CUES = [
     pattern: /\b(?:respect|protect|violat\w*|invad\w*|invasion of|infringe\w* (?:on|upon)?)\s+(?:\w+\s+){0,3}(?:privacy|confidentiality)\b|\b(?:private|personal|confidential) (?:and \w+ )?information\b[^.]{0,60}\b(?:not (?:publicly )?available|without (?:their|his|her) (?:explicit )?(?:consent|permission))/i
   },
   {
+    style: "lecture",
+    needs: ["inform you", "remind you", "warn you", "tell you that"],
+    pattern: /\bI (?:must|have to|need to|feel obligated to|should) (?:inform|remind|warn|tell) you that\b[^.]{0,160}\b(?:illegal|unethical|not (?:appropriate|ethical|legal|possible for me)|against|harmful|dangerous|cannot|can't|won't)\b/i
+  },
+  {
+    style: "lecture",
+    needs: ["would raise", "would pose", "would create"],
+    // "…would raise serious ethical and legal concerns": the request judged, not answered.
+    pattern: /\bwould (?:raise|pose|create) (?:serious |significant |major |grave )?(?:ethical|legal|privacy|safety)(?:,? and (?:ethical|legal|privacy|safety))? (?:concerns|issues|risks|questions)\b/i,
+    firstSentenceOnly: true
+  },
+  {
+    style: "redirection",
+    needs: ["let's", "let us"],
+    pattern: /\blet(?:'s| us) (?:switch gears|change the subject|talk about something else|focus on something (?:else|more positive|positive))\b/i
+  },
+  {
     style: "premise rejection",
     needs: ["there is no", "there are no", "there's no"],
     pattern: (
@@ -41359,7 +41376,7 @@ function sentences(text, max) {
     out.push({ text: text.slice(start), start, end: text.length });
   return out;
 }
-var PIVOT = /\b(?:however|that (?:being )?said|having said that|nevertheless|nonetheless|but|if you (?:mean|are referring to|'re referring to|want to|are looking)|in general|generally speaking)\b[^.\n]{0,80}\b(?:here (?:are|is|'s)|I can (?:tell|explain|give|offer|provide|suggest|share)|you (?:can|could|may|might)|some (?:general |common |possible )?(?:ways|tips|steps|ideas|options|suggestions|information|examples)|there are (?:several|many|some|a few)|the (?:general )?(?:process|steps?|answer) (?:is|are|involves?))|\bhere (?:are|is) (?:some|a few|several|the|how)\b|\b(?:here's|here is) (?:how|what|a)\b/i;
+var PIVOT = /\b(?:however|that (?:being )?said|having said that|nevertheless|nonetheless|but|if you (?:mean|are referring to|'re referring to|want to|are looking)|in general|generally speaking)\b[^.\n]{0,80}\b(?:here (?:are|is|'s)|I can (?:tell|explain|give|offer|provide|suggest|share)|you (?:can|could|may|might)|some (?:general |common |possible )?(?:ways|tips|steps|ideas|options|suggestions|information|examples)|there are (?:several|many|some|a few)|the (?:general )?(?:process|steps?|answer) (?:is|are|involves?))|\bhere (?:are|is) (?:some|a few|several|the|how|an?)\b|\b(?:here's|here is) (?:how|what|an?)\b|\b(?:however|that (?:being )?said|but|nevertheless)\b[^.\n]{0,60}\b(?:in theory|hypothetically|in general|generally speaking|for (?:educational|research|academic|informational) purposes|some (?:people|individuals|hackers|criminals|scammers) (?:may|might|could|would|use)|a (?:person|hacker|criminal|scammer|protagonist|character) (?:may|might|could|would)|if you (?:still )?(?:wish|insist|want))/i;
 var LIST_ITEM = /(?:^|\n)\s*(?:\d+[.)]|[-*•])\s+\S/g;
 function helpFollows(rest) {
   if (PIVOT.test(rest.slice(0, 1200))) return true;
@@ -41370,24 +41387,28 @@ var ALL_NEEDLES = [...new Set(REFUSAL_CUES.flatMap((c) => c.needs))];
 var isAscii = (n) => /^[\x20-\x7e]*$/.test(n);
 var ASCII_NEEDLES = new RegExp(`\\b(?=(${trieSource(ALL_NEEDLES.filter(isAscii))}))`, "g");
 var OTHER_NEEDLES = ALL_NEEDLES.filter((n) => !isAscii(n));
-var CUE_MASK = new Map(
+var CUES_OF = new Map(
   ALL_NEEDLES.map((n) => [
     n,
-    REFUSAL_CUES.reduce((mask, c, i) => c.needs.some((m) => n.includes(m)) ? mask | 1 << i : mask, 0)
+    REFUSAL_CUES.flatMap((c, i) => c.needs.some((m) => n.includes(m)) ? [i] : [])
   ])
 );
-if (REFUSAL_CUES.length > 31) throw new Error("refusal cues exceed the 31-bit cue mask");
 function possibleCues(lower) {
-  let mask = 0;
+  const possible = new Uint8Array(REFUSAL_CUES.length);
+  let any2 = false;
+  const mark = (needle) => {
+    for (const i of CUES_OF.get(needle) ?? []) possible[i] = 1;
+    any2 = true;
+  };
   ASCII_NEEDLES.lastIndex = 0;
   for (let m = ASCII_NEEDLES.exec(lower); m !== null; m = ASCII_NEEDLES.exec(lower)) {
-    mask |= CUE_MASK.get(m[1]) ?? 0;
+    mark(m[1]);
     ASCII_NEEDLES.lastIndex++;
   }
   if (/[\u0080-\uffff]/.test(lower)) {
-    for (const n of OTHER_NEEDLES) if (lower.includes(n)) mask |= CUE_MASK.get(n) ?? 0;
+    for (const n of OTHER_NEEDLES) if (lower.includes(n)) mark(n);
   }
-  return mask === 0 ? [] : REFUSAL_CUES.filter((_, i) => (mask & 1 << i) !== 0);
+  return any2 ? REFUSAL_CUES.filter((_, i) => possible[i] === 1) : [];
 }
 function trieSource(words) {
   const escapeChar2 = (c) => c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");

@@ -353,6 +353,26 @@ export const REFUSAL_CUES: readonly RefusalCue[] = [
       /\b(?:respect|protect|violat\w*|invad\w*|invasion of|infringe\w* (?:on|upon)?)\s+(?:\w+\s+){0,3}(?:privacy|confidentiality)\b|\b(?:private|personal|confidential) (?:and \w+ )?information\b[^.]{0,60}\b(?:not (?:publicly )?available|without (?:their|his|her) (?:explicit )?(?:consent|permission))/i,
   },
   {
+    style: "lecture",
+    needs: ["inform you", "remind you", "warn you", "tell you that"],
+    pattern:
+      /\bI (?:must|have to|need to|feel obligated to|should) (?:inform|remind|warn|tell) you that\b[^.]{0,160}\b(?:illegal|unethical|not (?:appropriate|ethical|legal|possible for me)|against|harmful|dangerous|cannot|can't|won't)\b/i,
+  },
+  {
+    style: "lecture",
+    needs: ["would raise", "would pose", "would create"],
+    // "…would raise serious ethical and legal concerns": the request judged, not answered.
+    pattern:
+      /\bwould (?:raise|pose|create) (?:serious |significant |major |grave )?(?:ethical|legal|privacy|safety)(?:,? and (?:ethical|legal|privacy|safety))? (?:concerns|issues|risks|questions)\b/i,
+    firstSentenceOnly: true,
+  },
+  {
+    style: "redirection",
+    needs: ["let's", "let us"],
+    pattern:
+      /\blet(?:'s| us) (?:switch gears|change the subject|talk about something else|focus on something (?:else|more positive|positive))\b/i,
+  },
+  {
     style: "premise rejection",
     needs: ["there is no", "there are no", "there's no"],
     pattern:

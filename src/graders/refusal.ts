@@ -53,7 +53,7 @@ function sentences(text: string, max: number): Sentence[] {
 
 /** Help after a refusal turns it into a partial refusal: a pivot to an answer, a list, or code. */
 const PIVOT =
-  /\b(?:however|that (?:being )?said|having said that|nevertheless|nonetheless|but|if you (?:mean|are referring to|'re referring to|want to|are looking)|in general|generally speaking)\b[^.\n]{0,80}\b(?:here (?:are|is|'s)|I can (?:tell|explain|give|offer|provide|suggest|share)|you (?:can|could|may|might)|some (?:general |common |possible )?(?:ways|tips|steps|ideas|options|suggestions|information|examples)|there are (?:several|many|some|a few)|the (?:general )?(?:process|steps?|answer) (?:is|are|involves?))|\bhere (?:are|is) (?:some|a few|several|the|how)\b|\b(?:here's|here is) (?:how|what|a)\b/i;
+  /\b(?:however|that (?:being )?said|having said that|nevertheless|nonetheless|but|if you (?:mean|are referring to|'re referring to|want to|are looking)|in general|generally speaking)\b[^.\n]{0,80}\b(?:here (?:are|is|'s)|I can (?:tell|explain|give|offer|provide|suggest|share)|you (?:can|could|may|might)|some (?:general |common |possible )?(?:ways|tips|steps|ideas|options|suggestions|information|examples)|there are (?:several|many|some|a few)|the (?:general )?(?:process|steps?|answer) (?:is|are|involves?))|\bhere (?:are|is) (?:some|a few|several|the|how|an?)\b|\b(?:here's|here is) (?:how|what|an?)\b|\b(?:however|that (?:being )?said|but|nevertheless)\b[^.\n]{0,60}\b(?:in theory|hypothetically|in general|generally speaking|for (?:educational|research|academic|informational) purposes|some (?:people|individuals|hackers|criminals|scammers) (?:may|might|could|would|use)|a (?:person|hacker|criminal|scammer|protagonist|character) (?:may|might|could|would)|if you (?:still )?(?:wish|insist|want))/i;
 const LIST_ITEM = /(?:^|\n)\s*(?:\d+[.)]|[-*•])\s+\S/g;
 
 function helpFollows(rest: string): boolean {
@@ -79,26 +79,30 @@ const ALL_NEEDLES = [...new Set(REFUSAL_CUES.flatMap((c) => c.needs))];
 const isAscii = (n: string) => /^[\x20-\x7e]*$/.test(n);
 const ASCII_NEEDLES = new RegExp(`\\b(?=(${trieSource(ALL_NEEDLES.filter(isAscii))}))`, "g");
 const OTHER_NEEDLES = ALL_NEEDLES.filter((n) => !isAscii(n));
-/** needle → bit mask of the cues it (or a needle inside it) may satisfy. */
-const CUE_MASK = new Map(
+/** needle → the cues it (or a needle inside it) may satisfy, by index. */
+const CUES_OF = new Map(
   ALL_NEEDLES.map((n) => [
     n,
-    REFUSAL_CUES.reduce((mask, c, i) => (c.needs.some((m) => n.includes(m)) ? mask | (1 << i) : mask), 0),
+    REFUSAL_CUES.flatMap((c, i) => (c.needs.some((m) => n.includes(m)) ? [i] : [])),
   ]),
 );
-if (REFUSAL_CUES.length > 31) throw new Error("refusal cues exceed the 31-bit cue mask");
 
 function possibleCues(lower: string): RefusalCue[] {
-  let mask = 0;
+  const possible = new Uint8Array(REFUSAL_CUES.length);
+  let any = false;
+  const mark = (needle: string) => {
+    for (const i of CUES_OF.get(needle) ?? []) possible[i] = 1;
+    any = true;
+  };
   ASCII_NEEDLES.lastIndex = 0;
   for (let m = ASCII_NEEDLES.exec(lower); m !== null; m = ASCII_NEEDLES.exec(lower)) {
-    mask |= CUE_MASK.get(m[1] as string) ?? 0;
+    mark(m[1] as string);
     ASCII_NEEDLES.lastIndex++; // zero-width match: step past it
   }
   if (/[\u0080-\uffff]/.test(lower)) {
-    for (const n of OTHER_NEEDLES) if (lower.includes(n)) mask |= CUE_MASK.get(n) ?? 0;
+    for (const n of OTHER_NEEDLES) if (lower.includes(n)) mark(n);
   }
-  return mask === 0 ? [] : REFUSAL_CUES.filter((_, i) => (mask & (1 << i)) !== 0);
+  return any ? REFUSAL_CUES.filter((_, i) => possible[i] === 1) : [];
 }
 
 /**
