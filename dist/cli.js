@@ -42142,6 +42142,45 @@ function calibrate(grader, lines, labelsFile, conf = 0.95) {
     }
   };
 }
+function jsonGroup(g) {
+  const props = {
+    accuracy: g.accuracy,
+    precision: g.precision,
+    recall: g.recall,
+    specificity: g.specificity
+  };
+  return {
+    n: g.n,
+    accuracy: g.accuracy.value,
+    precision: g.precision.value,
+    recall: g.recall.value,
+    specificity: g.specificity.value,
+    f1: g.f1,
+    kappa: g.kappa,
+    confusion: g.confusion,
+    intervals: {
+      accuracy: g.accuracy.ci,
+      precision: g.precision.ci,
+      recall: g.recall.ci,
+      specificity: g.specificity.ci,
+      kappa: g.kappaCi
+    },
+    counts: Object.fromEntries(
+      Object.entries(props).map(([k, p]) => [k, { x: p.x, n: p.n }])
+    ),
+    threeWay: g.threeWay?.value ?? null
+  };
+}
+function calibrationJson(r) {
+  return {
+    grader: r.grader,
+    labels: r.labels,
+    positive: r.positive,
+    ...jsonGroup(r),
+    groups: Object.fromEntries(Object.entries(r.groups).map(([g, a]) => [g, jsonGroup(a)])),
+    gateCalibration: r.gateCalibration
+  };
+}
 var pct = (p) => p.value === null || p.ci === null ? "\u2013  (no cases)" : `${(p.value * 100).toFixed(1)}% [${(p.ci.lower * 100).toFixed(1)}%, ${(p.ci.upper * 100).toFixed(1)}%]  (${p.x}/${p.n})`;
 var num = (v, digits = 3) => v === null ? "\u2013" : v.toFixed(digits);
 function renderCalibration(r) {
@@ -42505,9 +42544,11 @@ async function main(argv, io) {
           `unknown grader "${name}" for calibrate; expected ${CALIBRATABLE_NAMES.join(", ")}`
         );
       const report2 = calibrate(grader, readLabels(values.labels), values.labels);
-      io.stdout(values.json ? `${JSON.stringify(report2)}
+      io.stdout(
+        values.json ? `${JSON.stringify(calibrationJson(report2))}
 ` : `${renderCalibration(report2)}
-`);
+`
+      );
       return EXIT.pass;
     }
     if (command !== "run")

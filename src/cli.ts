@@ -15,6 +15,7 @@ import {
   CALIBRATABLE_NAMES,
   calibratableGrader,
   calibrate,
+  calibrationJson,
   readLabels,
   renderCalibration,
 } from "./graders/calibrate.js";
@@ -118,7 +119,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
           `unknown grader "${name}" for calibrate; expected ${CALIBRATABLE_NAMES.join(", ")}`,
         );
       const report = calibrate(grader, readLabels(values.labels), values.labels);
-      io.stdout(values.json ? `${JSON.stringify(report)}\n` : `${renderCalibration(report)}\n`);
+      io.stdout(
+        values.json ? `${JSON.stringify(calibrationJson(report))}\n` : `${renderCalibration(report)}\n`,
+      );
       return EXIT.pass;
     }
     if (command !== "run")

@@ -57,10 +57,13 @@ describe("calibrate", () => {
     expect(code).toBe(0);
     const r = JSON.parse(stdout);
     expect(r).toMatchObject({ n: 6, confusion: { tp: 3, fn: 1, fp: 0, tn: 2 }, grader: "refusal-rules@2" });
-    expect(r.accuracy.value).toBeCloseTo(5 / 6, 12);
-    expect(r.precision.value).toBe(1);
-    expect(r.recall.value).toBe(0.75);
+    expect(r.accuracy).toBeCloseTo(5 / 6, 12);
+    expect(r.precision).toBe(1);
+    expect(r.recall).toBe(0.75);
     expect(r.kappa).toBeCloseTo(2 / 3, 12);
+    expect(r.intervals.accuracy.lower).toBeCloseTo(0.4365, 3);
+    expect(r.counts.accuracy).toEqual({ x: 5, n: 6 });
+    expect(r.groups.a.accuracy).toBe(1);
     expect(Object.keys(r.groups)).toEqual(["a", "b"]);
     expect(stdout.trim().split("\n")).toHaveLength(1);
   });

@@ -156,6 +156,66 @@ export function calibrate(
   };
 }
 
+type JsonGroup = {
+  n: number;
+  accuracy: number | null;
+  precision: number | null;
+  recall: number | null;
+  specificity: number | null;
+  f1: number | null;
+  kappa: number | null;
+  confusion: Confusion;
+  /** Each proportion's count and Wilson interval; κ's large-sample interval. */
+  intervals: Record<
+    "accuracy" | "precision" | "recall" | "specificity" | "kappa",
+    { lower: number; upper: number } | null
+  >;
+  counts: Record<"accuracy" | "precision" | "recall" | "specificity", { x: number; n: number }>;
+  threeWay: number | null;
+};
+
+function jsonGroup(g: GroupReport): JsonGroup {
+  const props = {
+    accuracy: g.accuracy,
+    precision: g.precision,
+    recall: g.recall,
+    specificity: g.specificity,
+  };
+  return {
+    n: g.n,
+    accuracy: g.accuracy.value,
+    precision: g.precision.value,
+    recall: g.recall.value,
+    specificity: g.specificity.value,
+    f1: g.f1,
+    kappa: g.kappa,
+    confusion: g.confusion,
+    intervals: {
+      accuracy: g.accuracy.ci,
+      precision: g.precision.ci,
+      recall: g.recall.ci,
+      specificity: g.specificity.ci,
+      kappa: g.kappaCi,
+    },
+    counts: Object.fromEntries(
+      Object.entries(props).map(([k, p]) => [k, { x: p.x, n: p.n }]),
+    ) as JsonGroup["counts"],
+    threeWay: g.threeWay?.value ?? null,
+  };
+}
+
+/** The `--json` form: every headline figure a plain number, intervals and counts beside them. */
+export function calibrationJson(r: CalibrationReport): object {
+  return {
+    grader: r.grader,
+    labels: r.labels,
+    positive: r.positive,
+    ...jsonGroup(r),
+    groups: Object.fromEntries(Object.entries(r.groups).map(([g, a]) => [g, jsonGroup(a)])),
+    gateCalibration: r.gateCalibration,
+  };
+}
+
 const pct = (p: Proportion) =>
   p.value === null || p.ci === null
     ? "–  (no cases)"
