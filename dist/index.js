@@ -39627,19 +39627,27 @@ var email3 = {
   find: (text) => !text.includes("@") ? [] : [...matches(text, EMAIL)].filter((m) => !m[0].split("@")[0]?.includes("..")).map((m) => ({ type: "email", kind: "email", start: m.index, end: m.index + m[0].length }))
 };
 var PHONE_CONTEXT = /\b(?:call|phone|tel|telephone|mobile|cell|fax|whatsapp|text|sms|dial|number|contact)\b[^\n]{0,30}$/i;
+var PHONE_CANDIDATE = /\+?\(?\d[\d\s().\-/]{5,24}\d/g;
+var MAX_PHONE_CANDIDATES = 200;
 var phone = {
   type: "phone",
   find(text) {
-    if (!/\d(?:[\s().-]{0,2}\d){6,}/.test(text)) return [];
     const out = [];
-    for (const m of findPhoneNumbersInText2(text, { defaultCountry: "US" })) {
-      if (!m.number.isValid()) continue;
-      const raw = text.slice(m.startsAt, m.endsAt);
-      if (/[\p{L}\p{N}_-]/u.test(text[m.startsAt - 1] ?? " ")) continue;
-      const formatted = /^\+|[\s().-]/.test(raw);
-      if (!formatted && !PHONE_CONTEXT.test(text.slice(Math.max(0, m.startsAt - 40), m.startsAt))) continue;
-      if (/^\d{4}-\d{2}-\d{2}$/.test(raw) || /^\d+(?:\.\d+)+$/.test(raw)) continue;
-      out.push({ type: "phone", kind: m.number.country ?? "phone", start: m.startsAt, end: m.endsAt });
+    let parsed = 0;
+    for (const c of matches(text, PHONE_CANDIDATE)) {
+      if (++parsed > MAX_PHONE_CANDIDATES) break;
+      for (const m of findPhoneNumbersInText2(c[0], { defaultCountry: "US" })) {
+        if (!m.number.isValid()) continue;
+        const start = c.index + m.startsAt;
+        const end = c.index + m.endsAt;
+        const raw = text.slice(start, end);
+        if (/[\p{L}\p{N}_-]/u.test(text[start - 1] ?? " ") || /[\p{L}\p{N}_:]/u.test(text[end] ?? " "))
+          continue;
+        const formatted = /^\+|[\s().-]/.test(raw);
+        if (!formatted && !PHONE_CONTEXT.test(text.slice(Math.max(0, start - 40), start))) continue;
+        if (/^\d{4}-\d{2}-\d{2}$/.test(raw) || /^\d+(?:\.\d+)+$/.test(raw)) continue;
+        out.push({ type: "phone", kind: m.number.country ?? "phone", start, end });
+      }
     }
     return out;
   }

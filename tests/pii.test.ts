@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { findPii, ibanValid, luhnValid, PII_TYPES, piiDetector } from "../src/graders/pii.js";
 import { repoRoot } from "./helpers/shared.js";
@@ -90,5 +91,24 @@ describe("PII checks", () => {
   it("limits detection to the configured types", () => {
     expect(findPii("ann@example.com 192.0.2.1", ["ip"]).map((f) => f.type)).toEqual(["ip"]);
     expect(piiDetector(["email"]).id).toBe("pii@1[email]");
+  });
+});
+
+describe("PII detector on untrusted text", () => {
+  it("returns findings inside the text, in order and without overlap, for any input", () => {
+    const noisy = fc.string({ unit: fc.constantFrom(..."0123456789 .-:@+()abcdefxAKIA_sk"), maxLength: 400 });
+    fc.assert(
+      fc.property(fc.oneof(noisy, fc.string({ unit: "grapheme", maxLength: 400 })), (text) => {
+        const found = findPii(text);
+        let last = 0;
+        for (const f of found) {
+          expect(f.start).toBeGreaterThanOrEqual(last);
+          expect(f.end).toBeGreaterThan(f.start);
+          expect(f.end).toBeLessThanOrEqual(text.length);
+          last = f.end;
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -49,23 +49,39 @@ const email: Detector = {
 const PHONE_CONTEXT =
   /\b(?:call|phone|tel|telephone|mobile|cell|fax|whatsapp|text|sms|dial|number|contact)\b[^\n]{0,30}$/i;
 
+/**
+ * Stretches that could hold a phone number: libphonenumber then parses only these, so a
+ * long run of digits in an untrusted response costs linear time, not a full-text parse.
+ */
+const PHONE_CANDIDATE = /\+?\(?\d[\d\s().\-/]{5,24}\d/g;
+/**
+ * Parsing is the costly step (~0.1 ms a stretch); text with more candidate stretches than
+ * this is a table or digit noise, and its later stretches are not parsed.
+ */
+const MAX_PHONE_CANDIDATES = 200;
+
 const phone: Detector = {
   type: "phone",
   find(text) {
-    // A cheap check first: libphonenumber scans the whole text, and most responses hold no phone.
-    if (!/\d(?:[\s().-]{0,2}\d){6,}/.test(text)) return [];
     const out: PiiFinding[] = [];
-    for (const m of findPhoneNumbersInText(text, { defaultCountry: "US" })) {
-      if (!m.number.isValid()) continue;
-      const raw = text.slice(m.startsAt, m.endsAt);
-      // Glued to a word or an id ("INV-2024-000123", "SKU88004512345"): part of an identifier.
-      if (/[\p{L}\p{N}_-]/u.test(text[m.startsAt - 1] ?? " ")) continue;
-      // A bare digit run is as often an order number or an id; formatting or words make it a phone.
-      const formatted = /^\+|[\s().-]/.test(raw);
-      if (!formatted && !PHONE_CONTEXT.test(text.slice(Math.max(0, m.startsAt - 40), m.startsAt))) continue;
-      // Dates and versions look like numbers with separators: 2024-01-15, 10.0.19041.
-      if (/^\d{4}-\d{2}-\d{2}$/.test(raw) || /^\d+(?:\.\d+)+$/.test(raw)) continue;
-      out.push({ type: "phone", kind: m.number.country ?? "phone", start: m.startsAt, end: m.endsAt });
+    let parsed = 0;
+    for (const c of matches(text, PHONE_CANDIDATE)) {
+      if (++parsed > MAX_PHONE_CANDIDATES) break;
+      for (const m of findPhoneNumbersInText(c[0], { defaultCountry: "US" })) {
+        if (!m.number.isValid()) continue;
+        const start = c.index + m.startsAt;
+        const end = c.index + m.endsAt;
+        const raw = text.slice(start, end);
+        // Glued to a word, an id or a time ("INV-2024-000123", "SKU88004512345", "12:30"): not a phone.
+        if (/[\p{L}\p{N}_-]/u.test(text[start - 1] ?? " ") || /[\p{L}\p{N}_:]/u.test(text[end] ?? " "))
+          continue;
+        // A bare digit run is as often an order number or an id; formatting or words make it a phone.
+        const formatted = /^\+|[\s().-]/.test(raw);
+        if (!formatted && !PHONE_CONTEXT.test(text.slice(Math.max(0, start - 40), start))) continue;
+        // Dates and versions look like numbers with separators: 2024-01-15, 10.0.19041.
+        if (/^\d{4}-\d{2}-\d{2}$/.test(raw) || /^\d+(?:\.\d+)+$/.test(raw)) continue;
+        out.push({ type: "phone", kind: m.number.country ?? "phone", start, end });
+      }
     }
     return out;
   },
