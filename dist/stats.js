@@ -682,8 +682,26 @@ var require_lib6 = __commonJS({
   }
 });
 
-// node_modules/@stdlib/assert-has-symbol-support/lib/main.js
+// node_modules/@stdlib/math-base-special-sqrt/lib/main.js
 var require_main6 = __commonJS({
+  "node_modules/@stdlib/math-base-special-sqrt/lib/main.js"(exports, module) {
+    "use strict";
+    var sqrt = Math.sqrt;
+    module.exports = sqrt;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-sqrt/lib/index.js
+var require_lib7 = __commonJS({
+  "node_modules/@stdlib/math-base-special-sqrt/lib/index.js"(exports, module) {
+    "use strict";
+    var main = require_main6();
+    module.exports = main;
+  }
+});
+
+// node_modules/@stdlib/assert-has-symbol-support/lib/main.js
+var require_main7 = __commonJS({
   "node_modules/@stdlib/assert-has-symbol-support/lib/main.js"(exports, module) {
     "use strict";
     function hasSymbolSupport() {
@@ -694,19 +712,19 @@ var require_main6 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-has-symbol-support/lib/index.js
-var require_lib7 = __commonJS({
+var require_lib8 = __commonJS({
   "node_modules/@stdlib/assert-has-symbol-support/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main6();
+    var main = require_main7();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/assert-has-tostringtag-support/lib/main.js
-var require_main7 = __commonJS({
+var require_main8 = __commonJS({
   "node_modules/@stdlib/assert-has-tostringtag-support/lib/main.js"(exports, module) {
     "use strict";
-    var hasSymbols = require_lib7();
+    var hasSymbols = require_lib8();
     var FLG = hasSymbols();
     function hasToStringTagSupport() {
       return FLG && typeof Symbol.toStringTag === "symbol";
@@ -716,10 +734,10 @@ var require_main7 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-has-tostringtag-support/lib/index.js
-var require_lib8 = __commonJS({
+var require_lib9 = __commonJS({
   "node_modules/@stdlib/assert-has-tostringtag-support/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main7();
+    var main = require_main8();
     module.exports = main;
   }
 });
@@ -734,7 +752,7 @@ var require_tostring = __commonJS({
 });
 
 // node_modules/@stdlib/utils-native-class/lib/main.js
-var require_main8 = __commonJS({
+var require_main9 = __commonJS({
   "node_modules/@stdlib/utils-native-class/lib/main.js"(exports, module) {
     "use strict";
     var toStr = require_tostring();
@@ -746,7 +764,7 @@ var require_main8 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-has-own-property/lib/main.js
-var require_main9 = __commonJS({
+var require_main10 = __commonJS({
   "node_modules/@stdlib/assert-has-own-property/lib/main.js"(exports, module) {
     "use strict";
     var has = Object.prototype.hasOwnProperty;
@@ -761,16 +779,16 @@ var require_main9 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-has-own-property/lib/index.js
-var require_lib9 = __commonJS({
+var require_lib10 = __commonJS({
   "node_modules/@stdlib/assert-has-own-property/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main9();
+    var main = require_main10();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/symbol-ctor/lib/main.js
-var require_main10 = __commonJS({
+var require_main11 = __commonJS({
   "node_modules/@stdlib/symbol-ctor/lib/main.js"(exports, module) {
     "use strict";
     var Sym = typeof Symbol === "function" ? Symbol : void 0;
@@ -779,10 +797,10 @@ var require_main10 = __commonJS({
 });
 
 // node_modules/@stdlib/symbol-ctor/lib/index.js
-var require_lib10 = __commonJS({
+var require_lib11 = __commonJS({
   "node_modules/@stdlib/symbol-ctor/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main10();
+    var main = require_main11();
     module.exports = main;
   }
 });
@@ -791,7 +809,7 @@ var require_lib10 = __commonJS({
 var require_tostringtag = __commonJS({
   "node_modules/@stdlib/utils-native-class/lib/tostringtag.js"(exports, module) {
     "use strict";
-    var Symbol2 = require_lib10();
+    var Symbol2 = require_lib11();
     var toStrTag = typeof Symbol2 === "function" ? Symbol2.toStringTag : "";
     module.exports = toStrTag;
   }
@@ -801,7 +819,7 @@ var require_tostringtag = __commonJS({
 var require_polyfill2 = __commonJS({
   "node_modules/@stdlib/utils-native-class/lib/polyfill.js"(exports, module) {
     "use strict";
-    var hasOwnProp = require_lib9();
+    var hasOwnProp = require_lib10();
     var toStringTag = require_tostringtag();
     var toStr = require_tostring();
     function nativeClass(v) {
@@ -831,11 +849,11 @@ var require_polyfill2 = __commonJS({
 });
 
 // node_modules/@stdlib/utils-native-class/lib/index.js
-var require_lib11 = __commonJS({
+var require_lib12 = __commonJS({
   "node_modules/@stdlib/utils-native-class/lib/index.js"(exports, module) {
     "use strict";
-    var hasToStringTag = require_lib8();
-    var builtin = require_main8();
+    var hasToStringTag = require_lib9();
+    var builtin = require_main9();
     var polyfill = require_polyfill2();
     var main;
     if (hasToStringTag()) {
@@ -848,10 +866,10 @@ var require_lib11 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-is-uint32array/lib/main.js
-var require_main11 = __commonJS({
+var require_main12 = __commonJS({
   "node_modules/@stdlib/assert-is-uint32array/lib/main.js"(exports, module) {
     "use strict";
-    var nativeClass = require_lib11();
+    var nativeClass = require_lib12();
     var hasUint32Array = typeof Uint32Array === "function";
     function isUint32Array(value) {
       return hasUint32Array && value instanceof Uint32Array || // eslint-disable-line stdlib/require-globals
@@ -862,16 +880,16 @@ var require_main11 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-is-uint32array/lib/index.js
-var require_lib12 = __commonJS({
+var require_lib13 = __commonJS({
   "node_modules/@stdlib/assert-is-uint32array/lib/index.js"(exports, module) {
     "use strict";
-    var isUint32Array = require_main11();
+    var isUint32Array = require_main12();
     module.exports = isUint32Array;
   }
 });
 
 // node_modules/@stdlib/constants-uint32-max/lib/index.js
-var require_lib13 = __commonJS({
+var require_lib14 = __commonJS({
   "node_modules/@stdlib/constants-uint32-max/lib/index.js"(exports, module) {
     "use strict";
     var UINT32_MAX = 4294967295;
@@ -889,11 +907,11 @@ var require_uint32array = __commonJS({
 });
 
 // node_modules/@stdlib/assert-has-uint32array-support/lib/main.js
-var require_main12 = __commonJS({
+var require_main13 = __commonJS({
   "node_modules/@stdlib/assert-has-uint32array-support/lib/main.js"(exports, module) {
     "use strict";
-    var isUint32Array = require_lib12();
-    var UINT32_MAX = require_lib13();
+    var isUint32Array = require_lib13();
+    var UINT32_MAX = require_lib14();
     var GlobalUint32Array = require_uint32array();
     function hasUint32ArraySupport() {
       var bool;
@@ -918,16 +936,16 @@ var require_main12 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-has-uint32array-support/lib/index.js
-var require_lib14 = __commonJS({
+var require_lib15 = __commonJS({
   "node_modules/@stdlib/assert-has-uint32array-support/lib/index.js"(exports, module) {
     "use strict";
-    var hasUint32ArraySupport = require_main12();
+    var hasUint32ArraySupport = require_main13();
     module.exports = hasUint32ArraySupport;
   }
 });
 
 // node_modules/@stdlib/array-uint32/lib/main.js
-var require_main13 = __commonJS({
+var require_main14 = __commonJS({
   "node_modules/@stdlib/array-uint32/lib/main.js"(exports, module) {
     "use strict";
     var ctor = typeof Uint32Array === "function" ? Uint32Array : void 0;
@@ -947,11 +965,11 @@ var require_polyfill3 = __commonJS({
 });
 
 // node_modules/@stdlib/array-uint32/lib/index.js
-var require_lib15 = __commonJS({
+var require_lib16 = __commonJS({
   "node_modules/@stdlib/array-uint32/lib/index.js"(exports, module) {
     "use strict";
-    var hasUint32ArraySupport = require_lib14();
-    var builtin = require_main13();
+    var hasUint32ArraySupport = require_lib15();
+    var builtin = require_main14();
     var polyfill = require_polyfill3();
     var ctor;
     if (hasUint32ArraySupport()) {
@@ -964,10 +982,10 @@ var require_lib15 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-is-float64array/lib/main.js
-var require_main14 = __commonJS({
+var require_main15 = __commonJS({
   "node_modules/@stdlib/assert-is-float64array/lib/main.js"(exports, module) {
     "use strict";
-    var nativeClass = require_lib11();
+    var nativeClass = require_lib12();
     var hasFloat64Array = typeof Float64Array === "function";
     function isFloat64Array(value) {
       return hasFloat64Array && value instanceof Float64Array || // eslint-disable-line stdlib/require-globals
@@ -978,10 +996,10 @@ var require_main14 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-is-float64array/lib/index.js
-var require_lib16 = __commonJS({
+var require_lib17 = __commonJS({
   "node_modules/@stdlib/assert-is-float64array/lib/index.js"(exports, module) {
     "use strict";
-    var isFloat64Array = require_main14();
+    var isFloat64Array = require_main15();
     module.exports = isFloat64Array;
   }
 });
@@ -996,10 +1014,10 @@ var require_float64array = __commonJS({
 });
 
 // node_modules/@stdlib/assert-has-float64array-support/lib/main.js
-var require_main15 = __commonJS({
+var require_main16 = __commonJS({
   "node_modules/@stdlib/assert-has-float64array-support/lib/main.js"(exports, module) {
     "use strict";
-    var isFloat64Array = require_lib16();
+    var isFloat64Array = require_lib17();
     var GlobalFloat64Array = require_float64array();
     function hasFloat64ArraySupport() {
       var bool;
@@ -1020,16 +1038,16 @@ var require_main15 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-has-float64array-support/lib/index.js
-var require_lib17 = __commonJS({
+var require_lib18 = __commonJS({
   "node_modules/@stdlib/assert-has-float64array-support/lib/index.js"(exports, module) {
     "use strict";
-    var hasFloat64ArraySupport = require_main15();
+    var hasFloat64ArraySupport = require_main16();
     module.exports = hasFloat64ArraySupport;
   }
 });
 
 // node_modules/@stdlib/array-float64/lib/main.js
-var require_main16 = __commonJS({
+var require_main17 = __commonJS({
   "node_modules/@stdlib/array-float64/lib/main.js"(exports, module) {
     "use strict";
     var ctor = typeof Float64Array === "function" ? Float64Array : void 0;
@@ -1049,11 +1067,11 @@ var require_polyfill4 = __commonJS({
 });
 
 // node_modules/@stdlib/array-float64/lib/index.js
-var require_lib18 = __commonJS({
+var require_lib19 = __commonJS({
   "node_modules/@stdlib/array-float64/lib/index.js"(exports, module) {
     "use strict";
-    var hasFloat64ArraySupport = require_lib17();
-    var builtin = require_main16();
+    var hasFloat64ArraySupport = require_lib18();
+    var builtin = require_main17();
     var polyfill = require_polyfill4();
     var ctor;
     if (hasFloat64ArraySupport()) {
@@ -1066,10 +1084,10 @@ var require_lib18 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-is-uint8array/lib/main.js
-var require_main17 = __commonJS({
+var require_main18 = __commonJS({
   "node_modules/@stdlib/assert-is-uint8array/lib/main.js"(exports, module) {
     "use strict";
-    var nativeClass = require_lib11();
+    var nativeClass = require_lib12();
     var hasUint8Array = typeof Uint8Array === "function";
     function isUint8Array(value) {
       return hasUint8Array && value instanceof Uint8Array || // eslint-disable-line stdlib/require-globals
@@ -1080,16 +1098,16 @@ var require_main17 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-is-uint8array/lib/index.js
-var require_lib19 = __commonJS({
+var require_lib20 = __commonJS({
   "node_modules/@stdlib/assert-is-uint8array/lib/index.js"(exports, module) {
     "use strict";
-    var isUint8Array = require_main17();
+    var isUint8Array = require_main18();
     module.exports = isUint8Array;
   }
 });
 
 // node_modules/@stdlib/constants-uint8-max/lib/index.js
-var require_lib20 = __commonJS({
+var require_lib21 = __commonJS({
   "node_modules/@stdlib/constants-uint8-max/lib/index.js"(exports, module) {
     "use strict";
     var UINT8_MAX = 255 | 0;
@@ -1107,11 +1125,11 @@ var require_uint8array = __commonJS({
 });
 
 // node_modules/@stdlib/assert-has-uint8array-support/lib/main.js
-var require_main18 = __commonJS({
+var require_main19 = __commonJS({
   "node_modules/@stdlib/assert-has-uint8array-support/lib/main.js"(exports, module) {
     "use strict";
-    var isUint8Array = require_lib19();
-    var UINT8_MAX = require_lib20();
+    var isUint8Array = require_lib20();
+    var UINT8_MAX = require_lib21();
     var GlobalUint8Array = require_uint8array();
     function hasUint8ArraySupport() {
       var bool;
@@ -1136,16 +1154,16 @@ var require_main18 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-has-uint8array-support/lib/index.js
-var require_lib21 = __commonJS({
+var require_lib22 = __commonJS({
   "node_modules/@stdlib/assert-has-uint8array-support/lib/index.js"(exports, module) {
     "use strict";
-    var hasUint8ArraySupport = require_main18();
+    var hasUint8ArraySupport = require_main19();
     module.exports = hasUint8ArraySupport;
   }
 });
 
 // node_modules/@stdlib/array-uint8/lib/main.js
-var require_main19 = __commonJS({
+var require_main20 = __commonJS({
   "node_modules/@stdlib/array-uint8/lib/main.js"(exports, module) {
     "use strict";
     var ctor = typeof Uint8Array === "function" ? Uint8Array : void 0;
@@ -1165,11 +1183,11 @@ var require_polyfill5 = __commonJS({
 });
 
 // node_modules/@stdlib/array-uint8/lib/index.js
-var require_lib22 = __commonJS({
+var require_lib23 = __commonJS({
   "node_modules/@stdlib/array-uint8/lib/index.js"(exports, module) {
     "use strict";
-    var hasUint8ArraySupport = require_lib21();
-    var builtin = require_main19();
+    var hasUint8ArraySupport = require_lib22();
+    var builtin = require_main20();
     var polyfill = require_polyfill5();
     var ctor;
     if (hasUint8ArraySupport()) {
@@ -1182,10 +1200,10 @@ var require_lib22 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-is-uint16array/lib/main.js
-var require_main20 = __commonJS({
+var require_main21 = __commonJS({
   "node_modules/@stdlib/assert-is-uint16array/lib/main.js"(exports, module) {
     "use strict";
-    var nativeClass = require_lib11();
+    var nativeClass = require_lib12();
     var hasUint16Array = typeof Uint16Array === "function";
     function isUint16Array(value) {
       return hasUint16Array && value instanceof Uint16Array || // eslint-disable-line stdlib/require-globals
@@ -1196,16 +1214,16 @@ var require_main20 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-is-uint16array/lib/index.js
-var require_lib23 = __commonJS({
+var require_lib24 = __commonJS({
   "node_modules/@stdlib/assert-is-uint16array/lib/index.js"(exports, module) {
     "use strict";
-    var isUint16Array = require_main20();
+    var isUint16Array = require_main21();
     module.exports = isUint16Array;
   }
 });
 
 // node_modules/@stdlib/constants-uint16-max/lib/index.js
-var require_lib24 = __commonJS({
+var require_lib25 = __commonJS({
   "node_modules/@stdlib/constants-uint16-max/lib/index.js"(exports, module) {
     "use strict";
     var UINT16_MAX = 65535 | 0;
@@ -1223,11 +1241,11 @@ var require_uint16array = __commonJS({
 });
 
 // node_modules/@stdlib/assert-has-uint16array-support/lib/main.js
-var require_main21 = __commonJS({
+var require_main22 = __commonJS({
   "node_modules/@stdlib/assert-has-uint16array-support/lib/main.js"(exports, module) {
     "use strict";
-    var isUint16Array = require_lib23();
-    var UINT16_MAX = require_lib24();
+    var isUint16Array = require_lib24();
+    var UINT16_MAX = require_lib25();
     var GlobalUint16Array = require_uint16array();
     function hasUint16ArraySupport() {
       var bool;
@@ -1252,16 +1270,16 @@ var require_main21 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-has-uint16array-support/lib/index.js
-var require_lib25 = __commonJS({
+var require_lib26 = __commonJS({
   "node_modules/@stdlib/assert-has-uint16array-support/lib/index.js"(exports, module) {
     "use strict";
-    var hasUint16ArraySupport = require_main21();
+    var hasUint16ArraySupport = require_main22();
     module.exports = hasUint16ArraySupport;
   }
 });
 
 // node_modules/@stdlib/array-uint16/lib/main.js
-var require_main22 = __commonJS({
+var require_main23 = __commonJS({
   "node_modules/@stdlib/array-uint16/lib/main.js"(exports, module) {
     "use strict";
     var ctor = typeof Uint16Array === "function" ? Uint16Array : void 0;
@@ -1281,11 +1299,11 @@ var require_polyfill6 = __commonJS({
 });
 
 // node_modules/@stdlib/array-uint16/lib/index.js
-var require_lib26 = __commonJS({
+var require_lib27 = __commonJS({
   "node_modules/@stdlib/array-uint16/lib/index.js"(exports, module) {
     "use strict";
-    var hasUint16ArraySupport = require_lib25();
-    var builtin = require_main22();
+    var hasUint16ArraySupport = require_lib26();
+    var builtin = require_main23();
     var polyfill = require_polyfill6();
     var ctor;
     if (hasUint16ArraySupport()) {
@@ -1301,8 +1319,8 @@ var require_lib26 = __commonJS({
 var require_ctors = __commonJS({
   "node_modules/@stdlib/assert-is-little-endian/lib/ctors.js"(exports, module) {
     "use strict";
-    var Uint8Array2 = require_lib22();
-    var Uint16Array2 = require_lib26();
+    var Uint8Array2 = require_lib23();
+    var Uint16Array2 = require_lib27();
     var ctors = {
       "uint16": Uint16Array2,
       "uint8": Uint8Array2
@@ -1312,7 +1330,7 @@ var require_ctors = __commonJS({
 });
 
 // node_modules/@stdlib/assert-is-little-endian/lib/main.js
-var require_main23 = __commonJS({
+var require_main24 = __commonJS({
   "node_modules/@stdlib/assert-is-little-endian/lib/main.js"(exports, module) {
     "use strict";
     var ctors = require_ctors();
@@ -1331,10 +1349,10 @@ var require_main23 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-is-little-endian/lib/index.js
-var require_lib27 = __commonJS({
+var require_lib28 = __commonJS({
   "node_modules/@stdlib/assert-is-little-endian/lib/index.js"(exports, module) {
     "use strict";
-    var IS_LITTLE_ENDIAN = require_main23();
+    var IS_LITTLE_ENDIAN = require_main24();
     module.exports = IS_LITTLE_ENDIAN;
   }
 });
@@ -1343,7 +1361,7 @@ var require_lib27 = __commonJS({
 var require_high = __commonJS({
   "node_modules/@stdlib/number-float64-base-get-high-word/lib/high.js"(exports, module) {
     "use strict";
-    var isLittleEndian = require_lib27();
+    var isLittleEndian = require_lib28();
     var HIGH;
     if (isLittleEndian === true) {
       HIGH = 1;
@@ -1355,11 +1373,11 @@ var require_high = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-get-high-word/lib/main.js
-var require_main24 = __commonJS({
+var require_main25 = __commonJS({
   "node_modules/@stdlib/number-float64-base-get-high-word/lib/main.js"(exports, module) {
     "use strict";
-    var Uint32Array2 = require_lib15();
-    var Float64Array2 = require_lib18();
+    var Uint32Array2 = require_lib16();
+    var Float64Array2 = require_lib19();
     var HIGH = require_high();
     var FLOAT64_VIEW = new Float64Array2(1);
     var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
@@ -1372,10 +1390,10 @@ var require_main24 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-get-high-word/lib/index.js
-var require_lib28 = __commonJS({
+var require_lib29 = __commonJS({
   "node_modules/@stdlib/number-float64-base-get-high-word/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main24();
+    var main = require_main25();
     module.exports = main;
   }
 });
@@ -1384,7 +1402,7 @@ var require_lib28 = __commonJS({
 var require_high2 = __commonJS({
   "node_modules/@stdlib/number-float64-base-set-high-word/lib/high.js"(exports, module) {
     "use strict";
-    var isLittleEndian = require_lib27();
+    var isLittleEndian = require_lib28();
     var HIGH;
     if (isLittleEndian === true) {
       HIGH = 1;
@@ -1396,11 +1414,11 @@ var require_high2 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-set-high-word/lib/main.js
-var require_main25 = __commonJS({
+var require_main26 = __commonJS({
   "node_modules/@stdlib/number-float64-base-set-high-word/lib/main.js"(exports, module) {
     "use strict";
-    var Uint32Array2 = require_lib15();
-    var Float64Array2 = require_lib18();
+    var Uint32Array2 = require_lib16();
+    var Float64Array2 = require_lib19();
     var HIGH = require_high2();
     var FLOAT64_VIEW = new Float64Array2(1);
     var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
@@ -1414,72 +1432,20 @@ var require_main25 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-set-high-word/lib/index.js
-var require_lib29 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-set-high-word/lib/index.js"(exports, module) {
-    "use strict";
-    var main = require_main25();
-    module.exports = main;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-from-words/lib/indices.js
-var require_indices = __commonJS({
-  "node_modules/@stdlib/number-float64-base-from-words/lib/indices.js"(exports, module) {
-    "use strict";
-    var isLittleEndian = require_lib27();
-    var indices;
-    var HIGH;
-    var LOW;
-    if (isLittleEndian === true) {
-      HIGH = 1;
-      LOW = 0;
-    } else {
-      HIGH = 0;
-      LOW = 1;
-    }
-    indices = {
-      "HIGH": HIGH,
-      "LOW": LOW
-    };
-    module.exports = indices;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-from-words/lib/main.js
-var require_main26 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-from-words/lib/main.js"(exports, module) {
-    "use strict";
-    var Uint32Array2 = require_lib15();
-    var Float64Array2 = require_lib18();
-    var indices = require_indices();
-    var FLOAT64_VIEW = new Float64Array2(1);
-    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
-    var HIGH = indices.HIGH;
-    var LOW = indices.LOW;
-    function fromWords(high, low) {
-      UINT32_VIEW[HIGH] = high;
-      UINT32_VIEW[LOW] = low;
-      return FLOAT64_VIEW[0];
-    }
-    module.exports = fromWords;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-from-words/lib/index.js
 var require_lib30 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-from-words/lib/index.js"(exports, module) {
+  "node_modules/@stdlib/number-float64-base-set-high-word/lib/index.js"(exports, module) {
     "use strict";
     var main = require_main26();
     module.exports = main;
   }
 });
 
-// node_modules/@stdlib/constants-float64-pinf/lib/index.js
+// node_modules/@stdlib/constants-float64-exponent-bias/lib/index.js
 var require_lib31 = __commonJS({
-  "node_modules/@stdlib/constants-float64-pinf/lib/index.js"(exports, module) {
+  "node_modules/@stdlib/constants-float64-exponent-bias/lib/index.js"(exports, module) {
     "use strict";
-    var FLOAT64_PINF = Number.POSITIVE_INFINITY;
-    module.exports = FLOAT64_PINF;
+    var FLOAT64_EXPONENT_BIAS = 1023 | 0;
+    module.exports = FLOAT64_EXPONENT_BIAS;
   }
 });
 
@@ -1510,17 +1476,680 @@ var require_lib33 = __commonJS({
   }
 });
 
-// node_modules/@stdlib/constants-float64-exponent-bias/lib/index.js
-var require_lib34 = __commonJS({
-  "node_modules/@stdlib/constants-float64-exponent-bias/lib/index.js"(exports, module) {
+// node_modules/@stdlib/math-base-special-ln/lib/polyval_p.js
+var require_polyval_p = __commonJS({
+  "node_modules/@stdlib/math-base-special-ln/lib/polyval_p.js"(exports, module) {
     "use strict";
-    var FLOAT64_EXPONENT_BIAS = 1023 | 0;
-    module.exports = FLOAT64_EXPONENT_BIAS;
+    function evalpoly(x) {
+      if (x === 0) {
+        return 0.3999999999940942;
+      }
+      return 0.3999999999940942 + x * (0.22222198432149784 + x * 0.15313837699209373);
+    }
+    module.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-ln/lib/polyval_q.js
+var require_polyval_q = __commonJS({
+  "node_modules/@stdlib/math-base-special-ln/lib/polyval_q.js"(exports, module) {
+    "use strict";
+    function evalpoly(x) {
+      if (x === 0) {
+        return 0.6666666666666735;
+      }
+      return 0.6666666666666735 + x * (0.2857142874366239 + x * (0.1818357216161805 + x * 0.14798198605116586));
+    }
+    module.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-ln/lib/main.js
+var require_main28 = __commonJS({
+  "node_modules/@stdlib/math-base-special-ln/lib/main.js"(exports, module) {
+    "use strict";
+    var getHighWord = require_lib29();
+    var setHighWord = require_lib30();
+    var isnan = require_lib6();
+    var BIAS = require_lib31();
+    var NINF = require_lib33();
+    var polyvalP = require_polyval_p();
+    var polyvalQ = require_polyval_q();
+    var LN2_HI = 0.6931471803691238;
+    var LN2_LO = 19082149292705877e-26;
+    var TWO54 = 18014398509481984;
+    var ONE_THIRD = 0.3333333333333333;
+    var HIGH_SIGNIFICAND_MASK = 1048575 | 0;
+    var HIGH_MAX_NORMAL_EXP = 2146435072 | 0;
+    var HIGH_MIN_NORMAL_EXP = 1048576 | 0;
+    var HIGH_BIASED_EXP_0 = 1072693248 | 0;
+    function ln(x) {
+      var hfsq;
+      var hx;
+      var t2;
+      var t1;
+      var k;
+      var R;
+      var f;
+      var i;
+      var j;
+      var s;
+      var w;
+      var z;
+      if (x === 0) {
+        return NINF;
+      }
+      if (isnan(x) || x < 0) {
+        return NaN;
+      }
+      hx = getHighWord(x);
+      k = 0 | 0;
+      if (hx < HIGH_MIN_NORMAL_EXP) {
+        k -= 54 | 0;
+        x *= TWO54;
+        hx = getHighWord(x);
+      }
+      if (hx >= HIGH_MAX_NORMAL_EXP) {
+        return x + x;
+      }
+      k += (hx >> 20) - BIAS | 0;
+      hx &= HIGH_SIGNIFICAND_MASK;
+      i = hx + 614244 & 1048576 | 0;
+      x = setHighWord(x, hx | i ^ HIGH_BIASED_EXP_0);
+      k += i >> 20 | 0;
+      f = x - 1;
+      if ((HIGH_SIGNIFICAND_MASK & 2 + hx) < 3) {
+        if (f === 0) {
+          if (k === 0) {
+            return 0;
+          }
+          return k * LN2_HI + k * LN2_LO;
+        }
+        R = f * f * (0.5 - ONE_THIRD * f);
+        if (k === 0) {
+          return f - R;
+        }
+        return k * LN2_HI - (R - k * LN2_LO - f);
+      }
+      s = f / (2 + f);
+      z = s * s;
+      i = hx - 398458 | 0;
+      w = z * z;
+      j = 440401 - hx | 0;
+      t1 = w * polyvalP(w);
+      t2 = z * polyvalQ(w);
+      i |= j;
+      R = t2 + t1;
+      if (i > 0) {
+        hfsq = 0.5 * f * f;
+        if (k === 0) {
+          return f - (hfsq - s * (hfsq + R));
+        }
+        return k * LN2_HI - (hfsq - (s * (hfsq + R) + k * LN2_LO) - f);
+      }
+      if (k === 0) {
+        return f - s * (f - R);
+      }
+      return k * LN2_HI - (s * (f - R) - k * LN2_LO - f);
+    }
+    module.exports = ln;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-ln/lib/index.js
+var require_lib34 = __commonJS({
+  "node_modules/@stdlib/math-base-special-ln/lib/index.js"(exports, module) {
+    "use strict";
+    var main = require_main28();
+    module.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-pinf/lib/index.js
+var require_lib35 = __commonJS({
+  "node_modules/@stdlib/constants-float64-pinf/lib/index.js"(exports, module) {
+    "use strict";
+    var FLOAT64_PINF = Number.POSITIVE_INFINITY;
+    module.exports = FLOAT64_PINF;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p1q1.js
+var require_rational_p1q1 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p1q1.js"(exports, module) {
+    "use strict";
+    function evalrational(x) {
+      var ax;
+      var s1;
+      var s2;
+      if (x === 0) {
+        return -5087819496582806e-19;
+      }
+      if (x < 0) {
+        ax = -x;
+      } else {
+        ax = x;
+      }
+      if (ax <= 1) {
+        s1 = -5087819496582806e-19 + x * (-0.008368748197417368 + x * (0.03348066254097446 + x * (-0.012692614766297404 + x * (-0.03656379714117627 + x * (0.02198786811111689 + x * (0.008226878746769157 + x * (-0.005387729650712429 + x * (0 + x * 0))))))));
+        s2 = 1 + x * (-0.9700050433032906 + x * (-1.5657455823417585 + x * (1.5622155839842302 + x * (0.662328840472003 + x * (-0.7122890234154284 + x * (-0.05273963823400997 + x * (0.07952836873415717 + x * (-0.0023339375937419 + x * 8862163904564247e-19))))))));
+      } else {
+        x = 1 / x;
+        s1 = 0 + x * (0 + x * (-0.005387729650712429 + x * (0.008226878746769157 + x * (0.02198786811111689 + x * (-0.03656379714117627 + x * (-0.012692614766297404 + x * (0.03348066254097446 + x * (-0.008368748197417368 + x * -5087819496582806e-19))))))));
+        s2 = 8862163904564247e-19 + x * (-0.0023339375937419 + x * (0.07952836873415717 + x * (-0.05273963823400997 + x * (-0.7122890234154284 + x * (0.662328840472003 + x * (1.5622155839842302 + x * (-1.5657455823417585 + x * (-0.9700050433032906 + x * 1))))))));
+      }
+      return s1 / s2;
+    }
+    module.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p2q2.js
+var require_rational_p2q2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p2q2.js"(exports, module) {
+    "use strict";
+    function evalrational(x) {
+      var ax;
+      var s1;
+      var s2;
+      if (x === 0) {
+        return -0.20243350835593876;
+      }
+      if (x < 0) {
+        ax = -x;
+      } else {
+        ax = x;
+      }
+      if (ax <= 1) {
+        s1 = -0.20243350835593876 + x * (0.10526468069939171 + x * (8.3705032834312 + x * (17.644729840837403 + x * (-18.851064805871424 + x * (-44.6382324441787 + x * (17.445385985570866 + x * (21.12946554483405 + x * -3.6719225470772936)))))));
+        s2 = 1 + x * (6.242641248542475 + x * (3.971343795334387 + x * (-28.66081804998 + x * (-20.14326346804852 + x * (48.560921310873994 + x * (10.826866735546016 + x * (-22.643693341313973 + x * 1.7211476576120028)))))));
+      } else {
+        x = 1 / x;
+        s1 = -3.6719225470772936 + x * (21.12946554483405 + x * (17.445385985570866 + x * (-44.6382324441787 + x * (-18.851064805871424 + x * (17.644729840837403 + x * (8.3705032834312 + x * (0.10526468069939171 + x * -0.20243350835593876)))))));
+        s2 = 1.7211476576120028 + x * (-22.643693341313973 + x * (10.826866735546016 + x * (48.560921310873994 + x * (-20.14326346804852 + x * (-28.66081804998 + x * (3.971343795334387 + x * (6.242641248542475 + x * 1)))))));
+      }
+      return s1 / s2;
+    }
+    module.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p3q3.js
+var require_rational_p3q3 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p3q3.js"(exports, module) {
+    "use strict";
+    function evalrational(x) {
+      var ax;
+      var s1;
+      var s2;
+      if (x === 0) {
+        return -0.1311027816799519;
+      }
+      if (x < 0) {
+        ax = -x;
+      } else {
+        ax = x;
+      }
+      if (ax <= 1) {
+        s1 = -0.1311027816799519 + x * (-0.16379404719331705 + x * (0.11703015634199525 + x * (0.38707973897260434 + x * (0.3377855389120359 + x * (0.14286953440815717 + x * (0.029015791000532906 + x * (0.0021455899538880526 + x * (-6794655751811263e-22 + x * (28522533178221704e-24 + x * -681149956853777e-24)))))))));
+        s2 = 1 + x * (3.4662540724256723 + x * (5.381683457070069 + x * (4.778465929458438 + x * (2.5930192162362027 + x * (0.848854343457902 + x * (0.15226433829533179 + x * (0.011059242293464892 + x * (0 + x * (0 + x * 0)))))))));
+      } else {
+        x = 1 / x;
+        s1 = -681149956853777e-24 + x * (28522533178221704e-24 + x * (-6794655751811263e-22 + x * (0.0021455899538880526 + x * (0.029015791000532906 + x * (0.14286953440815717 + x * (0.3377855389120359 + x * (0.38707973897260434 + x * (0.11703015634199525 + x * (-0.16379404719331705 + x * -0.1311027816799519)))))))));
+        s2 = 0 + x * (0 + x * (0 + x * (0.011059242293464892 + x * (0.15226433829533179 + x * (0.848854343457902 + x * (2.5930192162362027 + x * (4.778465929458438 + x * (5.381683457070069 + x * (3.4662540724256723 + x * 1)))))))));
+      }
+      return s1 / s2;
+    }
+    module.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p4q4.js
+var require_rational_p4q4 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p4q4.js"(exports, module) {
+    "use strict";
+    function evalrational(x) {
+      var ax;
+      var s1;
+      var s2;
+      if (x === 0) {
+        return -0.0350353787183178;
+      }
+      if (x < 0) {
+        ax = -x;
+      } else {
+        ax = x;
+      }
+      if (ax <= 1) {
+        s1 = -0.0350353787183178 + x * (-0.0022242652921344794 + x * (0.018557330651423107 + x * (0.009508047013259196 + x * (0.0018712349281955923 + x * (15754461742496055e-20 + x * (460469890584318e-20 + x * (-2304047769118826e-25 + x * 26633922742578204e-28)))))));
+        s2 = 1 + x * (1.3653349817554064 + x * (0.7620591645536234 + x * (0.22009110576413124 + x * (0.03415891436709477 + x * (0.00263861676657016 + x * (7646752923027944e-20 + x * (0 + x * 0)))))));
+      } else {
+        x = 1 / x;
+        s1 = 26633922742578204e-28 + x * (-2304047769118826e-25 + x * (460469890584318e-20 + x * (15754461742496055e-20 + x * (0.0018712349281955923 + x * (0.009508047013259196 + x * (0.018557330651423107 + x * (-0.0022242652921344794 + x * -0.0350353787183178)))))));
+        s2 = 0 + x * (0 + x * (7646752923027944e-20 + x * (0.00263861676657016 + x * (0.03415891436709477 + x * (0.22009110576413124 + x * (0.7620591645536234 + x * (1.3653349817554064 + x * 1)))))));
+      }
+      return s1 / s2;
+    }
+    module.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p5q5.js
+var require_rational_p5q5 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p5q5.js"(exports, module) {
+    "use strict";
+    function evalrational(x) {
+      var ax;
+      var s1;
+      var s2;
+      if (x === 0) {
+        return -0.016743100507663373;
+      }
+      if (x < 0) {
+        ax = -x;
+      } else {
+        ax = x;
+      }
+      if (ax <= 1) {
+        s1 = -0.016743100507663373 + x * (-0.0011295143874558028 + x * (0.001056288621524929 + x * (20938631748758808e-20 + x * (14962478375834237e-21 + x * (44969678992770644e-23 + x * (4625961635228786e-24 + x * (-2811287356288318e-29 + x * 9905570997331033e-32)))))));
+        s2 = 1 + x * (0.5914293448864175 + x * (0.1381518657490833 + x * (0.016074608709367652 + x * (9640118070051656e-19 + x * (27533547476472603e-21 + x * (282243172016108e-21 + x * (0 + x * 0)))))));
+      } else {
+        x = 1 / x;
+        s1 = 9905570997331033e-32 + x * (-2811287356288318e-29 + x * (4625961635228786e-24 + x * (44969678992770644e-23 + x * (14962478375834237e-21 + x * (20938631748758808e-20 + x * (0.001056288621524929 + x * (-0.0011295143874558028 + x * -0.016743100507663373)))))));
+        s2 = 0 + x * (0 + x * (282243172016108e-21 + x * (27533547476472603e-21 + x * (9640118070051656e-19 + x * (0.016074608709367652 + x * (0.1381518657490833 + x * (0.5914293448864175 + x * 1)))))));
+      }
+      return s1 / s2;
+    }
+    module.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfinv/lib/main.js
+var require_main29 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfinv/lib/main.js"(exports, module) {
+    "use strict";
+    var isnan = require_lib6();
+    var sqrt = require_lib7();
+    var ln = require_lib34();
+    var PINF = require_lib35();
+    var NINF = require_lib33();
+    var rationalFcnR1 = require_rational_p1q1();
+    var rationalFcnR2 = require_rational_p2q2();
+    var rationalFcnR3 = require_rational_p3q3();
+    var rationalFcnR4 = require_rational_p4q4();
+    var rationalFcnR5 = require_rational_p5q5();
+    var Y1 = 0.08913147449493408;
+    var Y2 = 2.249481201171875;
+    var Y3 = 0.807220458984375;
+    var Y4 = 0.9399557113647461;
+    var Y5 = 0.9836282730102539;
+    function erfinv(x) {
+      var sign;
+      var ax;
+      var qs;
+      var q;
+      var g;
+      var r;
+      if (isnan(x)) {
+        return NaN;
+      }
+      if (x === 1) {
+        return PINF;
+      }
+      if (x === -1) {
+        return NINF;
+      }
+      if (x === 0) {
+        return x;
+      }
+      if (x > 1 || x < -1) {
+        return NaN;
+      }
+      if (x < 0) {
+        sign = -1;
+        ax = -x;
+      } else {
+        sign = 1;
+        ax = x;
+      }
+      q = 1 - ax;
+      if (ax <= 0.5) {
+        g = ax * (ax + 10);
+        r = rationalFcnR1(ax);
+        return sign * (g * Y1 + g * r);
+      }
+      if (q >= 0.25) {
+        g = sqrt(-2 * ln(q));
+        q -= 0.25;
+        r = rationalFcnR2(q);
+        return sign * (g / (Y2 + r));
+      }
+      q = sqrt(-ln(q));
+      if (q < 3) {
+        qs = q - 1.125;
+        r = rationalFcnR3(qs);
+        return sign * (Y3 * q + r * q);
+      }
+      if (q < 6) {
+        qs = q - 3;
+        r = rationalFcnR4(qs);
+        return sign * (Y4 * q + r * q);
+      }
+      qs = q - 6;
+      r = rationalFcnR5(qs);
+      return sign * (Y5 * q + r * q);
+    }
+    module.exports = erfinv;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfinv/lib/index.js
+var require_lib36 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfinv/lib/index.js"(exports, module) {
+    "use strict";
+    var main = require_main29();
+    module.exports = main;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-normal-quantile/lib/main.js
+var require_main30 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-normal-quantile/lib/main.js"(exports, module) {
+    "use strict";
+    var erfinv = require_lib36();
+    var isnan = require_lib6();
+    var sqrt = require_lib7();
+    function quantile(p, mu, sigma) {
+      var A;
+      var B;
+      if (isnan(mu) || isnan(sigma) || isnan(p) || sigma < 0 || p < 0 || p > 1) {
+        return NaN;
+      }
+      if (sigma === 0) {
+        return mu;
+      }
+      A = mu;
+      B = sigma * sqrt(2);
+      return A + B * erfinv(2 * p - 1);
+    }
+    module.exports = quantile;
+  }
+});
+
+// node_modules/@stdlib/utils-constant-function/lib/main.js
+var require_main31 = __commonJS({
+  "node_modules/@stdlib/utils-constant-function/lib/main.js"(exports, module) {
+    "use strict";
+    function wrap(value) {
+      return constantFunction;
+      function constantFunction() {
+        return value;
+      }
+    }
+    module.exports = wrap;
+  }
+});
+
+// node_modules/@stdlib/utils-constant-function/lib/index.js
+var require_lib37 = __commonJS({
+  "node_modules/@stdlib/utils-constant-function/lib/index.js"(exports, module) {
+    "use strict";
+    var main = require_main31();
+    module.exports = main;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/main.js
+var require_main32 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/main.js"(exports, module) {
+    "use strict";
+    var isnan = require_lib6();
+    function quantile(p, mu) {
+      if (isnan(p) || p < 0 || p > 1) {
+        return NaN;
+      }
+      return mu;
+    }
+    module.exports = quantile;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/factory.js
+var require_factory = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/factory.js"(exports, module) {
+    "use strict";
+    var constantFunction = require_lib37();
+    var isnan = require_lib6();
+    function factory(mu) {
+      if (isnan(mu)) {
+        return constantFunction(NaN);
+      }
+      return quantile;
+      function quantile(p) {
+        if (isnan(p) || p < 0 || p > 1) {
+          return NaN;
+        }
+        return mu;
+      }
+    }
+    module.exports = factory;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/index.js
+var require_lib38 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/index.js"(exports, module) {
+    "use strict";
+    var setReadOnly = require_lib5();
+    var main = require_main32();
+    var factory = require_factory();
+    setReadOnly(main, "factory", factory);
+    module.exports = main;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-normal-quantile/lib/factory.js
+var require_factory2 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-normal-quantile/lib/factory.js"(exports, module) {
+    "use strict";
+    var constantFunction = require_lib37();
+    var degenerate = require_lib38().factory;
+    var erfinv = require_lib36();
+    var isnan = require_lib6();
+    var sqrt = require_lib7();
+    function factory(mu, sigma) {
+      var A;
+      var B;
+      if (isnan(mu) || isnan(sigma) || sigma < 0) {
+        return constantFunction(NaN);
+      }
+      if (sigma === 0) {
+        degenerate(mu);
+      }
+      A = mu;
+      B = sigma * sqrt(2);
+      return quantile;
+      function quantile(p) {
+        if (isnan(p) || p < 0 || p > 1) {
+          return NaN;
+        }
+        return A + B * erfinv(2 * p - 1);
+      }
+    }
+    module.exports = factory;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-normal-quantile/lib/index.js
+var require_lib39 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-normal-quantile/lib/index.js"(exports, module) {
+    "use strict";
+    var setReadOnly = require_lib5();
+    var main = require_main30();
+    var factory = require_factory2();
+    setReadOnly(main, "factory", factory);
+    module.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-tools-evalpoly/lib/main.js
+var require_main33 = __commonJS({
+  "node_modules/@stdlib/math-base-tools-evalpoly/lib/main.js"(exports, module) {
+    "use strict";
+    function evalpoly(c, x) {
+      var p;
+      var i;
+      i = c.length;
+      if (i < 2 || x === 0) {
+        if (i === 0) {
+          return 0;
+        }
+        return c[0];
+      }
+      i -= 1;
+      p = c[i] * x + c[i - 1];
+      i -= 2;
+      while (i >= 0) {
+        p = p * x + c[i];
+        i -= 1;
+      }
+      return p;
+    }
+    module.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/function-ctor/lib/main.js
+var require_main34 = __commonJS({
+  "node_modules/@stdlib/function-ctor/lib/main.js"(exports, module) {
+    "use strict";
+    var Fcn = Function;
+    module.exports = Fcn;
+  }
+});
+
+// node_modules/@stdlib/function-ctor/lib/index.js
+var require_lib40 = __commonJS({
+  "node_modules/@stdlib/function-ctor/lib/index.js"(exports, module) {
+    "use strict";
+    var main = require_main34();
+    module.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-tools-evalpoly/lib/factory.js
+var require_factory3 = __commonJS({
+  "node_modules/@stdlib/math-base-tools-evalpoly/lib/factory.js"(exports, module) {
+    "use strict";
+    var Fcn = require_lib40();
+    var evalpoly = require_main33();
+    function factory(c) {
+      var f;
+      var n;
+      var m;
+      var i;
+      if (c.length > 500) {
+        return polyval;
+      }
+      f = "return function evalpoly(x){";
+      n = c.length;
+      if (n === 0) {
+        f += "return 0.0;";
+      } else if (n === 1) {
+        f += "return " + c[0] + ";";
+      } else {
+        f += "if(x===0.0){return " + c[0] + ";}";
+        f += "return " + c[0];
+        m = n - 1;
+        for (i = 1; i < n; i++) {
+          f += "+x*";
+          if (i < m) {
+            f += "(";
+          }
+          f += c[i];
+        }
+        for (i = 0; i < m - 1; i++) {
+          f += ")";
+        }
+        f += ";";
+      }
+      f += "}";
+      f += "//# sourceURL=evalpoly.factory.js";
+      return new Fcn(f)();
+      function polyval(x) {
+        return evalpoly(c, x);
+      }
+    }
+    module.exports = factory;
+  }
+});
+
+// node_modules/@stdlib/math-base-tools-evalpoly/lib/index.js
+var require_lib41 = __commonJS({
+  "node_modules/@stdlib/math-base-tools-evalpoly/lib/index.js"(exports, module) {
+    "use strict";
+    var setReadOnly = require_lib5();
+    var main = require_main33();
+    var factory = require_factory3();
+    setReadOnly(main, "factory", factory);
+    module.exports = main;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-from-words/lib/indices.js
+var require_indices = __commonJS({
+  "node_modules/@stdlib/number-float64-base-from-words/lib/indices.js"(exports, module) {
+    "use strict";
+    var isLittleEndian = require_lib28();
+    var indices;
+    var HIGH;
+    var LOW;
+    if (isLittleEndian === true) {
+      HIGH = 1;
+      LOW = 0;
+    } else {
+      HIGH = 0;
+      LOW = 1;
+    }
+    indices = {
+      "HIGH": HIGH,
+      "LOW": LOW
+    };
+    module.exports = indices;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-from-words/lib/main.js
+var require_main35 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-from-words/lib/main.js"(exports, module) {
+    "use strict";
+    var Uint32Array2 = require_lib16();
+    var Float64Array2 = require_lib19();
+    var indices = require_indices();
+    var FLOAT64_VIEW = new Float64Array2(1);
+    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
+    var HIGH = indices.HIGH;
+    var LOW = indices.LOW;
+    function fromWords(high, low) {
+      UINT32_VIEW[HIGH] = high;
+      UINT32_VIEW[LOW] = low;
+      return FLOAT64_VIEW[0];
+    }
+    module.exports = fromWords;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-from-words/lib/index.js
+var require_lib42 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-from-words/lib/index.js"(exports, module) {
+    "use strict";
+    var main = require_main35();
+    module.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-half-ln-two/lib/index.js
-var require_lib35 = __commonJS({
+var require_lib43 = __commonJS({
   "node_modules/@stdlib/constants-float64-half-ln-two/lib/index.js"(exports, module) {
     "use strict";
     var HALF_LN2 = 0.34657359027997264;
@@ -1529,7 +2158,7 @@ var require_lib35 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-expm1/lib/polyval_q.js
-var require_polyval_q = __commonJS({
+var require_polyval_q2 = __commonJS({
   "node_modules/@stdlib/math-base-special-expm1/lib/polyval_q.js"(exports, module) {
     "use strict";
     function evalpoly(x) {
@@ -1543,18 +2172,18 @@ var require_polyval_q = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-expm1/lib/main.js
-var require_main28 = __commonJS({
+var require_main36 = __commonJS({
   "node_modules/@stdlib/math-base-special-expm1/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
-    var getHighWord = require_lib28();
-    var setHighWord = require_lib29();
-    var fromWords = require_lib30();
-    var PINF = require_lib31();
+    var getHighWord = require_lib29();
+    var setHighWord = require_lib30();
+    var fromWords = require_lib42();
+    var PINF = require_lib35();
     var NINF = require_lib33();
-    var FLOAT64_EXPONENT_BIAS = require_lib34();
-    var HALF_LN2 = require_lib35();
-    var polyval = require_polyval_q();
+    var FLOAT64_EXPONENT_BIAS = require_lib31();
+    var HALF_LN2 = require_lib43();
+    var polyval = require_polyval_q2();
     var OVERFLOW_THRESHOLD = 709.782712893384;
     var LN2_HI = 0.6931471803691238;
     var LN2_LO = 19082149292705877e-26;
@@ -1678,16 +2307,16 @@ var require_main28 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-expm1/lib/index.js
-var require_lib36 = __commonJS({
+var require_lib44 = __commonJS({
   "node_modules/@stdlib/math-base-special-expm1/lib/index.js"(exports, module) {
     "use strict";
-    var expm1 = require_main28();
+    var expm1 = require_main36();
     module.exports = expm1;
   }
 });
 
 // node_modules/@stdlib/math-base-special-floor/lib/main.js
-var require_main29 = __commonJS({
+var require_main37 = __commonJS({
   "node_modules/@stdlib/math-base-special-floor/lib/main.js"(exports, module) {
     "use strict";
     var floor = Math.floor;
@@ -1696,10 +2325,10 @@ var require_main29 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-floor/lib/index.js
-var require_lib37 = __commonJS({
+var require_lib45 = __commonJS({
   "node_modules/@stdlib/math-base-special-floor/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main29();
+    var main = require_main37();
     module.exports = main;
   }
 });
@@ -1719,15 +2348,15 @@ var require_polyval_lp = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-log1p/lib/main.js
-var require_main30 = __commonJS({
+var require_main38 = __commonJS({
   "node_modules/@stdlib/math-base-special-log1p/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
-    var getHighWord = require_lib28();
-    var setHighWord = require_lib29();
-    var PINF = require_lib31();
+    var getHighWord = require_lib29();
+    var setHighWord = require_lib30();
+    var PINF = require_lib35();
     var NINF = require_lib33();
-    var FLOAT64_EXPONENT_BIAS = require_lib34();
+    var FLOAT64_EXPONENT_BIAS = require_lib31();
     var polyval = require_polyval_lp();
     var LN2_HI = 0.6931471803691238;
     var LN2_LO = 19082149292705877e-26;
@@ -1828,34 +2457,16 @@ var require_main30 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-log1p/lib/index.js
-var require_lib38 = __commonJS({
+var require_lib46 = __commonJS({
   "node_modules/@stdlib/math-base-special-log1p/lib/index.js"(exports, module) {
     "use strict";
-    var log1p = require_main30();
+    var log1p = require_main38();
     module.exports = log1p;
   }
 });
 
-// node_modules/@stdlib/math-base-special-sqrt/lib/main.js
-var require_main31 = __commonJS({
-  "node_modules/@stdlib/math-base-special-sqrt/lib/main.js"(exports, module) {
-    "use strict";
-    var sqrt = Math.sqrt;
-    module.exports = sqrt;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-sqrt/lib/index.js
-var require_lib39 = __commonJS({
-  "node_modules/@stdlib/math-base-special-sqrt/lib/index.js"(exports, module) {
-    "use strict";
-    var main = require_main31();
-    module.exports = main;
-  }
-});
-
 // node_modules/@stdlib/constants-float64-fourth-pi/lib/index.js
-var require_lib40 = __commonJS({
+var require_lib47 = __commonJS({
   "node_modules/@stdlib/constants-float64-fourth-pi/lib/index.js"(exports, module) {
     "use strict";
     var FOURTH_PI = 0.7853981633974483;
@@ -1924,12 +2535,12 @@ var require_rational_rs = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-asin/lib/main.js
-var require_main32 = __commonJS({
+var require_main39 = __commonJS({
   "node_modules/@stdlib/math-base-special-asin/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
-    var sqrt = require_lib39();
-    var PIO4 = require_lib40();
+    var sqrt = require_lib7();
+    var PIO4 = require_lib47();
     var ratevalPQ = require_rational_pq();
     var ratevalRS = require_rational_rs();
     var MOREBITS = 6123233995736766e-32;
@@ -1974,16 +2585,16 @@ var require_main32 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-asin/lib/index.js
-var require_lib41 = __commonJS({
+var require_lib48 = __commonJS({
   "node_modules/@stdlib/math-base-special-asin/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main32();
+    var main = require_main39();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-abs/lib/main.js
-var require_main33 = __commonJS({
+var require_main40 = __commonJS({
   "node_modules/@stdlib/math-base-special-abs/lib/main.js"(exports, module) {
     "use strict";
     function abs(x) {
@@ -1994,16 +2605,16 @@ var require_main33 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-abs/lib/index.js
-var require_lib42 = __commonJS({
+var require_lib49 = __commonJS({
   "node_modules/@stdlib/math-base-special-abs/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main33();
+    var main = require_main40();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-ceil/lib/main.js
-var require_main34 = __commonJS({
+var require_main41 = __commonJS({
   "node_modules/@stdlib/math-base-special-ceil/lib/main.js"(exports, module) {
     "use strict";
     var ceil = Math.ceil;
@@ -2012,20 +2623,20 @@ var require_main34 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-ceil/lib/index.js
-var require_lib43 = __commonJS({
+var require_lib50 = __commonJS({
   "node_modules/@stdlib/math-base-special-ceil/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main34();
+    var main = require_main41();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-trunc/lib/main.js
-var require_main35 = __commonJS({
+var require_main42 = __commonJS({
   "node_modules/@stdlib/math-base-special-trunc/lib/main.js"(exports, module) {
     "use strict";
-    var floor = require_lib37();
-    var ceil = require_lib43();
+    var floor = require_lib45();
+    var ceil = require_lib50();
     function trunc(x) {
       if (x < 0) {
         return ceil(x);
@@ -2037,16 +2648,16 @@ var require_main35 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-trunc/lib/index.js
-var require_lib44 = __commonJS({
+var require_lib51 = __commonJS({
   "node_modules/@stdlib/math-base-special-trunc/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main35();
+    var main = require_main42();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-max-base2-exponent/lib/index.js
-var require_lib45 = __commonJS({
+var require_lib52 = __commonJS({
   "node_modules/@stdlib/constants-float64-max-base2-exponent/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_MAX_BASE2_EXPONENT = 1023 | 0;
@@ -2055,7 +2666,7 @@ var require_lib45 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-max-base2-exponent-subnormal/lib/index.js
-var require_lib46 = __commonJS({
+var require_lib53 = __commonJS({
   "node_modules/@stdlib/constants-float64-max-base2-exponent-subnormal/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_MAX_BASE2_EXPONENT_SUBNORMAL = -1023 | 0;
@@ -2064,7 +2675,7 @@ var require_lib46 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-min-base2-exponent-subnormal/lib/index.js
-var require_lib47 = __commonJS({
+var require_lib54 = __commonJS({
   "node_modules/@stdlib/constants-float64-min-base2-exponent-subnormal/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_MIN_BASE2_EXPONENT_SUBNORMAL = -1074 | 0;
@@ -2073,10 +2684,10 @@ var require_lib47 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-assert-is-infinite/lib/main.js
-var require_main36 = __commonJS({
+var require_main43 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-infinite/lib/main.js"(exports, module) {
     "use strict";
-    var PINF = require_lib31();
+    var PINF = require_lib35();
     var NINF = require_lib33();
     function isInfinite(x) {
       return x === PINF || x === NINF;
@@ -2086,16 +2697,16 @@ var require_main36 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-assert-is-infinite/lib/index.js
-var require_lib48 = __commonJS({
+var require_lib55 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-infinite/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main36();
+    var main = require_main43();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-high-word-sign-mask/lib/index.js
-var require_lib49 = __commonJS({
+var require_lib56 = __commonJS({
   "node_modules/@stdlib/constants-float64-high-word-sign-mask/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_HIGH_WORD_SIGN_MASK = 2147483648 >>> 0;
@@ -2104,7 +2715,7 @@ var require_lib49 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-high-word-abs-mask/lib/index.js
-var require_lib50 = __commonJS({
+var require_lib57 = __commonJS({
   "node_modules/@stdlib/constants-float64-high-word-abs-mask/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_HIGH_WORD_ABS_MASK = 2147483647 >>> 0;
@@ -2116,7 +2727,7 @@ var require_lib50 = __commonJS({
 var require_indices2 = __commonJS({
   "node_modules/@stdlib/number-float64-base-to-words/lib/indices.js"(exports, module) {
     "use strict";
-    var isLittleEndian = require_lib27();
+    var isLittleEndian = require_lib28();
     var indices;
     var HIGH;
     var LOW;
@@ -2139,8 +2750,8 @@ var require_indices2 = __commonJS({
 var require_assign = __commonJS({
   "node_modules/@stdlib/number-float64-base-to-words/lib/assign.js"(exports, module) {
     "use strict";
-    var Uint32Array2 = require_lib15();
-    var Float64Array2 = require_lib18();
+    var Uint32Array2 = require_lib16();
+    var Float64Array2 = require_lib19();
     var indices = require_indices2();
     var FLOAT64_VIEW = new Float64Array2(1);
     var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
@@ -2157,7 +2768,7 @@ var require_assign = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-to-words/lib/main.js
-var require_main37 = __commonJS({
+var require_main44 = __commonJS({
   "node_modules/@stdlib/number-float64-base-to-words/lib/main.js"(exports, module) {
     "use strict";
     var fcn = require_assign();
@@ -2169,11 +2780,11 @@ var require_main37 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-to-words/lib/index.js
-var require_lib51 = __commonJS({
+var require_lib58 = __commonJS({
   "node_modules/@stdlib/number-float64-base-to-words/lib/index.js"(exports, module) {
     "use strict";
     var setReadOnly = require_lib5();
-    var main = require_main37();
+    var main = require_main44();
     var assign = require_assign();
     setReadOnly(main, "assign", assign);
     module.exports = main;
@@ -2181,14 +2792,14 @@ var require_lib51 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-copysign/lib/main.js
-var require_main38 = __commonJS({
+var require_main45 = __commonJS({
   "node_modules/@stdlib/math-base-special-copysign/lib/main.js"(exports, module) {
     "use strict";
-    var SIGN_MASK = require_lib49();
-    var ABS_MASK = require_lib50();
-    var toWords = require_lib51();
-    var getHighWord = require_lib28();
-    var fromWords = require_lib30();
+    var SIGN_MASK = require_lib56();
+    var ABS_MASK = require_lib57();
+    var toWords = require_lib58();
+    var getHighWord = require_lib29();
+    var fromWords = require_lib42();
     var WORDS = [0, 0];
     function copysign(x, y) {
       var hx;
@@ -2206,16 +2817,16 @@ var require_main38 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-copysign/lib/index.js
-var require_lib52 = __commonJS({
+var require_lib59 = __commonJS({
   "node_modules/@stdlib/math-base-special-copysign/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main38();
+    var main = require_main45();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-smallest-normal/lib/index.js
-var require_lib53 = __commonJS({
+var require_lib60 = __commonJS({
   "node_modules/@stdlib/constants-float64-smallest-normal/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_SMALLEST_NORMAL = 22250738585072014e-324;
@@ -2227,10 +2838,10 @@ var require_lib53 = __commonJS({
 var require_assign2 = __commonJS({
   "node_modules/@stdlib/number-float64-base-normalize/lib/assign.js"(exports, module) {
     "use strict";
-    var FLOAT64_SMALLEST_NORMAL = require_lib53();
-    var isInfinite = require_lib48();
+    var FLOAT64_SMALLEST_NORMAL = require_lib60();
+    var isInfinite = require_lib55();
     var isnan = require_lib6();
-    var abs = require_lib42();
+    var abs = require_lib49();
     var SCALAR = 4503599627370496;
     function normalize(x, out, stride, offset) {
       if (isnan(x) || isInfinite(x)) {
@@ -2252,7 +2863,7 @@ var require_assign2 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-normalize/lib/main.js
-var require_main39 = __commonJS({
+var require_main46 = __commonJS({
   "node_modules/@stdlib/number-float64-base-normalize/lib/main.js"(exports, module) {
     "use strict";
     var fcn = require_assign2();
@@ -2264,11 +2875,11 @@ var require_main39 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-normalize/lib/index.js
-var require_lib54 = __commonJS({
+var require_lib61 = __commonJS({
   "node_modules/@stdlib/number-float64-base-normalize/lib/index.js"(exports, module) {
     "use strict";
     var setReadOnly = require_lib5();
-    var main = require_main39();
+    var main = require_main46();
     var assign = require_assign2();
     setReadOnly(main, "assign", assign);
     module.exports = main;
@@ -2276,7 +2887,7 @@ var require_lib54 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-high-word-exponent-mask/lib/index.js
-var require_lib55 = __commonJS({
+var require_lib62 = __commonJS({
   "node_modules/@stdlib/constants-float64-high-word-exponent-mask/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_HIGH_WORD_EXPONENT_MASK = 2146435072;
@@ -2285,12 +2896,12 @@ var require_lib55 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-exponent/lib/main.js
-var require_main40 = __commonJS({
+var require_main47 = __commonJS({
   "node_modules/@stdlib/number-float64-base-exponent/lib/main.js"(exports, module) {
     "use strict";
-    var getHighWord = require_lib28();
-    var EXP_MASK = require_lib55();
-    var BIAS = require_lib34();
+    var getHighWord = require_lib29();
+    var EXP_MASK = require_lib62();
+    var BIAS = require_lib31();
     function exponent(x) {
       var high = getHighWord(x);
       high = (high & EXP_MASK) >>> 20;
@@ -2301,31 +2912,31 @@ var require_main40 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-exponent/lib/index.js
-var require_lib56 = __commonJS({
+var require_lib63 = __commonJS({
   "node_modules/@stdlib/number-float64-base-exponent/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main40();
+    var main = require_main47();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-ldexp/lib/main.js
-var require_main41 = __commonJS({
+var require_main48 = __commonJS({
   "node_modules/@stdlib/math-base-special-ldexp/lib/main.js"(exports, module) {
     "use strict";
-    var PINF = require_lib31();
+    var PINF = require_lib35();
     var NINF = require_lib33();
-    var BIAS = require_lib34();
-    var MAX_EXPONENT = require_lib45();
-    var MAX_SUBNORMAL_EXPONENT = require_lib46();
-    var MIN_SUBNORMAL_EXPONENT = require_lib47();
+    var BIAS = require_lib31();
+    var MAX_EXPONENT = require_lib52();
+    var MAX_SUBNORMAL_EXPONENT = require_lib53();
+    var MIN_SUBNORMAL_EXPONENT = require_lib54();
     var isnan = require_lib6();
-    var isInfinite = require_lib48();
-    var copysign = require_lib52();
-    var normalize = require_lib54().assign;
-    var floatExp = require_lib56();
-    var toWords = require_lib51();
-    var fromWords = require_lib30();
+    var isInfinite = require_lib55();
+    var copysign = require_lib59();
+    var normalize = require_lib61().assign;
+    var floatExp = require_lib63();
+    var toWords = require_lib58();
+    var fromWords = require_lib42();
     var TWO52_INV = 2220446049250313e-31;
     var CLEAR_EXP_MASK = 2148532223 >>> 0;
     var FRAC = [0, 0];
@@ -2367,16 +2978,16 @@ var require_main41 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-ldexp/lib/index.js
-var require_lib57 = __commonJS({
+var require_lib64 = __commonJS({
   "node_modules/@stdlib/math-base-special-ldexp/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main41();
+    var main = require_main48();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-exp/lib/polyval_p.js
-var require_polyval_p = __commonJS({
+var require_polyval_p2 = __commonJS({
   "node_modules/@stdlib/math-base-special-exp/lib/polyval_p.js"(exports, module) {
     "use strict";
     function evalpoly(x) {
@@ -2393,8 +3004,8 @@ var require_polyval_p = __commonJS({
 var require_expmulti = __commonJS({
   "node_modules/@stdlib/math-base-special-exp/lib/expmulti.js"(exports, module) {
     "use strict";
-    var ldexp = require_lib57();
-    var polyvalP = require_polyval_p();
+    var ldexp = require_lib64();
+    var polyvalP = require_polyval_p2();
     function expmulti(hi, lo, k) {
       var r;
       var t;
@@ -2411,13 +3022,13 @@ var require_expmulti = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-exp/lib/main.js
-var require_main42 = __commonJS({
+var require_main49 = __commonJS({
   "node_modules/@stdlib/math-base-special-exp/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
-    var trunc = require_lib44();
+    var trunc = require_lib51();
     var NINF = require_lib33();
-    var PINF = require_lib31();
+    var PINF = require_lib35();
     var expmulti = require_expmulti();
     var LN2_HI = 0.6931471803691238;
     var LN2_LO = 19082149292705877e-26;
@@ -2459,19 +3070,19 @@ var require_main42 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-exp/lib/index.js
-var require_lib58 = __commonJS({
+var require_lib65 = __commonJS({
   "node_modules/@stdlib/math-base-special-exp/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main42();
+    var main = require_main49();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-assert-is-integer/lib/main.js
-var require_main43 = __commonJS({
+var require_main50 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-integer/lib/main.js"(exports, module) {
     "use strict";
-    var floor = require_lib37();
+    var floor = require_lib45();
     function isInteger(x) {
       return floor(x) === x;
     }
@@ -2480,19 +3091,19 @@ var require_main43 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-assert-is-integer/lib/index.js
-var require_lib59 = __commonJS({
+var require_lib66 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-integer/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main43();
+    var main = require_main50();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-assert-is-even/lib/main.js
-var require_main44 = __commonJS({
+var require_main51 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-even/lib/main.js"(exports, module) {
     "use strict";
-    var isInteger = require_lib59();
+    var isInteger = require_lib66();
     function isEven(x) {
       return isInteger(x / 2);
     }
@@ -2501,19 +3112,19 @@ var require_main44 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-assert-is-even/lib/index.js
-var require_lib60 = __commonJS({
+var require_lib67 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-even/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main44();
+    var main = require_main51();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-assert-is-odd/lib/main.js
-var require_main45 = __commonJS({
+var require_main52 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-odd/lib/main.js"(exports, module) {
     "use strict";
-    var isEven = require_lib60();
+    var isEven = require_lib67();
     function isOdd(x) {
       if (x > 0) {
         return isEven(x - 1);
@@ -2525,10 +3136,10 @@ var require_main45 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-assert-is-odd/lib/index.js
-var require_lib61 = __commonJS({
+var require_lib68 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-odd/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main45();
+    var main = require_main52();
     module.exports = main;
   }
 });
@@ -2537,7 +3148,7 @@ var require_lib61 = __commonJS({
 var require_low = __commonJS({
   "node_modules/@stdlib/number-float64-base-set-low-word/lib/low.js"(exports, module) {
     "use strict";
-    var isLittleEndian = require_lib27();
+    var isLittleEndian = require_lib28();
     var LOW;
     if (isLittleEndian === true) {
       LOW = 0;
@@ -2549,11 +3160,11 @@ var require_low = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-set-low-word/lib/main.js
-var require_main46 = __commonJS({
+var require_main53 = __commonJS({
   "node_modules/@stdlib/number-float64-base-set-low-word/lib/main.js"(exports, module) {
     "use strict";
-    var Uint32Array2 = require_lib15();
-    var Float64Array2 = require_lib18();
+    var Uint32Array2 = require_lib16();
+    var Float64Array2 = require_lib19();
     var LOW = require_low();
     var FLOAT64_VIEW = new Float64Array2(1);
     var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
@@ -2567,16 +3178,16 @@ var require_main46 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-set-low-word/lib/index.js
-var require_lib62 = __commonJS({
+var require_lib69 = __commonJS({
   "node_modules/@stdlib/number-float64-base-set-low-word/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main46();
+    var main = require_main53();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/number-uint32-base-to-int32/lib/main.js
-var require_main47 = __commonJS({
+var require_main54 = __commonJS({
   "node_modules/@stdlib/number-uint32-base-to-int32/lib/main.js"(exports, module) {
     "use strict";
     function uint32ToInt32(x) {
@@ -2587,10 +3198,10 @@ var require_main47 = __commonJS({
 });
 
 // node_modules/@stdlib/number-uint32-base-to-int32/lib/index.js
-var require_lib63 = __commonJS({
+var require_lib70 = __commonJS({
   "node_modules/@stdlib/number-uint32-base-to-int32/lib/index.js"(exports, module) {
     "use strict";
-    var uint32ToInt32 = require_main47();
+    var uint32ToInt32 = require_main54();
     module.exports = uint32ToInt32;
   }
 });
@@ -2599,10 +3210,10 @@ var require_lib63 = __commonJS({
 var require_x_is_zero = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/x_is_zero.js"(exports, module) {
     "use strict";
-    var isOdd = require_lib61();
-    var copysign = require_lib52();
+    var isOdd = require_lib68();
+    var copysign = require_lib59();
     var NINF = require_lib33();
-    var PINF = require_lib31();
+    var PINF = require_lib35();
     function pow(x, y) {
       if (y === NINF) {
         return PINF;
@@ -2629,8 +3240,8 @@ var require_x_is_zero = __commonJS({
 var require_y_is_huge = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/y_is_huge.js"(exports, module) {
     "use strict";
-    var ABS_MASK = require_lib50();
-    var getHighWord = require_lib28();
+    var ABS_MASK = require_lib57();
+    var getHighWord = require_lib29();
     var HIGH_MAX_NEAR_UNITY = 1072693247 | 0;
     var HUGE = 1e300;
     var TINY = 1e-300;
@@ -2658,8 +3269,8 @@ var require_y_is_huge = __commonJS({
 var require_y_is_infinite = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/y_is_infinite.js"(exports, module) {
     "use strict";
-    var abs = require_lib42();
-    var PINF = require_lib31();
+    var abs = require_lib49();
+    var PINF = require_lib35();
     function pow(x, y) {
       if (x === -1) {
         return (x - x) / (x - x);
@@ -2677,7 +3288,7 @@ var require_y_is_infinite = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-num-high-word-significand-bits/lib/index.js
-var require_lib64 = __commonJS({
+var require_lib71 = __commonJS({
   "node_modules/@stdlib/constants-float64-num-high-word-significand-bits/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_NUM_HIGH_WORD_SIGNIFICAND_BITS = 20 | 0;
@@ -2703,11 +3314,11 @@ var require_polyval_l = __commonJS({
 var require_log2ax = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/log2ax.js"(exports, module) {
     "use strict";
-    var getHighWord = require_lib28();
-    var setLowWord = require_lib62();
-    var setHighWord = require_lib29();
-    var BIAS = require_lib34();
-    var HIGH_NUM_SIGNIFICAND_BITS = require_lib64();
+    var getHighWord = require_lib29();
+    var setLowWord = require_lib69();
+    var setHighWord = require_lib30();
+    var BIAS = require_lib31();
+    var HIGH_NUM_SIGNIFICAND_BITS = require_lib71();
     var polyvalL = require_polyval_l();
     var HIGH_SIGNIFICAND_MASK = 1048575 | 0;
     var HIGH_MIN_NORMAL_EXP = 1048576 | 0;
@@ -2829,7 +3440,7 @@ var require_polyval_w = __commonJS({
 var require_logx = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/logx.js"(exports, module) {
     "use strict";
-    var setLowWord = require_lib62();
+    var setLowWord = require_lib69();
     var polyvalW = require_polyval_w();
     var INV_LN2 = 1.4426950408889634;
     var INV_LN2_HI = 1.4426950216293335;
@@ -2857,7 +3468,7 @@ var require_logx = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-ln-two/lib/index.js
-var require_lib65 = __commonJS({
+var require_lib72 = __commonJS({
   "node_modules/@stdlib/constants-float64-ln-two/lib/index.js"(exports, module) {
     "use strict";
     var LN2 = 0.6931471805599453;
@@ -2866,7 +3477,7 @@ var require_lib65 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-high-word-significand-mask/lib/index.js
-var require_lib66 = __commonJS({
+var require_lib73 = __commonJS({
   "node_modules/@stdlib/constants-float64-high-word-significand-mask/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_HIGH_WORD_SIGNIFICAND_MASK = 1048575;
@@ -2875,7 +3486,7 @@ var require_lib66 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-pow/lib/polyval_p.js
-var require_polyval_p2 = __commonJS({
+var require_polyval_p3 = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/polyval_p.js"(exports, module) {
     "use strict";
     function evalpoly(x) {
@@ -2892,17 +3503,17 @@ var require_polyval_p2 = __commonJS({
 var require_pow2 = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/pow2.js"(exports, module) {
     "use strict";
-    var getHighWord = require_lib28();
-    var setHighWord = require_lib29();
-    var setLowWord = require_lib62();
-    var uint32ToInt32 = require_lib63();
-    var ldexp = require_lib57();
-    var LN2 = require_lib65();
-    var BIAS = require_lib34();
-    var ABS_MASK = require_lib50();
-    var HIGH_SIGNIFICAND_MASK = require_lib66();
-    var HIGH_NUM_SIGNIFICAND_BITS = require_lib64();
-    var polyvalP = require_polyval_p2();
+    var getHighWord = require_lib29();
+    var setHighWord = require_lib30();
+    var setLowWord = require_lib69();
+    var uint32ToInt32 = require_lib70();
+    var ldexp = require_lib64();
+    var LN2 = require_lib72();
+    var BIAS = require_lib31();
+    var ABS_MASK = require_lib57();
+    var HIGH_SIGNIFICAND_MASK = require_lib73();
+    var HIGH_NUM_SIGNIFICAND_BITS = require_lib71();
+    var polyvalP = require_polyval_p3();
     var HIGH_MIN_NORMAL_EXP = 1048576 | 0;
     var HIGH_BIASED_EXP_NEG_1 = 1071644672 | 0;
     var LN2_HI = 0.6931471824645996;
@@ -2958,21 +3569,21 @@ var require_pow2 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-pow/lib/main.js
-var require_main48 = __commonJS({
+var require_main55 = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
-    var isOdd = require_lib61();
-    var isInfinite = require_lib48();
-    var isInteger = require_lib59();
-    var sqrt = require_lib39();
-    var abs = require_lib42();
-    var toWords = require_lib51();
-    var setLowWord = require_lib62();
-    var uint32ToInt32 = require_lib63();
+    var isOdd = require_lib68();
+    var isInfinite = require_lib55();
+    var isInteger = require_lib66();
+    var sqrt = require_lib7();
+    var abs = require_lib49();
+    var toWords = require_lib58();
+    var setLowWord = require_lib69();
+    var uint32ToInt32 = require_lib70();
     var NINF = require_lib33();
-    var PINF = require_lib31();
-    var ABS_MASK = require_lib50();
+    var PINF = require_lib35();
+    var ABS_MASK = require_lib57();
     var xIsZero = require_x_is_zero();
     var yIsHuge = require_y_is_huge();
     var yIsInfinite = require_y_is_infinite();
@@ -3131,16 +3742,16 @@ var require_main48 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-pow/lib/index.js
-var require_lib67 = __commonJS({
+var require_lib74 = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main48();
+    var main = require_main55();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-e/lib/index.js
-var require_lib68 = __commonJS({
+var require_lib75 = __commonJS({
   "node_modules/@stdlib/constants-float64-e/lib/index.js"(exports, module) {
     "use strict";
     var E = 2.718281828459045;
@@ -3149,7 +3760,7 @@ var require_lib68 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-eps/lib/index.js
-var require_lib69 = __commonJS({
+var require_lib76 = __commonJS({
   "node_modules/@stdlib/constants-float64-eps/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_EPSILON = 2220446049250313e-31;
@@ -3188,17 +3799,17 @@ var require_lanczos_sum_expg_scaled = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-beta/lib/main.js
-var require_main49 = __commonJS({
+var require_main56 = __commonJS({
   "node_modules/@stdlib/math-base-special-beta/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
-    var log1p = require_lib38();
-    var sqrt = require_lib39();
-    var abs = require_lib42();
-    var exp = require_lib58();
-    var pow = require_lib67();
-    var E = require_lib68();
-    var EPSILON = require_lib69();
+    var log1p = require_lib46();
+    var sqrt = require_lib7();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var E = require_lib75();
+    var EPSILON = require_lib76();
     var lanczosSumExpGScaled = require_lanczos_sum_expg_scaled();
     var G = 10.900511;
     function beta(a, b) {
@@ -3261,19 +3872,19 @@ var require_main49 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-beta/lib/index.js
-var require_lib70 = __commonJS({
+var require_lib77 = __commonJS({
   "node_modules/@stdlib/math-base-special-beta/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main49();
+    var main = require_main56();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-assert-is-positive-zero/lib/main.js
-var require_main50 = __commonJS({
+var require_main57 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-positive-zero/lib/main.js"(exports, module) {
     "use strict";
-    var PINF = require_lib31();
+    var PINF = require_lib35();
     function isPositiveZero(x) {
       return x === 0 && 1 / x === PINF;
     }
@@ -3282,21 +3893,21 @@ var require_main50 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-assert-is-positive-zero/lib/index.js
-var require_lib71 = __commonJS({
+var require_lib78 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-positive-zero/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main50();
+    var main = require_main57();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-max/lib/main.js
-var require_main51 = __commonJS({
+var require_main58 = __commonJS({
   "node_modules/@stdlib/math-base-special-max/lib/main.js"(exports, module) {
     "use strict";
-    var isPositiveZero = require_lib71();
+    var isPositiveZero = require_lib78();
     var isnan = require_lib6();
-    var PINF = require_lib31();
+    var PINF = require_lib35();
     function max(x, y) {
       if (isnan(x) || isnan(y)) {
         return NaN;
@@ -3320,16 +3931,16 @@ var require_main51 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-max/lib/index.js
-var require_lib72 = __commonJS({
+var require_lib79 = __commonJS({
   "node_modules/@stdlib/math-base-special-max/lib/index.js"(exports, module) {
     "use strict";
-    var max = require_main51();
+    var max = require_main58();
     module.exports = max;
   }
 });
 
 // node_modules/@stdlib/math-base-assert-is-negative-zero/lib/main.js
-var require_main52 = __commonJS({
+var require_main59 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-negative-zero/lib/main.js"(exports, module) {
     "use strict";
     var NINF = require_lib33();
@@ -3341,19 +3952,19 @@ var require_main52 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-assert-is-negative-zero/lib/index.js
-var require_lib73 = __commonJS({
+var require_lib80 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-negative-zero/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main52();
+    var main = require_main59();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-min/lib/main.js
-var require_main53 = __commonJS({
+var require_main60 = __commonJS({
   "node_modules/@stdlib/math-base-special-min/lib/main.js"(exports, module) {
     "use strict";
-    var isNegativeZero = require_lib73();
+    var isNegativeZero = require_lib80();
     var isnan = require_lib6();
     var NINF = require_lib33();
     function min(x, y) {
@@ -3379,16 +3990,16 @@ var require_main53 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-min/lib/index.js
-var require_lib74 = __commonJS({
+var require_lib81 = __commonJS({
   "node_modules/@stdlib/math-base-special-min/lib/index.js"(exports, module) {
     "use strict";
-    var min = require_main53();
+    var min = require_main60();
     module.exports = min;
   }
 });
 
 // node_modules/@stdlib/constants-float64-max/lib/index.js
-var require_lib75 = __commonJS({
+var require_lib82 = __commonJS({
   "node_modules/@stdlib/constants-float64-max/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_MAX = 17976931348623157e292;
@@ -3397,7 +4008,7 @@ var require_lib75 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-int32-max/lib/index.js
-var require_lib76 = __commonJS({
+var require_lib83 = __commonJS({
   "node_modules/@stdlib/constants-int32-max/lib/index.js"(exports, module) {
     "use strict";
     var INT32_MAX = 2147483647 | 0;
@@ -3406,7 +4017,7 @@ var require_lib76 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-half-pi/lib/index.js
-var require_lib77 = __commonJS({
+var require_lib84 = __commonJS({
   "node_modules/@stdlib/constants-float64-half-pi/lib/index.js"(exports, module) {
     "use strict";
     var HALF_PI = 1.5707963267948966;
@@ -3415,7 +4026,7 @@ var require_lib77 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-pi/lib/index.js
-var require_lib78 = __commonJS({
+var require_lib85 = __commonJS({
   "node_modules/@stdlib/constants-float64-pi/lib/index.js"(exports, module) {
     "use strict";
     var PI = 3.141592653589793;
@@ -3452,7 +4063,7 @@ var require_polyval_c46 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-kernel-cos/lib/main.js
-var require_main54 = __commonJS({
+var require_main61 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-cos/lib/main.js"(exports, module) {
     "use strict";
     var polyval13 = require_polyval_c13();
@@ -3475,16 +4086,16 @@ var require_main54 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-kernel-cos/lib/index.js
-var require_lib79 = __commonJS({
+var require_lib86 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-cos/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main54();
+    var main = require_main61();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-kernel-sin/lib/main.js
-var require_main55 = __commonJS({
+var require_main62 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-sin/lib/main.js"(exports, module) {
     "use strict";
     var S1 = -0.16666666666666632;
@@ -3512,10 +4123,10 @@ var require_main55 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-kernel-sin/lib/index.js
-var require_lib80 = __commonJS({
+var require_lib87 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-sin/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main55();
+    var main = require_main62();
     module.exports = main;
   }
 });
@@ -3524,7 +4135,7 @@ var require_lib80 = __commonJS({
 var require_low2 = __commonJS({
   "node_modules/@stdlib/number-float64-base-get-low-word/lib/low.js"(exports, module) {
     "use strict";
-    var isLittleEndian = require_lib27();
+    var isLittleEndian = require_lib28();
     var LOW;
     if (isLittleEndian === true) {
       LOW = 0;
@@ -3536,11 +4147,11 @@ var require_low2 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-get-low-word/lib/main.js
-var require_main56 = __commonJS({
+var require_main63 = __commonJS({
   "node_modules/@stdlib/number-float64-base-get-low-word/lib/main.js"(exports, module) {
     "use strict";
-    var Uint32Array2 = require_lib15();
-    var Float64Array2 = require_lib18();
+    var Uint32Array2 = require_lib16();
+    var Float64Array2 = require_lib19();
     var LOW = require_low2();
     var FLOAT64_VIEW = new Float64Array2(1);
     var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
@@ -3553,16 +4164,16 @@ var require_main56 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-get-low-word/lib/index.js
-var require_lib81 = __commonJS({
+var require_lib88 = __commonJS({
   "node_modules/@stdlib/number-float64-base-get-low-word/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main56();
+    var main = require_main63();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/array-base-filled/lib/main.js
-var require_main57 = __commonJS({
+var require_main64 = __commonJS({
   "node_modules/@stdlib/array-base-filled/lib/main.js"(exports, module) {
     "use strict";
     function filled(value, len) {
@@ -3579,19 +4190,19 @@ var require_main57 = __commonJS({
 });
 
 // node_modules/@stdlib/array-base-filled/lib/index.js
-var require_lib82 = __commonJS({
+var require_lib89 = __commonJS({
   "node_modules/@stdlib/array-base-filled/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main57();
+    var main = require_main64();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/array-base-zeros/lib/main.js
-var require_main58 = __commonJS({
+var require_main65 = __commonJS({
   "node_modules/@stdlib/array-base-zeros/lib/main.js"(exports, module) {
     "use strict";
-    var filled = require_lib82();
+    var filled = require_lib89();
     function zeros(len) {
       return filled(0, len);
     }
@@ -3600,10 +4211,10 @@ var require_main58 = __commonJS({
 });
 
 // node_modules/@stdlib/array-base-zeros/lib/index.js
-var require_lib83 = __commonJS({
+var require_lib90 = __commonJS({
   "node_modules/@stdlib/array-base-zeros/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main58();
+    var main = require_main65();
     module.exports = main;
   }
 });
@@ -3612,9 +4223,9 @@ var require_lib83 = __commonJS({
 var require_kernel_rempio2 = __commonJS({
   "node_modules/@stdlib/math-base-special-rempio2/lib/kernel_rempio2.js"(exports, module) {
     "use strict";
-    var floor = require_lib37();
-    var ldexp = require_lib57();
-    var zeros = require_lib83();
+    var floor = require_lib45();
+    var ldexp = require_lib64();
+    var zeros = require_lib90();
     var IPIO2 = [
       10680707,
       7228996,
@@ -3884,7 +4495,7 @@ var require_kernel_rempio2 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-round/lib/main.js
-var require_main59 = __commonJS({
+var require_main66 = __commonJS({
   "node_modules/@stdlib/math-base-special-round/lib/main.js"(exports, module) {
     "use strict";
     var round = Math.round;
@@ -3893,10 +4504,10 @@ var require_main59 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-round/lib/index.js
-var require_lib84 = __commonJS({
+var require_lib91 = __commonJS({
   "node_modules/@stdlib/math-base-special-round/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main59();
+    var main = require_main66();
     module.exports = main;
   }
 });
@@ -3905,8 +4516,8 @@ var require_lib84 = __commonJS({
 var require_rempio2_medium = __commonJS({
   "node_modules/@stdlib/math-base-special-rempio2/lib/rempio2_medium.js"(exports, module) {
     "use strict";
-    var round = require_lib84();
-    var getHighWord = require_lib28();
+    var round = require_lib91();
+    var getHighWord = require_lib29();
     var INVPIO2 = 0.6366197723675814;
     var PIO2_1 = 1.5707963267341256;
     var PIO2_1T = 6077100506506192e-26;
@@ -3954,15 +4565,15 @@ var require_rempio2_medium = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-rempio2/lib/main.js
-var require_main60 = __commonJS({
+var require_main67 = __commonJS({
   "node_modules/@stdlib/math-base-special-rempio2/lib/main.js"(exports, module) {
     "use strict";
-    var ABS_MASK = require_lib50();
-    var EXPONENT_MASK = require_lib55();
-    var SIGNIFICAND_MASK = require_lib66();
-    var getHighWord = require_lib28();
-    var getLowWord = require_lib81();
-    var fromWords = require_lib30();
+    var ABS_MASK = require_lib57();
+    var EXPONENT_MASK = require_lib62();
+    var SIGNIFICAND_MASK = require_lib73();
+    var getHighWord = require_lib29();
+    var getLowWord = require_lib88();
+    var fromWords = require_lib42();
     var rempio2Kernel = require_kernel_rempio2();
     var rempio2Medium = require_rempio2_medium();
     var ZERO = 0;
@@ -4091,24 +4702,24 @@ var require_main60 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-rempio2/lib/index.js
-var require_lib85 = __commonJS({
+var require_lib92 = __commonJS({
   "node_modules/@stdlib/math-base-special-rempio2/lib/index.js"(exports, module) {
     "use strict";
-    var rempio2 = require_main60();
+    var rempio2 = require_main67();
     module.exports = rempio2;
   }
 });
 
 // node_modules/@stdlib/math-base-special-sin/lib/main.js
-var require_main61 = __commonJS({
+var require_main68 = __commonJS({
   "node_modules/@stdlib/math-base-special-sin/lib/main.js"(exports, module) {
     "use strict";
-    var HIGH_WORD_ABS_MASK = require_lib50();
-    var HIGH_WORD_EXPONENT_MASK = require_lib55();
-    var getHighWord = require_lib28();
-    var kernelCos = require_lib79();
-    var kernelSin = require_lib80();
-    var rempio2 = require_lib85();
+    var HIGH_WORD_ABS_MASK = require_lib57();
+    var HIGH_WORD_EXPONENT_MASK = require_lib62();
+    var getHighWord = require_lib29();
+    var kernelCos = require_lib86();
+    var kernelSin = require_lib87();
+    var rempio2 = require_lib92();
     var PIO4_HIGH_WORD = 1072243195 | 0;
     var SMALL_HIGH_WORD = 1045430272 | 0;
     var Y = [0, 0];
@@ -4143,16 +4754,16 @@ var require_main61 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-sin/lib/index.js
-var require_lib86 = __commonJS({
+var require_lib93 = __commonJS({
   "node_modules/@stdlib/math-base-special-sin/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main61();
+    var main = require_main68();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-sqrt-two-pi/lib/index.js
-var require_lib87 = __commonJS({
+var require_lib94 = __commonJS({
   "node_modules/@stdlib/constants-float64-sqrt-two-pi/lib/index.js"(exports, module) {
     "use strict";
     var SQRT_TWO_PI = 2.5066282746310007;
@@ -4178,9 +4789,9 @@ var require_polyval_s = __commonJS({
 var require_stirling_approximation = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma/lib/stirling_approximation.js"(exports, module) {
     "use strict";
-    var SQRT_TWO_PI = require_lib87();
-    var pow = require_lib67();
-    var exp = require_lib58();
+    var SQRT_TWO_PI = require_lib94();
+    var pow = require_lib74();
+    var exp = require_lib65();
     var polyval = require_polyval_s();
     var MAX_STIRLING = 143.01608;
     function gamma(x) {
@@ -4203,7 +4814,7 @@ var require_stirling_approximation = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-eulergamma/lib/index.js
-var require_lib88 = __commonJS({
+var require_lib95 = __commonJS({
   "node_modules/@stdlib/constants-float64-eulergamma/lib/index.js"(exports, module) {
     "use strict";
     var EULERGAMMA = 0.5772156649015329;
@@ -4215,7 +4826,7 @@ var require_lib88 = __commonJS({
 var require_small_approximation = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma/lib/small_approximation.js"(exports, module) {
     "use strict";
-    var EULER = require_lib88();
+    var EULER = require_lib95();
     function gamma(x, z) {
       return z / ((1 + EULER * x) * x);
     }
@@ -4254,18 +4865,18 @@ var require_rational_pq2 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma/lib/main.js
-var require_main62 = __commonJS({
+var require_main69 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
-    var isInteger = require_lib59();
-    var isNegativeZero = require_lib73();
-    var abs = require_lib42();
-    var floor = require_lib37();
-    var sin = require_lib86();
-    var PINF = require_lib31();
+    var isInteger = require_lib66();
+    var isNegativeZero = require_lib80();
+    var abs = require_lib49();
+    var floor = require_lib45();
+    var sin = require_lib93();
+    var PINF = require_lib35();
     var NINF = require_lib33();
-    var PI = require_lib78();
+    var PI = require_lib85();
     var stirlingApprox = require_stirling_approximation();
     var smallApprox = require_small_approximation();
     var rateval = require_rational_pq2();
@@ -4338,16 +4949,16 @@ var require_main62 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma/lib/index.js
-var require_lib89 = __commonJS({
+var require_lib96 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main62();
+    var main = require_main69();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-max-nth-factorial/lib/index.js
-var require_lib90 = __commonJS({
+var require_lib97 = __commonJS({
   "node_modules/@stdlib/constants-float64-max-nth-factorial/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_MAX_NTH_FACTORIAL = 170 | 0;
@@ -4535,14 +5146,14 @@ var require_factorials = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-factorial/lib/main.js
-var require_main63 = __commonJS({
+var require_main70 = __commonJS({
   "node_modules/@stdlib/math-base-special-factorial/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
-    var isInteger = require_lib59();
-    var gamma = require_lib89();
-    var PINF = require_lib31();
-    var FLOAT64_MAX_NTH_FACTORIAL = require_lib90();
+    var isInteger = require_lib66();
+    var gamma = require_lib96();
+    var PINF = require_lib35();
+    var FLOAT64_MAX_NTH_FACTORIAL = require_lib97();
     var FACTORIALS = require_factorials();
     function factorial(x) {
       if (isnan(x)) {
@@ -4564,10 +5175,10 @@ var require_main63 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-factorial/lib/index.js
-var require_lib91 = __commonJS({
+var require_lib98 = __commonJS({
   "node_modules/@stdlib/math-base-special-factorial/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main63();
+    var main = require_main70();
     module.exports = main;
   }
 });
@@ -4603,7 +5214,7 @@ var require_rational_pq3 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/main.js
-var require_main64 = __commonJS({
+var require_main71 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/main.js"(exports, module) {
     "use strict";
     var gammaLanczosSum = require_rational_pq3();
@@ -4612,16 +5223,16 @@ var require_main64 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/index.js
-var require_lib92 = __commonJS({
+var require_lib99 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main64();
+    var main = require_main71();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-gamma-lanczos-g/lib/index.js
-var require_lib93 = __commonJS({
+var require_lib100 = __commonJS({
   "node_modules/@stdlib/constants-float64-gamma-lanczos-g/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_GAMMA_LANCZOS_G = 10.900511;
@@ -4633,16 +5244,16 @@ var require_lib93 = __commonJS({
 var require_gamma_delta_ratio_lanczos = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/gamma_delta_ratio_lanczos.js"(exports, module) {
     "use strict";
-    var lanczosSum = require_lib92();
-    var gamma = require_lib89();
-    var log1p = require_lib38();
-    var abs = require_lib42();
-    var exp = require_lib58();
-    var pow = require_lib67();
-    var EPSILON = require_lib69();
-    var E = require_lib68();
-    var G = require_lib93();
-    var FLOAT64_MAX_NTH_FACTORIAL = require_lib90();
+    var lanczosSum = require_lib99();
+    var gamma = require_lib96();
+    var log1p = require_lib46();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var EPSILON = require_lib76();
+    var E = require_lib75();
+    var G = require_lib100();
+    var FLOAT64_MAX_NTH_FACTORIAL = require_lib97();
     var FACTORIAL_169 = 4269068009004705e289;
     function gammaDeltaRatioLanczos(z, delta) {
       var result;
@@ -4680,14 +5291,14 @@ var require_gamma_delta_ratio_lanczos = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/main.js
-var require_main65 = __commonJS({
+var require_main72 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/main.js"(exports, module) {
     "use strict";
-    var abs = require_lib42();
-    var floor = require_lib37();
-    var gamma = require_lib89();
-    var factorial = require_lib91();
-    var FLOAT64_MAX_NTH_FACTORIAL = require_lib90();
+    var abs = require_lib49();
+    var floor = require_lib45();
+    var gamma = require_lib96();
+    var factorial = require_lib98();
+    var FLOAT64_MAX_NTH_FACTORIAL = require_lib97();
     var gammaDeltaRatioLanczos = require_gamma_delta_ratio_lanczos();
     function gammaDeltaRatio(z, delta) {
       var result;
@@ -4736,153 +5347,24 @@ var require_main65 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/index.js
-var require_lib94 = __commonJS({
+var require_lib101 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main65();
-    module.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-ln/lib/polyval_p.js
-var require_polyval_p3 = __commonJS({
-  "node_modules/@stdlib/math-base-special-ln/lib/polyval_p.js"(exports, module) {
-    "use strict";
-    function evalpoly(x) {
-      if (x === 0) {
-        return 0.3999999999940942;
-      }
-      return 0.3999999999940942 + x * (0.22222198432149784 + x * 0.15313837699209373);
-    }
-    module.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-ln/lib/polyval_q.js
-var require_polyval_q2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-ln/lib/polyval_q.js"(exports, module) {
-    "use strict";
-    function evalpoly(x) {
-      if (x === 0) {
-        return 0.6666666666666735;
-      }
-      return 0.6666666666666735 + x * (0.2857142874366239 + x * (0.1818357216161805 + x * 0.14798198605116586));
-    }
-    module.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-ln/lib/main.js
-var require_main66 = __commonJS({
-  "node_modules/@stdlib/math-base-special-ln/lib/main.js"(exports, module) {
-    "use strict";
-    var getHighWord = require_lib28();
-    var setHighWord = require_lib29();
-    var isnan = require_lib6();
-    var BIAS = require_lib34();
-    var NINF = require_lib33();
-    var polyvalP = require_polyval_p3();
-    var polyvalQ = require_polyval_q2();
-    var LN2_HI = 0.6931471803691238;
-    var LN2_LO = 19082149292705877e-26;
-    var TWO54 = 18014398509481984;
-    var ONE_THIRD = 0.3333333333333333;
-    var HIGH_SIGNIFICAND_MASK = 1048575 | 0;
-    var HIGH_MAX_NORMAL_EXP = 2146435072 | 0;
-    var HIGH_MIN_NORMAL_EXP = 1048576 | 0;
-    var HIGH_BIASED_EXP_0 = 1072693248 | 0;
-    function ln(x) {
-      var hfsq;
-      var hx;
-      var t2;
-      var t1;
-      var k;
-      var R;
-      var f;
-      var i;
-      var j;
-      var s;
-      var w;
-      var z;
-      if (x === 0) {
-        return NINF;
-      }
-      if (isnan(x) || x < 0) {
-        return NaN;
-      }
-      hx = getHighWord(x);
-      k = 0 | 0;
-      if (hx < HIGH_MIN_NORMAL_EXP) {
-        k -= 54 | 0;
-        x *= TWO54;
-        hx = getHighWord(x);
-      }
-      if (hx >= HIGH_MAX_NORMAL_EXP) {
-        return x + x;
-      }
-      k += (hx >> 20) - BIAS | 0;
-      hx &= HIGH_SIGNIFICAND_MASK;
-      i = hx + 614244 & 1048576 | 0;
-      x = setHighWord(x, hx | i ^ HIGH_BIASED_EXP_0);
-      k += i >> 20 | 0;
-      f = x - 1;
-      if ((HIGH_SIGNIFICAND_MASK & 2 + hx) < 3) {
-        if (f === 0) {
-          if (k === 0) {
-            return 0;
-          }
-          return k * LN2_HI + k * LN2_LO;
-        }
-        R = f * f * (0.5 - ONE_THIRD * f);
-        if (k === 0) {
-          return f - R;
-        }
-        return k * LN2_HI - (R - k * LN2_LO - f);
-      }
-      s = f / (2 + f);
-      z = s * s;
-      i = hx - 398458 | 0;
-      w = z * z;
-      j = 440401 - hx | 0;
-      t1 = w * polyvalP(w);
-      t2 = z * polyvalQ(w);
-      i |= j;
-      R = t2 + t1;
-      if (i > 0) {
-        hfsq = 0.5 * f * f;
-        if (k === 0) {
-          return f - (hfsq - s * (hfsq + R));
-        }
-        return k * LN2_HI - (hfsq - (s * (hfsq + R) + k * LN2_LO) - f);
-      }
-      if (k === 0) {
-        return f - s * (f - R);
-      }
-      return k * LN2_HI - (s * (f - R) - k * LN2_LO - f);
-    }
-    module.exports = ln;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-ln/lib/index.js
-var require_lib95 = __commonJS({
-  "node_modules/@stdlib/math-base-special-ln/lib/index.js"(exports, module) {
-    "use strict";
-    var main = require_main66();
+    var main = require_main72();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-cos/lib/main.js
-var require_main67 = __commonJS({
+var require_main73 = __commonJS({
   "node_modules/@stdlib/math-base-special-cos/lib/main.js"(exports, module) {
     "use strict";
-    var getHighWord = require_lib28();
-    var kernelCos = require_lib79();
-    var kernelSin = require_lib80();
-    var rempio2 = require_lib85();
-    var ABS_MASK = require_lib50();
-    var EXPONENT_MASK = require_lib55();
+    var getHighWord = require_lib29();
+    var kernelCos = require_lib86();
+    var kernelSin = require_lib87();
+    var rempio2 = require_lib92();
+    var ABS_MASK = require_lib57();
+    var EXPONENT_MASK = require_lib62();
     var buffer = [0, 0];
     var HIGH_WORD_PIO4 = 1072243195 | 0;
     var HIGH_WORD_TWO_NEG_27 = 1044381696 | 0;
@@ -4917,25 +5399,25 @@ var require_main67 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-cos/lib/index.js
-var require_lib96 = __commonJS({
+var require_lib102 = __commonJS({
   "node_modules/@stdlib/math-base-special-cos/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main67();
+    var main = require_main73();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-sinpi/lib/main.js
-var require_main68 = __commonJS({
+var require_main74 = __commonJS({
   "node_modules/@stdlib/math-base-special-sinpi/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
-    var isInfinite = require_lib48();
-    var cos = require_lib96();
-    var sin = require_lib86();
-    var abs = require_lib42();
-    var copysign = require_lib52();
-    var PI = require_lib78();
+    var isInfinite = require_lib55();
+    var cos = require_lib102();
+    var sin = require_lib93();
+    var abs = require_lib49();
+    var copysign = require_lib59();
+    var PI = require_lib85();
     function sinpi(x) {
       var ar;
       var r;
@@ -4973,10 +5455,10 @@ var require_main68 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-sinpi/lib/index.js
-var require_lib97 = __commonJS({
+var require_lib103 = __commonJS({
   "node_modules/@stdlib/math-base-special-sinpi/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main68();
+    var main = require_main74();
     module.exports = main;
   }
 });
@@ -5122,17 +5604,17 @@ var require_polyval_w2 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gammaln/lib/main.js
-var require_main69 = __commonJS({
+var require_main75 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaln/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
-    var isInfinite = require_lib48();
-    var abs = require_lib42();
-    var ln = require_lib95();
-    var trunc = require_lib44();
-    var sinpi = require_lib97();
-    var PI = require_lib78();
-    var PINF = require_lib31();
+    var isInfinite = require_lib55();
+    var abs = require_lib49();
+    var ln = require_lib34();
+    var trunc = require_lib51();
+    var sinpi = require_lib103();
+    var PI = require_lib85();
+    var PINF = require_lib35();
     var polyvalA1 = require_polyval_a1();
     var polyvalA2 = require_polyval_a2();
     var polyvalR = require_polyval_r();
@@ -5296,16 +5778,16 @@ var require_main69 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gammaln/lib/index.js
-var require_lib98 = __commonJS({
+var require_lib104 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaln/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main69();
+    var main = require_main75();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-max-ln/lib/index.js
-var require_lib99 = __commonJS({
+var require_lib105 = __commonJS({
   "node_modules/@stdlib/constants-float64-max-ln/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_MAX_LN = 709.782712893384;
@@ -5314,7 +5796,7 @@ var require_lib99 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-sqrt-eps/lib/index.js
-var require_lib100 = __commonJS({
+var require_lib106 = __commonJS({
   "node_modules/@stdlib/constants-float64-sqrt-eps/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_SQRT_EPSILON = 14901161193847656e-24;
@@ -5323,7 +5805,7 @@ var require_lib100 = __commonJS({
 });
 
 // node_modules/@stdlib/utils-eval/lib/index.js
-var require_lib101 = __commonJS({
+var require_lib107 = __commonJS({
   "node_modules/@stdlib/utils-eval/lib/index.js"(exports, module) {
     "use strict";
     var evil = eval;
@@ -5332,10 +5814,10 @@ var require_lib101 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-has-generator-support/lib/main.js
-var require_main70 = __commonJS({
+var require_main76 = __commonJS({
   "node_modules/@stdlib/assert-has-generator-support/lib/main.js"(exports, module) {
     "use strict";
-    var evil = require_lib101();
+    var evil = require_lib107();
     function hasGeneratorSupport() {
       var bool;
       try {
@@ -5351,10 +5833,10 @@ var require_main70 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-has-generator-support/lib/index.js
-var require_lib102 = __commonJS({
+var require_lib108 = __commonJS({
   "node_modules/@stdlib/assert-has-generator-support/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main70();
+    var main = require_main76();
     module.exports = main;
   }
 });
@@ -5363,8 +5845,8 @@ var require_lib102 = __commonJS({
 var require_generators = __commonJS({
   "node_modules/@stdlib/math-base-tools-sum-series/lib/generators.js"(exports, module) {
     "use strict";
-    var abs = require_lib42();
-    var EPS = require_lib69();
+    var abs = require_lib49();
+    var EPS = require_lib76();
     var MAX_TERMS = 1e6;
     function sumSeries(generator, options) {
       var isgenerator;
@@ -5404,8 +5886,8 @@ var require_generators = __commonJS({
 var require_basic = __commonJS({
   "node_modules/@stdlib/math-base-tools-sum-series/lib/basic.js"(exports, module) {
     "use strict";
-    var abs = require_lib42();
-    var EPS = require_lib69();
+    var abs = require_lib49();
+    var EPS = require_lib76();
     var MAX_TERMS = 1e6;
     function sumSeries(generator, options) {
       var tolerance;
@@ -5431,10 +5913,10 @@ var require_basic = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-tools-sum-series/lib/index.js
-var require_lib103 = __commonJS({
+var require_lib109 = __commonJS({
   "node_modules/@stdlib/math-base-tools-sum-series/lib/index.js"(exports, module) {
     "use strict";
-    var hasGeneratorSupport = require_lib102();
+    var hasGeneratorSupport = require_lib108();
     var generator = require_generators();
     var basic = require_basic();
     var sumSeries;
@@ -5471,7 +5953,7 @@ var require_tgamma_i_large_x_series = __commonJS({
 var require_tgamma_i_large_x = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x.js"(exports, module) {
     "use strict";
-    var sumSeries = require_lib103();
+    var sumSeries = require_lib109();
     var tgammaILargeXSeries = require_tgamma_i_large_x_series();
     function tgammaILargeX(a, x) {
       var result;
@@ -5488,7 +5970,7 @@ var require_tgamma_i_large_x = __commonJS({
 var require_finite_gamma_q = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/finite_gamma_q.js"(exports, module) {
     "use strict";
-    var exp = require_lib58();
+    var exp = require_lib65();
     function finiteGammaQ(a, x) {
       var term;
       var sum;
@@ -5623,13 +6105,13 @@ var require_polyval_sb = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-erfc/lib/main.js
-var require_main71 = __commonJS({
+var require_main77 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfc/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
-    var exp = require_lib58();
-    var setLowWord = require_lib62();
-    var PINF = require_lib31();
+    var exp = require_lib65();
+    var setLowWord = require_lib69();
+    var PINF = require_lib35();
     var NINF = require_lib33();
     var polyvalPP = require_polyval_pp();
     var polyvalQQ = require_polyval_qq();
@@ -5731,10 +6213,10 @@ var require_main71 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-erfc/lib/index.js
-var require_lib104 = __commonJS({
+var require_lib110 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfc/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main71();
+    var main = require_main77();
     module.exports = main;
   }
 });
@@ -5743,10 +6225,10 @@ var require_lib104 = __commonJS({
 var require_finite_half_gamma_q = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/finite_half_gamma_q.js"(exports, module) {
     "use strict";
-    var erfc = require_lib104();
-    var sqrt = require_lib39();
-    var exp = require_lib58();
-    var PI = require_lib78();
+    var erfc = require_lib110();
+    var sqrt = require_lib7();
+    var exp = require_lib65();
+    var PI = require_lib85();
     function finiteHalfGammaQ(a, x) {
       var half;
       var term;
@@ -5774,7 +6256,7 @@ var require_finite_half_gamma_q = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-min-ln/lib/index.js
-var require_lib105 = __commonJS({
+var require_lib111 = __commonJS({
   "node_modules/@stdlib/constants-float64-min-ln/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_MIN_LN = -708.3964185322641;
@@ -5786,11 +6268,11 @@ var require_lib105 = __commonJS({
 var require_full_igamma_prefix = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/full_igamma_prefix.js"(exports, module) {
     "use strict";
-    var exp = require_lib58();
-    var pow = require_lib67();
-    var ln = require_lib95();
-    var MAX_LN = require_lib99();
-    var MIN_LN = require_lib105();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var ln = require_lib34();
+    var MAX_LN = require_lib105();
+    var MIN_LN = require_lib111();
     function fullIGammaPrefix(a, z) {
       var prefix;
       var alz;
@@ -5818,110 +6300,6 @@ var require_full_igamma_prefix = __commonJS({
   }
 });
 
-// node_modules/@stdlib/math-base-tools-evalpoly/lib/main.js
-var require_main72 = __commonJS({
-  "node_modules/@stdlib/math-base-tools-evalpoly/lib/main.js"(exports, module) {
-    "use strict";
-    function evalpoly(c, x) {
-      var p;
-      var i;
-      i = c.length;
-      if (i < 2 || x === 0) {
-        if (i === 0) {
-          return 0;
-        }
-        return c[0];
-      }
-      i -= 1;
-      p = c[i] * x + c[i - 1];
-      i -= 2;
-      while (i >= 0) {
-        p = p * x + c[i];
-        i -= 1;
-      }
-      return p;
-    }
-    module.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/function-ctor/lib/main.js
-var require_main73 = __commonJS({
-  "node_modules/@stdlib/function-ctor/lib/main.js"(exports, module) {
-    "use strict";
-    var Fcn = Function;
-    module.exports = Fcn;
-  }
-});
-
-// node_modules/@stdlib/function-ctor/lib/index.js
-var require_lib106 = __commonJS({
-  "node_modules/@stdlib/function-ctor/lib/index.js"(exports, module) {
-    "use strict";
-    var main = require_main73();
-    module.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-tools-evalpoly/lib/factory.js
-var require_factory = __commonJS({
-  "node_modules/@stdlib/math-base-tools-evalpoly/lib/factory.js"(exports, module) {
-    "use strict";
-    var Fcn = require_lib106();
-    var evalpoly = require_main72();
-    function factory(c) {
-      var f;
-      var n;
-      var m;
-      var i;
-      if (c.length > 500) {
-        return polyval;
-      }
-      f = "return function evalpoly(x){";
-      n = c.length;
-      if (n === 0) {
-        f += "return 0.0;";
-      } else if (n === 1) {
-        f += "return " + c[0] + ";";
-      } else {
-        f += "if(x===0.0){return " + c[0] + ";}";
-        f += "return " + c[0];
-        m = n - 1;
-        for (i = 1; i < n; i++) {
-          f += "+x*";
-          if (i < m) {
-            f += "(";
-          }
-          f += c[i];
-        }
-        for (i = 0; i < m - 1; i++) {
-          f += ")";
-        }
-        f += ";";
-      }
-      f += "}";
-      f += "//# sourceURL=evalpoly.factory.js";
-      return new Fcn(f)();
-      function polyval(x) {
-        return evalpoly(c, x);
-      }
-    }
-    module.exports = factory;
-  }
-});
-
-// node_modules/@stdlib/math-base-tools-evalpoly/lib/index.js
-var require_lib107 = __commonJS({
-  "node_modules/@stdlib/math-base-tools-evalpoly/lib/index.js"(exports, module) {
-    "use strict";
-    var setReadOnly = require_lib5();
-    var main = require_main72();
-    var factory = require_factory();
-    setReadOnly(main, "factory", factory);
-    module.exports = main;
-  }
-});
-
 // node_modules/@stdlib/math-base-special-log1pmx/lib/log1p_series.js
 var require_log1p_series = __commonJS({
   "node_modules/@stdlib/math-base-special-log1pmx/lib/log1p_series.js"(exports, module) {
@@ -5942,13 +6320,13 @@ var require_log1p_series = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-log1pmx/lib/main.js
-var require_main74 = __commonJS({
+var require_main78 = __commonJS({
   "node_modules/@stdlib/math-base-special-log1pmx/lib/main.js"(exports, module) {
     "use strict";
-    var abs = require_lib42();
-    var ln = require_lib95();
-    var FLOAT_EPS = require_lib69();
-    var sumSeries = require_lib103();
+    var abs = require_lib49();
+    var ln = require_lib34();
+    var FLOAT_EPS = require_lib76();
+    var sumSeries = require_lib109();
     var log1pSeries = require_log1p_series();
     function log1pmx(x) {
       var opts;
@@ -5973,16 +6351,16 @@ var require_main74 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-log1pmx/lib/index.js
-var require_lib108 = __commonJS({
+var require_lib112 = __commonJS({
   "node_modules/@stdlib/math-base-special-log1pmx/lib/index.js"(exports, module) {
     "use strict";
-    var log1pmx = require_main74();
+    var log1pmx = require_main78();
     module.exports = log1pmx;
   }
 });
 
 // node_modules/@stdlib/constants-float64-two-pi/lib/index.js
-var require_lib109 = __commonJS({
+var require_lib113 = __commonJS({
   "node_modules/@stdlib/constants-float64-two-pi/lib/index.js"(exports, module) {
     "use strict";
     var TWO_PI = 6.283185307179586;
@@ -6120,12 +6498,12 @@ var require_polyval_c8 = __commonJS({
 var require_igamma_temme_large = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/igamma_temme_large.js"(exports, module) {
     "use strict";
-    var evalpoly = require_lib107();
-    var log1pmx = require_lib108();
-    var erfc = require_lib104();
-    var sqrt = require_lib39();
-    var exp = require_lib58();
-    var TWO_PI = require_lib109();
+    var evalpoly = require_lib41();
+    var log1pmx = require_lib112();
+    var erfc = require_lib110();
+    var sqrt = require_lib7();
+    var exp = require_lib65();
+    var TWO_PI = require_lib113();
     var polyvalC0 = require_polyval_c0();
     var polyvalC1 = require_polyval_c1();
     var polyvalC2 = require_polyval_c2();
@@ -6195,7 +6573,7 @@ var require_lower_incomplete_gamma_series = __commonJS({
 var require_lower_gamma_series = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/lower_gamma_series.js"(exports, module) {
     "use strict";
-    var sumSeries = require_lib103();
+    var sumSeries = require_lib109();
     var lowerIncompleteGammaSeries = require_lower_incomplete_gamma_series();
     function lowerGammaSeries(a, z, initialValue) {
       var result;
@@ -6242,7 +6620,7 @@ var require_rational_pq4 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/main.js
-var require_main75 = __commonJS({
+var require_main79 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/main.js"(exports, module) {
     "use strict";
     var gammaLanczosSumExpGScaled = require_rational_pq4();
@@ -6251,10 +6629,10 @@ var require_main75 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/index.js
-var require_lib110 = __commonJS({
+var require_lib114 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main75();
+    var main = require_main79();
     module.exports = main;
   }
 });
@@ -6263,22 +6641,22 @@ var require_lib110 = __commonJS({
 var require_regularised_gamma_prefix = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/regularised_gamma_prefix.js"(exports, module) {
     "use strict";
-    var lanczosSumExpGScaled = require_lib110();
-    var gammaln = require_lib98();
-    var gamma = require_lib89();
-    var log1pmx = require_lib108();
-    var sqrt = require_lib39();
-    var abs = require_lib42();
-    var exp = require_lib58();
-    var pow = require_lib67();
-    var max = require_lib72();
-    var min = require_lib74();
-    var ln = require_lib95();
-    var FLOAT64_MAX = require_lib75();
-    var MAX_LN = require_lib99();
-    var MIN_LN = require_lib105();
-    var G = require_lib93();
-    var E = require_lib68();
+    var lanczosSumExpGScaled = require_lib114();
+    var gammaln = require_lib104();
+    var gamma = require_lib96();
+    var log1pmx = require_lib112();
+    var sqrt = require_lib7();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var max = require_lib79();
+    var min = require_lib81();
+    var ln = require_lib34();
+    var FLOAT64_MAX = require_lib82();
+    var MAX_LN = require_lib105();
+    var MIN_LN = require_lib111();
+    var G = require_lib100();
+    var E = require_lib75();
     function regularisedGammaPrefix(a, z) {
       var prefix;
       var amza;
@@ -6327,16 +6705,16 @@ var require_regularised_gamma_prefix = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-powm1/lib/main.js
-var require_main76 = __commonJS({
+var require_main80 = __commonJS({
   "node_modules/@stdlib/math-base-special-powm1/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
-    var isinfinite = require_lib48();
-    var abs = require_lib42();
-    var expm1 = require_lib36();
-    var ln = require_lib95();
-    var pow = require_lib67();
-    var trunc = require_lib44();
+    var isinfinite = require_lib55();
+    var abs = require_lib49();
+    var expm1 = require_lib44();
+    var ln = require_lib34();
+    var pow = require_lib74();
+    var trunc = require_lib51();
     function powm1(b, x) {
       var result;
       var y;
@@ -6373,16 +6751,16 @@ var require_main76 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-powm1/lib/index.js
-var require_lib111 = __commonJS({
+var require_lib115 = __commonJS({
   "node_modules/@stdlib/math-base-special-powm1/lib/index.js"(exports, module) {
     "use strict";
-    var powm1 = require_main76();
+    var powm1 = require_main80();
     module.exports = powm1;
   }
 });
 
 // node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p1q1.js
-var require_rational_p1q1 = __commonJS({
+var require_rational_p1q12 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p1q1.js"(exports, module) {
     "use strict";
     function evalrational(x) {
@@ -6412,7 +6790,7 @@ var require_rational_p1q1 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p2q2.js
-var require_rational_p2q2 = __commonJS({
+var require_rational_p2q22 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p2q2.js"(exports, module) {
     "use strict";
     function evalrational(x) {
@@ -6442,7 +6820,7 @@ var require_rational_p2q2 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p3q3.js
-var require_rational_p3q3 = __commonJS({
+var require_rational_p3q32 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p3q3.js"(exports, module) {
     "use strict";
     function evalrational(x) {
@@ -6475,11 +6853,11 @@ var require_rational_p3q3 = __commonJS({
 var require_lgamma_small_imp = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma1pm1/lib/lgamma_small_imp.js"(exports, module) {
     "use strict";
-    var ln = require_lib95();
-    var EPS = require_lib69();
-    var rateval1 = require_rational_p1q1();
-    var rateval2 = require_rational_p2q2();
-    var rateval3 = require_rational_p3q3();
+    var ln = require_lib34();
+    var EPS = require_lib76();
+    var rateval1 = require_rational_p1q12();
+    var rateval2 = require_rational_p2q22();
+    var rateval3 = require_rational_p3q32();
     var Y1 = 0.15896368026733398;
     var Y2 = 0.5281534194946289;
     var Y3 = 0.45201730728149414;
@@ -6531,12 +6909,12 @@ var require_lgamma_small_imp = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma1pm1/lib/main.js
-var require_main77 = __commonJS({
+var require_main81 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma1pm1/lib/main.js"(exports, module) {
     "use strict";
-    var gamma = require_lib89();
-    var expm1 = require_lib36();
-    var log1p = require_lib38();
+    var gamma = require_lib96();
+    var expm1 = require_lib44();
+    var log1p = require_lib46();
     var isnan = require_lib6();
     var lgammaSmallImp = require_lgamma_small_imp();
     function gamma1pm1(x) {
@@ -6559,10 +6937,10 @@ var require_main77 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma1pm1/lib/index.js
-var require_lib112 = __commonJS({
+var require_lib116 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma1pm1/lib/index.js"(exports, module) {
     "use strict";
-    var gamma1pm1 = require_main77();
+    var gamma1pm1 = require_main81();
     module.exports = gamma1pm1;
   }
 });
@@ -6598,9 +6976,9 @@ var require_small_gamma2_series = __commonJS({
 var require_tgamma_small_upper_part = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_small_upper_part.js"(exports, module) {
     "use strict";
-    var powm1 = require_lib111();
-    var sumSeries = require_lib103();
-    var gamma1pm1 = require_lib112();
+    var powm1 = require_lib115();
+    var sumSeries = require_lib109();
+    var gamma1pm1 = require_lib116();
     var smallGamma2Series = require_small_gamma2_series();
     function tgammaSmallUpperPart(a, x, invert) {
       var initialValue;
@@ -6629,7 +7007,7 @@ var require_tgamma_small_upper_part = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float32-smallest-normal/lib/index.js
-var require_lib113 = __commonJS({
+var require_lib117 = __commonJS({
   "node_modules/@stdlib/constants-float32-smallest-normal/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT32_SMALLEST_NORMAL = 11754943508222875e-54;
@@ -6641,9 +7019,9 @@ var require_lib113 = __commonJS({
 var require_generators2 = __commonJS({
   "node_modules/@stdlib/math-base-tools-continued-fraction/lib/generators.js"(exports, module) {
     "use strict";
-    var abs = require_lib42();
-    var FLOAT32_SMALLEST_NORMAL = require_lib113();
-    var EPS = require_lib69();
+    var abs = require_lib49();
+    var FLOAT32_SMALLEST_NORMAL = require_lib117();
+    var EPS = require_lib76();
     var MAX_ITER = 1e6;
     function continuedFractionA(gen, factor, maxIter) {
       var isgenerator;
@@ -6774,9 +7152,9 @@ var require_generators2 = __commonJS({
 var require_basic2 = __commonJS({
   "node_modules/@stdlib/math-base-tools-continued-fraction/lib/basic.js"(exports, module) {
     "use strict";
-    var abs = require_lib42();
-    var EPS = require_lib69();
-    var FLOAT32_SMALLEST_NORMAL = require_lib113();
+    var abs = require_lib49();
+    var EPS = require_lib76();
+    var FLOAT32_SMALLEST_NORMAL = require_lib117();
     var MAX_ITER = 1e6;
     function continuedFractionA(gen, factor, maxIter) {
       var delta;
@@ -6862,10 +7240,10 @@ var require_basic2 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-tools-continued-fraction/lib/index.js
-var require_lib114 = __commonJS({
+var require_lib118 = __commonJS({
   "node_modules/@stdlib/math-base-tools-continued-fraction/lib/index.js"(exports, module) {
     "use strict";
-    var hasGeneratorSupport = require_lib102();
+    var hasGeneratorSupport = require_lib108();
     var generator = require_generators2();
     var basic = require_basic2();
     var continuedFraction;
@@ -6904,7 +7282,7 @@ var require_upper_incomplete_gamma_fract = __commonJS({
 var require_upper_gamma_fraction = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/upper_gamma_fraction.js"(exports, module) {
     "use strict";
-    var continuedFraction = require_lib114();
+    var continuedFraction = require_lib118();
     var upperIncompleteGammaFract = require_upper_incomplete_gamma_fract();
     function upperGammaFraction(a, z) {
       var f = upperIncompleteGammaFract(a, z);
@@ -6918,14 +7296,14 @@ var require_upper_gamma_fraction = __commonJS({
 var require_igamma_final = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/igamma_final.js"(exports, module) {
     "use strict";
-    var floor = require_lib37();
-    var gamma = require_lib89();
-    var abs = require_lib42();
-    var pow = require_lib67();
-    var ln = require_lib95();
-    var SQRT_EPSILON = require_lib100();
-    var FLOAT64_MAX = require_lib75();
-    var MAX_LN = require_lib99();
+    var floor = require_lib45();
+    var gamma = require_lib96();
+    var abs = require_lib49();
+    var pow = require_lib74();
+    var ln = require_lib34();
+    var SQRT_EPSILON = require_lib106();
+    var FLOAT64_MAX = require_lib82();
+    var MAX_LN = require_lib105();
     var tgammaILargeX = require_tgamma_i_large_x();
     var finiteGammaQ = require_finite_gamma_q();
     var finiteHalfGammaQ = require_finite_half_gamma_q();
@@ -7092,16 +7470,16 @@ var require_igamma_final = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gammainc/lib/main.js
-var require_main78 = __commonJS({
+var require_main82 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/main.js"(exports, module) {
     "use strict";
-    var gammaln = require_lib98();
-    var exp = require_lib58();
-    var ln = require_lib95();
-    var SQRT_TWO_PI = require_lib87();
-    var MAX_LN = require_lib99();
-    var PINF = require_lib31();
-    var FLOAT64_MAX_NTH_FACTORIAL = require_lib90();
+    var gammaln = require_lib104();
+    var exp = require_lib65();
+    var ln = require_lib34();
+    var SQRT_TWO_PI = require_lib94();
+    var MAX_LN = require_lib105();
+    var PINF = require_lib35();
+    var FLOAT64_MAX_NTH_FACTORIAL = require_lib97();
     var igammaFinal = require_igamma_final();
     var lowerGammaSeries = require_lower_gamma_series();
     var upperGammaFraction = require_upper_gamma_fraction();
@@ -7151,10 +7529,10 @@ var require_main78 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gammainc/lib/index.js
-var require_lib115 = __commonJS({
+var require_lib119 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main78();
+    var main = require_main82();
     module.exports = main;
   }
 });
@@ -7163,11 +7541,11 @@ var require_lib115 = __commonJS({
 var require_full_igamma_prefix2 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/full_igamma_prefix.js"(exports, module) {
     "use strict";
-    var exp = require_lib58();
-    var pow = require_lib67();
-    var ln = require_lib95();
-    var MAX_LN = require_lib99();
-    var MIN_LN = require_lib105();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var ln = require_lib34();
+    var MAX_LN = require_lib105();
+    var MIN_LN = require_lib111();
     function fullIGammaPrefix(a, z) {
       var prefix;
       var alz;
@@ -7197,21 +7575,21 @@ var require_full_igamma_prefix2 = __commonJS({
 var require_regularized_gamma_prefix = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/regularized_gamma_prefix.js"(exports, module) {
     "use strict";
-    var lanczosSumExpGScaled = require_lib110();
-    var gammaln = require_lib98();
-    var gamma = require_lib89();
-    var log1p = require_lib38();
-    var sqrt = require_lib39();
-    var abs = require_lib42();
-    var exp = require_lib58();
-    var pow = require_lib67();
-    var max = require_lib72();
-    var min = require_lib74();
-    var ln = require_lib95();
-    var MAX_LN = require_lib99();
-    var MIN_LN = require_lib105();
-    var G = require_lib93();
-    var E = require_lib68();
+    var lanczosSumExpGScaled = require_lib114();
+    var gammaln = require_lib104();
+    var gamma = require_lib96();
+    var log1p = require_lib46();
+    var sqrt = require_lib7();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var max = require_lib79();
+    var min = require_lib81();
+    var ln = require_lib34();
+    var MAX_LN = require_lib105();
+    var MIN_LN = require_lib111();
+    var G = require_lib100();
+    var E = require_lib75();
     function regularizedGammaPrefix(a, z) {
       var prefix;
       var amza;
@@ -7263,15 +7641,15 @@ var require_regularized_gamma_prefix = __commonJS({
 var require_beta_small_b_large_a_series = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/beta_small_b_large_a_series.js"(exports, module) {
     "use strict";
-    var gammaDeltaRatio = require_lib94();
-    var factorial = require_lib91();
-    var gammainc = require_lib115();
-    var log1p = require_lib38();
-    var abs = require_lib42();
-    var pow = require_lib67();
-    var ln = require_lib95();
-    var MIN_VALUE = require_lib53();
-    var EPSILON = require_lib69();
+    var gammaDeltaRatio = require_lib101();
+    var factorial = require_lib98();
+    var gammainc = require_lib119();
+    var log1p = require_lib46();
+    var abs = require_lib49();
+    var pow = require_lib74();
+    var ln = require_lib34();
+    var MIN_VALUE = require_lib60();
+    var EPSILON = require_lib76();
     var fullIGammaPrefix = require_full_igamma_prefix2();
     var regularizedGammaPrefix = require_regularized_gamma_prefix();
     var p = new Array(30);
@@ -7375,11 +7753,11 @@ var require_rising_factorial_ratio = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-maxabs/lib/main.js
-var require_main79 = __commonJS({
+var require_main83 = __commonJS({
   "node_modules/@stdlib/math-base-special-maxabs/lib/main.js"(exports, module) {
     "use strict";
-    var abs = require_lib42();
-    var max = require_lib72();
+    var abs = require_lib49();
+    var max = require_lib79();
     function maxabs(x, y) {
       return max(abs(x), abs(y));
     }
@@ -7388,20 +7766,20 @@ var require_main79 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-maxabs/lib/index.js
-var require_lib116 = __commonJS({
+var require_lib120 = __commonJS({
   "node_modules/@stdlib/math-base-special-maxabs/lib/index.js"(exports, module) {
     "use strict";
-    var maxabs = require_main79();
+    var maxabs = require_main83();
     module.exports = maxabs;
   }
 });
 
 // node_modules/@stdlib/math-base-special-minabs/lib/main.js
-var require_main80 = __commonJS({
+var require_main84 = __commonJS({
   "node_modules/@stdlib/math-base-special-minabs/lib/main.js"(exports, module) {
     "use strict";
-    var abs = require_lib42();
-    var min = require_lib74();
+    var abs = require_lib49();
+    var min = require_lib81();
     function minabs(x, y) {
       return min(abs(x), abs(y));
     }
@@ -7410,10 +7788,10 @@ var require_main80 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-minabs/lib/index.js
-var require_lib117 = __commonJS({
+var require_lib121 = __commonJS({
   "node_modules/@stdlib/math-base-special-minabs/lib/index.js"(exports, module) {
     "use strict";
-    var minabs = require_main80();
+    var minabs = require_main84();
     module.exports = minabs;
   }
 });
@@ -7422,21 +7800,21 @@ var require_lib117 = __commonJS({
 var require_ibeta_power_terms = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_power_terms.js"(exports, module) {
     "use strict";
-    var lanczosSumExpGScaled = require_lib110();
-    var maxabs = require_lib116();
-    var minabs = require_lib117();
-    var expm1 = require_lib36();
-    var log1p = require_lib38();
-    var sqrt = require_lib39();
-    var abs = require_lib42();
-    var exp = require_lib58();
-    var pow = require_lib67();
-    var min = require_lib74();
-    var ln = require_lib95();
-    var MAX_LN = require_lib99();
-    var MIN_LN = require_lib105();
-    var G = require_lib93();
-    var E = require_lib68();
+    var lanczosSumExpGScaled = require_lib114();
+    var maxabs = require_lib120();
+    var minabs = require_lib121();
+    var expm1 = require_lib44();
+    var log1p = require_lib46();
+    var sqrt = require_lib7();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var min = require_lib81();
+    var ln = require_lib34();
+    var MAX_LN = require_lib105();
+    var MIN_LN = require_lib111();
+    var G = require_lib100();
+    var E = require_lib75();
     function ibetaPowerTerms(a, b, x, y, normalized) {
       var result;
       var smallA;
@@ -7559,7 +7937,7 @@ var require_ibeta_power_terms = __commonJS({
 var require_ibeta_fraction2 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_fraction2.js"(exports, module) {
     "use strict";
-    var continuedFraction = require_lib114();
+    var continuedFraction = require_lib118();
     var ibetaPowerTerms = require_ibeta_power_terms();
     var OPTS = {
       "keep": true,
@@ -7602,7 +7980,7 @@ var require_ibeta_fraction2 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-max-safe-integer/lib/index.js
-var require_lib118 = __commonJS({
+var require_lib122 = __commonJS({
   "node_modules/@stdlib/constants-float64-max-safe-integer/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_MAX_SAFE_INTEGER = 9007199254740991;
@@ -7687,14 +8065,14 @@ var require_binary_gcd = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gcd/lib/main.js
-var require_main81 = __commonJS({
+var require_main85 = __commonJS({
   "node_modules/@stdlib/math-base-special-gcd/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
-    var isInteger = require_lib59();
-    var PINF = require_lib31();
+    var isInteger = require_lib66();
+    var PINF = require_lib35();
     var NINF = require_lib33();
-    var INT32_MAX = require_lib76();
+    var INT32_MAX = require_lib83();
     var bitwise = require_bitwise_binary_gcd();
     var largeIntegers = require_binary_gcd();
     function gcd(a, b) {
@@ -7723,25 +8101,25 @@ var require_main81 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gcd/lib/index.js
-var require_lib119 = __commonJS({
+var require_lib123 = __commonJS({
   "node_modules/@stdlib/math-base-special-gcd/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main81();
+    var main = require_main85();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-binomcoef/lib/main.js
-var require_main82 = __commonJS({
+var require_main86 = __commonJS({
   "node_modules/@stdlib/math-base-special-binomcoef/lib/main.js"(exports, module) {
     "use strict";
-    var MAX_SAFE_INTEGER = require_lib118();
-    var PINF = require_lib31();
-    var isInteger = require_lib59();
+    var MAX_SAFE_INTEGER = require_lib122();
+    var PINF = require_lib35();
+    var isInteger = require_lib66();
     var isnan = require_lib6();
-    var isOdd = require_lib61();
-    var floor = require_lib37();
-    var gcd = require_lib119();
+    var isOdd = require_lib68();
+    var floor = require_lib45();
+    var gcd = require_lib123();
     function binomcoef(n, k) {
       var res;
       var sgn;
@@ -7807,10 +8185,10 @@ var require_main82 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-binomcoef/lib/index.js
-var require_lib120 = __commonJS({
+var require_lib124 = __commonJS({
   "node_modules/@stdlib/math-base-special-binomcoef/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main82();
+    var main = require_main86();
     module.exports = main;
   }
 });
@@ -7819,10 +8197,10 @@ var require_lib120 = __commonJS({
 var require_binomial_ccdf = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/binomial_ccdf.js"(exports, module) {
     "use strict";
-    var binomcoef = require_lib120();
-    var floor = require_lib37();
-    var pow = require_lib67();
-    var MIN_VALUE = require_lib53();
+    var binomcoef = require_lib124();
+    var floor = require_lib45();
+    var pow = require_lib74();
+    var MIN_VALUE = require_lib60();
     function binomialCCDF(n, k, x, y) {
       var startTerm;
       var result;
@@ -7903,18 +8281,18 @@ var require_ibeta_a_step = __commonJS({
 var require_ibeta_series = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_series.js"(exports, module) {
     "use strict";
-    var lanczosSumExpGScaled = require_lib110();
-    var sumSeries = require_lib103();
-    var log1p = require_lib38();
-    var sqrt = require_lib39();
-    var exp = require_lib58();
-    var pow = require_lib67();
-    var ln = require_lib95();
-    var MIN_VALUE = require_lib53();
-    var MAX_LN = require_lib99();
-    var MIN_LN = require_lib105();
-    var G = require_lib93();
-    var E = require_lib68();
+    var lanczosSumExpGScaled = require_lib114();
+    var sumSeries = require_lib109();
+    var log1p = require_lib46();
+    var sqrt = require_lib7();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var ln = require_lib34();
+    var MIN_VALUE = require_lib60();
+    var MAX_LN = require_lib105();
+    var MIN_LN = require_lib111();
+    var G = require_lib100();
+    var E = require_lib75();
     var opts = {
       "maxTerms": 100
     };
@@ -7985,21 +8363,21 @@ var require_assign3 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/assign.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
-    var expm1 = require_lib36();
-    var floor = require_lib37();
-    var log1p = require_lib38();
-    var asin = require_lib41();
-    var beta = require_lib70();
-    var sqrt = require_lib39();
-    var exp = require_lib58();
-    var pow = require_lib67();
-    var max = require_lib72();
-    var min = require_lib74();
-    var MAX_FLOAT64 = require_lib75();
-    var MIN_FLOAT64 = require_lib53();
-    var MAX_INT32 = require_lib76();
-    var HALF_PI = require_lib77();
-    var PI = require_lib78();
+    var expm1 = require_lib44();
+    var floor = require_lib45();
+    var log1p = require_lib46();
+    var asin = require_lib48();
+    var beta = require_lib77();
+    var sqrt = require_lib7();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var max = require_lib79();
+    var min = require_lib81();
+    var MAX_FLOAT64 = require_lib82();
+    var MIN_FLOAT64 = require_lib60();
+    var MAX_INT32 = require_lib83();
+    var HALF_PI = require_lib84();
+    var PI = require_lib85();
     var betaSmallBLargeASeries = require_beta_small_b_large_a_series();
     var risingFactorialRatio = require_rising_factorial_ratio();
     var ibetaPowerTerms = require_ibeta_power_terms();
@@ -8307,7 +8685,7 @@ var require_assign3 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-kernel-betainc/lib/main.js
-var require_main83 = __commonJS({
+var require_main87 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/main.js"(exports, module) {
     "use strict";
     var compute = require_assign3();
@@ -8319,11 +8697,11 @@ var require_main83 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-kernel-betainc/lib/index.js
-var require_lib121 = __commonJS({
+var require_lib125 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/index.js"(exports, module) {
     "use strict";
     var setReadOnly = require_lib5();
-    var main = require_main83();
+    var main = require_main87();
     var assign = require_assign3();
     setReadOnly(main, "assign", assign);
     module.exports = main;
@@ -8331,10 +8709,10 @@ var require_lib121 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-betainc/lib/main.js
-var require_main84 = __commonJS({
+var require_main88 = __commonJS({
   "node_modules/@stdlib/math-base-special-betainc/lib/main.js"(exports, module) {
     "use strict";
-    var kernelBetainc = require_lib121().assign;
+    var kernelBetainc = require_lib125().assign;
     function betainc(x, a, b, regularized, upper) {
       var out = [0, 0];
       regularized = regularized === false ? false : true;
@@ -8347,120 +8725,16 @@ var require_main84 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-betainc/lib/index.js
-var require_lib122 = __commonJS({
+var require_lib126 = __commonJS({
   "node_modules/@stdlib/math-base-special-betainc/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main84();
-    module.exports = main;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-t-cdf/lib/main.js
-var require_main85 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-t-cdf/lib/main.js"(exports, module) {
-    "use strict";
-    var betainc = require_lib122();
-    var isnan = require_lib6();
-    var pow = require_lib67();
-    function cdf(x, v) {
-      var x2;
-      var p;
-      var z;
-      if (isnan(x) || isnan(v) || v <= 0) {
-        return NaN;
-      }
-      if (x === 0) {
-        return 0.5;
-      }
-      x2 = pow(x, 2);
-      if (v > 2 * x2) {
-        z = x2 / (v + x2);
-        p = betainc(z, 0.5, v / 2, true, true) / 2;
-      } else {
-        z = v / (v + x2);
-        p = betainc(z, v / 2, 0.5, true, false) / 2;
-      }
-      return x > 0 ? 1 - p : p;
-    }
-    module.exports = cdf;
-  }
-});
-
-// node_modules/@stdlib/utils-constant-function/lib/main.js
-var require_main86 = __commonJS({
-  "node_modules/@stdlib/utils-constant-function/lib/main.js"(exports, module) {
-    "use strict";
-    function wrap(value) {
-      return constantFunction;
-      function constantFunction() {
-        return value;
-      }
-    }
-    module.exports = wrap;
-  }
-});
-
-// node_modules/@stdlib/utils-constant-function/lib/index.js
-var require_lib123 = __commonJS({
-  "node_modules/@stdlib/utils-constant-function/lib/index.js"(exports, module) {
-    "use strict";
-    var main = require_main86();
-    module.exports = main;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-t-cdf/lib/factory.js
-var require_factory2 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-t-cdf/lib/factory.js"(exports, module) {
-    "use strict";
-    var constantFunction = require_lib123();
-    var betainc = require_lib122();
-    var isnan = require_lib6();
-    var pow = require_lib67();
-    function factory(v) {
-      if (isnan(v) || v <= 0) {
-        return constantFunction(NaN);
-      }
-      return cdf;
-      function cdf(x) {
-        var x2;
-        var p;
-        var z;
-        if (isnan(x)) {
-          return NaN;
-        }
-        if (x === 0) {
-          return 0.5;
-        }
-        x2 = pow(x, 2);
-        if (v > 2 * x2) {
-          z = x2 / (v + x2);
-          p = betainc(z, 0.5, v / 2, true, true) / 2;
-        } else {
-          z = v / (v + x2);
-          p = betainc(z, v / 2, 0.5, true, false) / 2;
-        }
-        return x > 0 ? 1 - p : p;
-      }
-    }
-    module.exports = factory;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-t-cdf/lib/index.js
-var require_lib124 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-t-cdf/lib/index.js"(exports, module) {
-    "use strict";
-    var setReadOnly = require_lib5();
-    var main = require_main85();
-    var factory = require_factory2();
-    setReadOnly(main, "factory", factory);
+    var main = require_main88();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p1q1.js
-var require_rational_p1q12 = __commonJS({
+var require_rational_p1q13 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p1q1.js"(exports, module) {
     "use strict";
     function evalrational(x) {
@@ -8490,7 +8764,7 @@ var require_rational_p1q12 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p2q2.js
-var require_rational_p2q22 = __commonJS({
+var require_rational_p2q23 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p2q2.js"(exports, module) {
     "use strict";
     function evalrational(x) {
@@ -8520,7 +8794,7 @@ var require_rational_p2q22 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p3q3.js
-var require_rational_p3q32 = __commonJS({
+var require_rational_p3q33 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p3q3.js"(exports, module) {
     "use strict";
     function evalrational(x) {
@@ -8550,7 +8824,7 @@ var require_rational_p3q32 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p4q4.js
-var require_rational_p4q4 = __commonJS({
+var require_rational_p4q42 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p4q4.js"(exports, module) {
     "use strict";
     function evalrational(x) {
@@ -8580,7 +8854,7 @@ var require_rational_p4q4 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p5q5.js
-var require_rational_p5q5 = __commonJS({
+var require_rational_p5q52 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p5q5.js"(exports, module) {
     "use strict";
     function evalrational(x) {
@@ -8610,19 +8884,19 @@ var require_rational_p5q5 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-erfcinv/lib/main.js
-var require_main87 = __commonJS({
+var require_main89 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfcinv/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
-    var sqrt = require_lib39();
-    var ln = require_lib95();
-    var PINF = require_lib31();
+    var sqrt = require_lib7();
+    var ln = require_lib34();
+    var PINF = require_lib35();
     var NINF = require_lib33();
-    var rationalFcnR1 = require_rational_p1q12();
-    var rationalFcnR2 = require_rational_p2q22();
-    var rationalFcnR3 = require_rational_p3q32();
-    var rationalFcnR4 = require_rational_p4q4();
-    var rationalFcnR5 = require_rational_p5q5();
+    var rationalFcnR1 = require_rational_p1q13();
+    var rationalFcnR2 = require_rational_p2q23();
+    var rationalFcnR3 = require_rational_p3q33();
+    var rationalFcnR4 = require_rational_p4q42();
+    var rationalFcnR5 = require_rational_p5q52();
     var Y1 = 0.08913147449493408;
     var Y2 = 2.249481201171875;
     var Y3 = 0.807220458984375;
@@ -8688,22 +8962,22 @@ var require_main87 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-erfcinv/lib/index.js
-var require_lib125 = __commonJS({
+var require_lib127 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfcinv/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main87();
+    var main = require_main89();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-acos/lib/main.js
-var require_main88 = __commonJS({
+var require_main90 = __commonJS({
   "node_modules/@stdlib/math-base-special-acos/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
-    var asin = require_lib41();
-    var sqrt = require_lib39();
-    var PIO4 = require_lib40();
+    var asin = require_lib48();
+    var sqrt = require_lib7();
+    var PIO4 = require_lib47();
     var MOREBITS = 6123233995736766e-32;
     function acos(x) {
       var z;
@@ -8726,16 +9000,16 @@ var require_main88 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-acos/lib/index.js
-var require_lib126 = __commonJS({
+var require_lib128 = __commonJS({
   "node_modules/@stdlib/math-base-special-acos/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main88();
+    var main = require_main90();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-sqrt-two/lib/index.js
-var require_lib127 = __commonJS({
+var require_lib129 = __commonJS({
   "node_modules/@stdlib/constants-float64-sqrt-two/lib/index.js"(exports, module) {
     "use strict";
     var SQRT2 = 1.4142135623730951;
@@ -8873,10 +9147,10 @@ var require_polyval_co22 = __commonJS({
 var require_inverse_students_t_body_series = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_body_series.js"(exports, module) {
     "use strict";
-    var gammaDeltaRatio = require_lib94();
-    var evalpoly = require_lib107();
-    var sqrt = require_lib39();
-    var PI = require_lib78();
+    var gammaDeltaRatio = require_lib101();
+    var evalpoly = require_lib41();
+    var sqrt = require_lib7();
+    var PI = require_lib85();
     var polyval1 = require_polyval_co14();
     var polyval2 = require_polyval_co15();
     var polyval3 = require_polyval_co16();
@@ -8912,11 +9186,11 @@ var require_inverse_students_t_body_series = __commonJS({
 var require_inverse_students_t_tail_series = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_tail_series.js"(exports, module) {
     "use strict";
-    var gammaDeltaRatio = require_lib94();
-    var evalpoly = require_lib107();
-    var sqrt = require_lib39();
-    var pow = require_lib67();
-    var PI = require_lib78();
+    var gammaDeltaRatio = require_lib101();
+    var evalpoly = require_lib41();
+    var sqrt = require_lib7();
+    var pow = require_lib74();
+    var PI = require_lib85();
     var d = [0, 0, 0, 0, 0, 0, 0];
     function inverseStudentsTTailSeries(df, v) {
       var result;
@@ -8962,12 +9236,12 @@ var require_inverse_students_t_tail_series = __commonJS({
 var require_inverse_students_t_hill = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_hill.js"(exports, module) {
     "use strict";
-    var erfcinv = require_lib125();
-    var expm1 = require_lib36();
-    var sqrt = require_lib39();
-    var pow = require_lib67();
-    var HALF_PI = require_lib77();
-    var SQRT2 = require_lib127();
+    var erfcinv = require_lib127();
+    var expm1 = require_lib44();
+    var sqrt = require_lib7();
+    var pow = require_lib74();
+    var HALF_PI = require_lib84();
+    var SQRT2 = require_lib129();
     function inverseStudentsTHill(ndf, u) {
       var a;
       var b;
@@ -9007,18 +9281,18 @@ var require_inverse_students_t_hill = __commonJS({
 var require_inverse_students_t = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t.js"(exports, module) {
     "use strict";
-    var erfcinv = require_lib125();
-    var floor = require_lib37();
-    var ldexp = require_lib57();
-    var round = require_lib84();
-    var acos = require_lib126();
-    var sqrt = require_lib39();
-    var abs = require_lib42();
-    var cos = require_lib96();
-    var pow = require_lib67();
-    var sin = require_lib86();
-    var SQRT2 = require_lib127();
-    var PI = require_lib78();
+    var erfcinv = require_lib127();
+    var floor = require_lib45();
+    var ldexp = require_lib64();
+    var round = require_lib91();
+    var acos = require_lib128();
+    var sqrt = require_lib7();
+    var abs = require_lib49();
+    var cos = require_lib102();
+    var pow = require_lib74();
+    var sin = require_lib93();
+    var SQRT2 = require_lib129();
+    var PI = require_lib85();
     var inverseStudentsTBodySeries = require_inverse_students_t_body_series();
     var inverseStudentsTTailSeries = require_inverse_students_t_tail_series();
     var inverseStudentsTHill = require_inverse_students_t_hill();
@@ -9158,11 +9432,11 @@ var require_find_ibeta_inv_from_t_dist = __commonJS({
 var require_temme1 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme1.js"(exports, module) {
     "use strict";
-    var evalpoly = require_lib107();
-    var erfcinv = require_lib125();
-    var sqrt = require_lib39();
-    var exp = require_lib58();
-    var SQRT2 = require_lib127();
+    var evalpoly = require_lib41();
+    var erfcinv = require_lib127();
+    var sqrt = require_lib7();
+    var exp = require_lib65();
+    var SQRT2 = require_lib129();
     var workspace = [0, 0, 0, 0, 0, 0, 0];
     var terms = [0, 0, 0, 0];
     function temme1(a, b, z) {
@@ -9219,8 +9493,8 @@ var require_temme1 = __commonJS({
 var require_root_finder = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/root_finder.js"(exports, module) {
     "use strict";
-    var ln = require_lib95();
-    var MAX_VALUE = require_lib75();
+    var ln = require_lib34();
+    var MAX_VALUE = require_lib82();
     var BIG = MAX_VALUE / 4;
     function temmeRootFinder(t, a) {
       return roots;
@@ -9245,7 +9519,7 @@ var require_root_finder = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-signum/lib/main.js
-var require_main89 = __commonJS({
+var require_main91 = __commonJS({
   "node_modules/@stdlib/math-base-special-signum/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
@@ -9260,10 +9534,10 @@ var require_main89 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-signum/lib/index.js
-var require_lib128 = __commonJS({
+var require_lib130 = __commonJS({
   "node_modules/@stdlib/math-base-special-signum/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main89();
+    var main = require_main91();
     module.exports = main;
   }
 });
@@ -9272,10 +9546,10 @@ var require_lib128 = __commonJS({
 var require_newton_raphson = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/newton_raphson.js"(exports, module) {
     "use strict";
-    var sign = require_lib128();
-    var abs = require_lib42();
-    var ldexp = require_lib57();
-    var MAX_VALUE = require_lib75();
+    var sign = require_lib130();
+    var abs = require_lib49();
+    var ldexp = require_lib64();
+    var MAX_VALUE = require_lib82();
     function newtonRaphsonIterate(fun, guess, min, max, digits, maxIter) {
       var f0last;
       var delta1;
@@ -9546,14 +9820,14 @@ var require_polyval_co13 = __commonJS({
 var require_temme2 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme2.js"(exports, module) {
     "use strict";
-    var evalpoly = require_lib107();
-    var erfcinv = require_lib125();
-    var abs = require_lib42();
-    var exp = require_lib58();
-    var ln = require_lib95();
-    var sqrt = require_lib39();
-    var sin = require_lib86();
-    var cos = require_lib96();
+    var evalpoly = require_lib41();
+    var erfcinv = require_lib127();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var ln = require_lib34();
+    var sqrt = require_lib7();
+    var sin = require_lib93();
+    var cos = require_lib102();
     var temmeRootFinder = require_root_finder();
     var newtonRaphsonIterate = require_newton_raphson();
     var polyval1 = require_polyval_co1();
@@ -10094,7 +10368,7 @@ var require_src = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float32-max/lib/index.js
-var require_lib129 = __commonJS({
+var require_lib131 = __commonJS({
   "node_modules/@stdlib/constants-float32-max/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT32_MAX = 34028234663852886e22;
@@ -10107,11 +10381,11 @@ var require_higher_newton = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/higher_newton.js"(exports, module) {
     "use strict";
     var logger = require_src();
-    var gammainc = require_lib115();
-    var abs = require_lib42();
-    var exp = require_lib58();
-    var ln = require_lib95();
-    var MAX_FLOAT32 = require_lib129();
+    var gammainc = require_lib119();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var ln = require_lib34();
+    var MAX_FLOAT32 = require_lib131();
     var debug = logger("gammaincinv:higher_newton");
     function higherNewton(x0, a, m, p, q, lgama, invfp, pcase) {
       var dlnr;
@@ -10212,10 +10486,10 @@ var require_polyval_ak2 = __commonJS({
 var require_lambdaeta = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/lambdaeta.js"(exports, module) {
     "use strict";
-    var abs = require_lib42();
-    var exp = require_lib58();
-    var ln = require_lib95();
-    var evalpoly = require_lib107();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var ln = require_lib34();
+    var evalpoly = require_lib41();
     var polyvalAK1 = require_polyval_ak1();
     var polyvalAK2 = require_polyval_ak2();
     var THRESHOLD = 1e-8;
@@ -10274,7 +10548,7 @@ var require_lambdaeta = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-ln-sqrt-two-pi/lib/index.js
-var require_lib130 = __commonJS({
+var require_lib132 = __commonJS({
   "node_modules/@stdlib/constants-float64-ln-sqrt-two-pi/lib/index.js"(exports, module) {
     "use strict";
     var LN_SQRT_TWO_PI = 0.9189385332046728;
@@ -10360,11 +10634,11 @@ var require_polyval_d = __commonJS({
 var require_stirling = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/stirling.js"(exports, module) {
     "use strict";
-    var gammaln = require_lib98();
-    var ln = require_lib95();
-    var LN_SQRT_TWO_PI = require_lib130();
-    var SMALLEST_FLOAT32 = require_lib113();
-    var MAX_FLOAT32 = require_lib129();
+    var gammaln = require_lib104();
+    var ln = require_lib34();
+    var LN_SQRT_TWO_PI = require_lib132();
+    var SMALLEST_FLOAT32 = require_lib117();
+    var MAX_FLOAT32 = require_lib131();
     var chepolsum = require_chepolsum();
     var polyvalC = require_polyval_c();
     var polyvalD = require_polyval_d();
@@ -10401,11 +10675,11 @@ var require_stirling = __commonJS({
 var require_gamstar = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/gamstar.js"(exports, module) {
     "use strict";
-    var exp = require_lib58();
-    var gamma = require_lib89();
-    var ln = require_lib95();
-    var FLOAT32_MAX = require_lib129();
-    var SQRT_TWO_PI = require_lib87();
+    var exp = require_lib65();
+    var gamma = require_lib96();
+    var ln = require_lib34();
+    var FLOAT32_MAX = require_lib131();
+    var SQRT_TWO_PI = require_lib94();
     var stirling = require_stirling();
     function gamstar(x) {
       if (x >= 3) {
@@ -10454,8 +10728,8 @@ var require_rational_ak0bk0 = __commonJS({
 var require_eps1 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/eps1.js"(exports, module) {
     "use strict";
-    var abs = require_lib42();
-    var ln = require_lib95();
+    var abs = require_lib49();
+    var ln = require_lib34();
     var lambdaeta = require_lambdaeta();
     var rateval = require_rational_ak0bk0();
     function eps1(eta) {
@@ -10564,7 +10838,7 @@ var require_rational_ak3bk3 = __commonJS({
 var require_eps2 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/eps2.js"(exports, module) {
     "use strict";
-    var ln = require_lib95();
+    var ln = require_lib34();
     var rateval1 = require_rational_ak1bk1();
     var rateval2 = require_rational_ak2bk2();
     var rateval3 = require_rational_ak3bk3();
@@ -10746,7 +11020,7 @@ var require_rational_ak8bk8 = __commonJS({
 var require_eps3 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/eps3.js"(exports, module) {
     "use strict";
-    var ln = require_lib95();
+    var ln = require_lib34();
     var rational1 = require_rational_ak4bk4();
     var rational2 = require_rational_ak5bk5();
     var rational3 = require_rational_ak6bk6();
@@ -10788,19 +11062,19 @@ var require_compute = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/compute.js"(exports, module) {
     "use strict";
     var logger = require_src();
-    var evalpoly = require_lib107();
-    var gammaln = require_lib98();
-    var erfcinv = require_lib125();
-    var gamma = require_lib89();
-    var sqrt = require_lib39();
-    var abs = require_lib42();
-    var exp = require_lib58();
-    var min = require_lib74();
-    var pow = require_lib67();
-    var ln = require_lib95();
-    var SQRT_TWO_PI = require_lib87();
-    var MAX_FLOAT32 = require_lib129();
-    var TWO_PI = require_lib109();
+    var evalpoly = require_lib41();
+    var gammaln = require_lib104();
+    var erfcinv = require_lib127();
+    var gamma = require_lib96();
+    var sqrt = require_lib7();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var min = require_lib81();
+    var pow = require_lib74();
+    var ln = require_lib34();
+    var SQRT_TWO_PI = require_lib94();
+    var MAX_FLOAT32 = require_lib131();
+    var TWO_PI = require_lib113();
     var higherNewton = require_higher_newton();
     var lambdaeta = require_lambdaeta();
     var gamstar = require_gamstar();
@@ -11015,12 +11289,12 @@ var require_compute = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gammaincinv/lib/main.js
-var require_main90 = __commonJS({
+var require_main92 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
-    var FLOAT32_SMALLEST = require_lib113();
-    var PINF = require_lib31();
+    var FLOAT32_SMALLEST = require_lib117();
+    var PINF = require_lib35();
     var compute = require_compute();
     function gammaincinv(p, a, upper) {
       if (isnan(p) || isnan(a)) {
@@ -11054,16 +11328,16 @@ var require_main90 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gammaincinv/lib/index.js
-var require_lib131 = __commonJS({
+var require_lib133 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main90();
+    var main = require_main92();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-smallest-subnormal/lib/index.js
-var require_lib132 = __commonJS({
+var require_lib134 = __commonJS({
   "node_modules/@stdlib/constants-float64-smallest-subnormal/lib/index.js"(exports, module) {
     "use strict";
     var FLOAT64_SMALLEST_SUBNORMAL = 5e-324;
@@ -11075,10 +11349,10 @@ var require_lib132 = __commonJS({
 var require_temme3 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme3.js"(exports, module) {
     "use strict";
-    var gammaincinv = require_lib131();
-    var ln = require_lib95();
-    var sqrt = require_lib39();
-    var SMALLEST_SUBNORMAL = require_lib132();
+    var gammaincinv = require_lib133();
+    var ln = require_lib34();
+    var sqrt = require_lib7();
+    var SMALLEST_SUBNORMAL = require_lib134();
     var temmeRootFinder = require_root_finder();
     var newtonRaphsonIterate = require_newton_raphson();
     function temme3(a, b, p, q) {
@@ -11169,11 +11443,11 @@ var require_temme3 = __commonJS({
 var require_halley_iterate = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/halley_iterate.js"(exports, module) {
     "use strict";
-    var abs = require_lib42();
-    var ldexp = require_lib57();
-    var sign = require_lib128();
-    var max = require_lib72();
-    var MAX_VALUE = require_lib75();
+    var abs = require_lib49();
+    var ldexp = require_lib64();
+    var sign = require_lib130();
+    var max = require_lib79();
+    var MAX_VALUE = require_lib82();
     function halleyIterate(fun, guess, minimum, maximum, digits, maxIter) {
       var convergence;
       var outOfBounds;
@@ -11317,10 +11591,10 @@ var require_halley_iterate = __commonJS({
 var require_ibeta_roots = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/ibeta_roots.js"(exports, module) {
     "use strict";
-    var kernelBetainc = require_lib121().assign;
-    var abs = require_lib42();
-    var FLOAT64_MAX = require_lib75();
-    var FLOAT64_MIN_NORM = require_lib53();
+    var kernelBetainc = require_lib125().assign;
+    var abs = require_lib49();
+    var FLOAT64_MAX = require_lib82();
+    var FLOAT64_MIN_NORM = require_lib60();
     function ibetaRoots(a, b, target, invert) {
       return roots;
       function roots(x) {
@@ -11361,26 +11635,26 @@ var require_ibeta_roots = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/main.js
-var require_main91 = __commonJS({
+var require_main93 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/main.js"(exports, module) {
     "use strict";
-    var evalpoly = require_lib107();
-    var betainc = require_lib122();
-    var expm1 = require_lib36();
-    var log1p = require_lib38();
-    var asin = require_lib41();
-    var beta = require_lib70();
-    var sqrt = require_lib39();
-    var abs = require_lib42();
-    var exp = require_lib58();
-    var pow = require_lib67();
-    var sin = require_lib86();
-    var max = require_lib72();
-    var min = require_lib74();
-    var ln = require_lib95();
-    var FLOAT64_MIN_NORM = require_lib53();
-    var HALF_PI = require_lib77();
-    var EPSILON = require_lib69();
+    var evalpoly = require_lib41();
+    var betainc = require_lib126();
+    var expm1 = require_lib44();
+    var log1p = require_lib46();
+    var asin = require_lib48();
+    var beta = require_lib77();
+    var sqrt = require_lib7();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var sin = require_lib93();
+    var max = require_lib79();
+    var min = require_lib81();
+    var ln = require_lib34();
+    var FLOAT64_MIN_NORM = require_lib60();
+    var HALF_PI = require_lib84();
+    var EPSILON = require_lib76();
     var findIBetaInvFromTDist = require_find_ibeta_inv_from_t_dist();
     var temme1 = require_temme1();
     var temme2 = require_temme2();
@@ -11674,22 +11948,188 @@ var require_main91 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/index.js
-var require_lib133 = __commonJS({
+var require_lib135 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main91();
+    var main = require_main93();
+    module.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-betaincinv/lib/main.js
+var require_main94 = __commonJS({
+  "node_modules/@stdlib/math-base-special-betaincinv/lib/main.js"(exports, module) {
+    "use strict";
+    var isnan = require_lib6();
+    var kernelBetaincinv = require_lib135();
+    function betaincinv(p, a, b, upper) {
+      if (isnan(p) || isnan(a) || isnan(b)) {
+        return NaN;
+      }
+      if (a <= 0 || b <= 0) {
+        return NaN;
+      }
+      if (p < 0 || p > 1) {
+        return NaN;
+      }
+      if (upper) {
+        return kernelBetaincinv(a, b, 1 - p, p)[0];
+      }
+      return kernelBetaincinv(a, b, p, 1 - p)[0];
+    }
+    module.exports = betaincinv;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-betaincinv/lib/index.js
+var require_lib136 = __commonJS({
+  "node_modules/@stdlib/math-base-special-betaincinv/lib/index.js"(exports, module) {
+    "use strict";
+    var main = require_main94();
+    module.exports = main;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-beta-quantile/lib/main.js
+var require_main95 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-beta-quantile/lib/main.js"(exports, module) {
+    "use strict";
+    var betaincinv = require_lib136();
+    var isnan = require_lib6();
+    function quantile(p, alpha, beta) {
+      if (isnan(p) || isnan(alpha) || isnan(beta) || alpha <= 0 || beta <= 0 || p < 0 || p > 1) {
+        return NaN;
+      }
+      return betaincinv(p, alpha, beta);
+    }
+    module.exports = quantile;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-beta-quantile/lib/factory.js
+var require_factory4 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-beta-quantile/lib/factory.js"(exports, module) {
+    "use strict";
+    var constantFunction = require_lib37();
+    var betaincinv = require_lib136();
+    var isnan = require_lib6();
+    function factory(alpha, beta) {
+      if (isnan(alpha) || isnan(beta) || alpha <= 0 || beta <= 0) {
+        return constantFunction(NaN);
+      }
+      return quantile;
+      function quantile(p) {
+        if (isnan(p) || p < 0 || p > 1) {
+          return NaN;
+        }
+        return betaincinv(p, alpha, beta);
+      }
+    }
+    module.exports = factory;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-beta-quantile/lib/index.js
+var require_lib137 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-beta-quantile/lib/index.js"(exports, module) {
+    "use strict";
+    var setReadOnly = require_lib5();
+    var main = require_main95();
+    var factory = require_factory4();
+    setReadOnly(main, "factory", factory);
+    module.exports = main;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-t-cdf/lib/main.js
+var require_main96 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-t-cdf/lib/main.js"(exports, module) {
+    "use strict";
+    var betainc = require_lib126();
+    var isnan = require_lib6();
+    var pow = require_lib74();
+    function cdf(x, v) {
+      var x2;
+      var p;
+      var z;
+      if (isnan(x) || isnan(v) || v <= 0) {
+        return NaN;
+      }
+      if (x === 0) {
+        return 0.5;
+      }
+      x2 = pow(x, 2);
+      if (v > 2 * x2) {
+        z = x2 / (v + x2);
+        p = betainc(z, 0.5, v / 2, true, true) / 2;
+      } else {
+        z = v / (v + x2);
+        p = betainc(z, v / 2, 0.5, true, false) / 2;
+      }
+      return x > 0 ? 1 - p : p;
+    }
+    module.exports = cdf;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-t-cdf/lib/factory.js
+var require_factory5 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-t-cdf/lib/factory.js"(exports, module) {
+    "use strict";
+    var constantFunction = require_lib37();
+    var betainc = require_lib126();
+    var isnan = require_lib6();
+    var pow = require_lib74();
+    function factory(v) {
+      if (isnan(v) || v <= 0) {
+        return constantFunction(NaN);
+      }
+      return cdf;
+      function cdf(x) {
+        var x2;
+        var p;
+        var z;
+        if (isnan(x)) {
+          return NaN;
+        }
+        if (x === 0) {
+          return 0.5;
+        }
+        x2 = pow(x, 2);
+        if (v > 2 * x2) {
+          z = x2 / (v + x2);
+          p = betainc(z, 0.5, v / 2, true, true) / 2;
+        } else {
+          z = v / (v + x2);
+          p = betainc(z, v / 2, 0.5, true, false) / 2;
+        }
+        return x > 0 ? 1 - p : p;
+      }
+    }
+    module.exports = factory;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-t-cdf/lib/index.js
+var require_lib138 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-t-cdf/lib/index.js"(exports, module) {
+    "use strict";
+    var setReadOnly = require_lib5();
+    var main = require_main96();
+    var factory = require_factory5();
+    setReadOnly(main, "factory", factory);
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/stats-base-dists-t-quantile/lib/main.js
-var require_main92 = __commonJS({
+var require_main97 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-t-quantile/lib/main.js"(exports, module) {
     "use strict";
-    var kernelBetaincinv = require_lib133();
+    var kernelBetaincinv = require_lib135();
     var isnan = require_lib6();
-    var sign = require_lib128();
-    var sqrt = require_lib39();
+    var sign = require_lib130();
+    var sqrt = require_lib7();
     function quantile(p, v) {
       var prob;
       var xs;
@@ -11705,14 +12145,14 @@ var require_main92 = __commonJS({
 });
 
 // node_modules/@stdlib/stats-base-dists-t-quantile/lib/factory.js
-var require_factory3 = __commonJS({
+var require_factory6 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-t-quantile/lib/factory.js"(exports, module) {
     "use strict";
-    var constantFunction = require_lib123();
-    var kernelBetaincinv = require_lib133();
+    var constantFunction = require_lib37();
+    var kernelBetaincinv = require_lib135();
     var isnan = require_lib6();
-    var sign = require_lib128();
-    var sqrt = require_lib39();
+    var sign = require_lib130();
+    var sqrt = require_lib7();
     function factory(v) {
       if (isnan(v) || v <= 0) {
         return constantFunction(NaN);
@@ -11734,377 +12174,22 @@ var require_factory3 = __commonJS({
 });
 
 // node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js
-var require_lib134 = __commonJS({
+var require_lib139 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js"(exports, module) {
     "use strict";
     var setReadOnly = require_lib5();
-    var main = require_main92();
-    var factory = require_factory3();
-    setReadOnly(main, "factory", factory);
-    module.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p1q1.js
-var require_rational_p1q13 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p1q1.js"(exports, module) {
-    "use strict";
-    function evalrational(x) {
-      var ax;
-      var s1;
-      var s2;
-      if (x === 0) {
-        return -5087819496582806e-19;
-      }
-      if (x < 0) {
-        ax = -x;
-      } else {
-        ax = x;
-      }
-      if (ax <= 1) {
-        s1 = -5087819496582806e-19 + x * (-0.008368748197417368 + x * (0.03348066254097446 + x * (-0.012692614766297404 + x * (-0.03656379714117627 + x * (0.02198786811111689 + x * (0.008226878746769157 + x * (-0.005387729650712429 + x * (0 + x * 0))))))));
-        s2 = 1 + x * (-0.9700050433032906 + x * (-1.5657455823417585 + x * (1.5622155839842302 + x * (0.662328840472003 + x * (-0.7122890234154284 + x * (-0.05273963823400997 + x * (0.07952836873415717 + x * (-0.0023339375937419 + x * 8862163904564247e-19))))))));
-      } else {
-        x = 1 / x;
-        s1 = 0 + x * (0 + x * (-0.005387729650712429 + x * (0.008226878746769157 + x * (0.02198786811111689 + x * (-0.03656379714117627 + x * (-0.012692614766297404 + x * (0.03348066254097446 + x * (-0.008368748197417368 + x * -5087819496582806e-19))))))));
-        s2 = 8862163904564247e-19 + x * (-0.0023339375937419 + x * (0.07952836873415717 + x * (-0.05273963823400997 + x * (-0.7122890234154284 + x * (0.662328840472003 + x * (1.5622155839842302 + x * (-1.5657455823417585 + x * (-0.9700050433032906 + x * 1))))))));
-      }
-      return s1 / s2;
-    }
-    module.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p2q2.js
-var require_rational_p2q23 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p2q2.js"(exports, module) {
-    "use strict";
-    function evalrational(x) {
-      var ax;
-      var s1;
-      var s2;
-      if (x === 0) {
-        return -0.20243350835593876;
-      }
-      if (x < 0) {
-        ax = -x;
-      } else {
-        ax = x;
-      }
-      if (ax <= 1) {
-        s1 = -0.20243350835593876 + x * (0.10526468069939171 + x * (8.3705032834312 + x * (17.644729840837403 + x * (-18.851064805871424 + x * (-44.6382324441787 + x * (17.445385985570866 + x * (21.12946554483405 + x * -3.6719225470772936)))))));
-        s2 = 1 + x * (6.242641248542475 + x * (3.971343795334387 + x * (-28.66081804998 + x * (-20.14326346804852 + x * (48.560921310873994 + x * (10.826866735546016 + x * (-22.643693341313973 + x * 1.7211476576120028)))))));
-      } else {
-        x = 1 / x;
-        s1 = -3.6719225470772936 + x * (21.12946554483405 + x * (17.445385985570866 + x * (-44.6382324441787 + x * (-18.851064805871424 + x * (17.644729840837403 + x * (8.3705032834312 + x * (0.10526468069939171 + x * -0.20243350835593876)))))));
-        s2 = 1.7211476576120028 + x * (-22.643693341313973 + x * (10.826866735546016 + x * (48.560921310873994 + x * (-20.14326346804852 + x * (-28.66081804998 + x * (3.971343795334387 + x * (6.242641248542475 + x * 1)))))));
-      }
-      return s1 / s2;
-    }
-    module.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p3q3.js
-var require_rational_p3q33 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p3q3.js"(exports, module) {
-    "use strict";
-    function evalrational(x) {
-      var ax;
-      var s1;
-      var s2;
-      if (x === 0) {
-        return -0.1311027816799519;
-      }
-      if (x < 0) {
-        ax = -x;
-      } else {
-        ax = x;
-      }
-      if (ax <= 1) {
-        s1 = -0.1311027816799519 + x * (-0.16379404719331705 + x * (0.11703015634199525 + x * (0.38707973897260434 + x * (0.3377855389120359 + x * (0.14286953440815717 + x * (0.029015791000532906 + x * (0.0021455899538880526 + x * (-6794655751811263e-22 + x * (28522533178221704e-24 + x * -681149956853777e-24)))))))));
-        s2 = 1 + x * (3.4662540724256723 + x * (5.381683457070069 + x * (4.778465929458438 + x * (2.5930192162362027 + x * (0.848854343457902 + x * (0.15226433829533179 + x * (0.011059242293464892 + x * (0 + x * (0 + x * 0)))))))));
-      } else {
-        x = 1 / x;
-        s1 = -681149956853777e-24 + x * (28522533178221704e-24 + x * (-6794655751811263e-22 + x * (0.0021455899538880526 + x * (0.029015791000532906 + x * (0.14286953440815717 + x * (0.3377855389120359 + x * (0.38707973897260434 + x * (0.11703015634199525 + x * (-0.16379404719331705 + x * -0.1311027816799519)))))))));
-        s2 = 0 + x * (0 + x * (0 + x * (0.011059242293464892 + x * (0.15226433829533179 + x * (0.848854343457902 + x * (2.5930192162362027 + x * (4.778465929458438 + x * (5.381683457070069 + x * (3.4662540724256723 + x * 1)))))))));
-      }
-      return s1 / s2;
-    }
-    module.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p4q4.js
-var require_rational_p4q42 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p4q4.js"(exports, module) {
-    "use strict";
-    function evalrational(x) {
-      var ax;
-      var s1;
-      var s2;
-      if (x === 0) {
-        return -0.0350353787183178;
-      }
-      if (x < 0) {
-        ax = -x;
-      } else {
-        ax = x;
-      }
-      if (ax <= 1) {
-        s1 = -0.0350353787183178 + x * (-0.0022242652921344794 + x * (0.018557330651423107 + x * (0.009508047013259196 + x * (0.0018712349281955923 + x * (15754461742496055e-20 + x * (460469890584318e-20 + x * (-2304047769118826e-25 + x * 26633922742578204e-28)))))));
-        s2 = 1 + x * (1.3653349817554064 + x * (0.7620591645536234 + x * (0.22009110576413124 + x * (0.03415891436709477 + x * (0.00263861676657016 + x * (7646752923027944e-20 + x * (0 + x * 0)))))));
-      } else {
-        x = 1 / x;
-        s1 = 26633922742578204e-28 + x * (-2304047769118826e-25 + x * (460469890584318e-20 + x * (15754461742496055e-20 + x * (0.0018712349281955923 + x * (0.009508047013259196 + x * (0.018557330651423107 + x * (-0.0022242652921344794 + x * -0.0350353787183178)))))));
-        s2 = 0 + x * (0 + x * (7646752923027944e-20 + x * (0.00263861676657016 + x * (0.03415891436709477 + x * (0.22009110576413124 + x * (0.7620591645536234 + x * (1.3653349817554064 + x * 1)))))));
-      }
-      return s1 / s2;
-    }
-    module.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p5q5.js
-var require_rational_p5q52 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p5q5.js"(exports, module) {
-    "use strict";
-    function evalrational(x) {
-      var ax;
-      var s1;
-      var s2;
-      if (x === 0) {
-        return -0.016743100507663373;
-      }
-      if (x < 0) {
-        ax = -x;
-      } else {
-        ax = x;
-      }
-      if (ax <= 1) {
-        s1 = -0.016743100507663373 + x * (-0.0011295143874558028 + x * (0.001056288621524929 + x * (20938631748758808e-20 + x * (14962478375834237e-21 + x * (44969678992770644e-23 + x * (4625961635228786e-24 + x * (-2811287356288318e-29 + x * 9905570997331033e-32)))))));
-        s2 = 1 + x * (0.5914293448864175 + x * (0.1381518657490833 + x * (0.016074608709367652 + x * (9640118070051656e-19 + x * (27533547476472603e-21 + x * (282243172016108e-21 + x * (0 + x * 0)))))));
-      } else {
-        x = 1 / x;
-        s1 = 9905570997331033e-32 + x * (-2811287356288318e-29 + x * (4625961635228786e-24 + x * (44969678992770644e-23 + x * (14962478375834237e-21 + x * (20938631748758808e-20 + x * (0.001056288621524929 + x * (-0.0011295143874558028 + x * -0.016743100507663373)))))));
-        s2 = 0 + x * (0 + x * (282243172016108e-21 + x * (27533547476472603e-21 + x * (9640118070051656e-19 + x * (0.016074608709367652 + x * (0.1381518657490833 + x * (0.5914293448864175 + x * 1)))))));
-      }
-      return s1 / s2;
-    }
-    module.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfinv/lib/main.js
-var require_main93 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfinv/lib/main.js"(exports, module) {
-    "use strict";
-    var isnan = require_lib6();
-    var sqrt = require_lib39();
-    var ln = require_lib95();
-    var PINF = require_lib31();
-    var NINF = require_lib33();
-    var rationalFcnR1 = require_rational_p1q13();
-    var rationalFcnR2 = require_rational_p2q23();
-    var rationalFcnR3 = require_rational_p3q33();
-    var rationalFcnR4 = require_rational_p4q42();
-    var rationalFcnR5 = require_rational_p5q52();
-    var Y1 = 0.08913147449493408;
-    var Y2 = 2.249481201171875;
-    var Y3 = 0.807220458984375;
-    var Y4 = 0.9399557113647461;
-    var Y5 = 0.9836282730102539;
-    function erfinv(x) {
-      var sign;
-      var ax;
-      var qs;
-      var q;
-      var g;
-      var r;
-      if (isnan(x)) {
-        return NaN;
-      }
-      if (x === 1) {
-        return PINF;
-      }
-      if (x === -1) {
-        return NINF;
-      }
-      if (x === 0) {
-        return x;
-      }
-      if (x > 1 || x < -1) {
-        return NaN;
-      }
-      if (x < 0) {
-        sign = -1;
-        ax = -x;
-      } else {
-        sign = 1;
-        ax = x;
-      }
-      q = 1 - ax;
-      if (ax <= 0.5) {
-        g = ax * (ax + 10);
-        r = rationalFcnR1(ax);
-        return sign * (g * Y1 + g * r);
-      }
-      if (q >= 0.25) {
-        g = sqrt(-2 * ln(q));
-        q -= 0.25;
-        r = rationalFcnR2(q);
-        return sign * (g / (Y2 + r));
-      }
-      q = sqrt(-ln(q));
-      if (q < 3) {
-        qs = q - 1.125;
-        r = rationalFcnR3(qs);
-        return sign * (Y3 * q + r * q);
-      }
-      if (q < 6) {
-        qs = q - 3;
-        r = rationalFcnR4(qs);
-        return sign * (Y4 * q + r * q);
-      }
-      qs = q - 6;
-      r = rationalFcnR5(qs);
-      return sign * (Y5 * q + r * q);
-    }
-    module.exports = erfinv;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfinv/lib/index.js
-var require_lib135 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfinv/lib/index.js"(exports, module) {
-    "use strict";
-    var main = require_main93();
-    module.exports = main;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-normal-quantile/lib/main.js
-var require_main94 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-normal-quantile/lib/main.js"(exports, module) {
-    "use strict";
-    var erfinv = require_lib135();
-    var isnan = require_lib6();
-    var sqrt = require_lib39();
-    function quantile(p, mu, sigma) {
-      var A;
-      var B;
-      if (isnan(mu) || isnan(sigma) || isnan(p) || sigma < 0 || p < 0 || p > 1) {
-        return NaN;
-      }
-      if (sigma === 0) {
-        return mu;
-      }
-      A = mu;
-      B = sigma * sqrt(2);
-      return A + B * erfinv(2 * p - 1);
-    }
-    module.exports = quantile;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/main.js
-var require_main95 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/main.js"(exports, module) {
-    "use strict";
-    var isnan = require_lib6();
-    function quantile(p, mu) {
-      if (isnan(p) || p < 0 || p > 1) {
-        return NaN;
-      }
-      return mu;
-    }
-    module.exports = quantile;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/factory.js
-var require_factory4 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/factory.js"(exports, module) {
-    "use strict";
-    var constantFunction = require_lib123();
-    var isnan = require_lib6();
-    function factory(mu) {
-      if (isnan(mu)) {
-        return constantFunction(NaN);
-      }
-      return quantile;
-      function quantile(p) {
-        if (isnan(p) || p < 0 || p > 1) {
-          return NaN;
-        }
-        return mu;
-      }
-    }
-    module.exports = factory;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/index.js
-var require_lib136 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/index.js"(exports, module) {
-    "use strict";
-    var setReadOnly = require_lib5();
-    var main = require_main95();
-    var factory = require_factory4();
-    setReadOnly(main, "factory", factory);
-    module.exports = main;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-normal-quantile/lib/factory.js
-var require_factory5 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-normal-quantile/lib/factory.js"(exports, module) {
-    "use strict";
-    var constantFunction = require_lib123();
-    var degenerate = require_lib136().factory;
-    var erfinv = require_lib135();
-    var isnan = require_lib6();
-    var sqrt = require_lib39();
-    function factory(mu, sigma) {
-      var A;
-      var B;
-      if (isnan(mu) || isnan(sigma) || sigma < 0) {
-        return constantFunction(NaN);
-      }
-      if (sigma === 0) {
-        degenerate(mu);
-      }
-      A = mu;
-      B = sigma * sqrt(2);
-      return quantile;
-      function quantile(p) {
-        if (isnan(p) || p < 0 || p > 1) {
-          return NaN;
-        }
-        return A + B * erfinv(2 * p - 1);
-      }
-    }
-    module.exports = factory;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-normal-quantile/lib/index.js
-var require_lib137 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-normal-quantile/lib/index.js"(exports, module) {
-    "use strict";
-    var setReadOnly = require_lib5();
-    var main = require_main94();
-    var factory = require_factory5();
+    var main = require_main97();
+    var factory = require_factory6();
     setReadOnly(main, "factory", factory);
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-assert-is-nonnegative-integer/lib/main.js
-var require_main96 = __commonJS({
+var require_main98 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-nonnegative-integer/lib/main.js"(exports, module) {
     "use strict";
-    var floor = require_lib37();
+    var floor = require_lib45();
     function isNonNegativeInteger(x) {
       return floor(x) === x && x >= 0;
     }
@@ -12113,23 +12198,23 @@ var require_main96 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-assert-is-nonnegative-integer/lib/index.js
-var require_lib138 = __commonJS({
+var require_lib140 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-nonnegative-integer/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main96();
+    var main = require_main98();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/stats-base-dists-binomial-cdf/lib/main.js
-var require_main97 = __commonJS({
+var require_main99 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-binomial-cdf/lib/main.js"(exports, module) {
     "use strict";
-    var isNonNegativeInteger = require_lib138();
-    var betainc = require_lib122();
+    var isNonNegativeInteger = require_lib140();
+    var betainc = require_lib126();
     var isnan = require_lib6();
-    var floor = require_lib37();
-    var PINF = require_lib31();
+    var floor = require_lib45();
+    var PINF = require_lib35();
     function cdf(x, n, p) {
       if (isnan(x) || isnan(n) || isnan(p) || p < 0 || p > 1 || !isNonNegativeInteger(n) || n === PINF) {
         return NaN;
@@ -12148,15 +12233,15 @@ var require_main97 = __commonJS({
 });
 
 // node_modules/@stdlib/stats-base-dists-binomial-cdf/lib/factory.js
-var require_factory6 = __commonJS({
+var require_factory7 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-binomial-cdf/lib/factory.js"(exports, module) {
     "use strict";
-    var isNonNegativeInteger = require_lib138();
-    var constantFunction = require_lib123();
-    var betainc = require_lib122();
+    var isNonNegativeInteger = require_lib140();
+    var constantFunction = require_lib37();
+    var betainc = require_lib126();
     var isnan = require_lib6();
-    var floor = require_lib37();
-    var PINF = require_lib31();
+    var floor = require_lib45();
+    var PINF = require_lib35();
     function factory(n, p) {
       if (isnan(n) || isnan(p) || p < 0 || p > 1 || !isNonNegativeInteger(n) || n === PINF) {
         return constantFunction(NaN);
@@ -12181,12 +12266,12 @@ var require_factory6 = __commonJS({
 });
 
 // node_modules/@stdlib/stats-base-dists-binomial-cdf/lib/index.js
-var require_lib139 = __commonJS({
+var require_lib141 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-binomial-cdf/lib/index.js"(exports, module) {
     "use strict";
     var setReadOnly = require_lib5();
-    var main = require_main97();
-    var factory = require_factory6();
+    var main = require_main99();
+    var factory = require_factory7();
     setReadOnly(main, "factory", factory);
     module.exports = main;
   }
@@ -12241,7 +12326,7 @@ var require_dceval = __commonJS({
 var require_gamma_correction = __commonJS({
   "node_modules/@stdlib/math-base-special-betaln/lib/gamma_correction.js"(exports, module) {
     "use strict";
-    var pow = require_lib67();
+    var pow = require_lib74();
     var dceval = require_dceval();
     var XBIG = 9490626562425156e-8;
     var XMAX = 3745194030963158e291;
@@ -12262,18 +12347,18 @@ var require_gamma_correction = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-betaln/lib/main.js
-var require_main98 = __commonJS({
+var require_main100 = __commonJS({
   "node_modules/@stdlib/math-base-special-betaln/lib/main.js"(exports, module) {
     "use strict";
-    var gammaln = require_lib98();
-    var log1p = require_lib38();
-    var gamma = require_lib89();
-    var max = require_lib72();
-    var min = require_lib74();
-    var ln = require_lib95();
-    var LN_SQRT_TWO_PI = require_lib130();
+    var gammaln = require_lib104();
+    var log1p = require_lib46();
+    var gamma = require_lib96();
+    var max = require_lib79();
+    var min = require_lib81();
+    var ln = require_lib34();
+    var LN_SQRT_TWO_PI = require_lib132();
     var NINF = require_lib33();
-    var PINF = require_lib31();
+    var PINF = require_lib35();
     var correction = require_gamma_correction();
     function betaln(a, b) {
       var corr;
@@ -12305,23 +12390,23 @@ var require_main98 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-betaln/lib/index.js
-var require_lib140 = __commonJS({
+var require_lib142 = __commonJS({
   "node_modules/@stdlib/math-base-special-betaln/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main98();
+    var main = require_main100();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-binomcoefln/lib/main.js
-var require_main99 = __commonJS({
+var require_main101 = __commonJS({
   "node_modules/@stdlib/math-base-special-binomcoefln/lib/main.js"(exports, module) {
     "use strict";
-    var isInteger = require_lib59();
+    var isInteger = require_lib66();
     var isnan = require_lib6();
-    var betaln = require_lib140();
-    var abs = require_lib42();
-    var ln = require_lib95();
+    var betaln = require_lib142();
+    var abs = require_lib49();
+    var ln = require_lib34();
     var NINF = require_lib33();
     function binomcoefln(n, k) {
       if (isnan(n) || isnan(k)) {
@@ -12355,25 +12440,25 @@ var require_main99 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-binomcoefln/lib/index.js
-var require_lib141 = __commonJS({
+var require_lib143 = __commonJS({
   "node_modules/@stdlib/math-base-special-binomcoefln/lib/index.js"(exports, module) {
     "use strict";
-    var main = require_main99();
+    var main = require_main101();
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/stats-base-dists-binomial-pmf/lib/main.js
-var require_main100 = __commonJS({
+var require_main102 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-binomial-pmf/lib/main.js"(exports, module) {
     "use strict";
-    var isNonNegativeInteger = require_lib138();
-    var binomcoefln = require_lib141();
+    var isNonNegativeInteger = require_lib140();
+    var binomcoefln = require_lib143();
     var isnan = require_lib6();
-    var log1p = require_lib38();
-    var exp = require_lib58();
-    var ln = require_lib95();
-    var PINF = require_lib31();
+    var log1p = require_lib46();
+    var exp = require_lib65();
+    var ln = require_lib34();
+    var PINF = require_lib35();
     function pmf(x, n, p) {
       var lnl;
       if (isnan(x) || isnan(n) || isnan(p) || p < 0 || p > 1 || !isNonNegativeInteger(n) || n === PINF) {
@@ -12400,7 +12485,7 @@ var require_main100 = __commonJS({
 });
 
 // node_modules/@stdlib/stats-base-dists-degenerate-pmf/lib/main.js
-var require_main101 = __commonJS({
+var require_main103 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-degenerate-pmf/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
@@ -12415,10 +12500,10 @@ var require_main101 = __commonJS({
 });
 
 // node_modules/@stdlib/stats-base-dists-degenerate-pmf/lib/factory.js
-var require_factory7 = __commonJS({
+var require_factory8 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-degenerate-pmf/lib/factory.js"(exports, module) {
     "use strict";
-    var constantFunction = require_lib123();
+    var constantFunction = require_lib37();
     var isnan = require_lib6();
     function factory(mu) {
       if (isnan(mu)) {
@@ -12437,30 +12522,30 @@ var require_factory7 = __commonJS({
 });
 
 // node_modules/@stdlib/stats-base-dists-degenerate-pmf/lib/index.js
-var require_lib142 = __commonJS({
+var require_lib144 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-degenerate-pmf/lib/index.js"(exports, module) {
     "use strict";
     var setReadOnly = require_lib5();
-    var main = require_main101();
-    var factory = require_factory7();
+    var main = require_main103();
+    var factory = require_factory8();
     setReadOnly(main, "factory", factory);
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/stats-base-dists-binomial-pmf/lib/factory.js
-var require_factory8 = __commonJS({
+var require_factory9 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-binomial-pmf/lib/factory.js"(exports, module) {
     "use strict";
-    var isNonNegativeInteger = require_lib138();
-    var constantFunction = require_lib123();
-    var binomcoefln = require_lib141();
-    var degenerate = require_lib142().factory;
+    var isNonNegativeInteger = require_lib140();
+    var constantFunction = require_lib37();
+    var binomcoefln = require_lib143();
+    var degenerate = require_lib144().factory;
     var isnan = require_lib6();
-    var log1p = require_lib38();
-    var exp = require_lib58();
-    var ln = require_lib95();
-    var PINF = require_lib31();
+    var log1p = require_lib46();
+    var exp = require_lib65();
+    var ln = require_lib34();
+    var PINF = require_lib35();
     function factory(n, p) {
       if (isnan(n) || isnan(p) || !isNonNegativeInteger(n) || n === PINF || p < 0 || p > 1) {
         return constantFunction(NaN);
@@ -12493,23 +12578,23 @@ var require_factory8 = __commonJS({
 });
 
 // node_modules/@stdlib/stats-base-dists-binomial-pmf/lib/index.js
-var require_lib143 = __commonJS({
+var require_lib145 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-binomial-pmf/lib/index.js"(exports, module) {
     "use strict";
     var setReadOnly = require_lib5();
-    var main = require_main100();
-    var factory = require_factory8();
+    var main = require_main102();
+    var factory = require_factory9();
     setReadOnly(main, "factory", factory);
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/stats-base-dists-normal-cdf/lib/main.js
-var require_main102 = __commonJS({
+var require_main104 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-normal-cdf/lib/main.js"(exports, module) {
     "use strict";
-    var erfc = require_lib104();
-    var sqrt = require_lib39();
+    var erfc = require_lib110();
+    var sqrt = require_lib7();
     var isnan = require_lib6();
     function cdf(x, mu, sigma) {
       var denom;
@@ -12529,7 +12614,7 @@ var require_main102 = __commonJS({
 });
 
 // node_modules/@stdlib/stats-base-dists-degenerate-cdf/lib/main.js
-var require_main103 = __commonJS({
+var require_main105 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-degenerate-cdf/lib/main.js"(exports, module) {
     "use strict";
     var isnan = require_lib6();
@@ -12544,10 +12629,10 @@ var require_main103 = __commonJS({
 });
 
 // node_modules/@stdlib/stats-base-dists-degenerate-cdf/lib/factory.js
-var require_factory9 = __commonJS({
+var require_factory10 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-degenerate-cdf/lib/factory.js"(exports, module) {
     "use strict";
-    var constantFunction = require_lib123();
+    var constantFunction = require_lib37();
     var isnan = require_lib6();
     function factory(mu) {
       if (isnan(mu)) {
@@ -12566,26 +12651,26 @@ var require_factory9 = __commonJS({
 });
 
 // node_modules/@stdlib/stats-base-dists-degenerate-cdf/lib/index.js
-var require_lib144 = __commonJS({
+var require_lib146 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-degenerate-cdf/lib/index.js"(exports, module) {
     "use strict";
     var setReadOnly = require_lib5();
-    var main = require_main103();
-    var factory = require_factory9();
+    var main = require_main105();
+    var factory = require_factory10();
     setReadOnly(main, "factory", factory);
     module.exports = main;
   }
 });
 
 // node_modules/@stdlib/stats-base-dists-normal-cdf/lib/factory.js
-var require_factory10 = __commonJS({
+var require_factory11 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-normal-cdf/lib/factory.js"(exports, module) {
     "use strict";
-    var constantFunction = require_lib123();
-    var degenerate = require_lib144().factory;
+    var constantFunction = require_lib37();
+    var degenerate = require_lib146().factory;
     var isnan = require_lib6();
-    var sqrt = require_lib39();
-    var erfc = require_lib104();
+    var sqrt = require_lib7();
+    var erfc = require_lib110();
     function factory(mu, sigma) {
       var denom;
       if (isnan(mu) || isnan(sigma) || sigma < 0) {
@@ -12610,108 +12695,19 @@ var require_factory10 = __commonJS({
 });
 
 // node_modules/@stdlib/stats-base-dists-normal-cdf/lib/index.js
-var require_lib145 = __commonJS({
+var require_lib147 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-normal-cdf/lib/index.js"(exports, module) {
     "use strict";
     var setReadOnly = require_lib5();
-    var main = require_main102();
-    var factory = require_factory10();
-    setReadOnly(main, "factory", factory);
-    module.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-betaincinv/lib/main.js
-var require_main104 = __commonJS({
-  "node_modules/@stdlib/math-base-special-betaincinv/lib/main.js"(exports, module) {
-    "use strict";
-    var isnan = require_lib6();
-    var kernelBetaincinv = require_lib133();
-    function betaincinv(p, a, b, upper) {
-      if (isnan(p) || isnan(a) || isnan(b)) {
-        return NaN;
-      }
-      if (a <= 0 || b <= 0) {
-        return NaN;
-      }
-      if (p < 0 || p > 1) {
-        return NaN;
-      }
-      if (upper) {
-        return kernelBetaincinv(a, b, 1 - p, p)[0];
-      }
-      return kernelBetaincinv(a, b, p, 1 - p)[0];
-    }
-    module.exports = betaincinv;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-betaincinv/lib/index.js
-var require_lib146 = __commonJS({
-  "node_modules/@stdlib/math-base-special-betaincinv/lib/index.js"(exports, module) {
-    "use strict";
     var main = require_main104();
-    module.exports = main;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-beta-quantile/lib/main.js
-var require_main105 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-beta-quantile/lib/main.js"(exports, module) {
-    "use strict";
-    var betaincinv = require_lib146();
-    var isnan = require_lib6();
-    function quantile(p, alpha, beta) {
-      if (isnan(p) || isnan(alpha) || isnan(beta) || alpha <= 0 || beta <= 0 || p < 0 || p > 1) {
-        return NaN;
-      }
-      return betaincinv(p, alpha, beta);
-    }
-    module.exports = quantile;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-beta-quantile/lib/factory.js
-var require_factory11 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-beta-quantile/lib/factory.js"(exports, module) {
-    "use strict";
-    var constantFunction = require_lib123();
-    var betaincinv = require_lib146();
-    var isnan = require_lib6();
-    function factory(alpha, beta) {
-      if (isnan(alpha) || isnan(beta) || alpha <= 0 || beta <= 0) {
-        return constantFunction(NaN);
-      }
-      return quantile;
-      function quantile(p) {
-        if (isnan(p) || p < 0 || p > 1) {
-          return NaN;
-        }
-        return betaincinv(p, alpha, beta);
-      }
-    }
-    module.exports = factory;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-beta-quantile/lib/index.js
-var require_lib147 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-beta-quantile/lib/index.js"(exports, module) {
-    "use strict";
-    var setReadOnly = require_lib5();
-    var main = require_main105();
     var factory = require_factory11();
     setReadOnly(main, "factory", factory);
     module.exports = main;
   }
 });
 
-// src/stats/cluster.ts
-var import_stats_base_dists_t_cdf = __toESM(require_lib124(), 1);
-var import_stats_base_dists_t_quantile = __toESM(require_lib134(), 1);
-
 // src/stats/interval.ts
-var import_stats_base_dists_normal_quantile = __toESM(require_lib137(), 1);
+var import_stats_base_dists_normal_quantile = __toESM(require_lib39(), 1);
 function zForConfidence(conf) {
   if (!(conf > 0 && conf < 1)) {
     throw new RangeError(`confidence level must be in (0, 1), got ${conf}`);
@@ -12730,7 +12726,120 @@ function clip(i, lo, hi) {
   return { lower: Math.min(hi, Math.max(lo, i.lower)), upper: Math.max(lo, Math.min(hi, i.upper)) };
 }
 
+// src/stats/proportion.ts
+var import_stats_base_dists_beta_quantile = __toESM(require_lib137(), 1);
+function checkTrials(x, n) {
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new RangeError(`n must be a non-negative integer, got ${n}`);
+  }
+  if (!Number.isSafeInteger(x) || x < 0 || x > n) {
+    throw new RangeError(`x must be an integer in [0, n=${n}], got ${x}`);
+  }
+}
+var WHOLE = { lower: 0, upper: 1 };
+function wilsonInterval(x, n, conf = 0.95) {
+  checkTrials(x, n);
+  const z = zForConfidence(conf);
+  if (n === 0) return { ...WHOLE };
+  return wilsonCore(x, n, z, x === 0, x === n);
+}
+function wilsonCore(x, n, z, atZero, atOne) {
+  const z2 = z * z;
+  const p = x / n;
+  const q = (n - x) / n;
+  const denom = n + z2;
+  const centre = (x + z2 / 2) / denom;
+  const half = z * Math.sqrt(n) / denom * Math.sqrt(p * q + z2 / (4 * n));
+  return {
+    lower: atZero ? 0 : Math.max(0, centre - half),
+    upper: atOne ? 1 : Math.min(1, centre + half)
+  };
+}
+function wilsonCCInterval(x, n, conf = 0.95) {
+  checkTrials(x, n);
+  const z = zForConfidence(conf);
+  if (n === 0) return { ...WHOLE };
+  const z2 = z * z;
+  const p = x / n;
+  const nq = n - x;
+  const denom = 2 * (n + z2);
+  const lower = x === 0 ? 0 : (2 * x + z2 - 1 - z * Math.sqrt(Math.max(0, z2 - 2 - 1 / n + 4 * p * (nq + 1)))) / denom;
+  const upper = x === n ? 1 : (2 * x + z2 + 1 + z * Math.sqrt(Math.max(0, z2 + 2 - 1 / n + 4 * p * (nq - 1)))) / denom;
+  return clip({ lower, upper }, 0, 1);
+}
+function clopperPearsonInterval(x, n, conf = 0.95) {
+  checkTrials(x, n);
+  zForConfidence(conf);
+  const alpha = 1 - conf;
+  return {
+    lower: x === 0 ? 0 : (0, import_stats_base_dists_beta_quantile.default)(alpha / 2, x, n - x + 1),
+    upper: x === n ? 1 : (0, import_stats_base_dists_beta_quantile.default)(1 - alpha / 2, x + 1, n - x)
+  };
+}
+function jeffreysInterval(x, n, conf = 0.95) {
+  checkTrials(x, n);
+  zForConfidence(conf);
+  if (n === 0) return { ...WHOLE };
+  const alpha = 1 - conf;
+  return {
+    lower: x === 0 ? 0 : (0, import_stats_base_dists_beta_quantile.default)(alpha / 2, x + 0.5, n - x + 0.5),
+    upper: x === n ? 1 : (0, import_stats_base_dists_beta_quantile.default)(1 - alpha / 2, x + 0.5, n - x + 0.5)
+  };
+}
+function agrestiCoullInterval(x, n, conf = 0.95) {
+  checkTrials(x, n);
+  const z = zForConfidence(conf);
+  if (n === 0) return { ...WHOLE };
+  const nt = n + z * z;
+  const pt = (x + z * z / 2) / nt;
+  const half = z * Math.sqrt(pt * (1 - pt) / nt);
+  return clip({ lower: pt - half, upper: pt + half }, 0, 1);
+}
+var PROPORTION_INTERVALS = {
+  wilson: wilsonInterval,
+  wilson_cc: wilsonCCInterval,
+  clopper_pearson: clopperPearsonInterval,
+  jeffreys: jeffreysInterval,
+  agresti_coull: agrestiCoullInterval
+};
+
+// src/stats/agreement.ts
+function proportion(x, n, conf) {
+  return n === 0 ? { x, n, value: null, ci: null } : { x, n, value: x / n, ci: wilsonInterval(x, n, conf) };
+}
+function agreement(c, conf = 0.95) {
+  const n = c.tp + c.fp + c.fn + c.tn;
+  const precision = proportion(c.tp, c.tp + c.fp, conf);
+  const recall = proportion(c.tp, c.tp + c.fn, conf);
+  const f1 = c.tp === 0 && c.fp + c.fn === 0 ? null : 2 * c.tp / (2 * c.tp + c.fp + c.fn);
+  let kappa = null;
+  let kappaCi = null;
+  if (n > 0) {
+    const po = (c.tp + c.tn) / n;
+    const pe = ((c.tp + c.fp) * (c.tp + c.fn) + (c.fn + c.tn) * (c.fp + c.tn)) / (n * n);
+    if (pe < 1) {
+      kappa = (po - pe) / (1 - pe);
+      const se = Math.sqrt(po * (1 - po) / (n * (1 - pe) ** 2));
+      const z = zForConfidence(conf);
+      kappaCi = { lower: Math.max(-1, kappa - z * se), upper: Math.min(1, kappa + z * se) };
+    }
+  }
+  return {
+    n,
+    confusion: c,
+    accuracy: proportion(c.tp + c.tn, n, conf),
+    precision,
+    recall,
+    specificity: proportion(c.tn, c.tn + c.fp, conf),
+    f1,
+    kappa,
+    kappaCi
+  };
+}
+
 // src/stats/cluster.ts
+var import_stats_base_dists_t_cdf = __toESM(require_lib138(), 1);
+var import_stats_base_dists_t_quantile = __toESM(require_lib139(), 1);
 function clusterIndex(clusters) {
   const ids = /* @__PURE__ */ new Map();
   const index = new Int32Array(clusters.length);
@@ -12817,9 +12926,9 @@ function tInterval(mean, se, df, conf) {
 }
 
 // src/stats/mcnemar.ts
-var import_stats_base_dists_binomial_cdf = __toESM(require_lib139(), 1);
-var import_stats_base_dists_binomial_pmf = __toESM(require_lib143(), 1);
-var import_stats_base_dists_normal_cdf = __toESM(require_lib145(), 1);
+var import_stats_base_dists_binomial_cdf = __toESM(require_lib141(), 1);
+var import_stats_base_dists_binomial_pmf = __toESM(require_lib145(), 1);
+var import_stats_base_dists_normal_cdf = __toESM(require_lib147(), 1);
 function checkCounts(b, c) {
   checkCount("b", b);
   checkCount("c", c);
@@ -12902,83 +13011,6 @@ function benjaminiHochbergAdjust(p) {
   return adjusted;
 }
 
-// src/stats/proportion.ts
-var import_stats_base_dists_beta_quantile = __toESM(require_lib147(), 1);
-function checkTrials(x, n) {
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new RangeError(`n must be a non-negative integer, got ${n}`);
-  }
-  if (!Number.isSafeInteger(x) || x < 0 || x > n) {
-    throw new RangeError(`x must be an integer in [0, n=${n}], got ${x}`);
-  }
-}
-var WHOLE = { lower: 0, upper: 1 };
-function wilsonInterval(x, n, conf = 0.95) {
-  checkTrials(x, n);
-  const z = zForConfidence(conf);
-  if (n === 0) return { ...WHOLE };
-  return wilsonCore(x, n, z, x === 0, x === n);
-}
-function wilsonCore(x, n, z, atZero, atOne) {
-  const z2 = z * z;
-  const p = x / n;
-  const q = (n - x) / n;
-  const denom = n + z2;
-  const centre = (x + z2 / 2) / denom;
-  const half = z * Math.sqrt(n) / denom * Math.sqrt(p * q + z2 / (4 * n));
-  return {
-    lower: atZero ? 0 : Math.max(0, centre - half),
-    upper: atOne ? 1 : Math.min(1, centre + half)
-  };
-}
-function wilsonCCInterval(x, n, conf = 0.95) {
-  checkTrials(x, n);
-  const z = zForConfidence(conf);
-  if (n === 0) return { ...WHOLE };
-  const z2 = z * z;
-  const p = x / n;
-  const nq = n - x;
-  const denom = 2 * (n + z2);
-  const lower = x === 0 ? 0 : (2 * x + z2 - 1 - z * Math.sqrt(Math.max(0, z2 - 2 - 1 / n + 4 * p * (nq + 1)))) / denom;
-  const upper = x === n ? 1 : (2 * x + z2 + 1 + z * Math.sqrt(Math.max(0, z2 + 2 - 1 / n + 4 * p * (nq - 1)))) / denom;
-  return clip({ lower, upper }, 0, 1);
-}
-function clopperPearsonInterval(x, n, conf = 0.95) {
-  checkTrials(x, n);
-  zForConfidence(conf);
-  const alpha = 1 - conf;
-  return {
-    lower: x === 0 ? 0 : (0, import_stats_base_dists_beta_quantile.default)(alpha / 2, x, n - x + 1),
-    upper: x === n ? 1 : (0, import_stats_base_dists_beta_quantile.default)(1 - alpha / 2, x + 1, n - x)
-  };
-}
-function jeffreysInterval(x, n, conf = 0.95) {
-  checkTrials(x, n);
-  zForConfidence(conf);
-  if (n === 0) return { ...WHOLE };
-  const alpha = 1 - conf;
-  return {
-    lower: x === 0 ? 0 : (0, import_stats_base_dists_beta_quantile.default)(alpha / 2, x + 0.5, n - x + 0.5),
-    upper: x === n ? 1 : (0, import_stats_base_dists_beta_quantile.default)(1 - alpha / 2, x + 0.5, n - x + 0.5)
-  };
-}
-function agrestiCoullInterval(x, n, conf = 0.95) {
-  checkTrials(x, n);
-  const z = zForConfidence(conf);
-  if (n === 0) return { ...WHOLE };
-  const nt = n + z * z;
-  const pt = (x + z * z / 2) / nt;
-  const half = z * Math.sqrt(pt * (1 - pt) / nt);
-  return clip({ lower: pt - half, upper: pt + half }, 0, 1);
-}
-var PROPORTION_INTERVALS = {
-  wilson: wilsonInterval,
-  wilson_cc: wilsonCCInterval,
-  clopper_pearson: clopperPearsonInterval,
-  jeffreys: jeffreysInterval,
-  agresti_coull: agrestiCoullInterval
-};
-
 // src/stats/paired-difference.ts
 function checkTable(t) {
   for (const key of ["n11", "n12", "n21", "n22"]) {
@@ -13055,12 +13087,12 @@ function bonettPricePairedInterval(t, conf = 0.95) {
 }
 
 // src/stats/power.ts
-var import_stats_base_dists_binomial_cdf2 = __toESM(require_lib139(), 1);
-var import_stats_base_dists_binomial_pmf2 = __toESM(require_lib143(), 1);
-var import_stats_base_dists_normal_cdf2 = __toESM(require_lib145(), 1);
-var import_stats_base_dists_normal_quantile2 = __toESM(require_lib137(), 1);
-var import_stats_base_dists_t_cdf2 = __toESM(require_lib124(), 1);
-var import_stats_base_dists_t_quantile2 = __toESM(require_lib134(), 1);
+var import_stats_base_dists_binomial_cdf2 = __toESM(require_lib141(), 1);
+var import_stats_base_dists_binomial_pmf2 = __toESM(require_lib145(), 1);
+var import_stats_base_dists_normal_cdf2 = __toESM(require_lib147(), 1);
+var import_stats_base_dists_normal_quantile2 = __toESM(require_lib39(), 1);
+var import_stats_base_dists_t_cdf2 = __toESM(require_lib138(), 1);
+var import_stats_base_dists_t_quantile2 = __toESM(require_lib139(), 1);
 function checkCells({ p10, p01 }) {
   if (!(p10 >= 0 && p01 >= 0 && p10 + p01 <= 1)) {
     throw new RangeError(`expected p10, p01 \u2265 0 with p10 + p01 \u2264 1, got p10 = ${p10}, p01 = ${p01}`);
@@ -13195,7 +13227,7 @@ function tTestPower(se, df, alpha, distance) {
 }
 
 // src/stats/tango.ts
-var import_stats_base_dists_normal_cdf3 = __toESM(require_lib145(), 1);
+var import_stats_base_dists_normal_cdf3 = __toESM(require_lib147(), 1);
 function tangoStatistic(t, deltaIn) {
   const total = checkTable(t);
   const delta = Math.abs(deltaIn) < 1e-12 ? 0 : deltaIn;
@@ -13258,7 +13290,7 @@ function sided(inputs) {
   return s;
 }
 var bounds = ({ lower, upper }) => ({ lower, upper });
-var proportion = (f) => (i) => bounds(f(num(i, "x"), num(i, "n"), num(i, "conf")));
+var proportion2 = (f) => (i) => bounds(f(num(i, "x"), num(i, "n"), num(i, "conf")));
 var table = (i) => ({
   n11: num(i, "n11"),
   n12: num(i, "n12"),
@@ -13268,11 +13300,11 @@ var table = (i) => ({
 var paired = (f) => (i) => bounds(f(table(i), num(i, "conf")));
 var pOnly = (f) => (i) => ({ p: f(num(i, "b"), num(i, "c")) });
 var conformance = {
-  binomial_ci_wilson: proportion(wilsonInterval),
-  binomial_ci_wilson_cc: proportion(wilsonCCInterval),
-  binomial_ci_clopper_pearson: proportion(clopperPearsonInterval),
-  binomial_ci_jeffreys: proportion(jeffreysInterval),
-  binomial_ci_agresti_coull: proportion(agrestiCoullInterval),
+  binomial_ci_wilson: proportion2(wilsonInterval),
+  binomial_ci_wilson_cc: proportion2(wilsonCCInterval),
+  binomial_ci_clopper_pearson: proportion2(clopperPearsonInterval),
+  binomial_ci_jeffreys: proportion2(jeffreysInterval),
+  binomial_ci_agresti_coull: proportion2(agrestiCoullInterval),
   mcnemar_exact_two_sided: pOnly(mcnemarExactTwoSided),
   mcnemar_exact_one_sided: pOnly(mcnemarExactOneSided),
   mcnemar_midp_two_sided: pOnly(mcnemarMidPTwoSided),
@@ -13359,8 +13391,41 @@ var conformance = {
     };
   }
 };
+
+// src/stats/rogan-gladen.ts
+var clip2 = (v) => Math.min(1, Math.max(0, v));
+function roganGladen(observed, se, sp) {
+  const j = se + sp - 1;
+  if (!(j > 0)) throw new RangeError(`sensitivity + specificity must exceed 1, got ${se} + ${sp}`);
+  return clip2((observed + sp - 1) / j);
+}
+function correctedRate(failures, n, accuracy, conf = 0.95) {
+  if (!Number.isSafeInteger(n) || n <= 0 || !Number.isSafeInteger(failures) || failures < 0 || failures > n) {
+    throw new RangeError(`expected 0 \u2264 failures \u2264 n and n \u2265 1, got ${failures}/${n}`);
+  }
+  const { sensitivity: se, specificity: sp, positives, negatives } = accuracy;
+  const z = zForConfidence(conf);
+  const z2 = z * z;
+  const rate = roganGladen(failures / n, se, sp);
+  const adj = (p, size) => ({ p: (p * size + z2 / 2) / (size + z2), size: size + z2 });
+  const q = adj(failures / n, n);
+  const s = adj(se, positives);
+  const t = adj(sp, negatives);
+  const j = s.p + t.p - 1;
+  if (!(j > 0)) {
+    return { rate, ci: { lower: 0, upper: 1 } };
+  }
+  const centre = clip2((q.p + t.p - 1) / j);
+  const variance = (q.p * (1 - q.p) / q.size + centre ** 2 * (s.p * (1 - s.p) / s.size) + (1 - centre) ** 2 * (t.p * (1 - t.p) / t.size)) / (j * j);
+  const half = z * Math.sqrt(variance);
+  return {
+    rate,
+    ci: { lower: Math.min(rate, clip2(centre - half)), upper: Math.max(rate, clip2(centre + half)) }
+  };
+}
 export {
   PROPORTION_INTERVALS,
+  agreement,
   agrestiCoullInterval,
   agrestiMinPairedInterval,
   benjaminiHochbergAdjust,
@@ -13370,6 +13435,7 @@ export {
   clusteredMean,
   clusteredPairedDifference,
   conformance,
+  correctedRate,
   holmAdjust,
   jeffreysInterval,
   mcnemarChiSquare,
@@ -13386,6 +13452,7 @@ export {
   pairedDifference,
   pairedScorePower,
   pairedScoreSampleSize,
+  roganGladen,
   shiftedCells,
   tInterval,
   tTest,

@@ -17,6 +17,14 @@ import { loadConfig } from "./config/load.js";
 import { runGate } from "./core.js";
 import type { Verdict } from "./gate/waivers.js";
 import { publishFromCli } from "./github/publish-cli.js";
+import {
+  CALIBRATABLE_NAMES,
+  calibratableGrader,
+  calibrate,
+  calibrationJson,
+  readLabels,
+  renderCalibration,
+} from "./graders/calibrate.js";
 import { InputError } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
 import { colorStyle, plainStyle, renderTerminal } from "./report/terminal.js";
@@ -46,6 +54,7 @@ Usage:
   safety-gate lock [--config FILE] [--check]
   safety-gate import FORMAT FILE... --out DIR     (safety-gate import --help)
   safety-gate publish --results FILE --repo OWNER/NAME --sha SHA [--pr N] [options]
+  safety-gate calibrate --grader NAME --labels FILE.jsonl [--json]
   safety-gate --version | --help
 
 Commands:
@@ -59,6 +68,8 @@ Commands:
   publish    post a results.json to GitHub as the action does: the pull-request
              comment (with --pr), a check run and a commit status; the token is
              read from GITHUB_TOKEN (or GH_TOKEN)
+  calibrate  measure a grader against human labels: accuracy, precision,
+             recall, F1, Cohen's κ and the confusion matrix (graders: refusal)
 
 Options:
   -c, --config FILE   gate config (default: safety-gate.yml); for publish, optional,
@@ -72,6 +83,9 @@ Options:
   publish: --check-name NAME, --status-context NAME (default safety-gate),
            --no-comment, --inconclusive failure|neutral, --api-url URL
            (default GITHUB_API_URL or https://api.github.com)
+      --grader NAME   calibrate: the grader to measure
+      --labels FILE   calibrate: JSONL of {"response", "label", "prompt"?, "group"?}
+      --json          calibrate: print one JSON object instead of the table
 
 Exit codes: 0 pass (or waived), 1 fail, 2 usage/config/input error, 3 inconclusive,
 4 internal error, 5 publish could not post everything.`;
@@ -110,6 +124,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
         debug: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
         version: { type: "boolean", short: "v", default: false },
+        grader: { type: "string" },
+        labels: { type: "string" },
+        json: { type: "boolean", default: false },
       },
     });
     debug = values.debug;
@@ -167,9 +184,23 @@ export async function main(argv: string[], io: Io): Promise<number> {
       }
       return EXIT[results.verdict];
     }
+    if (command === "calibrate") {
+      if (values.labels === undefined) throw new UsageError("calibrate needs --labels FILE.jsonl");
+      const name = values.grader ?? "refusal";
+      const grader = calibratableGrader(name);
+      if (!grader)
+        throw new UsageError(
+          `unknown grader "${name}" for calibrate; expected ${CALIBRATABLE_NAMES.join(", ")}`,
+        );
+      const report = calibrate(grader, readLabels(values.labels), values.labels);
+      io.stdout(
+        values.json ? `${JSON.stringify(calibrationJson(report))}\n` : `${renderCalibration(report)}\n`,
+      );
+      return EXIT.pass;
+    }
     if (command !== "run") {
       throw new UsageError(
-        `unknown command "${command}"; expected run, validate, coverage, lock, import or publish`,
+        `unknown command "${command}"; expected run, validate, coverage, lock, import, publish or calibrate`,
       );
     }
 

@@ -8,12 +8,14 @@ import { checkTargetFiles, type LoadedConfig, loadConfig } from "./config/load.j
 import { chooseProfile, withProfile } from "./config/profiles.js";
 import type { GateConfig, TargetConfig } from "./config/schema.js";
 import { type Comparison, compareBuilds } from "./gate/compare.js";
+import { addCorrections } from "./gate/correction.js";
 import { decide } from "./gate/decide.js";
+import { graderMismatch } from "./gate/grader-identity.js";
 import { computeMetrics } from "./gate/metrics.js";
 import { type CaseOutcome, scoreCase } from "./gate/outcome.js";
+import { createScorer, type Scorer } from "./gate/scoring.js";
 import { applyWaivers, verdictOf } from "./gate/waivers.js";
-import { canaryDetector } from "./graders/canary.js";
-import { refusalDetector } from "./graders/refusal.js";
+import { buildGraders, type ChatModelFactory } from "./graders/registry.js";
 import { displayPath } from "./io/display.js";
 import { Redactor } from "./io/redact.js";
 import { type ReportOptions, reportOptionsFrom } from "./report/markdown.js";
@@ -45,6 +47,8 @@ export interface RunOptions {
    * knows the hosting platform (the GitHub Action); the engine knows none.
    */
   fetchBaseline?: BaselineFetcher;
+  /** The chat client for model graders (LLM judge, classifier) the config defines. */
+  chatModel?: ChatModelFactory;
 }
 
 /**
@@ -57,21 +61,29 @@ export type BaselineFetcher = (
   from: NonNullable<TargetConfig["from"]>,
 ) => Promise<{ file: string; source: string } | { unavailable: string } | { notApplicable: string }>;
 
-const GRADERS = [refusalDetector.id, canaryDetector.id];
+/** Model graders wait on the network; this many cases are graded at once. */
+const GRADING_CONCURRENCY = 8;
 
 /** Gathers a target's responses (one per case and sample, in any order) and scores each case from all of its own. */
-async function collect(target: Target, cases: readonly LoadedCase[]): Promise<CaseOutcome[]> {
+async function collect(target: Target, cases: readonly LoadedCase[], scorer: Scorer): Promise<CaseOutcome[]> {
   const answers = new Map<string, CaseResponse[]>();
   for await (const r of target.respond(cases)) {
     const list = answers.get(r.id);
     if (list) list.push(r);
     else answers.set(r.id, [r]);
   }
-  return cases.map((c) => {
-    const outcome = scoreCase(c, answers.get(c.id));
-    outcome.source = c.source;
-    return outcome;
-  });
+  const out: CaseOutcome[] = new Array(cases.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < cases.length; i = next++) {
+      const c = cases[i] as LoadedCase;
+      const outcome = await scoreCase(c, answers.get(c.id), scorer.score);
+      outcome.source = c.source;
+      out[i] = outcome;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(GRADING_CONCURRENCY, cases.length) }, worker));
+  return out;
 }
 
 /** The baseline target, or why there is none although one is configured. */
@@ -107,6 +119,12 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
   checkLock(lockPathFor(options.configPath), namedSuites(config.suites, suites));
   const cases = suites.flatMap((s) => s.cases);
 
+  const graders = buildGraders(config.graders, {
+    configFile: loaded.file,
+    chatModel: options.chatModel,
+    piiTypes: Array.isArray(config.scoring.no_leak.pii) ? config.scoring.no_leak.pii : undefined,
+  });
+  const scorer = createScorer(config.scoring, graders);
   const live = {
     env: options.env ?? process.env,
     outDir: options.outDir,
@@ -120,15 +138,19 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
     notApplicable,
   } = await baselineTargetOf(loaded, live, options.fetchBaseline);
   for (const secret of live.redactor.values) options.registerSecret?.(secret);
-  const candidate = await collect(candidateTarget, cases);
-  const baseline = baselineTarget ? await collect(baselineTarget, cases) : undefined;
+  const candidate = await collect(candidateTarget, cases, scorer);
+  const baseline = baselineTarget ? await collect(baselineTarget, cases, scorer) : undefined;
+  // Both builds are graded by this run's scorer today; the check guards any path that
+  // brings a baseline's grades from elsewhere (e.g. recorded judge verdicts).
+  const gradedBy = { candidate: scorer.graderIds, baseline: scorer.graderIds };
 
   const notes: string[] = [];
   const incomparable =
     unavailable ??
+    graderMismatch(gradedBy.candidate, gradedBy.baseline) ??
     (baselineTarget
       ? baselineMismatch(
-          { suites, configFile: displayPath(options.configPath), graders: GRADERS, now },
+          { suites, configFile: displayPath(options.configPath), graders: scorer.graderIds, now },
           baselineTarget.provenance,
           {
             sameConfigAndJudge: loaded.baseline?.from !== undefined,
@@ -145,8 +167,10 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
   notes.push(...(compared?.notes ?? []));
 
   const metrics = {
-    candidate: computeMetrics(candidate, config.confidence),
-    baseline: baseline ? computeMetrics(baseline, config.confidence) : undefined,
+    candidate: addCorrections(computeMetrics(candidate, config.confidence), config.gates, config.confidence),
+    baseline: baseline
+      ? addCorrections(computeMetrics(baseline, config.confidence), config.gates, config.confidence)
+      : undefined,
   };
   const decided = decide({
     gates,
@@ -181,13 +205,13 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
     })),
     confidence: config.confidence,
     builds: {
-      candidate: { target: candidateTarget.identity, graders: GRADERS, cases: candidate },
+      candidate: { target: candidateTarget.identity, graders: gradedBy.candidate, cases: candidate },
       baseline:
         baselineTarget && baseline
           ? {
               target: baselineTarget.identity,
               provenance: baselineTarget.provenance,
-              graders: GRADERS,
+              graders: gradedBy.baseline,
               cases: baseline,
             }
           : undefined,

@@ -23,6 +23,7 @@ describe("generated JSON Schemas", () => {
       "attack_success_rate",
       "false_refusal_rate",
       "leak_rate",
+      "pii_leak_rate",
       "error_rate",
     ]);
   });

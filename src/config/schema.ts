@@ -13,6 +13,7 @@ import {
   isKnownBuiltin,
 } from "../suite/builtin.js";
 import { EXPECTATIONS } from "../suite/schema.js";
+import { checkGrading, GradersSchema, ScoringSchema } from "./grading-schema.js";
 import {
   CommandTargetSchema,
   HttpTargetSchema,
@@ -102,11 +103,35 @@ const minCases = z
   .optional()
   .describe("Fewer cases (or paired cases, for `regression`) than this make the gate inconclusive.");
 
+export const CalibrationSchema = z
+  .strictObject({
+    sensitivity: rate("the grader's sensitivity").describe(
+      "Share of real failures (e.g. real refusals, for false_refusal_rate) the grader calls failures.",
+    ),
+    specificity: rate("the grader's specificity").describe(
+      "Share of real non-failures the grader calls non-failures.",
+    ),
+    positives: z
+      .int({ error: "expected the number of labelled failures sensitivity was measured on" })
+      .min(1, { error: "expected the number of labelled failures sensitivity was measured on" }),
+    negatives: z
+      .int({ error: "expected the number of labelled non-failures specificity was measured on" })
+      .min(1, { error: "expected the number of labelled non-failures specificity was measured on" }),
+  })
+  .refine((c) => c.sensitivity + c.specificity > 1, {
+    error:
+      "sensitivity + specificity must be above 1; a grader no better than chance cannot be corrected for",
+  })
+  .describe(
+    "The grader's measured accuracy for this metric (`safety-gate calibrate` prints it): rates are also reported corrected for grader error (Rogan–Gladen).",
+  );
+
 export const RateGateSchema = z
   .strictObject({
     max: rate("a ceiling").optional().describe("Ceiling on the candidate's rate; above it the gate fails."),
     regression: RegressionSchema.optional(),
     min_cases: minCases,
+    calibration: CalibrationSchema.optional(),
   })
   .describe("Thresholds for one failure-rate metric.");
 
@@ -124,6 +149,9 @@ export const GatesSchema = z
     false_refusal_rate: RateGateSchema.optional().describe("`expect: comply` cases that were refused."),
     leak_rate: RateGateSchema.optional().describe(
       "`expect: no_leak` cases whose response contains the canary.",
+    ),
+    pii_leak_rate: RateGateSchema.optional().describe(
+      "`expect: no_leak` cases whose response contains personal data or credentials.",
     ),
     error_rate: ErrorGateSchema.optional(),
   })
@@ -299,6 +327,8 @@ export const ConfigSchema = z
       "The build to compare with. Without it, `regression` gates are inconclusive.",
     ),
     gates: GatesSchema.default({}),
+    graders: GradersSchema.default({}),
+    scoring: ScoringSchema.default(ScoringSchema.parse({})),
     confidence: z
       .number({ error: "expected a confidence level between 0.5 and 1, e.g. 0.95" })
       .gt(0.5, { error: "expected a confidence level between 0.5 and 1, e.g. 0.95" })
@@ -357,6 +387,7 @@ export const ConfigSchema = z
       }
     }
   })
+  .superRefine(checkGrading)
   .describe("safety-gate configuration");
 
 export type GateConfig = z.output<typeof ConfigSchema>;

@@ -15,7 +15,7 @@ import { matchedLevel } from "./levels.js";
 import { choosePairedMethod, type PairedMethod } from "./method.js";
 import { RATE_METRICS, type RateMetric } from "./metrics.js";
 import type { CaseOutcome } from "./outcome.js";
-import { flips, type PairedData, pairOutcomes } from "./paired.js";
+import { flips, type PairedData, pairAllMetrics } from "./paired.js";
 import type { TestName } from "./test-names.js";
 
 /** Power at which every regression gate reports its minimum detectable effect. */
@@ -88,7 +88,7 @@ export function compareBuilds(
 ): { comparisons: Comparison[]; notes: string[] } {
   const planned: Planned[] = [];
   const notes: string[] = [];
-  const paired = pairOutcomes(candidate, baseline);
+  const paired = pairAllMetrics(candidate, baseline);
   for (const metric of RATE_METRICS) {
     const found = paired.get(metric);
     if (!found) continue;

@@ -146,3 +146,41 @@ export function flips(data: PairedData): { regressed: string[]; improved: string
   }
   return { regressed, improved };
 }
+
+/**
+ * Pairs every metric a case counts in: its own, and the further ones in `also` (e.g.
+ * pii_leak_rate for a no_leak case), each paired by id within that metric.
+ */
+export function pairAllMetrics(
+  candidate: readonly CaseOutcome[],
+  baseline: ReadonlyMap<string, CaseOutcome>,
+): Map<RateMetric, { overall: PairedData; byCategory: PairedData[] }> {
+  const out = pairOutcomes(candidate, baseline);
+  const further = new Set(candidate.flatMap((o) => (o.also ?? []).map((a) => a.metric)));
+  for (const metric of further) {
+    const view = (o: CaseOutcome): CaseOutcome | undefined => {
+      const a = o.also?.find((x) => x.metric === metric);
+      if (!a) return undefined;
+      const v: CaseOutcome = {
+        id: o.id,
+        category: o.category,
+        expect: o.expect,
+        metric,
+        status: a.status,
+        grades: [],
+      };
+      if (a.score !== undefined) v.score = a.score;
+      if (o.cluster !== undefined) v.cluster = o.cluster;
+      return v;
+    };
+    const cand = candidate.flatMap((o) => view(o) ?? []);
+    const base = new Map<string, CaseOutcome>();
+    for (const o of baseline.values()) {
+      const v = view(o);
+      if (v) base.set(v.id, v);
+    }
+    const found = pairOutcomes(cand, base).get(metric);
+    if (found) out.set(metric, found);
+  }
+  return out;
+}

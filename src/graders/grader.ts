@@ -17,3 +17,14 @@ export interface Grader<L extends string = string> {
   readonly id: string;
   grade(testCase: SuiteCase, response: string): Grade & { label: L };
 }
+
+/**
+ * A grader that asks a model (LLM judge, classifier): asynchronous, and its label may
+ * be `error` — a failed request or an unparseable verdict is recorded, never guessed.
+ */
+export interface ModelGrader<L extends string = string> {
+  readonly id: string;
+  grade(testCase: SuiteCase, response: string): Promise<Grade & { label: L | "error" }>;
+}
+
+export type AnyGrader = Grader | ModelGrader;

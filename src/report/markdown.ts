@@ -63,7 +63,10 @@ export function fullDetail(options: ReportOptions): Detail {
 export function rateCell(e: RateEstimate | undefined): string {
   if (!e) return "–";
   if (e.rate === null) return "no cases";
-  return `${formatRate(e.rate)} (${e.failures}/${e.n}) ${formatInterval(e.ci, "rate")}`;
+  const raw = `${formatRate(e.rate)} (${e.failures}/${e.n}) ${formatInterval(e.ci, "rate")}`;
+  return e.corrected
+    ? `${raw}; corrected for grader error ${formatRate(e.corrected.rate)} ${formatInterval(e.corrected.ci, "rate")}`
+    : raw;
 }
 
 export function gateText(

@@ -15,9 +15,25 @@ const rateEstimate = z.strictObject({
   ci: interval.nullable(),
   designEffect: z.number().optional(),
   counts: z.literal("responses").optional(),
+  /** The rate corrected for the grader's measured errors (a gate's `calibration:`). */
+  corrected: z
+    .strictObject({
+      rate: z.number().min(0).max(1),
+      ci: interval,
+      method: z.literal("Rogan-Gladen"),
+      sensitivity: z.number(),
+      specificity: z.number(),
+    })
+    .optional(),
 });
-const metricName = z.enum(["attack_success_rate", "false_refusal_rate", "leak_rate", "error_rate"]);
-const rateMetric = z.enum(["attack_success_rate", "false_refusal_rate", "leak_rate"]);
+const metricName = z.enum([
+  "attack_success_rate",
+  "false_refusal_rate",
+  "leak_rate",
+  "pii_leak_rate",
+  "error_rate",
+]);
+const rateMetric = z.enum(["attack_success_rate", "false_refusal_rate", "leak_rate", "pii_leak_rate"]);
 /** An outcome after waivers: a waived fail stays visible as `waived`, never `pass`. */
 const verdict = z.enum(["pass", "fail", "inconclusive", "waived"]);
 
@@ -25,10 +41,13 @@ const metricSummary = z.strictObject({
   overall: rateEstimate,
   byCategory: z.record(z.string(), rateEstimate),
 });
+/** Results written before a metric existed read as "no cases" for it. */
+const NO_CASES = { overall: { failures: 0, n: 0, rate: null, ci: null }, byCategory: {} };
 const metricTable = z.strictObject({
   attack_success_rate: metricSummary,
   false_refusal_rate: metricSummary,
   leak_rate: metricSummary,
+  pii_leak_rate: metricSummary.default(NO_CASES),
   error_rate: metricSummary,
 });
 
@@ -48,6 +67,8 @@ export const CaseOutcomeSchema = z.strictObject({
   error: z.string().optional(),
   grades,
   source: z.strictObject({ file: z.string(), line: z.int().min(1) }).optional(),
+  /** Further metrics the case counts in (pii_leak_rate for a no_leak case), each with its status. */
+  also: z.array(z.strictObject({ metric: rateMetric, status, score: z.number().optional() })).optional(),
   /** Every sample's outcome, when the case has more than one. */
   samples: z
     .array(
@@ -57,6 +78,9 @@ export const CaseOutcomeSchema = z.strictObject({
         response: z.string().optional(),
         error: z.string().optional(),
         grades,
+        also: z
+          .array(z.strictObject({ metric: rateMetric, status, score: z.number().optional() }))
+          .optional(),
       }),
     )
     .optional(),

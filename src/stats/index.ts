@@ -3,6 +3,7 @@
  * (../shared/stats-reference): the event is the bad outcome; b = n12 = pairs where only the candidate
  * is bad, c = n21 = only the baseline; Δ = candidate rate − baseline rate, positive = candidate worse.
  */
+export { type Agreement, agreement, type Confusion } from "./agreement.js";
 export {
   type ClusteredPairedSE,
   type ClusteredSE,
@@ -58,6 +59,7 @@ export {
   wilsonCCInterval,
   wilsonInterval,
 } from "./proportion.js";
+export { correctedRate, type GraderAccuracy, roganGladen } from "./rogan-gladen.js";
 export {
   type Alternative,
   type ScoreTest,

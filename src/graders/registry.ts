@@ -1,0 +1,64 @@
+/**
+ * The graders a run can use, by the names `scoring:` refers to: the built-in refusal,
+ * canary and pii graders, keyword graders from config, and model-backed graders (LLM
+ * judge, classifier) whose chat client the caller supplies.
+ */
+import type { GradersConfig, ModelGraderConfig } from "../config/grading-schema.js";
+import { InputError } from "../io/diagnostic.js";
+import { canaryDetector } from "./canary.js";
+import type { ChatModel } from "./chat.js";
+import { llamaGuardClassifier } from "./classifier.js";
+import type { AnyGrader } from "./grader.js";
+import { llmJudge, type VerdictCache } from "./judge.js";
+import { keywordGrader } from "./keyword.js";
+import { PII_TYPES, type PiiType, piiDetector } from "./pii.js";
+import { refusalDetector } from "./refusal.js";
+
+export type GraderKind = "refusal" | "canary" | "pii" | "keyword" | "judge" | "classifier";
+
+export interface NamedGrader {
+  name: string;
+  kind: GraderKind;
+  grader: AnyGrader;
+  /** Keyword graders: whether a match or its absence is the failure. */
+  failWhen?: "match" | "no_match";
+}
+
+/** Builds the chat client for a model grader (endpoint, model, key from the environment). */
+export type ChatModelFactory = (config: ModelGraderConfig) => ChatModel;
+
+export interface RegistryOptions {
+  configFile: string;
+  chatModel?: ChatModelFactory;
+  piiTypes?: readonly PiiType[];
+  /** Shared by every judge of the run, so identical questions are asked once. */
+  verdictCache?: VerdictCache;
+}
+
+export function buildGraders(config: GradersConfig, options: RegistryOptions): Map<string, NamedGrader> {
+  const graders = new Map<string, NamedGrader>([
+    ["refusal", { name: "refusal", kind: "refusal", grader: refusalDetector }],
+    ["canary", { name: "canary", kind: "canary", grader: canaryDetector }],
+    ["pii", { name: "pii", kind: "pii", grader: piiDetector(options.piiTypes ?? PII_TYPES) }],
+  ]);
+  for (const k of config.keyword ?? []) {
+    graders.set(k.name, { name: k.name, kind: "keyword", grader: keywordGrader(k), failWhen: k.fail_when });
+  }
+  for (const [i, m] of (config.model ?? []).entries()) {
+    if (!options.chatModel) {
+      throw new InputError({
+        file: options.configFile,
+        keyPath: `graders.model[${i}]`,
+        message:
+          "model graders (judge, classifier) need the OpenAI-compatible endpoint client, which this build does not include yet; remove this grader or use a build with live endpoints",
+      });
+    }
+    const chat = options.chatModel(m);
+    const grader =
+      m.kind === "judge"
+        ? llmJudge(chat, { rubric: m.rubric, cache: options.verdictCache })
+        : llamaGuardClassifier(chat, { categories: m.categories });
+    graders.set(m.name, { name: m.name, kind: m.kind, grader });
+  }
+  return graders;
+}
