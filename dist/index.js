@@ -73937,10 +73937,7 @@ function solveDecreasing(f, lo, hi) {
   return (lo + hi) / 2;
 }
 
-// src/gate/metrics.ts
-function alsoScore(a) {
-  return a.score ?? (a.status === "fail" ? 1 : 0);
-}
+// src/gate/metric-names.ts
 var RATE_METRICS = [
   "attack_success_rate",
   "false_refusal_rate",
@@ -73960,102 +73957,6 @@ var METRIC_INFO = {
   pii_leak_rate: { title: "PII leak", failure: "personal data or credentials", cases: "expect: no_leak" },
   error_rate: { title: "Errors", failure: "no usable response", cases: "all cases" }
 };
-function estimate(failures, n, conf) {
-  return n === 0 ? { failures, n, rate: null, ci: null } : { failures, n, rate: failures / n, ci: wilsonInterval(failures, n, conf) };
-}
-function estimateScores(scores, clusters, conf) {
-  const n = scores.length;
-  let failures = 0;
-  let fractional = false;
-  for (let i = 0; i < n; i++) {
-    const s = scores[i];
-    failures += s;
-    if (s !== 0 && s !== 1) fractional = true;
-  }
-  if (!clusters && !fractional || n < 2 || failures === 0 || failures === n) {
-    return n === 0 || Number.isInteger(failures) ? estimate(failures, n, conf) : { failures, n, rate: failures / n, ci: wilsonCore(failures, n, zForConfidence(conf), false, false) };
-  }
-  const rate2 = failures / n;
-  const se = clusteredMean(scores, clusters).seCR1;
-  const deff = Math.max(1, se * se / (rate2 * (1 - rate2) / n));
-  const ci = Number.isFinite(deff) ? wilsonCore(rate2 * (n / deff), n / deff, zForConfidence(conf), false, false) : { lower: 0, upper: 1 };
-  return { failures, n, rate: rate2, ci, ...deff > 1 ? { designEffect: deff } : {} };
-}
-function computeMetrics(outcomes, conf) {
-  const structured = outcomes.some((o) => o.cluster !== void 0 || o.samples !== void 0);
-  const groups = /* @__PURE__ */ new Map();
-  const errors = /* @__PURE__ */ new Map();
-  let repeated = false;
-  const ALL = "\0all";
-  const errorsOf = (key) => {
-    let e = errors.get(key);
-    if (!e) {
-      e = { failures: 0, n: 0 };
-      errors.set(key, e);
-    }
-    return e;
-  };
-  const groupOf = (byCat, key) => {
-    let g = byCat.get(key);
-    if (!g) {
-      g = { failures: 0, n: 0, scores: [], clusters: [], clustered: false };
-      byCat.set(key, g);
-    }
-    return g;
-  };
-  const add = (metric, o, score, index) => {
-    let byCat = groups.get(metric);
-    if (!byCat) {
-      byCat = /* @__PURE__ */ new Map();
-      groups.set(metric, byCat);
-    }
-    for (const g of [groupOf(byCat, ALL), groupOf(byCat, o.category)]) {
-      g.failures += score;
-      g.n++;
-      if (structured) {
-        g.scores.push(score);
-        g.clusters.push(o.cluster ?? index);
-        if (o.cluster !== void 0) g.clustered = true;
-      }
-    }
-  };
-  const allErrors = errorsOf(ALL);
-  for (let index = 0; index < outcomes.length; index++) {
-    const o = outcomes[index];
-    const samples = o.samples ? o.samples.length : 1;
-    const errored = o.samples ? sampleCounts(o).errors : o.status === "error" ? 1 : 0;
-    if (samples > 1) repeated = true;
-    const catErrors = errorsOf(o.category);
-    allErrors.failures += errored;
-    allErrors.n += samples;
-    catErrors.failures += errored;
-    catErrors.n += samples;
-    const score = failureScore(o);
-    if (score !== null) add(o.metric, o, score, index);
-    if (o.also) {
-      for (const a of o.also) if (a.status !== "error") add(a.metric, o, alsoScore(a), index);
-    }
-  }
-  const sorted = (m) => [...m].filter(([k]) => k !== ALL).sort(([a], [b]) => a.localeCompare(b));
-  const est = (g) => !g ? estimate(0, 0, conf) : structured ? estimateScores(g.scores, g.clustered ? g.clusters : null, conf) : estimate(g.failures, g.n, conf);
-  const table2 = {};
-  for (const metric of RATE_METRICS) {
-    const byCat = groups.get(metric) ?? /* @__PURE__ */ new Map();
-    table2[metric] = {
-      overall: est(byCat.get(ALL)),
-      byCategory: Object.fromEntries(sorted(byCat).map(([cat, g]) => [cat, est(g)]))
-    };
-  }
-  const errEst = (e) => ({
-    ...estimate(e?.failures ?? 0, e?.n ?? 0, conf),
-    ...repeated ? { counts: "responses" } : {}
-  });
-  table2.error_rate = {
-    overall: errEst(errors.get(ALL)),
-    byCategory: Object.fromEntries(sorted(errors).map(([cat, e]) => [cat, errEst(e)]))
-  };
-  return table2;
-}
 
 // src/gate/outcome.ts
 function failureScore(o) {
@@ -74364,6 +74265,107 @@ function clusterRobust(data, margin) {
       return Math.ceil(n * (tTestDetectableDistance(sd, df, alpha, power) / distance) ** 2);
     }
   };
+}
+
+// src/gate/metrics.ts
+function alsoScore(a) {
+  return a.score ?? (a.status === "fail" ? 1 : 0);
+}
+function estimate(failures, n, conf) {
+  return n === 0 ? { failures, n, rate: null, ci: null } : { failures, n, rate: failures / n, ci: wilsonInterval(failures, n, conf) };
+}
+function estimateScores(scores, clusters, conf) {
+  const n = scores.length;
+  let failures = 0;
+  let fractional = false;
+  for (let i = 0; i < n; i++) {
+    const s = scores[i];
+    failures += s;
+    if (s !== 0 && s !== 1) fractional = true;
+  }
+  if (!clusters && !fractional || n < 2 || failures === 0 || failures === n) {
+    return n === 0 || Number.isInteger(failures) ? estimate(failures, n, conf) : { failures, n, rate: failures / n, ci: wilsonCore(failures, n, zForConfidence(conf), false, false) };
+  }
+  const rate2 = failures / n;
+  const se = clusteredMean(scores, clusters).seCR1;
+  const deff = Math.max(1, se * se / (rate2 * (1 - rate2) / n));
+  const ci = Number.isFinite(deff) ? wilsonCore(rate2 * (n / deff), n / deff, zForConfidence(conf), false, false) : { lower: 0, upper: 1 };
+  return { failures, n, rate: rate2, ci, ...deff > 1 ? { designEffect: deff } : {} };
+}
+function computeMetrics(outcomes, conf) {
+  const structured = outcomes.some((o) => o.cluster !== void 0 || o.samples !== void 0);
+  const groups = /* @__PURE__ */ new Map();
+  const errors = /* @__PURE__ */ new Map();
+  let repeated = false;
+  const ALL = "\0all";
+  const errorsOf = (key) => {
+    let e = errors.get(key);
+    if (!e) {
+      e = { failures: 0, n: 0 };
+      errors.set(key, e);
+    }
+    return e;
+  };
+  const groupOf = (byCat, key) => {
+    let g = byCat.get(key);
+    if (!g) {
+      g = { failures: 0, n: 0, scores: [], clusters: [], clustered: false };
+      byCat.set(key, g);
+    }
+    return g;
+  };
+  const add = (metric, o, score, index) => {
+    let byCat = groups.get(metric);
+    if (!byCat) {
+      byCat = /* @__PURE__ */ new Map();
+      groups.set(metric, byCat);
+    }
+    for (const g of [groupOf(byCat, ALL), groupOf(byCat, o.category)]) {
+      g.failures += score;
+      g.n++;
+      if (structured) {
+        g.scores.push(score);
+        g.clusters.push(o.cluster ?? index);
+        if (o.cluster !== void 0) g.clustered = true;
+      }
+    }
+  };
+  const allErrors = errorsOf(ALL);
+  for (let index = 0; index < outcomes.length; index++) {
+    const o = outcomes[index];
+    const samples = o.samples ? o.samples.length : 1;
+    const errored = o.samples ? sampleCounts(o).errors : o.status === "error" ? 1 : 0;
+    if (samples > 1) repeated = true;
+    const catErrors = errorsOf(o.category);
+    allErrors.failures += errored;
+    allErrors.n += samples;
+    catErrors.failures += errored;
+    catErrors.n += samples;
+    const score = failureScore(o);
+    if (score !== null) add(o.metric, o, score, index);
+    if (o.also) {
+      for (const a of o.also) if (a.status !== "error") add(a.metric, o, alsoScore(a), index);
+    }
+  }
+  const sorted = (m) => [...m].filter(([k]) => k !== ALL).sort(([a], [b]) => a.localeCompare(b));
+  const est = (g) => !g ? estimate(0, 0, conf) : structured ? estimateScores(g.scores, g.clustered ? g.clusters : null, conf) : estimate(g.failures, g.n, conf);
+  const table2 = {};
+  for (const metric of RATE_METRICS) {
+    const byCat = groups.get(metric) ?? /* @__PURE__ */ new Map();
+    table2[metric] = {
+      overall: est(byCat.get(ALL)),
+      byCategory: Object.fromEntries(sorted(byCat).map(([cat, g]) => [cat, est(g)]))
+    };
+  }
+  const errEst = (e) => ({
+    ...estimate(e?.failures ?? 0, e?.n ?? 0, conf),
+    ...repeated ? { counts: "responses" } : {}
+  });
+  table2.error_rate = {
+    overall: errEst(errors.get(ALL)),
+    byCategory: Object.fromEntries(sorted(errors).map(([cat, e]) => [cat, errEst(e)]))
+  };
+  return table2;
 }
 
 // src/gate/compare.ts

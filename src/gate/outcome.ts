@@ -9,7 +9,7 @@
 import type { Grade } from "../graders/grader.js";
 import type { SuiteCase } from "../suite/schema.js";
 import type { CaseResponse } from "../targets/target.js";
-import { METRIC_OF_EXPECT, type RateMetric } from "./metrics.js";
+import { METRIC_OF_EXPECT, type RateMetric } from "./metric-names.js";
 
 export type CaseStatus = "pass" | "fail" | "error";
 
