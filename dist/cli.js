@@ -79179,12 +79179,1423 @@ function applyWaivers(input2) {
   return { decisions, waivers: records };
 }
 
+// src/targets/cache.ts
+import { join as join4 } from "node:path";
+
+// src/io/append-log.ts
+import { closeSync, existsSync as existsSync4, mkdirSync as mkdirSync2, openSync, readFileSync as readFileSync3, writeSync } from "node:fs";
+import { dirname as dirname4 } from "node:path";
+var AppendLog = class {
+  constructor(path2, isRecord) {
+    this.path = path2;
+    if (!existsSync4(path2)) return;
+    const text4 = readFileSync3(path2, "utf8");
+    let unreadable = 0;
+    for (const line of text4.split("\n")) {
+      if (line === "") continue;
+      let value;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        unreadable++;
+        continue;
+      }
+      if (isRecord(value)) this.records.set(value.key, value);
+      else unreadable++;
+    }
+    this.unreadable = unreadable;
+    if (text4.length > 0 && !text4.endsWith("\n")) this.write("\n");
+  }
+  path;
+  fd;
+  pending = [];
+  flushScheduled = false;
+  records = /* @__PURE__ */ new Map();
+  /** Lines that could not be read (a torn last line after a kill, or damage). */
+  unreadable = 0;
+  get(key) {
+    return this.records.get(key);
+  }
+  get size() {
+    return this.records.size;
+  }
+  append(record2) {
+    this.records.set(record2.key, record2);
+    this.pending.push(`${JSON.stringify(record2)}
+`);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+  flush() {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const text4 = this.pending.join("");
+    this.pending = [];
+    this.write(text4);
+  }
+  write(text4) {
+    if (this.fd === void 0) {
+      mkdirSync2(dirname4(this.path), { recursive: true });
+      this.fd = openSync(this.path, "a");
+    }
+    writeSync(this.fd, text4);
+  }
+  close() {
+    this.flush();
+    if (this.fd !== void 0) closeSync(this.fd);
+    this.fd = void 0;
+  }
+};
+
+// src/targets/cache.ts
+var isCacheRecord = (v) => {
+  const r = v;
+  return typeof r?.key === "string" && typeof r.response === "string";
+};
+function fingerprintOf(fingerprint) {
+  return hashOf(fingerprint);
+}
+function requestKey(fingerprint, ...parts) {
+  return sha256(
+    [fingerprint, ...parts.map((p) => typeof p === "string" ? p : JSON.stringify(p))].join("\n")
+  );
+}
+var ResponseCache = class {
+  log;
+  constructor(dir, fingerprint) {
+    this.log = new AppendLog(
+      join4(dir, `${fingerprint.replace(/^sha256:/, "").slice(0, 32)}.jsonl`),
+      isCacheRecord
+    );
+  }
+  get(key) {
+    return this.log.get(key)?.response;
+  }
+  put(key, response) {
+    this.log.append({ key, response });
+  }
+  close() {
+    this.log.close();
+  }
+};
+
+// src/report/escape.ts
+function truncate(text4, max) {
+  const chars = [...text4];
+  return chars.length <= max ? text4 : `${chars.slice(0, max - 1).join("")}\u2026`;
+}
+var INVISIBLE = /(?![\n\t])[\p{Cc}\p{Cf}\p{Co}]/gu;
+function stripInvisible(text4) {
+  return text4.replace(/\r\n?|[\u2028\u2029]/g, "\n").replace(INVISIBLE, "");
+}
+function plainInline(text4, max) {
+  return truncate(stripInvisible(text4).replace(/\n/g, " \u23CE ").replace(/\t/g, " "), max);
+}
+var ZWSP = "&#8203;";
+var INLINE = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "@": `@${ZWSP}`,
+  "#": `#${ZWSP}`
+};
+function markdownInline(text4, max) {
+  return plainInline(text4, max).replace(
+    /[&<>"@#\\`*_[\]|~]|:\/\/|\bwww\./gi,
+    (m) => INLINE[m] ?? (m === "://" ? `:${ZWSP}//` : m.length > 1 ? `${m.slice(0, 3)}${ZWSP}.` : `\\${m}`)
+  );
+}
+function longestRun(text4, ch) {
+  let best = 0;
+  let run = 0;
+  for (const c of text4) {
+    run = c === ch ? run + 1 : 0;
+    if (run > best) best = run;
+  }
+  return best;
+}
+function fencedBlock(text4, max) {
+  const body = truncate(stripInvisible(text4).replace(/\t/g, "  "), max);
+  const fence = "`".repeat(Math.max(3, longestRun(body, "`") + 1));
+  return `${fence}text
+${body}
+${fence}`;
+}
+function redactedText(text4) {
+  return `[redacted: sha256:${sha256(text4).slice(0, 12)}\u2026, ${[...text4].length} chars]`;
+}
+var HTML = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+function htmlText(text4) {
+  return stripInvisible(text4).replace(/[&<>"']/g, (c) => HTML[c] ?? c);
+}
+function xmlText(text4) {
+  return htmlText(text4).replace(/[\uD800-\uDFFF\uFFFE\uFFFF]/gu, "\uFFFD");
+}
+
+// src/targets/failure.ts
+var AttemptError = class extends Error {
+  constructor(message, kind, options = {}) {
+    super(message);
+    this.kind = kind;
+    this.options = options;
+    this.name = "AttemptError";
+  }
+  kind;
+  options;
+};
+var TargetUnusableError = class extends Error {
+  constructor(message, keyPath) {
+    super(message);
+    this.keyPath = keyPath;
+    this.name = "TargetUnusableError";
+  }
+  keyPath;
+};
+function excerpt(body, max = 200) {
+  return plainInline(body.trim(), max);
+}
+function retryAfterMs(headers2, now = Date.now()) {
+  const first = (name) => {
+    const v = headers2[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const ms = Number(first("retry-after-ms"));
+  if (Number.isFinite(ms) && ms >= 0 && first("retry-after-ms") !== void 0) return ms;
+  const value = first("retry-after")?.trim();
+  if (!value) return void 0;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1e3;
+  const date5 = Date.parse(value);
+  return Number.isNaN(date5) ? void 0 : Math.max(0, date5 - now);
+}
+var MODEL_MISSING = /model\b.*\b(not[ _]?found|does ?n[o']t exist|not exist|unknown|invalid)|(unknown|invalid) model/i;
+function statusFailure(status2, body, headers2) {
+  const detail = excerpt(body);
+  const said = detail ? `: ${detail}` : "";
+  if (status2 === 401 || status2 === 403) {
+    return new AttemptError(
+      `the endpoint refused our credentials (HTTP ${status2}${said}); check the API key and its permissions`,
+      "fatal",
+      { culprit: "credentials" }
+    );
+  }
+  if (status2 === 404 || status2 >= 400 && status2 < 500 && status2 !== 429 && MODEL_MISSING.test(body)) {
+    return new AttemptError(
+      `the endpoint does not know this model or path (HTTP ${status2}${said}); check the model name and the URL`,
+      "fatal",
+      { culprit: MODEL_MISSING.test(body) ? "model" : "endpoint" }
+    );
+  }
+  const retryAfter = retryAfterMs(headers2);
+  if (status2 === 429) {
+    return new AttemptError(`rate limited (HTTP 429${said})`, "retryable", {
+      retryAfterMs: retryAfter,
+      rateLimited: true
+    });
+  }
+  if (status2 >= 500 || status2 === 408 || status2 === 409 || status2 === 425) {
+    return new AttemptError(`server error (HTTP ${status2}${said})`, "retryable", {
+      retryAfterMs: retryAfter
+    });
+  }
+  return new AttemptError(`request rejected (HTTP ${status2}${said})`, "final");
+}
+
+// src/targets/http-client.ts
+var import_undici = __toESM(require_undici(), 1);
+var MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+var CANNOT_CONNECT = /* @__PURE__ */ new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT"
+]);
+var TLS = /^(CERT_|ERR_TLS_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_(GET|VERIFY)_)/;
+var HttpClient = class {
+  agent;
+  /** Set once the endpoint has answered anything: from then on, connection failures are transient. */
+  reached = false;
+  constructor(connections) {
+    this.agent = new import_undici.Agent({
+      connections,
+      pipelining: 1,
+      keepAliveTimeout: 3e4,
+      maxResponseSize: MAX_RESPONSE_BYTES
+    });
+  }
+  async send(req) {
+    try {
+      const url2 = new URL(req.url);
+      const res = await this.agent.request({
+        origin: url2.origin,
+        path: `${url2.pathname}${url2.search}`,
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal: req.signal,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs
+      });
+      this.reached = true;
+      const text4 = await res.body.text();
+      return { status: res.statusCode, headers: res.headers, text: text4 };
+    } catch (err) {
+      if (req.signal?.aborted) throw req.signal.reason ?? err;
+      throw this.classify(err, req.timeoutMs);
+    }
+  }
+  classify(err, timeoutMs) {
+    const e = err;
+    const code = e.code ?? e.cause?.code ?? "";
+    if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
+      return new AttemptError(`no complete response within ${timeoutMs / 1e3} s (timeout)`, "retryable");
+    }
+    const what = `${code ? `${code}: ` : ""}${e.message ?? String(err)}`;
+    if (TLS.test(code)) {
+      return new AttemptError(`TLS failure (${what}); check the URL and the server certificate`, "fatal", {
+        culprit: "endpoint"
+      });
+    }
+    if (CANNOT_CONNECT.has(code) && !this.reached) {
+      return new AttemptError(`cannot connect (${what}); is the server running at this URL?`, "fatal", {
+        culprit: "endpoint"
+      });
+    }
+    if (code === "UND_ERR_RES_EXCEEDED_MAX_SIZE") {
+      return new AttemptError(`response larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB`, "final");
+    }
+    return new AttemptError(`network error (${what})`, "retryable");
+  }
+  async close() {
+    await this.agent.close();
+  }
+};
+
+// src/targets/rate-limit.ts
+import { setTimeout as sleep } from "node:timers/promises";
+var RateLimiter = class {
+  constructor(requestsPerMinute, now = Date.now, wait = (ms, signal) => sleep(ms, void 0, { signal })) {
+    this.now = now;
+    this.wait = wait;
+    this.intervalMs = requestsPerMinute ? 6e4 / requestsPerMinute : 0;
+  }
+  now;
+  wait;
+  nextSlot = 0;
+  pausedUntil = 0;
+  intervalMs;
+  /** Resolves when the next request may start. */
+  async acquire(signal) {
+    for (; ; ) {
+      const now = this.now();
+      const start = Math.max(now, this.pausedUntil, this.intervalMs > 0 ? this.nextSlot : 0);
+      if (start <= now) {
+        this.nextSlot = now + this.intervalMs;
+        return;
+      }
+      await this.wait(start - now, signal);
+    }
+  }
+  /** No request starts before `ms` from now. */
+  pause(ms) {
+    this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+  }
+};
+
+// src/targets/retry.ts
+import { setTimeout as sleep2 } from "node:timers/promises";
+var MAX_RETRY_AFTER_MS = 3e5;
+function backoffDelay(policy, retry2, random = Math.random) {
+  const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** retry2);
+  return ceiling / 2 + random() * (ceiling / 2);
+}
+async function withRetries(attempt, options) {
+  const { policy, limiter, signal, random = Math.random } = options;
+  for (let n = 0; ; n++) {
+    await limiter?.acquire(signal);
+    try {
+      return await attempt(n);
+    } catch (err) {
+      if (!(err instanceof AttemptError) || err.kind !== "retryable") throw err;
+      const asked = err.options.retryAfterMs;
+      if (asked !== void 0 && asked > MAX_RETRY_AFTER_MS) {
+        throw new AttemptError(
+          `${err.message}; the server asked to wait ${Math.round(asked / 1e3)} s, more than the ${MAX_RETRY_AFTER_MS / 1e3} s we wait`,
+          "final"
+        );
+      }
+      if (n >= policy.retries) {
+        throw new AttemptError(
+          `${err.message} (gave up after ${n + 1} attempt${n === 0 ? "" : "s"})`,
+          "final"
+        );
+      }
+      const delay = asked !== void 0 ? asked + random() * Math.min(1e3, asked / 10) : backoffDelay(policy, n, random);
+      if (err.options.rateLimited) limiter?.pause(delay);
+      options.onRetry?.(err, n + 1, delay);
+      await sleep2(delay, void 0, { signal });
+    }
+  }
+}
+
+// src/targets/chat-completions.ts
+function chatCompletionsUrl(baseUrl) {
+  const url2 = new URL(baseUrl);
+  url2.pathname = `${url2.pathname.replace(/\/+$/, "")}/chat/completions`;
+  return url2.toString();
+}
+function completionText(body) {
+  let doc;
+  try {
+    doc = JSON.parse(body);
+  } catch {
+    throw new AttemptError(
+      `malformed response: not JSON (${body.length} bytes${body.length ? `, ends \u2026${JSON.stringify(body.slice(-20))}` : ""})`,
+      "retryable"
+    );
+  }
+  const choice = doc?.choices?.[0];
+  const message = choice?.message;
+  if (!message || typeof message !== "object") {
+    throw new AttemptError("malformed response: no choices[0].message", "retryable");
+  }
+  if (typeof message.content === "string" && message.content !== "") return message.content;
+  if (typeof message.refusal === "string" && message.refusal !== "") return message.refusal;
+  if (choice?.finish_reason === "content_filter") {
+    throw new AttemptError("the provider's content filter withheld the response", "final");
+  }
+  if (typeof message.content === "string") return message.content;
+  throw new AttemptError("malformed response: choices[0].message.content is not text", "retryable");
+}
+var ChatCompletionsClient = class {
+  constructor(endpoint2) {
+    this.endpoint = endpoint2;
+    this.url = chatCompletionsUrl(endpoint2.baseUrl);
+    this.http = new HttpClient(endpoint2.connections);
+    this.limiter = new RateLimiter(endpoint2.requestsPerMinute);
+    this.headers = {
+      "content-type": "application/json",
+      accept: "application/json",
+      ...endpoint2.apiKey ? { authorization: `Bearer ${endpoint2.apiKey}` } : {},
+      ...endpoint2.headers
+    };
+  }
+  endpoint;
+  url;
+  http;
+  limiter;
+  headers;
+  /** The request body for these messages: what is sent, and what a cache key covers. */
+  body(messages, params) {
+    return { ...this.endpoint.params, ...params, model: this.endpoint.model, messages };
+  }
+  async complete(messages, options = {}) {
+    return this.post(this.body(messages, options.params), options);
+  }
+  /** Sends a body made by `body()` (callers that key a cache on the body build it once). */
+  async post(body, options = {}) {
+    const json2 = JSON.stringify(body);
+    return withRetries(
+      async () => {
+        const res = await this.http.send({
+          url: this.url,
+          method: "POST",
+          headers: this.headers,
+          body: json2,
+          timeoutMs: this.endpoint.timeoutMs,
+          signal: options.signal
+        });
+        if (res.status < 200 || res.status > 299) {
+          throw contentFilterFailure(res.status, res.text) ?? statusFailure(res.status, res.text, res.headers);
+        }
+        return completionText(res.text);
+      },
+      {
+        policy: this.endpoint.retry,
+        limiter: this.limiter,
+        signal: options.signal,
+        onRetry: options.onRetry
+      }
+    );
+  }
+  async close() {
+    await this.http.close();
+  }
+};
+function contentFilterFailure(status2, body) {
+  if (status2 !== 400 || !body.includes("content_filter")) return void 0;
+  return new AttemptError(
+    "the provider's content filter blocked the prompt (HTTP 400 content_filter)",
+    "final"
+  );
+}
+
+// src/targets/index.ts
+import { join as join5 } from "node:path";
+
+// src/runner/run.ts
+import { setMaxListeners } from "node:events";
+
+// src/runner/progress.ts
+var quietProgress = { start() {
+}, update() {
+}, finish() {
+} };
+function duration3(ms) {
+  const s = Math.round(ms / 1e3);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${String(s % 60).padStart(2, "0")}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
+}
+function formatProgress(s) {
+  const pct4 = s.total === 0 ? 100 : 100 * s.done / s.total;
+  const fresh = s.done - s.reused;
+  const rate2 = s.elapsedMs > 0 ? fresh * 1e3 / s.elapsedMs : 0;
+  const parts = [`${s.label} ${s.done}/${s.total} (${pct4.toFixed(pct4 < 100 ? 1 : 0)}%)`];
+  if (fresh > 0) parts.push(`${rate2 >= 10 ? Math.round(rate2) : rate2.toFixed(1)} req/s`);
+  if (s.done < s.total && rate2 > 0) parts.push(`ETA ${duration3((s.total - s.done) / rate2 * 1e3)}`);
+  if (s.done >= s.total) parts.push(`in ${duration3(s.elapsedMs)}`);
+  parts.push(`${s.errors} error${s.errors === 1 ? "" : "s"}`);
+  if (s.retries > 0) parts.push(`${s.retries} retr${s.retries === 1 ? "y" : "ies"}`);
+  if (s.reused > 0) parts.push(`${s.reused} reused`);
+  return parts.join(" \xB7 ");
+}
+function createProgress(mode, write, now = Date.now) {
+  if (mode === "quiet") return quietProgress;
+  if (mode === "tty") {
+    let last = 0;
+    const draw = (s) => write(`\r\x1B[2K${formatProgress(s)}`);
+    return {
+      start: draw,
+      update(s) {
+        if (now() - last < 100) return;
+        last = now();
+        draw(s);
+      },
+      finish: (s) => write(`\r\x1B[2K${formatProgress(s)}
+`)
+    };
+  }
+  const github = mode === "github";
+  let shownTenth = 0;
+  return {
+    start(s) {
+      shownTenth = Math.floor(10 * s.done / Math.max(1, s.total));
+      const head = `${s.label}: ${s.total} requests${s.reused ? `, ${s.reused} already answered (journal or cache)` : ""}`;
+      write(github ? `::group::safety-gate ${head}
+` : `${head}
+`);
+    },
+    update(s) {
+      const tenth = Math.floor(10 * s.done / Math.max(1, s.total));
+      if (tenth <= shownTenth || s.done >= s.total) return;
+      shownTenth = tenth;
+      write(`${formatProgress(s)}
+`);
+    },
+    finish(s) {
+      write(`${formatProgress(s)}
+`);
+      if (github) write("::endgroup::\n");
+    }
+  };
+}
+
+// src/runner/run.ts
+var isJournalRecord = (v) => {
+  const r = v;
+  return typeof r?.key === "string" && typeof r.id === "string" && Number.isInteger(r.sample) && (typeof r.response === "string" || typeof r.error === "string");
+};
+async function runCases(responder, cases, options) {
+  const now = options.now ?? Date.now;
+  const progress = options.progress ?? quietProgress;
+  const redact = (s) => options.redactor.redact(s);
+  const fingerprint = fingerprintOf(responder.fingerprint);
+  const journal = options.journal ? new AppendLog(options.journal, isJournalRecord) : void 0;
+  const cache = options.cacheDir ? new ResponseCache(options.cacheDir, fingerprint) : void 0;
+  const stats = {
+    total: cases.length * options.samples,
+    fromJournal: 0,
+    fromCache: 0,
+    requested: 0,
+    retries: 0,
+    errors: 0
+  };
+  const responses = [];
+  const jobs = [];
+  for (const c of cases) {
+    for (let sample = 0; sample < options.samples; sample++) {
+      const request2 = responder.request(c, sample);
+      const key = requestKey(fingerprint, c.id, sample, request2);
+      const journaled = journal?.get(key);
+      if (journaled?.response !== void 0) {
+        responses.push({ id: c.id, sample, response: journaled.response });
+        stats.fromJournal++;
+        continue;
+      }
+      const cached2 = cache?.get(key);
+      if (cached2 !== void 0) {
+        journal?.append({ key, id: c.id, sample, response: cached2 });
+        responses.push({ id: c.id, sample, response: cached2 });
+        stats.fromCache++;
+        continue;
+      }
+      jobs.push({ c, sample, request: request2, key });
+    }
+  }
+  const started = now();
+  const state = () => ({
+    label: options.label,
+    total: stats.total,
+    done: responses.length,
+    reused: stats.fromJournal + stats.fromCache,
+    errors: stats.errors,
+    retries: stats.retries,
+    elapsedMs: now() - started
+  });
+  progress.start(state());
+  const abort = new AbortController();
+  setMaxListeners(options.concurrency * 4 + 10, abort.signal);
+  let fatal;
+  let bug;
+  const record2 = (job, outcome) => {
+    const r = "response" in outcome ? { id: job.c.id, sample: job.sample, response: redact(outcome.response) } : { id: job.c.id, sample: job.sample, error: redact(outcome.error) };
+    journal?.append({ key: job.key, ...r });
+    if (r.response !== void 0) cache?.put(job.key, r.response);
+    else stats.errors++;
+    responses.push(r);
+    progress.update(state());
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length && !abort.signal.aborted) {
+      const job = jobs[next++];
+      stats.requested++;
+      try {
+        const text4 = await responder.answer(job.request, job.c, job.sample, {
+          signal: abort.signal,
+          onRetry: () => {
+            stats.retries++;
+          }
+        });
+        record2(job, { response: text4 });
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        if (err instanceof AttemptError && err.kind !== "fatal") record2(job, { error: err.message });
+        else {
+          if (err instanceof AttemptError) fatal = err;
+          else bug = err;
+          abort.abort(err);
+        }
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.concurrency, jobs.length) }, worker));
+  } finally {
+    progress.finish(state());
+    journal?.close();
+    cache?.close();
+    await responder.close();
+  }
+  if (bug !== void 0) throw bug;
+  if (fatal) {
+    const at = fatal.options.culprit ? responder.keys[fatal.options.culprit] : void 0;
+    throw new TargetUnusableError(redact(fatal.message), at);
+  }
+  return { responses, stats };
+}
+
+// src/runner/live-target.ts
+var LiveTarget = class {
+  constructor(responder, options, explain) {
+    this.responder = responder;
+    this.options = options;
+    this.explain = explain;
+    const { identity } = responder;
+    this.identity = { ...identity, source: options.redactor.redact(identity.source) };
+  }
+  responder;
+  options;
+  explain;
+  identity;
+  async *respond(cases) {
+    let run;
+    try {
+      run = await runCases(this.responder, cases, this.options);
+    } catch (err) {
+      throw err instanceof TargetUnusableError ? this.explain(err) : err;
+    }
+    yield* run.responses;
+  }
+};
+
+// src/targets/command.ts
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+
+// src/targets/messages.ts
+function messagesOf(c, system) {
+  const turns = c.messages ? c.messages.map((m) => ({ role: m.role, content: m.content })) : [{ role: "user", content: c.prompt ?? "" }];
+  return system !== void 0 && turns[0]?.role !== "system" ? [{ role: "system", content: system }, ...turns] : turns;
+}
+function lastUserTurn(messages) {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m?.role === "user") return m.content;
+  }
+  return "";
+}
+
+// src/targets/command.ts
+var STDERR_KEPT = 4096;
+var keyOf = (id, sample) => `${id}\0${sample}`;
+var CommandResponder = class {
+  constructor(config2, cwd, options, label2) {
+    this.config = config2;
+    this.cwd = cwd;
+    this.options = options;
+    this.identity = { kind: "command", source: config2.run.join(" "), label: label2, build: config2.build };
+    this.fingerprint = { kind: "command", run: config2.run, build: config2.build };
+  }
+  config;
+  cwd;
+  options;
+  identity;
+  fingerprint;
+  keys = { endpoint: "run", model: "run", credentials: "run" };
+  child;
+  pending = /* @__PURE__ */ new Map();
+  /** Set when the program can answer no more: every later request fails with it. */
+  dead;
+  stderrTail = "";
+  closed;
+  request(c, sample) {
+    const messages = messagesOf(c);
+    return { id: c.id, sample, prompt: lastUserTurn(messages), messages };
+  }
+  answer(request2, c, sample, ctx) {
+    const line = `${JSON.stringify(request2)}
+`;
+    return withRetries(() => this.ask(line, keyOf(c.id, sample), ctx.signal), {
+      policy: this.options.retry,
+      signal: ctx.signal,
+      onRetry: ctx.onRetry
+    });
+  }
+  ask(line, key, signal) {
+    const child = this.start();
+    if (this.dead) return Promise.reject(this.dead);
+    return new Promise((resolve5, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        this.pending.delete(key);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(
+          new AttemptError(`no answer within ${this.options.timeoutMs / 1e3} s (timeout)`, "retryable")
+        );
+      }, this.options.timeoutMs);
+      const onAbort = () => {
+        done();
+        reject(signal.reason);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.pending.set(key, {
+        resolve: (text4) => {
+          done();
+          resolve5(text4);
+        },
+        reject: (err) => {
+          done();
+          reject(err);
+        }
+      });
+      child.stdin.write(line);
+    });
+  }
+  start() {
+    if (this.child) return this.child;
+    const [program, ...args] = this.config.run;
+    const child = spawn(program, args, { cwd: this.cwd, stdio: ["pipe", "pipe", "pipe"] });
+    this.child = child;
+    child.stdin.on("error", () => {
+    });
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_KEPT);
+    });
+    let lineNo = 0;
+    createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) => {
+      lineNo++;
+      if (line.trim() !== "") this.onLine(line, lineNo);
+    });
+    this.closed = new Promise((resolve5) => {
+      child.on("error", (err) => {
+        this.die(
+          new AttemptError(
+            `cannot start \`${program}\` (${err.code ?? err.message}); check \`run\` (it runs in the config's folder)`,
+            "fatal",
+            { culprit: "endpoint" }
+          )
+        );
+        if (child.pid === void 0) resolve5();
+      });
+      child.on("close", (code, signal) => {
+        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        this.die(new AttemptError(`the command ${how} before answering${this.stderrNote()}`, "final"));
+        resolve5();
+      });
+    });
+    return child;
+  }
+  onLine(line, lineNo) {
+    let msg;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      msg = void 0;
+    }
+    const ok = msg !== null && typeof msg === "object" && typeof msg.id === "string" && (msg.sample === void 0 || Number.isInteger(msg.sample)) && (typeof msg.response === "string" || typeof msg.error === "string");
+    if (!ok || !msg) {
+      this.die(
+        new AttemptError(
+          `the command printed a line that is not an answer (stdout line ${lineNo}: "${excerpt(line, 80)}"); expected {"id", "sample", "response"} or {"id", "sample", "error"}${this.stderrNote()}`,
+          "final"
+        )
+      );
+      this.child?.kill("SIGKILL");
+      return;
+    }
+    const waiting = this.pending.get(keyOf(msg.id, msg.sample ?? 0));
+    if (!waiting) return;
+    if (typeof msg.response === "string") waiting.resolve(msg.response);
+    else
+      waiting.reject(new AttemptError(`the command reported: ${excerpt(String(msg.error), 300)}`, "final"));
+  }
+  stderrNote() {
+    const lines = this.stderrTail.split("\n").map((l) => l.trim()).filter(Boolean).slice(-3);
+    return lines.length ? `; stderr: ${excerpt(lines.join(" | "), 400)}` : "; stderr was empty";
+  }
+  die(err) {
+    if (this.dead) return;
+    this.dead = err;
+    for (const p of [...this.pending.values()]) p.reject(err);
+  }
+  async close() {
+    const child = this.child;
+    if (!child || !this.closed) return;
+    child.stdin.end();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5e3);
+    await this.closed;
+    clearTimeout(timer);
+  }
+};
+
+// src/targets/json-pointer.ts
+function resolvePointer(doc, pointer) {
+  if (pointer === "") return doc;
+  let cur = doc;
+  for (const raw of pointer.slice(1).split("/")) {
+    const token = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (Array.isArray(cur)) {
+      if (!/^(0|[1-9]\d*)$/.test(token)) return void 0;
+      cur = cur[Number(token)];
+    } else if (cur !== null && typeof cur === "object" && Object.hasOwn(cur, token)) {
+      cur = cur[token];
+    } else {
+      return void 0;
+    }
+  }
+  return cur;
+}
+
+// src/targets/http.ts
+var HttpResponder = class {
+  constructor(config2, options, label2) {
+    this.config = config2;
+    this.options = options;
+    this.http = new HttpClient(options.concurrency);
+    this.limiter = new RateLimiter(options.requestsPerMinute);
+    this.headers = {
+      accept: "application/json",
+      ...config2.body !== void 0 ? { "content-type": "application/json" } : {},
+      ...config2.headers
+    };
+    this.identity = { kind: "http", source: `${config2.method} ${config2.url}`, label: label2, build: config2.build };
+    this.fingerprint = {
+      kind: "http",
+      method: config2.method,
+      response: config2.response,
+      build: config2.build
+    };
+  }
+  config;
+  options;
+  identity;
+  fingerprint;
+  keys = { endpoint: "url", model: "body", credentials: "headers" };
+  http;
+  limiter;
+  headers;
+  request(c, sample) {
+    const messages = messagesOf(c);
+    const values = {
+      prompt: lastUserTurn(messages),
+      messages,
+      system: messages[0]?.role === "system" ? messages[0].content : "",
+      id: c.id,
+      sample
+    };
+    return {
+      url: renderUrl(this.config.url, values),
+      body: this.config.body === void 0 ? void 0 : renderBody(this.config.body, values)
+    };
+  }
+  answer(request2, _c, _sample, ctx) {
+    const { url: url2, body } = request2;
+    const json2 = body === void 0 ? void 0 : JSON.stringify(body);
+    return withRetries(
+      async () => {
+        const res = await this.http.send({
+          url: url2,
+          method: this.config.method,
+          headers: this.headers,
+          body: json2,
+          timeoutMs: this.options.timeoutMs,
+          signal: ctx.signal
+        });
+        if (res.status < 200 || res.status > 299) throw statusFailure(res.status, res.text, res.headers);
+        let doc;
+        try {
+          doc = JSON.parse(res.text);
+        } catch {
+          throw new AttemptError(`malformed response: not JSON (${res.text.length} bytes)`, "retryable");
+        }
+        const text4 = resolvePointer(doc, this.config.response);
+        if (typeof text4 !== "string") {
+          throw new AttemptError(
+            `malformed response: no text at ${this.config.response || "the top level"} (found ${text4 === void 0 ? "nothing" : typeof text4})`,
+            "retryable"
+          );
+        }
+        return text4;
+      },
+      { policy: this.options.retry, limiter: this.limiter, signal: ctx.signal, onRetry: ctx.onRetry }
+    );
+  }
+  close() {
+    return this.http.close();
+  }
+};
+
+// src/targets/openai.ts
+var OpenAIResponder = class {
+  constructor(config2, apiKey, options, label2) {
+    this.config = config2;
+    this.client = new ChatCompletionsClient({
+      baseUrl: config2.base_url,
+      model: config2.model,
+      apiKey,
+      headers: config2.headers,
+      params: config2.params,
+      timeoutMs: options.timeoutMs,
+      retry: options.retry,
+      requestsPerMinute: options.requestsPerMinute,
+      connections: options.concurrency
+    });
+    this.identity = {
+      kind: "openai",
+      source: `${config2.model} at ${config2.base_url}`,
+      label: label2,
+      build: config2.build
+    };
+    this.fingerprint = { kind: "openai", url: this.client.url, build: config2.build };
+    this.keys = {
+      endpoint: "base_url",
+      model: "model",
+      credentials: config2.api_key_env ? "api_key_env" : "headers"
+    };
+  }
+  config;
+  identity;
+  fingerprint;
+  keys;
+  client;
+  request(c, sample) {
+    const seed = this.config.params?.seed;
+    const perSample = sample > 0 && typeof seed === "number" ? { seed: seed + sample } : void 0;
+    return this.client.body(messagesOf(c, this.config.system), perSample);
+  }
+  answer(request2, _c, _sample, ctx) {
+    return this.client.post(request2, ctx);
+  }
+  close() {
+    return this.client.close();
+  }
+};
+
+// src/targets/target.ts
+var RECORDED_LABELS = ["refusal", "compliance", "leak", "no_leak"];
+
+// src/targets/replay.ts
+var RecordedGradeSchema = external_exports.strictObject({
+  grader: external_exports.string({ error: "expected the name of who decided, e.g. jailbreakbench-artifact" }).min(1).describe("Who decided: the dataset or judge the verdict comes from."),
+  label: external_exports.enum(RECORDED_LABELS, { error: 'expected one of "refusal", "compliance", "leak", "no_leak"' }).describe("refusal / compliance for refuse and comply cases; leak / no_leak for no_leak cases."),
+  reason: external_exports.string({ error: "expected the reason as a string" }).min(1)
+});
+var ResponseLineSchema = external_exports.strictObject({
+  id: external_exports.string({ error: "expected the case id as a string" }).min(1),
+  response: external_exports.string({ error: "expected the response text as a string" }).optional(),
+  sample: external_exports.int({ error: "expected a sample index (whole number \u2265 0)" }).min(0).default(0),
+  error: external_exports.string({ error: "expected an error description as a string" }).min(1).optional(),
+  grade: RecordedGradeSchema.optional().describe(
+    "A verdict recorded by the source in place of a response (no response text to grade)."
+  )
+}).superRefine((r, ctx) => {
+  const given = ["response", "error", "grade"].filter((k) => r[k] !== void 0);
+  if (given.length !== 1) {
+    ctx.addIssue({
+      code: "custom",
+      message: given.length === 0 ? "expected `response` (the model's text) or `error` (why there is none)" : `expected one of \`response\`, \`error\` or \`grade\`, got ${given.map((k) => `\`${k}\``).join(" and ")}`
+    });
+  }
+});
+function readResponseFile(file2, caseIds) {
+  const shown2 = displayPath(file2);
+  const lines = parseJsonLines(readText(file2, "responses file"), shown2);
+  const problems = [];
+  const seen = /* @__PURE__ */ new Map();
+  const out = [];
+  for (const line of lines) {
+    const result2 = check(ResponseLineSchema, line.data, line);
+    if (result2.problems) {
+      problems.push(...result2.problems);
+      continue;
+    }
+    const r = result2.value;
+    if (!caseIds.has(r.id)) {
+      problems.push({
+        file: shown2,
+        position: line.locate(["id"]),
+        keyPath: "id",
+        message: `"${r.id}" is not a case id of any suite in this run; check the suite or remove this line`
+      });
+      continue;
+    }
+    const key = `${r.id}\0${r.sample}`;
+    const first = seen.get(key);
+    if (first !== void 0) {
+      problems.push({
+        file: shown2,
+        position: line.locate(["id"]),
+        keyPath: "id",
+        message: `second response for "${r.id}" sample ${r.sample} (first at line ${first}); keep one`
+      });
+      continue;
+    }
+    seen.set(key, line.line);
+    out.push({ id: r.id, sample: r.sample, response: r.response, error: r.error, grade: r.grade });
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return out;
+}
+var ReplayTarget = class {
+  constructor(file2, label2) {
+    this.file = file2;
+    this.identity = { kind: "replay", source: displayPath(file2), label: label2 };
+  }
+  file;
+  identity;
+  async *respond(cases) {
+    yield* readResponseFile(this.file, new Set(cases.map((c) => c.id)));
+  }
+};
+
+// src/gate/test-names.ts
+var TESTS = ["exact McNemar", "Tango score", "cluster-robust t (CR1)"];
+
+// src/report/results-schema.ts
+var interval = external_exports.strictObject({ lower: external_exports.number(), upper: external_exports.number() });
+var rateEstimate = external_exports.strictObject({
+  /** Failing cases; with several samples per case, the sum of the cases' failing shares. */
+  failures: external_exports.number().min(0),
+  n: external_exports.int().min(0),
+  rate: external_exports.number().min(0).max(1).nullable(),
+  ci: interval.nullable(),
+  designEffect: external_exports.number().optional(),
+  counts: external_exports.literal("responses").optional(),
+  /** The rate corrected for the grader's measured errors (a gate's `calibration:`). */
+  corrected: external_exports.strictObject({
+    rate: external_exports.number().min(0).max(1),
+    ci: interval,
+    method: external_exports.literal("Rogan-Gladen"),
+    sensitivity: external_exports.number(),
+    specificity: external_exports.number()
+  }).optional()
+});
+var metricName = external_exports.enum([
+  "attack_success_rate",
+  "false_refusal_rate",
+  "leak_rate",
+  "pii_leak_rate",
+  "error_rate"
+]);
+var rateMetric = external_exports.enum(["attack_success_rate", "false_refusal_rate", "leak_rate", "pii_leak_rate"]);
+var verdict = external_exports.enum(["pass", "fail", "inconclusive", "waived"]);
+var metricSummary = external_exports.strictObject({
+  overall: rateEstimate,
+  byCategory: external_exports.record(external_exports.string(), rateEstimate)
+});
+var NO_CASES = { overall: { failures: 0, n: 0, rate: null, ci: null }, byCategory: {} };
+var metricTable = external_exports.strictObject({
+  attack_success_rate: metricSummary,
+  false_refusal_rate: metricSummary,
+  leak_rate: metricSummary,
+  pii_leak_rate: metricSummary.default(NO_CASES),
+  error_rate: metricSummary
+});
+var status = external_exports.enum(["pass", "fail", "error"]);
+var grades = external_exports.array(external_exports.strictObject({ grader: external_exports.string(), label: external_exports.string(), reason: external_exports.string() }));
+var CaseOutcomeSchema = external_exports.strictObject({
+  id: external_exports.string().min(1),
+  category: external_exports.string(),
+  expect: external_exports.enum(["refuse", "comply", "no_leak"]),
+  metric: rateMetric,
+  cluster: external_exports.string().optional(),
+  status,
+  /** With several samples: the share of usable samples that failed. */
+  score: external_exports.number().min(0).max(1).optional(),
+  response: external_exports.string().optional(),
+  error: external_exports.string().optional(),
+  grades,
+  source: external_exports.strictObject({ file: external_exports.string(), line: external_exports.int().min(1) }).optional(),
+  /** Further metrics the case counts in (pii_leak_rate for a no_leak case), each with its status. */
+  also: external_exports.array(external_exports.strictObject({ metric: rateMetric, status, score: external_exports.number().optional() })).optional(),
+  /** Every sample's outcome, when the case has more than one. */
+  samples: external_exports.array(
+    external_exports.strictObject({
+      sample: external_exports.int().min(0),
+      status,
+      response: external_exports.string().optional(),
+      error: external_exports.string().optional(),
+      grades,
+      also: external_exports.array(external_exports.strictObject({ metric: rateMetric, status, score: external_exports.number().optional() })).optional()
+    })
+  ).optional()
+});
+var target = external_exports.strictObject({
+  kind: external_exports.string(),
+  source: external_exports.string(),
+  label: external_exports.string().optional(),
+  build: external_exports.string().optional()
+});
+var suiteRef2 = external_exports.strictObject({
+  file: external_exports.string(),
+  hash: external_exports.string(),
+  /** Per-case hashes (id → hash), so a later run can say which cases changed. */
+  caseHashes: external_exports.record(external_exports.string(), external_exports.string()).optional()
+});
+var build3 = external_exports.strictObject({
+  target,
+  /** For a baseline taken from an earlier results file: what that run was made on. */
+  provenance: external_exports.strictObject({
+    suites: external_exports.array(suiteRef2),
+    configHash: external_exports.string().optional(),
+    configFile: external_exports.string().optional(),
+    graders: external_exports.array(external_exports.string()).optional(),
+    tool: external_exports.string().optional(),
+    createdAt: external_exports.string().optional()
+  }).optional(),
+  graders: external_exports.array(external_exports.string()),
+  cases: external_exports.array(CaseOutcomeSchema)
+});
+var ResultsSchema = external_exports.strictObject({
+  $schema: external_exports.string().optional(),
+  schemaVersion: external_exports.literal(1),
+  verdict,
+  tool: external_exports.strictObject({ name: external_exports.literal("safety-gate"), version: external_exports.string() }),
+  createdAt: external_exports.string(),
+  config: external_exports.strictObject({ file: external_exports.string(), hash: external_exports.string() }),
+  suites: external_exports.array(suiteRef2.extend({ cases: external_exports.int().min(0) })),
+  confidence: external_exports.number(),
+  builds: external_exports.strictObject({ candidate: build3, baseline: build3.optional() }),
+  metrics: external_exports.strictObject({ candidate: metricTable, baseline: metricTable.optional() }),
+  comparisons: external_exports.array(
+    external_exports.strictObject({
+      metric: rateMetric,
+      category: external_exports.string().optional(),
+      table: external_exports.strictObject({ n11: external_exports.int(), n12: external_exports.int(), n21: external_exports.int(), n22: external_exports.int() }).nullable(),
+      pairs: external_exports.int().min(0),
+      unpaired: external_exports.int().min(0),
+      clusters: external_exports.int().min(0).optional(),
+      delta: external_exports.number().nullable(),
+      ci: interval.nullable(),
+      ciLevel: external_exports.number(),
+      test: external_exports.enum(TESTS),
+      testReason: external_exports.string(),
+      interval: external_exports.string(),
+      alternative: external_exports.enum(["greater", "less"]),
+      margin: external_exports.number(),
+      pOneSided: external_exports.number(),
+      pTwoSided: external_exports.number(),
+      pAdjusted: external_exports.number().optional(),
+      family: external_exports.int().min(1).optional(),
+      mde: external_exports.strictObject({ delta: external_exports.number().nullable(), power: external_exports.number(), alpha: external_exports.number() }).optional(),
+      power: external_exports.strictObject({
+        effect: external_exports.number(),
+        power: external_exports.number(),
+        atLeast: external_exports.number(),
+        alpha: external_exports.number(),
+        casesNeeded: external_exports.int().nullable()
+      }).optional(),
+      untested: external_exports.string().optional(),
+      regressed: external_exports.array(external_exports.string()),
+      improved: external_exports.array(external_exports.string())
+    })
+  ),
+  decisions: external_exports.array(
+    external_exports.strictObject({
+      metric: metricName,
+      category: external_exports.string().optional(),
+      rule: external_exports.enum(["max", "regression"]),
+      build: external_exports.enum(["candidate", "baseline", "both"]),
+      outcome: verdict,
+      reason: external_exports.string(),
+      threshold: external_exports.number().optional(),
+      alpha: external_exports.number().optional(),
+      margin: external_exports.number().optional(),
+      mode: external_exports.enum(["regression", "non_inferiority"]).optional(),
+      waiver: external_exports.strictObject({ index: external_exports.int().min(0), owner: external_exports.string(), reason: external_exports.string(), expires: external_exports.string() }).optional()
+    })
+  ),
+  /** The branch profile that set the gates, when one matched. */
+  profile: external_exports.strictObject({ name: external_exports.string(), branch: external_exports.string() }).optional(),
+  /** Every configured waiver and what it did in this run. */
+  waivers: external_exports.array(
+    external_exports.strictObject({
+      index: external_exports.int().min(0),
+      metric: rateMetric,
+      category: external_exports.string().optional(),
+      cases: external_exports.array(external_exports.string()).optional(),
+      reason: external_exports.string(),
+      owner: external_exports.string(),
+      expires: external_exports.string(),
+      status: external_exports.enum(["applied", "expired", "unused"]),
+      applied: external_exports.int().min(0)
+    })
+  ).optional(),
+  notes: external_exports.array(external_exports.string())
+}).describe("safety-gate results");
+
+// src/targets/results.ts
+var ResultsTarget = class {
+  identity;
+  provenance;
+  results;
+  /** `source` names where the file came from when its path means nothing to a reader (a downloaded artifact). */
+  constructor(file2, label2, source) {
+    const shown2 = displayPath(file2);
+    const doc = parseJson(readText(file2, "baseline results file"), shown2);
+    this.results = validate(ResultsSchema, doc.data, doc);
+    this.identity = {
+      kind: "results",
+      source: source ?? shown2,
+      label: label2 ?? this.results.builds.candidate.target.label
+    };
+    this.provenance = {
+      suites: this.results.suites.map(({ file: f, hash: hash2, caseHashes: caseHashes2 }) => ({ file: f, hash: hash2, caseHashes: caseHashes2 })),
+      configHash: this.results.config.hash,
+      configFile: this.results.config.file,
+      graders: this.results.builds.candidate.graders,
+      tool: `safety-gate@${this.results.tool.version}`,
+      createdAt: this.results.createdAt
+    };
+  }
+  async *respond(cases) {
+    const wanted = new Set(cases.map((c) => c.id));
+    for (const c of this.results.builds.candidate.cases) {
+      if (!wanted.has(c.id)) continue;
+      for (const s of c.samples ?? [{ ...c, sample: 0 }]) {
+        const recorded = s.grades.find((g) => g.grader.startsWith("recorded:"));
+        if (s.status !== "error" && s.response === void 0 && recorded) {
+          const label2 = recorded.label;
+          yield {
+            id: c.id,
+            sample: s.sample,
+            grade: { ...recorded, grader: recorded.grader.slice(9), label: label2 }
+          };
+          continue;
+        }
+        yield s.status === "error" || s.response === void 0 ? { id: c.id, sample: s.sample, error: s.error ?? "no response in the baseline results" } : { id: c.id, sample: s.sample, response: s.response };
+      }
+    }
+  }
+};
+
+// src/targets/index.ts
+function journalPath(outDir, role) {
+  return join5(outDir, "journal", `${role}.jsonl`);
+}
+function liveOptions(r) {
+  return {
+    concurrency: r.concurrency,
+    samples: r.samples,
+    timeoutMs: r.timeout * 1e3,
+    retry: { retries: r.retries, initialDelayMs: r.backoff * 1e3, maxDelayMs: 6e4 },
+    requestsPerMinute: r.requests_per_minute
+  };
+}
+function problemIn(loaded, role, err, name) {
+  const config2 = loaded[role];
+  const kind = TARGET_SOURCES.find((k) => config2?.[k] !== void 0) ?? "";
+  const path2 = [role, kind, ...err.keyPath ? err.keyPath.split(".") : []];
+  return new InputError({
+    file: displayPath(loaded.file),
+    position: loaded.source.locate(path2, "value"),
+    keyPath: path2.join("."),
+    message: `${role} ${name}: ${err.message}`
+  });
+}
+function responderFor(config2, runner, configDir, live) {
+  const options = liveOptions(runner);
+  if (config2.openai) {
+    const name = config2.openai.api_key_env;
+    const apiKey = name === void 0 ? void 0 : live.env[name];
+    if (name !== void 0 && !apiKey) {
+      throw new TargetUnusableError(
+        `environment variable ${name} is not set (it should hold the API key)`,
+        "api_key_env"
+      );
+    }
+    live.redactor.add(apiKey);
+    return new OpenAIResponder(config2.openai, apiKey, options, config2.label);
+  }
+  if (config2.http) return new HttpResponder(config2.http, options, config2.label);
+  if (config2.command) return new CommandResponder(config2.command, configDir, options, config2.label);
+  return void 0;
+}
+function createTarget(loaded, role, live) {
+  const config2 = loaded[role];
+  if (!config2) throw new Error(`no ${role} in the config`);
+  if (config2.replay !== void 0) return new ReplayTarget(config2.replay, config2.label);
+  if (config2.results !== void 0) return new ResultsTarget(config2.results, config2.label);
+  let responder;
+  try {
+    responder = responderFor(config2, loaded.config.runner, loaded.dir, live);
+  } catch (err) {
+    throw err instanceof TargetUnusableError ? problemIn(loaded, role, err, "target") : err;
+  }
+  if (!responder) throw new Error("target has no response source");
+  const target2 = new LiveTarget(
+    responder,
+    {
+      label: role,
+      concurrency: loaded.config.runner.concurrency,
+      samples: loaded.config.runner.samples,
+      journal: live.outDir === void 0 ? void 0 : journalPath(live.outDir, role),
+      cacheDir: loaded.cache,
+      progress: live.progress,
+      redactor: live.redactor
+    },
+    (err) => problemIn(loaded, role, err, `${target2.identity.kind} ${target2.identity.source}`)
+  );
+  return target2;
+}
+
+// src/graders/openai-chat.ts
+var JUDGE_PARAMS = { temperature: 0 };
+var VERDICTS = fingerprintOf({ kind: "judge-verdicts", version: 1 });
+var CULPRIT_KEYS = { endpoint: "endpoint", model: "model", credentials: "api_key_env" };
+var OpenAIChatModels = class {
+  constructor(context) {
+    this.context = context;
+  }
+  context;
+  clients = [];
+  cache;
+  failure;
+  /** Builds one grader's client; throws `TargetUnusableError` (keyed in the entry) when its key is missing. */
+  factory = (config2) => this.create(config2);
+  /** The first failure that made a grader unusable, if any. */
+  get fatal() {
+    return this.failure;
+  }
+  /**
+   * Verdicts cached in `cache:` when it is set. The judge keys each verdict on its own
+   * identity (model, endpoint, rubric), request and response, so one file serves all judges.
+   */
+  verdictCache() {
+    const dir = this.context.cacheDir;
+    if (dir === void 0) return void 0;
+    this.cache ??= new ResponseCache(dir, VERDICTS);
+    const store = this.cache;
+    return {
+      get: (key) => store.get(requestKey(VERDICTS, key)),
+      set: (key, text4) => store.put(requestKey(VERDICTS, key), text4)
+    };
+  }
+  create(config2) {
+    const { env, redactor, runner } = this.context;
+    const name = config2.api_key_env;
+    const apiKey = name === void 0 ? void 0 : env[name];
+    if (name !== void 0 && !apiKey) {
+      throw new TargetUnusableError(
+        `environment variable ${name} is not set (it should hold the API key)`,
+        "api_key_env"
+      );
+    }
+    redactor.add(apiKey);
+    const options = liveOptions(runner);
+    const client = new ChatCompletionsClient({
+      baseUrl: config2.endpoint,
+      model: config2.model,
+      apiKey,
+      params: JUDGE_PARAMS,
+      timeoutMs: options.timeoutMs,
+      retry: options.retry,
+      requestsPerMinute: options.requestsPerMinute,
+      connections: options.concurrency
+    });
+    this.clients.push(client);
+    return {
+      identity: `${config2.model}@${config2.endpoint}`,
+      complete: async (messages) => {
+        if (this.failure) throw new Error(this.failure.message);
+        try {
+          return await client.complete(messages);
+        } catch (err) {
+          const message = redactor.redact(err instanceof Error ? err.message : String(err));
+          if (err instanceof AttemptError && err.kind === "fatal") {
+            this.failure ??= {
+              grader: config2.name,
+              key: CULPRIT_KEYS[err.options.culprit ?? "endpoint"],
+              message
+            };
+          }
+          throw new Error(message);
+        }
+      }
+    };
+  }
+  async close() {
+    this.cache?.close();
+    await Promise.all(this.clients.map((c) => c.close()));
+  }
+};
+
 // src/graders/canary.ts
 var NON_ASCII = /[\u0080-\uffff]/;
-var INVISIBLE = /[\s\u200b-\u200f\u2060-\u2064\ufeff\u00ad]+/g;
+var INVISIBLE2 = /[\s\u200b-\u200f\u2060-\u2064\ufeff\u00ad]+/g;
 var fold = (text4) => NON_ASCII.test(text4) ? text4.normalize("NFKC") : text4;
 function normaliseForCanary(text4) {
-  return fold(text4).replace(INVISIBLE, "").toLowerCase();
+  return fold(text4).replace(INVISIBLE2, "").toLowerCase();
 }
 var MIN_SPELLED = 8;
 var escapeChar = (c) => c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
@@ -80045,7 +81456,19 @@ function buildGraders(config2, options) {
         message: "model graders (judge, classifier) need the OpenAI-compatible endpoint client, which this build does not include yet; remove this grader or use a build with live endpoints"
       });
     }
-    const chat = options.chatModel(m);
+    let chat;
+    try {
+      chat = options.chatModel(m);
+    } catch (err) {
+      if (!(err instanceof TargetUnusableError)) throw err;
+      const path2 = ["graders", "model", i, ...err.keyPath ? [err.keyPath] : []];
+      throw new InputError({
+        file: options.configFile,
+        position: options.locate?.(path2),
+        keyPath: keyPathOf(path2),
+        message: `grader ${m.name}: ${err.message}`
+      });
+    }
     const grader = m.kind === "judge" ? llmJudge(chat, { rubric: m.rubric, cache: options.verdictCache }) : llamaGuardClassifier(chat, { categories: m.categories });
     graders.set(m.name, { name: m.name, kind: m.kind, grader });
   }
@@ -80147,60 +81570,6 @@ function categorySummary(r, metric) {
   return { ...line ? { line } : {}, others };
 }
 
-// src/report/escape.ts
-function truncate(text4, max) {
-  const chars = [...text4];
-  return chars.length <= max ? text4 : `${chars.slice(0, max - 1).join("")}\u2026`;
-}
-var INVISIBLE2 = /(?![\n\t])[\p{Cc}\p{Cf}\p{Co}]/gu;
-function stripInvisible(text4) {
-  return text4.replace(/\r\n?|[\u2028\u2029]/g, "\n").replace(INVISIBLE2, "");
-}
-function plainInline(text4, max) {
-  return truncate(stripInvisible(text4).replace(/\n/g, " \u23CE ").replace(/\t/g, " "), max);
-}
-var ZWSP = "&#8203;";
-var INLINE = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "@": `@${ZWSP}`,
-  "#": `#${ZWSP}`
-};
-function markdownInline(text4, max) {
-  return plainInline(text4, max).replace(
-    /[&<>"@#\\`*_[\]|~]|:\/\/|\bwww\./gi,
-    (m) => INLINE[m] ?? (m === "://" ? `:${ZWSP}//` : m.length > 1 ? `${m.slice(0, 3)}${ZWSP}.` : `\\${m}`)
-  );
-}
-function longestRun(text4, ch) {
-  let best = 0;
-  let run = 0;
-  for (const c of text4) {
-    run = c === ch ? run + 1 : 0;
-    if (run > best) best = run;
-  }
-  return best;
-}
-function fencedBlock(text4, max) {
-  const body = truncate(stripInvisible(text4).replace(/\t/g, "  "), max);
-  const fence = "`".repeat(Math.max(3, longestRun(body, "`") + 1));
-  return `${fence}text
-${body}
-${fence}`;
-}
-function redactedText(text4) {
-  return `[redacted: sha256:${sha256(text4).slice(0, 12)}\u2026, ${[...text4].length} chars]`;
-}
-var HTML = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-function htmlText(text4) {
-  return stripInvisible(text4).replace(/[&<>"']/g, (c) => HTML[c] ?? c);
-}
-function xmlText(text4) {
-  return htmlText(text4).replace(/[\uD800-\uDFFF\uFFFE\uFFFF]/gu, "\uFFFD");
-}
-
 // src/report/markdown.ts
 function reportOptionsFrom(report) {
   return {
@@ -80280,7 +81649,7 @@ function renderMarkdown(r, options, view = {}) {
     `Suites: ${r.suites.map((s) => `${markdownInline(s.file, 200)} (${s.cases} cases, ${markdownInline(s.hash.slice(0, 19), 19)}\u2026)`).join(", ")}`,
     ""
   );
-  out.push(...metricTable(r));
+  out.push(...metricTable2(r));
   if (detail.charts) out.push(...RATE_METRICS.flatMap((m) => categoryChart(r, m)));
   if (detail.categories) out.push(...categoryTable(r));
   out.push(...flips2(r, options, detail.cases));
@@ -80291,7 +81660,7 @@ function renderMarkdown(r, options, view = {}) {
   );
   return out.join("\n");
 }
-function metricTable(r) {
+function metricTable2(r) {
   const conf = `${Math.round(r.confidence * 100)}% CI`;
   const out = [
     "### Metrics",
@@ -80416,1280 +81785,6 @@ function flippedCase(c, b, options) {
   return out;
 }
 
-// src/targets/index.ts
-import { join as join5 } from "node:path";
-
-// src/targets/failure.ts
-var AttemptError = class extends Error {
-  constructor(message, kind, options = {}) {
-    super(message);
-    this.kind = kind;
-    this.options = options;
-    this.name = "AttemptError";
-  }
-  kind;
-  options;
-};
-var TargetUnusableError = class extends Error {
-  constructor(message, keyPath) {
-    super(message);
-    this.keyPath = keyPath;
-    this.name = "TargetUnusableError";
-  }
-  keyPath;
-};
-function excerpt(body, max = 200) {
-  return plainInline(body.trim(), max);
-}
-function retryAfterMs(headers2, now = Date.now()) {
-  const first = (name) => {
-    const v = headers2[name];
-    return Array.isArray(v) ? v[0] : v;
-  };
-  const ms = Number(first("retry-after-ms"));
-  if (Number.isFinite(ms) && ms >= 0 && first("retry-after-ms") !== void 0) return ms;
-  const value = first("retry-after")?.trim();
-  if (!value) return void 0;
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1e3;
-  const date5 = Date.parse(value);
-  return Number.isNaN(date5) ? void 0 : Math.max(0, date5 - now);
-}
-var MODEL_MISSING = /model\b.*\b(not[ _]?found|does ?n[o']t exist|not exist|unknown|invalid)|(unknown|invalid) model/i;
-function statusFailure(status2, body, headers2) {
-  const detail = excerpt(body);
-  const said = detail ? `: ${detail}` : "";
-  if (status2 === 401 || status2 === 403) {
-    return new AttemptError(
-      `the endpoint refused our credentials (HTTP ${status2}${said}); check the API key and its permissions`,
-      "fatal",
-      { culprit: "credentials" }
-    );
-  }
-  if (status2 === 404 || status2 >= 400 && status2 < 500 && status2 !== 429 && MODEL_MISSING.test(body)) {
-    return new AttemptError(
-      `the endpoint does not know this model or path (HTTP ${status2}${said}); check the model name and the URL`,
-      "fatal",
-      { culprit: MODEL_MISSING.test(body) ? "model" : "endpoint" }
-    );
-  }
-  const retryAfter = retryAfterMs(headers2);
-  if (status2 === 429) {
-    return new AttemptError(`rate limited (HTTP 429${said})`, "retryable", {
-      retryAfterMs: retryAfter,
-      rateLimited: true
-    });
-  }
-  if (status2 >= 500 || status2 === 408 || status2 === 409 || status2 === 425) {
-    return new AttemptError(`server error (HTTP ${status2}${said})`, "retryable", {
-      retryAfterMs: retryAfter
-    });
-  }
-  return new AttemptError(`request rejected (HTTP ${status2}${said})`, "final");
-}
-
-// src/runner/run.ts
-import { setMaxListeners } from "node:events";
-
-// src/io/append-log.ts
-import { closeSync, existsSync as existsSync4, mkdirSync as mkdirSync2, openSync, readFileSync as readFileSync3, writeSync } from "node:fs";
-import { dirname as dirname4 } from "node:path";
-var AppendLog = class {
-  constructor(path2, isRecord) {
-    this.path = path2;
-    if (!existsSync4(path2)) return;
-    const text4 = readFileSync3(path2, "utf8");
-    let unreadable = 0;
-    for (const line of text4.split("\n")) {
-      if (line === "") continue;
-      let value;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        unreadable++;
-        continue;
-      }
-      if (isRecord(value)) this.records.set(value.key, value);
-      else unreadable++;
-    }
-    this.unreadable = unreadable;
-    if (text4.length > 0 && !text4.endsWith("\n")) this.write("\n");
-  }
-  path;
-  fd;
-  pending = [];
-  flushScheduled = false;
-  records = /* @__PURE__ */ new Map();
-  /** Lines that could not be read (a torn last line after a kill, or damage). */
-  unreadable = 0;
-  get(key) {
-    return this.records.get(key);
-  }
-  get size() {
-    return this.records.size;
-  }
-  append(record2) {
-    this.records.set(record2.key, record2);
-    this.pending.push(`${JSON.stringify(record2)}
-`);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
-  }
-  flush() {
-    this.flushScheduled = false;
-    if (this.pending.length === 0) return;
-    const text4 = this.pending.join("");
-    this.pending = [];
-    this.write(text4);
-  }
-  write(text4) {
-    if (this.fd === void 0) {
-      mkdirSync2(dirname4(this.path), { recursive: true });
-      this.fd = openSync(this.path, "a");
-    }
-    writeSync(this.fd, text4);
-  }
-  close() {
-    this.flush();
-    if (this.fd !== void 0) closeSync(this.fd);
-    this.fd = void 0;
-  }
-};
-
-// src/targets/cache.ts
-import { join as join4 } from "node:path";
-var isCacheRecord = (v) => {
-  const r = v;
-  return typeof r?.key === "string" && typeof r.response === "string";
-};
-function fingerprintOf(fingerprint) {
-  return hashOf(fingerprint);
-}
-function requestKey(fingerprint, ...parts) {
-  return sha256(
-    [fingerprint, ...parts.map((p) => typeof p === "string" ? p : JSON.stringify(p))].join("\n")
-  );
-}
-var ResponseCache = class {
-  log;
-  constructor(dir, fingerprint) {
-    this.log = new AppendLog(
-      join4(dir, `${fingerprint.replace(/^sha256:/, "").slice(0, 32)}.jsonl`),
-      isCacheRecord
-    );
-  }
-  get(key) {
-    return this.log.get(key)?.response;
-  }
-  put(key, response) {
-    this.log.append({ key, response });
-  }
-  close() {
-    this.log.close();
-  }
-};
-
-// src/runner/progress.ts
-var quietProgress = { start() {
-}, update() {
-}, finish() {
-} };
-function duration3(ms) {
-  const s = Math.round(ms / 1e3);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m${String(s % 60).padStart(2, "0")}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
-}
-function formatProgress(s) {
-  const pct4 = s.total === 0 ? 100 : 100 * s.done / s.total;
-  const fresh = s.done - s.reused;
-  const rate2 = s.elapsedMs > 0 ? fresh * 1e3 / s.elapsedMs : 0;
-  const parts = [`${s.label} ${s.done}/${s.total} (${pct4.toFixed(pct4 < 100 ? 1 : 0)}%)`];
-  if (fresh > 0) parts.push(`${rate2 >= 10 ? Math.round(rate2) : rate2.toFixed(1)} req/s`);
-  if (s.done < s.total && rate2 > 0) parts.push(`ETA ${duration3((s.total - s.done) / rate2 * 1e3)}`);
-  if (s.done >= s.total) parts.push(`in ${duration3(s.elapsedMs)}`);
-  parts.push(`${s.errors} error${s.errors === 1 ? "" : "s"}`);
-  if (s.retries > 0) parts.push(`${s.retries} retr${s.retries === 1 ? "y" : "ies"}`);
-  if (s.reused > 0) parts.push(`${s.reused} reused`);
-  return parts.join(" \xB7 ");
-}
-function createProgress(mode, write, now = Date.now) {
-  if (mode === "quiet") return quietProgress;
-  if (mode === "tty") {
-    let last = 0;
-    const draw = (s) => write(`\r\x1B[2K${formatProgress(s)}`);
-    return {
-      start: draw,
-      update(s) {
-        if (now() - last < 100) return;
-        last = now();
-        draw(s);
-      },
-      finish: (s) => write(`\r\x1B[2K${formatProgress(s)}
-`)
-    };
-  }
-  const github = mode === "github";
-  let shownTenth = 0;
-  return {
-    start(s) {
-      shownTenth = Math.floor(10 * s.done / Math.max(1, s.total));
-      const head = `${s.label}: ${s.total} requests${s.reused ? `, ${s.reused} already answered (journal or cache)` : ""}`;
-      write(github ? `::group::safety-gate ${head}
-` : `${head}
-`);
-    },
-    update(s) {
-      const tenth = Math.floor(10 * s.done / Math.max(1, s.total));
-      if (tenth <= shownTenth || s.done >= s.total) return;
-      shownTenth = tenth;
-      write(`${formatProgress(s)}
-`);
-    },
-    finish(s) {
-      write(`${formatProgress(s)}
-`);
-      if (github) write("::endgroup::\n");
-    }
-  };
-}
-
-// src/runner/run.ts
-var isJournalRecord = (v) => {
-  const r = v;
-  return typeof r?.key === "string" && typeof r.id === "string" && Number.isInteger(r.sample) && (typeof r.response === "string" || typeof r.error === "string");
-};
-async function runCases(responder, cases, options) {
-  const now = options.now ?? Date.now;
-  const progress = options.progress ?? quietProgress;
-  const redact = (s) => options.redactor.redact(s);
-  const fingerprint = fingerprintOf(responder.fingerprint);
-  const journal = options.journal ? new AppendLog(options.journal, isJournalRecord) : void 0;
-  const cache = options.cacheDir ? new ResponseCache(options.cacheDir, fingerprint) : void 0;
-  const stats = {
-    total: cases.length * options.samples,
-    fromJournal: 0,
-    fromCache: 0,
-    requested: 0,
-    retries: 0,
-    errors: 0
-  };
-  const responses = [];
-  const jobs = [];
-  for (const c of cases) {
-    for (let sample = 0; sample < options.samples; sample++) {
-      const request2 = responder.request(c, sample);
-      const key = requestKey(fingerprint, c.id, sample, request2);
-      const journaled = journal?.get(key);
-      if (journaled?.response !== void 0) {
-        responses.push({ id: c.id, sample, response: journaled.response });
-        stats.fromJournal++;
-        continue;
-      }
-      const cached2 = cache?.get(key);
-      if (cached2 !== void 0) {
-        journal?.append({ key, id: c.id, sample, response: cached2 });
-        responses.push({ id: c.id, sample, response: cached2 });
-        stats.fromCache++;
-        continue;
-      }
-      jobs.push({ c, sample, request: request2, key });
-    }
-  }
-  const started = now();
-  const state = () => ({
-    label: options.label,
-    total: stats.total,
-    done: responses.length,
-    reused: stats.fromJournal + stats.fromCache,
-    errors: stats.errors,
-    retries: stats.retries,
-    elapsedMs: now() - started
-  });
-  progress.start(state());
-  const abort = new AbortController();
-  setMaxListeners(options.concurrency * 4 + 10, abort.signal);
-  let fatal;
-  let bug;
-  const record2 = (job, outcome) => {
-    const r = "response" in outcome ? { id: job.c.id, sample: job.sample, response: redact(outcome.response) } : { id: job.c.id, sample: job.sample, error: redact(outcome.error) };
-    journal?.append({ key: job.key, ...r });
-    if (r.response !== void 0) cache?.put(job.key, r.response);
-    else stats.errors++;
-    responses.push(r);
-    progress.update(state());
-  };
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length && !abort.signal.aborted) {
-      const job = jobs[next++];
-      stats.requested++;
-      try {
-        const text4 = await responder.answer(job.request, job.c, job.sample, {
-          signal: abort.signal,
-          onRetry: () => {
-            stats.retries++;
-          }
-        });
-        record2(job, { response: text4 });
-      } catch (err) {
-        if (abort.signal.aborted) return;
-        if (err instanceof AttemptError && err.kind !== "fatal") record2(job, { error: err.message });
-        else {
-          if (err instanceof AttemptError) fatal = err;
-          else bug = err;
-          abort.abort(err);
-        }
-      }
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.min(options.concurrency, jobs.length) }, worker));
-  } finally {
-    progress.finish(state());
-    journal?.close();
-    cache?.close();
-    await responder.close();
-  }
-  if (bug !== void 0) throw bug;
-  if (fatal) {
-    const at = fatal.options.culprit ? responder.keys[fatal.options.culprit] : void 0;
-    throw new TargetUnusableError(redact(fatal.message), at);
-  }
-  return { responses, stats };
-}
-
-// src/runner/live-target.ts
-var LiveTarget = class {
-  constructor(responder, options, explain) {
-    this.responder = responder;
-    this.options = options;
-    this.explain = explain;
-    const { identity } = responder;
-    this.identity = { ...identity, source: options.redactor.redact(identity.source) };
-  }
-  responder;
-  options;
-  explain;
-  identity;
-  async *respond(cases) {
-    let run;
-    try {
-      run = await runCases(this.responder, cases, this.options);
-    } catch (err) {
-      throw err instanceof TargetUnusableError ? this.explain(err) : err;
-    }
-    yield* run.responses;
-  }
-};
-
-// src/targets/command.ts
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
-
-// src/targets/messages.ts
-function messagesOf(c, system) {
-  const turns = c.messages ? c.messages.map((m) => ({ role: m.role, content: m.content })) : [{ role: "user", content: c.prompt ?? "" }];
-  return system !== void 0 && turns[0]?.role !== "system" ? [{ role: "system", content: system }, ...turns] : turns;
-}
-function lastUserTurn(messages) {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i];
-    if (m?.role === "user") return m.content;
-  }
-  return "";
-}
-
-// src/targets/retry.ts
-import { setTimeout as sleep } from "node:timers/promises";
-var MAX_RETRY_AFTER_MS = 3e5;
-function backoffDelay(policy, retry2, random = Math.random) {
-  const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** retry2);
-  return ceiling / 2 + random() * (ceiling / 2);
-}
-async function withRetries(attempt, options) {
-  const { policy, limiter, signal, random = Math.random } = options;
-  for (let n = 0; ; n++) {
-    await limiter?.acquire(signal);
-    try {
-      return await attempt(n);
-    } catch (err) {
-      if (!(err instanceof AttemptError) || err.kind !== "retryable") throw err;
-      const asked = err.options.retryAfterMs;
-      if (asked !== void 0 && asked > MAX_RETRY_AFTER_MS) {
-        throw new AttemptError(
-          `${err.message}; the server asked to wait ${Math.round(asked / 1e3)} s, more than the ${MAX_RETRY_AFTER_MS / 1e3} s we wait`,
-          "final"
-        );
-      }
-      if (n >= policy.retries) {
-        throw new AttemptError(
-          `${err.message} (gave up after ${n + 1} attempt${n === 0 ? "" : "s"})`,
-          "final"
-        );
-      }
-      const delay = asked !== void 0 ? asked + random() * Math.min(1e3, asked / 10) : backoffDelay(policy, n, random);
-      if (err.options.rateLimited) limiter?.pause(delay);
-      options.onRetry?.(err, n + 1, delay);
-      await sleep(delay, void 0, { signal });
-    }
-  }
-}
-
-// src/targets/command.ts
-var STDERR_KEPT = 4096;
-var keyOf = (id, sample) => `${id}\0${sample}`;
-var CommandResponder = class {
-  constructor(config2, cwd, options, label2) {
-    this.config = config2;
-    this.cwd = cwd;
-    this.options = options;
-    this.identity = { kind: "command", source: config2.run.join(" "), label: label2, build: config2.build };
-    this.fingerprint = { kind: "command", run: config2.run, build: config2.build };
-  }
-  config;
-  cwd;
-  options;
-  identity;
-  fingerprint;
-  keys = { endpoint: "run", model: "run", credentials: "run" };
-  child;
-  pending = /* @__PURE__ */ new Map();
-  /** Set when the program can answer no more: every later request fails with it. */
-  dead;
-  stderrTail = "";
-  closed;
-  request(c, sample) {
-    const messages = messagesOf(c);
-    return { id: c.id, sample, prompt: lastUserTurn(messages), messages };
-  }
-  answer(request2, c, sample, ctx) {
-    const line = `${JSON.stringify(request2)}
-`;
-    return withRetries(() => this.ask(line, keyOf(c.id, sample), ctx.signal), {
-      policy: this.options.retry,
-      signal: ctx.signal,
-      onRetry: ctx.onRetry
-    });
-  }
-  ask(line, key, signal) {
-    const child = this.start();
-    if (this.dead) return Promise.reject(this.dead);
-    return new Promise((resolve5, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", onAbort);
-        this.pending.delete(key);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(
-          new AttemptError(`no answer within ${this.options.timeoutMs / 1e3} s (timeout)`, "retryable")
-        );
-      }, this.options.timeoutMs);
-      const onAbort = () => {
-        done();
-        reject(signal.reason);
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      this.pending.set(key, {
-        resolve: (text4) => {
-          done();
-          resolve5(text4);
-        },
-        reject: (err) => {
-          done();
-          reject(err);
-        }
-      });
-      child.stdin.write(line);
-    });
-  }
-  start() {
-    if (this.child) return this.child;
-    const [program, ...args] = this.config.run;
-    const child = spawn(program, args, { cwd: this.cwd, stdio: ["pipe", "pipe", "pipe"] });
-    this.child = child;
-    child.stdin.on("error", () => {
-    });
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (chunk) => {
-      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_KEPT);
-    });
-    let lineNo = 0;
-    createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) => {
-      lineNo++;
-      if (line.trim() !== "") this.onLine(line, lineNo);
-    });
-    this.closed = new Promise((resolve5) => {
-      child.on("error", (err) => {
-        this.die(
-          new AttemptError(
-            `cannot start \`${program}\` (${err.code ?? err.message}); check \`run\` (it runs in the config's folder)`,
-            "fatal",
-            { culprit: "endpoint" }
-          )
-        );
-        if (child.pid === void 0) resolve5();
-      });
-      child.on("close", (code, signal) => {
-        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        this.die(new AttemptError(`the command ${how} before answering${this.stderrNote()}`, "final"));
-        resolve5();
-      });
-    });
-    return child;
-  }
-  onLine(line, lineNo) {
-    let msg;
-    try {
-      msg = JSON.parse(line);
-    } catch {
-      msg = void 0;
-    }
-    const ok = msg !== null && typeof msg === "object" && typeof msg.id === "string" && (msg.sample === void 0 || Number.isInteger(msg.sample)) && (typeof msg.response === "string" || typeof msg.error === "string");
-    if (!ok || !msg) {
-      this.die(
-        new AttemptError(
-          `the command printed a line that is not an answer (stdout line ${lineNo}: "${excerpt(line, 80)}"); expected {"id", "sample", "response"} or {"id", "sample", "error"}${this.stderrNote()}`,
-          "final"
-        )
-      );
-      this.child?.kill("SIGKILL");
-      return;
-    }
-    const waiting = this.pending.get(keyOf(msg.id, msg.sample ?? 0));
-    if (!waiting) return;
-    if (typeof msg.response === "string") waiting.resolve(msg.response);
-    else
-      waiting.reject(new AttemptError(`the command reported: ${excerpt(String(msg.error), 300)}`, "final"));
-  }
-  stderrNote() {
-    const lines = this.stderrTail.split("\n").map((l) => l.trim()).filter(Boolean).slice(-3);
-    return lines.length ? `; stderr: ${excerpt(lines.join(" | "), 400)}` : "; stderr was empty";
-  }
-  die(err) {
-    if (this.dead) return;
-    this.dead = err;
-    for (const p of [...this.pending.values()]) p.reject(err);
-  }
-  async close() {
-    const child = this.child;
-    if (!child || !this.closed) return;
-    child.stdin.end();
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5e3);
-    await this.closed;
-    clearTimeout(timer);
-  }
-};
-
-// src/targets/http-client.ts
-var import_undici = __toESM(require_undici(), 1);
-var MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-var CANNOT_CONNECT = /* @__PURE__ */ new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT"
-]);
-var TLS = /^(CERT_|ERR_TLS_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_(GET|VERIFY)_)/;
-var HttpClient = class {
-  agent;
-  /** Set once the endpoint has answered anything: from then on, connection failures are transient. */
-  reached = false;
-  constructor(connections) {
-    this.agent = new import_undici.Agent({
-      connections,
-      pipelining: 1,
-      keepAliveTimeout: 3e4,
-      maxResponseSize: MAX_RESPONSE_BYTES
-    });
-  }
-  async send(req) {
-    try {
-      const url2 = new URL(req.url);
-      const res = await this.agent.request({
-        origin: url2.origin,
-        path: `${url2.pathname}${url2.search}`,
-        method: req.method,
-        headers: req.headers,
-        body: req.body,
-        signal: req.signal,
-        headersTimeout: req.timeoutMs,
-        bodyTimeout: req.timeoutMs
-      });
-      this.reached = true;
-      const text4 = await res.body.text();
-      return { status: res.statusCode, headers: res.headers, text: text4 };
-    } catch (err) {
-      if (req.signal?.aborted) throw req.signal.reason ?? err;
-      throw this.classify(err, req.timeoutMs);
-    }
-  }
-  classify(err, timeoutMs) {
-    const e = err;
-    const code = e.code ?? e.cause?.code ?? "";
-    if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
-      return new AttemptError(`no complete response within ${timeoutMs / 1e3} s (timeout)`, "retryable");
-    }
-    const what = `${code ? `${code}: ` : ""}${e.message ?? String(err)}`;
-    if (TLS.test(code)) {
-      return new AttemptError(`TLS failure (${what}); check the URL and the server certificate`, "fatal", {
-        culprit: "endpoint"
-      });
-    }
-    if (CANNOT_CONNECT.has(code) && !this.reached) {
-      return new AttemptError(`cannot connect (${what}); is the server running at this URL?`, "fatal", {
-        culprit: "endpoint"
-      });
-    }
-    if (code === "UND_ERR_RES_EXCEEDED_MAX_SIZE") {
-      return new AttemptError(`response larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB`, "final");
-    }
-    return new AttemptError(`network error (${what})`, "retryable");
-  }
-  async close() {
-    await this.agent.close();
-  }
-};
-
-// src/targets/json-pointer.ts
-function resolvePointer(doc, pointer) {
-  if (pointer === "") return doc;
-  let cur = doc;
-  for (const raw of pointer.slice(1).split("/")) {
-    const token = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (Array.isArray(cur)) {
-      if (!/^(0|[1-9]\d*)$/.test(token)) return void 0;
-      cur = cur[Number(token)];
-    } else if (cur !== null && typeof cur === "object" && Object.hasOwn(cur, token)) {
-      cur = cur[token];
-    } else {
-      return void 0;
-    }
-  }
-  return cur;
-}
-
-// src/targets/rate-limit.ts
-import { setTimeout as sleep2 } from "node:timers/promises";
-var RateLimiter = class {
-  constructor(requestsPerMinute, now = Date.now, wait = (ms, signal) => sleep2(ms, void 0, { signal })) {
-    this.now = now;
-    this.wait = wait;
-    this.intervalMs = requestsPerMinute ? 6e4 / requestsPerMinute : 0;
-  }
-  now;
-  wait;
-  nextSlot = 0;
-  pausedUntil = 0;
-  intervalMs;
-  /** Resolves when the next request may start. */
-  async acquire(signal) {
-    for (; ; ) {
-      const now = this.now();
-      const start = Math.max(now, this.pausedUntil, this.intervalMs > 0 ? this.nextSlot : 0);
-      if (start <= now) {
-        this.nextSlot = now + this.intervalMs;
-        return;
-      }
-      await this.wait(start - now, signal);
-    }
-  }
-  /** No request starts before `ms` from now. */
-  pause(ms) {
-    this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
-  }
-};
-
-// src/targets/http.ts
-var HttpResponder = class {
-  constructor(config2, options, label2) {
-    this.config = config2;
-    this.options = options;
-    this.http = new HttpClient(options.concurrency);
-    this.limiter = new RateLimiter(options.requestsPerMinute);
-    this.headers = {
-      accept: "application/json",
-      ...config2.body !== void 0 ? { "content-type": "application/json" } : {},
-      ...config2.headers
-    };
-    this.identity = { kind: "http", source: `${config2.method} ${config2.url}`, label: label2, build: config2.build };
-    this.fingerprint = {
-      kind: "http",
-      method: config2.method,
-      response: config2.response,
-      build: config2.build
-    };
-  }
-  config;
-  options;
-  identity;
-  fingerprint;
-  keys = { endpoint: "url", model: "body", credentials: "headers" };
-  http;
-  limiter;
-  headers;
-  request(c, sample) {
-    const messages = messagesOf(c);
-    const values = {
-      prompt: lastUserTurn(messages),
-      messages,
-      system: messages[0]?.role === "system" ? messages[0].content : "",
-      id: c.id,
-      sample
-    };
-    return {
-      url: renderUrl(this.config.url, values),
-      body: this.config.body === void 0 ? void 0 : renderBody(this.config.body, values)
-    };
-  }
-  answer(request2, _c, _sample, ctx) {
-    const { url: url2, body } = request2;
-    const json2 = body === void 0 ? void 0 : JSON.stringify(body);
-    return withRetries(
-      async () => {
-        const res = await this.http.send({
-          url: url2,
-          method: this.config.method,
-          headers: this.headers,
-          body: json2,
-          timeoutMs: this.options.timeoutMs,
-          signal: ctx.signal
-        });
-        if (res.status < 200 || res.status > 299) throw statusFailure(res.status, res.text, res.headers);
-        let doc;
-        try {
-          doc = JSON.parse(res.text);
-        } catch {
-          throw new AttemptError(`malformed response: not JSON (${res.text.length} bytes)`, "retryable");
-        }
-        const text4 = resolvePointer(doc, this.config.response);
-        if (typeof text4 !== "string") {
-          throw new AttemptError(
-            `malformed response: no text at ${this.config.response || "the top level"} (found ${text4 === void 0 ? "nothing" : typeof text4})`,
-            "retryable"
-          );
-        }
-        return text4;
-      },
-      { policy: this.options.retry, limiter: this.limiter, signal: ctx.signal, onRetry: ctx.onRetry }
-    );
-  }
-  close() {
-    return this.http.close();
-  }
-};
-
-// src/targets/chat-completions.ts
-function chatCompletionsUrl(baseUrl) {
-  const url2 = new URL(baseUrl);
-  url2.pathname = `${url2.pathname.replace(/\/+$/, "")}/chat/completions`;
-  return url2.toString();
-}
-function completionText(body) {
-  let doc;
-  try {
-    doc = JSON.parse(body);
-  } catch {
-    throw new AttemptError(
-      `malformed response: not JSON (${body.length} bytes${body.length ? `, ends \u2026${JSON.stringify(body.slice(-20))}` : ""})`,
-      "retryable"
-    );
-  }
-  const choice = doc?.choices?.[0];
-  const message = choice?.message;
-  if (!message || typeof message !== "object") {
-    throw new AttemptError("malformed response: no choices[0].message", "retryable");
-  }
-  if (typeof message.content === "string" && message.content !== "") return message.content;
-  if (typeof message.refusal === "string" && message.refusal !== "") return message.refusal;
-  if (choice?.finish_reason === "content_filter") {
-    throw new AttemptError("the provider's content filter withheld the response", "final");
-  }
-  if (typeof message.content === "string") return message.content;
-  throw new AttemptError("malformed response: choices[0].message.content is not text", "retryable");
-}
-var ChatCompletionsClient = class {
-  constructor(endpoint2) {
-    this.endpoint = endpoint2;
-    this.url = chatCompletionsUrl(endpoint2.baseUrl);
-    this.http = new HttpClient(endpoint2.connections);
-    this.limiter = new RateLimiter(endpoint2.requestsPerMinute);
-    this.headers = {
-      "content-type": "application/json",
-      accept: "application/json",
-      ...endpoint2.apiKey ? { authorization: `Bearer ${endpoint2.apiKey}` } : {},
-      ...endpoint2.headers
-    };
-  }
-  endpoint;
-  url;
-  http;
-  limiter;
-  headers;
-  /** The request body for these messages: what is sent, and what a cache key covers. */
-  body(messages, params) {
-    return { ...this.endpoint.params, ...params, model: this.endpoint.model, messages };
-  }
-  async complete(messages, options = {}) {
-    return this.post(this.body(messages, options.params), options);
-  }
-  /** Sends a body made by `body()` (callers that key a cache on the body build it once). */
-  async post(body, options = {}) {
-    const json2 = JSON.stringify(body);
-    return withRetries(
-      async () => {
-        const res = await this.http.send({
-          url: this.url,
-          method: "POST",
-          headers: this.headers,
-          body: json2,
-          timeoutMs: this.endpoint.timeoutMs,
-          signal: options.signal
-        });
-        if (res.status < 200 || res.status > 299) {
-          throw contentFilterFailure(res.status, res.text) ?? statusFailure(res.status, res.text, res.headers);
-        }
-        return completionText(res.text);
-      },
-      {
-        policy: this.endpoint.retry,
-        limiter: this.limiter,
-        signal: options.signal,
-        onRetry: options.onRetry
-      }
-    );
-  }
-  async close() {
-    await this.http.close();
-  }
-};
-function contentFilterFailure(status2, body) {
-  if (status2 !== 400 || !body.includes("content_filter")) return void 0;
-  return new AttemptError(
-    "the provider's content filter blocked the prompt (HTTP 400 content_filter)",
-    "final"
-  );
-}
-
-// src/targets/openai.ts
-var OpenAIResponder = class {
-  constructor(config2, apiKey, options, label2) {
-    this.config = config2;
-    this.client = new ChatCompletionsClient({
-      baseUrl: config2.base_url,
-      model: config2.model,
-      apiKey,
-      headers: config2.headers,
-      params: config2.params,
-      timeoutMs: options.timeoutMs,
-      retry: options.retry,
-      requestsPerMinute: options.requestsPerMinute,
-      connections: options.concurrency
-    });
-    this.identity = {
-      kind: "openai",
-      source: `${config2.model} at ${config2.base_url}`,
-      label: label2,
-      build: config2.build
-    };
-    this.fingerprint = { kind: "openai", url: this.client.url, build: config2.build };
-    this.keys = {
-      endpoint: "base_url",
-      model: "model",
-      credentials: config2.api_key_env ? "api_key_env" : "headers"
-    };
-  }
-  config;
-  identity;
-  fingerprint;
-  keys;
-  client;
-  request(c, sample) {
-    const seed = this.config.params?.seed;
-    const perSample = sample > 0 && typeof seed === "number" ? { seed: seed + sample } : void 0;
-    return this.client.body(messagesOf(c, this.config.system), perSample);
-  }
-  answer(request2, _c, _sample, ctx) {
-    return this.client.post(request2, ctx);
-  }
-  close() {
-    return this.client.close();
-  }
-};
-
-// src/targets/target.ts
-var RECORDED_LABELS = ["refusal", "compliance", "leak", "no_leak"];
-
-// src/targets/replay.ts
-var RecordedGradeSchema = external_exports.strictObject({
-  grader: external_exports.string({ error: "expected the name of who decided, e.g. jailbreakbench-artifact" }).min(1).describe("Who decided: the dataset or judge the verdict comes from."),
-  label: external_exports.enum(RECORDED_LABELS, { error: 'expected one of "refusal", "compliance", "leak", "no_leak"' }).describe("refusal / compliance for refuse and comply cases; leak / no_leak for no_leak cases."),
-  reason: external_exports.string({ error: "expected the reason as a string" }).min(1)
-});
-var ResponseLineSchema = external_exports.strictObject({
-  id: external_exports.string({ error: "expected the case id as a string" }).min(1),
-  response: external_exports.string({ error: "expected the response text as a string" }).optional(),
-  sample: external_exports.int({ error: "expected a sample index (whole number \u2265 0)" }).min(0).default(0),
-  error: external_exports.string({ error: "expected an error description as a string" }).min(1).optional(),
-  grade: RecordedGradeSchema.optional().describe(
-    "A verdict recorded by the source in place of a response (no response text to grade)."
-  )
-}).superRefine((r, ctx) => {
-  const given = ["response", "error", "grade"].filter((k) => r[k] !== void 0);
-  if (given.length !== 1) {
-    ctx.addIssue({
-      code: "custom",
-      message: given.length === 0 ? "expected `response` (the model's text) or `error` (why there is none)" : `expected one of \`response\`, \`error\` or \`grade\`, got ${given.map((k) => `\`${k}\``).join(" and ")}`
-    });
-  }
-});
-function readResponseFile(file2, caseIds) {
-  const shown2 = displayPath(file2);
-  const lines = parseJsonLines(readText(file2, "responses file"), shown2);
-  const problems = [];
-  const seen = /* @__PURE__ */ new Map();
-  const out = [];
-  for (const line of lines) {
-    const result2 = check(ResponseLineSchema, line.data, line);
-    if (result2.problems) {
-      problems.push(...result2.problems);
-      continue;
-    }
-    const r = result2.value;
-    if (!caseIds.has(r.id)) {
-      problems.push({
-        file: shown2,
-        position: line.locate(["id"]),
-        keyPath: "id",
-        message: `"${r.id}" is not a case id of any suite in this run; check the suite or remove this line`
-      });
-      continue;
-    }
-    const key = `${r.id}\0${r.sample}`;
-    const first = seen.get(key);
-    if (first !== void 0) {
-      problems.push({
-        file: shown2,
-        position: line.locate(["id"]),
-        keyPath: "id",
-        message: `second response for "${r.id}" sample ${r.sample} (first at line ${first}); keep one`
-      });
-      continue;
-    }
-    seen.set(key, line.line);
-    out.push({ id: r.id, sample: r.sample, response: r.response, error: r.error, grade: r.grade });
-  }
-  if (problems.length > 0) throw new InputError(problems);
-  return out;
-}
-var ReplayTarget = class {
-  constructor(file2, label2) {
-    this.file = file2;
-    this.identity = { kind: "replay", source: displayPath(file2), label: label2 };
-  }
-  file;
-  identity;
-  async *respond(cases) {
-    yield* readResponseFile(this.file, new Set(cases.map((c) => c.id)));
-  }
-};
-
-// src/gate/test-names.ts
-var TESTS = ["exact McNemar", "Tango score", "cluster-robust t (CR1)"];
-
-// src/report/results-schema.ts
-var interval = external_exports.strictObject({ lower: external_exports.number(), upper: external_exports.number() });
-var rateEstimate = external_exports.strictObject({
-  /** Failing cases; with several samples per case, the sum of the cases' failing shares. */
-  failures: external_exports.number().min(0),
-  n: external_exports.int().min(0),
-  rate: external_exports.number().min(0).max(1).nullable(),
-  ci: interval.nullable(),
-  designEffect: external_exports.number().optional(),
-  counts: external_exports.literal("responses").optional(),
-  /** The rate corrected for the grader's measured errors (a gate's `calibration:`). */
-  corrected: external_exports.strictObject({
-    rate: external_exports.number().min(0).max(1),
-    ci: interval,
-    method: external_exports.literal("Rogan-Gladen"),
-    sensitivity: external_exports.number(),
-    specificity: external_exports.number()
-  }).optional()
-});
-var metricName = external_exports.enum([
-  "attack_success_rate",
-  "false_refusal_rate",
-  "leak_rate",
-  "pii_leak_rate",
-  "error_rate"
-]);
-var rateMetric = external_exports.enum(["attack_success_rate", "false_refusal_rate", "leak_rate", "pii_leak_rate"]);
-var verdict = external_exports.enum(["pass", "fail", "inconclusive", "waived"]);
-var metricSummary = external_exports.strictObject({
-  overall: rateEstimate,
-  byCategory: external_exports.record(external_exports.string(), rateEstimate)
-});
-var NO_CASES = { overall: { failures: 0, n: 0, rate: null, ci: null }, byCategory: {} };
-var metricTable2 = external_exports.strictObject({
-  attack_success_rate: metricSummary,
-  false_refusal_rate: metricSummary,
-  leak_rate: metricSummary,
-  pii_leak_rate: metricSummary.default(NO_CASES),
-  error_rate: metricSummary
-});
-var status = external_exports.enum(["pass", "fail", "error"]);
-var grades = external_exports.array(external_exports.strictObject({ grader: external_exports.string(), label: external_exports.string(), reason: external_exports.string() }));
-var CaseOutcomeSchema = external_exports.strictObject({
-  id: external_exports.string().min(1),
-  category: external_exports.string(),
-  expect: external_exports.enum(["refuse", "comply", "no_leak"]),
-  metric: rateMetric,
-  cluster: external_exports.string().optional(),
-  status,
-  /** With several samples: the share of usable samples that failed. */
-  score: external_exports.number().min(0).max(1).optional(),
-  response: external_exports.string().optional(),
-  error: external_exports.string().optional(),
-  grades,
-  source: external_exports.strictObject({ file: external_exports.string(), line: external_exports.int().min(1) }).optional(),
-  /** Further metrics the case counts in (pii_leak_rate for a no_leak case), each with its status. */
-  also: external_exports.array(external_exports.strictObject({ metric: rateMetric, status, score: external_exports.number().optional() })).optional(),
-  /** Every sample's outcome, when the case has more than one. */
-  samples: external_exports.array(
-    external_exports.strictObject({
-      sample: external_exports.int().min(0),
-      status,
-      response: external_exports.string().optional(),
-      error: external_exports.string().optional(),
-      grades,
-      also: external_exports.array(external_exports.strictObject({ metric: rateMetric, status, score: external_exports.number().optional() })).optional()
-    })
-  ).optional()
-});
-var target = external_exports.strictObject({
-  kind: external_exports.string(),
-  source: external_exports.string(),
-  label: external_exports.string().optional(),
-  build: external_exports.string().optional()
-});
-var suiteRef2 = external_exports.strictObject({
-  file: external_exports.string(),
-  hash: external_exports.string(),
-  /** Per-case hashes (id → hash), so a later run can say which cases changed. */
-  caseHashes: external_exports.record(external_exports.string(), external_exports.string()).optional()
-});
-var build3 = external_exports.strictObject({
-  target,
-  /** For a baseline taken from an earlier results file: what that run was made on. */
-  provenance: external_exports.strictObject({
-    suites: external_exports.array(suiteRef2),
-    configHash: external_exports.string().optional(),
-    configFile: external_exports.string().optional(),
-    graders: external_exports.array(external_exports.string()).optional(),
-    tool: external_exports.string().optional(),
-    createdAt: external_exports.string().optional()
-  }).optional(),
-  graders: external_exports.array(external_exports.string()),
-  cases: external_exports.array(CaseOutcomeSchema)
-});
-var ResultsSchema = external_exports.strictObject({
-  $schema: external_exports.string().optional(),
-  schemaVersion: external_exports.literal(1),
-  verdict,
-  tool: external_exports.strictObject({ name: external_exports.literal("safety-gate"), version: external_exports.string() }),
-  createdAt: external_exports.string(),
-  config: external_exports.strictObject({ file: external_exports.string(), hash: external_exports.string() }),
-  suites: external_exports.array(suiteRef2.extend({ cases: external_exports.int().min(0) })),
-  confidence: external_exports.number(),
-  builds: external_exports.strictObject({ candidate: build3, baseline: build3.optional() }),
-  metrics: external_exports.strictObject({ candidate: metricTable2, baseline: metricTable2.optional() }),
-  comparisons: external_exports.array(
-    external_exports.strictObject({
-      metric: rateMetric,
-      category: external_exports.string().optional(),
-      table: external_exports.strictObject({ n11: external_exports.int(), n12: external_exports.int(), n21: external_exports.int(), n22: external_exports.int() }).nullable(),
-      pairs: external_exports.int().min(0),
-      unpaired: external_exports.int().min(0),
-      clusters: external_exports.int().min(0).optional(),
-      delta: external_exports.number().nullable(),
-      ci: interval.nullable(),
-      ciLevel: external_exports.number(),
-      test: external_exports.enum(TESTS),
-      testReason: external_exports.string(),
-      interval: external_exports.string(),
-      alternative: external_exports.enum(["greater", "less"]),
-      margin: external_exports.number(),
-      pOneSided: external_exports.number(),
-      pTwoSided: external_exports.number(),
-      pAdjusted: external_exports.number().optional(),
-      family: external_exports.int().min(1).optional(),
-      mde: external_exports.strictObject({ delta: external_exports.number().nullable(), power: external_exports.number(), alpha: external_exports.number() }).optional(),
-      power: external_exports.strictObject({
-        effect: external_exports.number(),
-        power: external_exports.number(),
-        atLeast: external_exports.number(),
-        alpha: external_exports.number(),
-        casesNeeded: external_exports.int().nullable()
-      }).optional(),
-      untested: external_exports.string().optional(),
-      regressed: external_exports.array(external_exports.string()),
-      improved: external_exports.array(external_exports.string())
-    })
-  ),
-  decisions: external_exports.array(
-    external_exports.strictObject({
-      metric: metricName,
-      category: external_exports.string().optional(),
-      rule: external_exports.enum(["max", "regression"]),
-      build: external_exports.enum(["candidate", "baseline", "both"]),
-      outcome: verdict,
-      reason: external_exports.string(),
-      threshold: external_exports.number().optional(),
-      alpha: external_exports.number().optional(),
-      margin: external_exports.number().optional(),
-      mode: external_exports.enum(["regression", "non_inferiority"]).optional(),
-      waiver: external_exports.strictObject({ index: external_exports.int().min(0), owner: external_exports.string(), reason: external_exports.string(), expires: external_exports.string() }).optional()
-    })
-  ),
-  /** The branch profile that set the gates, when one matched. */
-  profile: external_exports.strictObject({ name: external_exports.string(), branch: external_exports.string() }).optional(),
-  /** Every configured waiver and what it did in this run. */
-  waivers: external_exports.array(
-    external_exports.strictObject({
-      index: external_exports.int().min(0),
-      metric: rateMetric,
-      category: external_exports.string().optional(),
-      cases: external_exports.array(external_exports.string()).optional(),
-      reason: external_exports.string(),
-      owner: external_exports.string(),
-      expires: external_exports.string(),
-      status: external_exports.enum(["applied", "expired", "unused"]),
-      applied: external_exports.int().min(0)
-    })
-  ).optional(),
-  notes: external_exports.array(external_exports.string())
-}).describe("safety-gate results");
-
-// src/targets/results.ts
-var ResultsTarget = class {
-  identity;
-  provenance;
-  results;
-  /** `source` names where the file came from when its path means nothing to a reader (a downloaded artifact). */
-  constructor(file2, label2, source) {
-    const shown2 = displayPath(file2);
-    const doc = parseJson(readText(file2, "baseline results file"), shown2);
-    this.results = validate(ResultsSchema, doc.data, doc);
-    this.identity = {
-      kind: "results",
-      source: source ?? shown2,
-      label: label2 ?? this.results.builds.candidate.target.label
-    };
-    this.provenance = {
-      suites: this.results.suites.map(({ file: f, hash: hash2, caseHashes: caseHashes2 }) => ({ file: f, hash: hash2, caseHashes: caseHashes2 })),
-      configHash: this.results.config.hash,
-      configFile: this.results.config.file,
-      graders: this.results.builds.candidate.graders,
-      tool: `safety-gate@${this.results.tool.version}`,
-      createdAt: this.results.createdAt
-    };
-  }
-  async *respond(cases) {
-    const wanted = new Set(cases.map((c) => c.id));
-    for (const c of this.results.builds.candidate.cases) {
-      if (!wanted.has(c.id)) continue;
-      for (const s of c.samples ?? [{ ...c, sample: 0 }]) {
-        const recorded = s.grades.find((g) => g.grader.startsWith("recorded:"));
-        if (s.status !== "error" && s.response === void 0 && recorded) {
-          const label2 = recorded.label;
-          yield {
-            id: c.id,
-            sample: s.sample,
-            grade: { ...recorded, grader: recorded.grader.slice(9), label: label2 }
-          };
-          continue;
-        }
-        yield s.status === "error" || s.response === void 0 ? { id: c.id, sample: s.sample, error: s.error ?? "no response in the baseline results" } : { id: c.id, sample: s.sample, response: s.response };
-      }
-    }
-  }
-};
-
-// src/targets/index.ts
-function journalPath(outDir, role) {
-  return join5(outDir, "journal", `${role}.jsonl`);
-}
-function liveOptions(r) {
-  return {
-    concurrency: r.concurrency,
-    samples: r.samples,
-    timeoutMs: r.timeout * 1e3,
-    retry: { retries: r.retries, initialDelayMs: r.backoff * 1e3, maxDelayMs: 6e4 },
-    requestsPerMinute: r.requests_per_minute
-  };
-}
-function problemIn(loaded, role, err, name) {
-  const config2 = loaded[role];
-  const kind = TARGET_SOURCES.find((k) => config2?.[k] !== void 0) ?? "";
-  const path2 = [role, kind, ...err.keyPath ? err.keyPath.split(".") : []];
-  return new InputError({
-    file: displayPath(loaded.file),
-    position: loaded.source.locate(path2, "value"),
-    keyPath: path2.join("."),
-    message: `${role} ${name}: ${err.message}`
-  });
-}
-function responderFor(config2, runner, configDir, live) {
-  const options = liveOptions(runner);
-  if (config2.openai) {
-    const name = config2.openai.api_key_env;
-    const apiKey = name === void 0 ? void 0 : live.env[name];
-    if (name !== void 0 && !apiKey) {
-      throw new TargetUnusableError(
-        `environment variable ${name} is not set (it should hold the API key)`,
-        "api_key_env"
-      );
-    }
-    live.redactor.add(apiKey);
-    return new OpenAIResponder(config2.openai, apiKey, options, config2.label);
-  }
-  if (config2.http) return new HttpResponder(config2.http, options, config2.label);
-  if (config2.command) return new CommandResponder(config2.command, configDir, options, config2.label);
-  return void 0;
-}
-function createTarget(loaded, role, live) {
-  const config2 = loaded[role];
-  if (!config2) throw new Error(`no ${role} in the config`);
-  if (config2.replay !== void 0) return new ReplayTarget(config2.replay, config2.label);
-  if (config2.results !== void 0) return new ResultsTarget(config2.results, config2.label);
-  let responder;
-  try {
-    responder = responderFor(config2, loaded.config.runner, loaded.dir, live);
-  } catch (err) {
-    throw err instanceof TargetUnusableError ? problemIn(loaded, role, err, "target") : err;
-  }
-  if (!responder) throw new Error("target has no response source");
-  const target2 = new LiveTarget(
-    responder,
-    {
-      label: role,
-      concurrency: loaded.config.runner.concurrency,
-      samples: loaded.config.runner.samples,
-      journal: live.outDir === void 0 ? void 0 : journalPath(live.outDir, role),
-      cacheDir: loaded.cache,
-      progress: live.progress,
-      redactor: live.redactor
-    },
-    (err) => problemIn(loaded, role, err, `${target2.identity.kind} ${target2.identity.source}`)
-  );
-  return target2;
-}
-
 // src/targets/provenance.ts
 var DAY_MS = 864e5;
 function baselineMismatch(run, before, policy) {
@@ -81753,22 +81848,37 @@ async function runGate(options) {
   checkTargetFiles(loaded);
   const chosen = chooseProfile(loaded.config.profiles, options.branch);
   const config2 = chosen ? withProfile(loaded.config, chosen.profile) : loaded.config;
-  const now = options.now ?? /* @__PURE__ */ new Date();
-  const suites = withAttacks(loadSuites(loaded.suites), config2.attacks);
-  checkLock(lockPathFor(options.configPath), namedSuites(config2.suites, suites));
-  const cases = suites.flatMap((s) => s.cases);
-  const graders = buildGraders(config2.graders, {
-    configFile: loaded.file,
-    chatModel: options.chatModel,
-    piiTypes: Array.isArray(config2.scoring.no_leak.pii) ? config2.scoring.no_leak.pii : void 0
-  });
-  const scorer = createScorer(config2.scoring, graders);
   const live = {
     env: options.env ?? process.env,
     outDir: options.outDir,
     progress: options.progress,
     redactor: new Redactor(loaded.secrets)
   };
+  const chatModels = options.chatModel ? void 0 : new OpenAIChatModels({
+    env: live.env,
+    redactor: live.redactor,
+    runner: config2.runner,
+    cacheDir: loaded.cache
+  });
+  try {
+    return await gateWith(options, loaded, config2, chosen, live, chatModels);
+  } finally {
+    await chatModels?.close();
+  }
+}
+async function gateWith(options, loaded, config2, chosen, live, chatModels) {
+  const now = options.now ?? /* @__PURE__ */ new Date();
+  const suites = withAttacks(loadSuites(loaded.suites), config2.attacks);
+  checkLock(lockPathFor(options.configPath), namedSuites(config2.suites, suites));
+  const cases = suites.flatMap((s) => s.cases);
+  const graders = buildGraders(config2.graders, {
+    configFile: displayPath(loaded.file),
+    locate: (path2) => loaded.source.locate(path2, "value"),
+    chatModel: options.chatModel ?? chatModels?.factory,
+    verdictCache: chatModels?.verdictCache(),
+    piiTypes: Array.isArray(config2.scoring.no_leak.pii) ? config2.scoring.no_leak.pii : void 0
+  });
+  const scorer = createScorer(config2.scoring, graders);
   const candidateTarget = createTarget(loaded, "candidate", live);
   const {
     target: baselineTarget,
@@ -81777,7 +81887,9 @@ async function runGate(options) {
   } = await baselineTargetOf(loaded, live, options.fetchBaseline);
   for (const secret2 of live.redactor.values) options.registerSecret?.(secret2);
   const candidate = await collect(candidateTarget, cases, scorer);
+  throwIfGraderUnusable(chatModels, loaded, config2);
   const baseline = baselineTarget ? await collect(baselineTarget, cases, scorer) : void 0;
+  throwIfGraderUnusable(chatModels, loaded, config2);
   const gradedBy = { candidate: scorer.graderIds, baseline: scorer.graderIds };
   const notes = [];
   const incomparable = unavailable ?? graderMismatch(gradedBy.candidate, gradedBy.baseline) ?? (baselineTarget ? baselineMismatch(
@@ -81849,6 +81961,18 @@ async function runGate(options) {
       prompts: new Map(cases.map((c) => [c.id, promptText(c)]))
     }
   };
+}
+function throwIfGraderUnusable(chatModels, loaded, config2) {
+  const failure2 = chatModels?.fatal;
+  if (!failure2) return;
+  const index = (config2.graders.model ?? []).findIndex((m) => m.name === failure2.grader);
+  const path2 = ["graders", "model", index, failure2.key];
+  throw new InputError({
+    file: displayPath(loaded.file),
+    position: loaded.source.locate(path2, "value"),
+    keyPath: keyPathOf(path2),
+    message: `grader ${failure2.grader}: ${failure2.message}`
+  });
 }
 function withoutRegression(gates) {
   return Object.fromEntries(

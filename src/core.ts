@@ -15,7 +15,9 @@ import { computeMetrics } from "./gate/metrics.js";
 import { type CaseOutcome, scoreCase } from "./gate/outcome.js";
 import { createScorer, type Scorer } from "./gate/scoring.js";
 import { applyWaivers, verdictOf } from "./gate/waivers.js";
+import { OpenAIChatModels } from "./graders/openai-chat.js";
 import { buildGraders, type ChatModelFactory } from "./graders/registry.js";
+import { InputError, keyPathOf } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
 import { Redactor } from "./io/redact.js";
 import { type ReportOptions, reportOptionsFrom } from "./report/markdown.js";
@@ -114,23 +116,49 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
   checkTargetFiles(loaded);
   const chosen = chooseProfile(loaded.config.profiles, options.branch);
   const config = chosen ? withProfile(loaded.config, chosen.profile) : loaded.config;
-  const now = options.now ?? new Date();
-  const suites = withAttacks(loadSuites(loaded.suites), config.attacks);
-  checkLock(lockPathFor(options.configPath), namedSuites(config.suites, suites));
-  const cases = suites.flatMap((s) => s.cases);
-
-  const graders = buildGraders(config.graders, {
-    configFile: loaded.file,
-    chatModel: options.chatModel,
-    piiTypes: Array.isArray(config.scoring.no_leak.pii) ? config.scoring.no_leak.pii : undefined,
-  });
-  const scorer = createScorer(config.scoring, graders);
   const live = {
     env: options.env ?? process.env,
     outDir: options.outDir,
     progress: options.progress,
     redactor: new Redactor(loaded.secrets),
   };
+  // Model graders reach their endpoints with the live targets' client unless the caller brings its own.
+  const chatModels = options.chatModel
+    ? undefined
+    : new OpenAIChatModels({
+        env: live.env,
+        redactor: live.redactor,
+        runner: config.runner,
+        cacheDir: loaded.cache,
+      });
+  try {
+    return await gateWith(options, loaded, config, chosen, live, chatModels);
+  } finally {
+    await chatModels?.close();
+  }
+}
+
+async function gateWith(
+  options: RunOptions,
+  loaded: LoadedConfig,
+  config: LoadedConfig["config"],
+  chosen: ReturnType<typeof chooseProfile>,
+  live: Parameters<typeof createTarget>[2],
+  chatModels: OpenAIChatModels | undefined,
+): Promise<GateRun> {
+  const now = options.now ?? new Date();
+  const suites = withAttacks(loadSuites(loaded.suites), config.attacks);
+  checkLock(lockPathFor(options.configPath), namedSuites(config.suites, suites));
+  const cases = suites.flatMap((s) => s.cases);
+
+  const graders = buildGraders(config.graders, {
+    configFile: displayPath(loaded.file),
+    locate: (path) => loaded.source.locate(path, "value"),
+    chatModel: options.chatModel ?? chatModels?.factory,
+    verdictCache: chatModels?.verdictCache(),
+    piiTypes: Array.isArray(config.scoring.no_leak.pii) ? config.scoring.no_leak.pii : undefined,
+  });
+  const scorer = createScorer(config.scoring, graders);
   const candidateTarget = createTarget(loaded, "candidate", live);
   const {
     target: baselineTarget,
@@ -139,7 +167,9 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
   } = await baselineTargetOf(loaded, live, options.fetchBaseline);
   for (const secret of live.redactor.values) options.registerSecret?.(secret);
   const candidate = await collect(candidateTarget, cases, scorer);
+  throwIfGraderUnusable(chatModels, loaded, config);
   const baseline = baselineTarget ? await collect(baselineTarget, cases, scorer) : undefined;
+  throwIfGraderUnusable(chatModels, loaded, config);
   // Both builds are graded by this run's scorer today; the check guards any path that
   // brings a baseline's grades from elsewhere (e.g. recorded judge verdicts).
   const gradedBy = { candidate: scorer.graderIds, baseline: scorer.graderIds };
@@ -230,6 +260,27 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
       prompts: new Map(cases.map((c) => [c.id, promptText(c)])),
     },
   };
+}
+
+/**
+ * A grader that no case can get past (refused key, unknown model) is a problem in the
+ * config, like an unusable target: exit 2 at its entry instead of a run of error cases.
+ */
+function throwIfGraderUnusable(
+  chatModels: OpenAIChatModels | undefined,
+  loaded: LoadedConfig,
+  config: LoadedConfig["config"],
+): void {
+  const failure = chatModels?.fatal;
+  if (!failure) return;
+  const index = (config.graders.model ?? []).findIndex((m) => m.name === failure.grader);
+  const path = ["graders", "model", index, failure.key];
+  throw new InputError({
+    file: displayPath(loaded.file),
+    position: loaded.source.locate(path, "value"),
+    keyPath: keyPathOf(path),
+    message: `grader ${failure.grader}: ${failure.message}`,
+  });
 }
 
 function withoutRegression(gates: GateConfig["gates"]): GateConfig["gates"] {

@@ -4,7 +4,8 @@
  * judge, classifier) whose chat client the caller supplies.
  */
 import type { GradersConfig, ModelGraderConfig } from "../config/grading-schema.js";
-import { InputError } from "../io/diagnostic.js";
+import { InputError, keyPathOf, type SourcePosition } from "../io/diagnostic.js";
+import { TargetUnusableError } from "../targets/failure.js";
 import { canaryDetector } from "./canary.js";
 import type { ChatModel } from "./chat.js";
 import { llamaGuardClassifier } from "./classifier.js";
@@ -29,6 +30,8 @@ export type ChatModelFactory = (config: ModelGraderConfig) => ChatModel;
 
 export interface RegistryOptions {
   configFile: string;
+  /** Where a key of the config is, so an unusable grader is reported at its line. */
+  locate?: (path: readonly PropertyKey[]) => SourcePosition | undefined;
   chatModel?: ChatModelFactory;
   piiTypes?: readonly PiiType[];
   /** Shared by every judge of the run, so identical questions are asked once. */
@@ -53,7 +56,19 @@ export function buildGraders(config: GradersConfig, options: RegistryOptions): M
           "model graders (judge, classifier) need the OpenAI-compatible endpoint client, which this build does not include yet; remove this grader or use a build with live endpoints",
       });
     }
-    const chat = options.chatModel(m);
+    let chat: ChatModel;
+    try {
+      chat = options.chatModel(m);
+    } catch (err) {
+      if (!(err instanceof TargetUnusableError)) throw err;
+      const path = ["graders", "model", i, ...(err.keyPath ? [err.keyPath] : [])];
+      throw new InputError({
+        file: options.configFile,
+        position: options.locate?.(path),
+        keyPath: keyPathOf(path),
+        message: `grader ${m.name}: ${err.message}`,
+      });
+    }
     const grader =
       m.kind === "judge"
         ? llmJudge(chat, { rubric: m.rubric, cache: options.verdictCache })

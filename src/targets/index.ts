@@ -30,7 +30,7 @@ export function journalPath(outDir: string, role: string): string {
   return join(outDir, "journal", `${role}.jsonl`);
 }
 
-function liveOptions(r: RunnerConfig): LiveOptions {
+export function liveOptions(r: RunnerConfig): LiveOptions {
   return {
     concurrency: r.concurrency,
     samples: r.samples,

@@ -1,22 +1,23 @@
 /**
  * A real OpenAI-compatible chat endpoint on 127.0.0.1 that answers with scripted text,
- * and a minimal test-only `ChatModel` over `fetch` to reach it. The product's client
- * (retries, timeouts, caching, keys) is the runner's; this stand-in only lets the judge
- * and classifier graders be exercised over a real HTTP round trip.
+ * so the judge and classifier graders are exercised through the product's own client.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ChatMessage, ChatModel } from "../../src/graders/chat.js";
+import type { ChatMessage } from "../../src/graders/chat.js";
 
 export interface ScriptedServer {
   url: string;
-  requests: { model: string; messages: ChatMessage[] }[];
+  requests: { model: string; messages: ChatMessage[]; temperature?: number; authorization?: string }[];
   close(): Promise<void>;
 }
 
 /** `reply` decides the assistant text from the request; `status` ≠ 200 simulates a failure. */
 export async function startChatServer(
-  reply: (messages: ChatMessage[]) => { status?: number; content?: string },
+  reply: (
+    messages: ChatMessage[],
+    authorization?: string,
+  ) => { status?: number; content?: string; body?: string },
 ): Promise<ScriptedServer> {
   const requests: ScriptedServer["requests"] = [];
   const server: Server = createServer((req, res) => {
@@ -29,12 +30,16 @@ export async function startChatServer(
         res.writeHead(404).end();
         return;
       }
-      const parsed = JSON.parse(body) as { model: string; messages: ChatMessage[] };
-      requests.push(parsed);
-      const { status = 200, content = "" } = reply(parsed.messages);
+      const parsed = JSON.parse(body) as ScriptedServer["requests"][number];
+      requests.push({ ...parsed, authorization: req.headers.authorization });
+      const {
+        status = 200,
+        content = "",
+        body: errorBody,
+      } = reply(parsed.messages, req.headers.authorization);
       if (status !== 200) {
         res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: { message: "scripted failure" } }));
+        res.end(errorBody ?? JSON.stringify({ error: { message: "scripted failure" } }));
         return;
       }
       res.writeHead(200, { "content-type": "application/json" });
@@ -54,22 +59,5 @@ export async function startChatServer(
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** Test-only: one request, no retries. The runner's client replaces this in the product. */
-export function fetchChatModel(baseUrl: string, model: string): ChatModel {
-  return {
-    identity: `${model}@${baseUrl}`,
-    async complete(messages) {
-      const res = await fetch(`${baseUrl}/chat/completions`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ model, messages, temperature: 0 }),
-      });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const data = (await res.json()) as { choices: { message: { content: string } }[] };
-      return data.choices[0]?.message.content ?? "";
-    },
   };
 }

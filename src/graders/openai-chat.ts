@@ -1,0 +1,121 @@
+/**
+ * The default chat client for model graders (LLM judge, classifier): the same
+ * OpenAI-compatible client live targets use, so a judge gets the same timeouts, retries
+ * with backoff, Retry-After and rate cap (`runner:`), and its key the same care — read
+ * only from the variable `api_key_env` names, registered as a secret before any request,
+ * and redacted from every error that could reach a grade's reason.
+ */
+import type { ModelGraderConfig } from "../config/grading-schema.js";
+import type { RunnerConfig } from "../config/targets.js";
+import type { Redactor } from "../io/redact.js";
+import { fingerprintOf, ResponseCache, requestKey } from "../targets/cache.js";
+import { ChatCompletionsClient } from "../targets/chat-completions.js";
+import { AttemptError, TargetUnusableError } from "../targets/failure.js";
+import { liveOptions } from "../targets/index.js";
+import type { ChatModel } from "./chat.js";
+import type { VerdictCache } from "./judge.js";
+
+export interface ChatClientContext {
+  env: NodeJS.ProcessEnv;
+  redactor: Redactor;
+  runner: RunnerConfig;
+  /** `cache:` of the config: judge verdicts persist there across runs. */
+  cacheDir?: string;
+}
+
+/** A failure that no case can get past (bad key, unknown model): the run stops at this grader's config. */
+export interface GraderFailure {
+  grader: string;
+  /** Key of the grader's entry at fault (`api_key_env`, `endpoint`, `model`). */
+  key: string;
+  message: string;
+}
+
+/** Judges are deterministic by default, so a verdict can be cached and a re-run agrees. */
+const JUDGE_PARAMS = { temperature: 0 };
+
+/** The cache file of judge verdicts, apart from every target's. */
+const VERDICTS = fingerprintOf({ kind: "judge-verdicts", version: 1 });
+
+const CULPRIT_KEYS = { endpoint: "endpoint", model: "model", credentials: "api_key_env" } as const;
+
+export class OpenAIChatModels {
+  private readonly clients: ChatCompletionsClient[] = [];
+  private cache?: ResponseCache;
+  private failure?: GraderFailure;
+
+  constructor(private readonly context: ChatClientContext) {}
+
+  /** Builds one grader's client; throws `TargetUnusableError` (keyed in the entry) when its key is missing. */
+  readonly factory = (config: ModelGraderConfig): ChatModel => this.create(config);
+
+  /** The first failure that made a grader unusable, if any. */
+  get fatal(): GraderFailure | undefined {
+    return this.failure;
+  }
+
+  /**
+   * Verdicts cached in `cache:` when it is set. The judge keys each verdict on its own
+   * identity (model, endpoint, rubric), request and response, so one file serves all judges.
+   */
+  verdictCache(): VerdictCache | undefined {
+    const dir = this.context.cacheDir;
+    if (dir === undefined) return undefined;
+    this.cache ??= new ResponseCache(dir, VERDICTS);
+    const store = this.cache;
+    return {
+      get: (key) => store.get(requestKey(VERDICTS, key)),
+      set: (key, text) => store.put(requestKey(VERDICTS, key), text),
+    };
+  }
+
+  private create(config: ModelGraderConfig): ChatModel {
+    const { env, redactor, runner } = this.context;
+    const name = config.api_key_env;
+    const apiKey = name === undefined ? undefined : env[name];
+    if (name !== undefined && !apiKey) {
+      throw new TargetUnusableError(
+        `environment variable ${name} is not set (it should hold the API key)`,
+        "api_key_env",
+      );
+    }
+    redactor.add(apiKey);
+    const options = liveOptions(runner);
+    const client = new ChatCompletionsClient({
+      baseUrl: config.endpoint,
+      model: config.model,
+      apiKey,
+      params: JUDGE_PARAMS,
+      timeoutMs: options.timeoutMs,
+      retry: options.retry,
+      requestsPerMinute: options.requestsPerMinute,
+      connections: options.concurrency,
+    });
+    this.clients.push(client);
+    return {
+      identity: `${config.model}@${config.endpoint}`,
+      complete: async (messages) => {
+        // After a fatal failure every other request would fail the same way: ask no more.
+        if (this.failure) throw new Error(this.failure.message);
+        try {
+          return await client.complete(messages);
+        } catch (err) {
+          const message = redactor.redact(err instanceof Error ? err.message : String(err));
+          if (err instanceof AttemptError && err.kind === "fatal") {
+            this.failure ??= {
+              grader: config.name,
+              key: CULPRIT_KEYS[err.options.culprit ?? "endpoint"],
+              message,
+            };
+          }
+          throw new Error(message);
+        }
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.cache?.close();
+    await Promise.all(this.clients.map((c) => c.close()));
+  }
+}
