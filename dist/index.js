@@ -74179,14 +74179,19 @@ function choosePairedMethod(data, margin) {
   if (data.clustered || !data.binary) return clusterRobust(data, margin);
   const table2 = tableOf(data);
   const delta = n === 0 ? null : (table2.n12 - table2.n21) / n;
-  const discordance = n === 0 ? 0 : (table2.n12 + table2.n21) / n;
+  const background = (alternative) => {
+    if (n === 0) return 0;
+    const toward = alternative === "greater" ? table2.n12 - table2.n21 : table2.n21 - table2.n12;
+    return (toward > 0 ? 2 * Math.min(table2.n12, table2.n21) : table2.n12 + table2.n21) / n;
+  };
   const single = {
     pairs: n,
     delta,
     table: table2,
-    detectable: (alpha, power, alternative) => n === 0 ? null : minimumDetectableEffect({ n, discordance, margin, alpha, power, alternative }),
-    powerAt: (d, alpha, alternative) => n === 0 ? 0 : pairedScorePower({ n, ...shiftedCells(discordance, d), margin, alpha, alternative }),
+    detectable: (alpha, power, alternative) => n === 0 ? null : minimumDetectableEffect({ n, discordance: background(alternative), margin, alpha, power, alternative }),
+    powerAt: (d, alpha, alternative) => n === 0 ? 0 : pairedScorePower({ n, ...shiftedCells(background(alternative), d), margin, alpha, alternative }),
     casesNeeded: (d, alpha, power, alternative) => {
+      const discordance = background(alternative);
       if (Math.abs(d) + discordance > 1) return null;
       const needed2 = pairedScoreSampleSize({
         ...shiftedCells(discordance, d),

@@ -10,7 +10,10 @@
  *
  * Each method also answers the power questions (minimum detectable effect, power at an effect, cases
  * needed) in its own terms. Power for the two single-sample methods uses the score test's large-sample
- * approximation with the observed discordance as background noise (Connor's formula at margin 0).
+ * approximation with the background discordance as noise (Connor's formula at margin 0). The background
+ * is the discordance not explained by a shift towards the alternative: 2·min(b, c)/N when the data lean
+ * that way (the constrained estimate under "p01 = background/2, p10 = background/2 + Δ"), all of it
+ * otherwise — so a large observed regression is not mistaken for noise that would hide itself.
  */
 import { clusteredPairedDifference, tInterval, tTest } from "../stats/cluster.js";
 import type { Interval } from "../stats/interval.js";
@@ -56,16 +59,25 @@ export function choosePairedMethod(data: PairedData, margin: number): PairedMeth
   if (data.clustered || !data.binary) return clusterRobust(data, margin);
   const table = tableOf(data);
   const delta = n === 0 ? null : (table.n12 - table.n21) / n;
-  const discordance = n === 0 ? 0 : (table.n12 + table.n21) / n;
+  const background = (alternative: Alternative): number => {
+    if (n === 0) return 0;
+    const toward = alternative === "greater" ? table.n12 - table.n21 : table.n21 - table.n12;
+    return (toward > 0 ? 2 * Math.min(table.n12, table.n21) : table.n12 + table.n21) / n;
+  };
   const single = {
     pairs: n,
     delta,
     table,
     detectable: (alpha: number, power: number, alternative: Alternative) =>
-      n === 0 ? null : minimumDetectableEffect({ n, discordance, margin, alpha, power, alternative }),
+      n === 0
+        ? null
+        : minimumDetectableEffect({ n, discordance: background(alternative), margin, alpha, power, alternative }),
     powerAt: (d: number, alpha: number, alternative: Alternative) =>
-      n === 0 ? 0 : pairedScorePower({ n, ...shiftedCells(discordance, d), margin, alpha, alternative }),
+      n === 0
+        ? 0
+        : pairedScorePower({ n, ...shiftedCells(background(alternative), d), margin, alpha, alternative }),
     casesNeeded: (d: number, alpha: number, power: number, alternative: Alternative) => {
+      const discordance = background(alternative);
       if (Math.abs(d) + discordance > 1) return null;
       const needed = pairedScoreSampleSize({
         ...shiftedCells(discordance, d),
