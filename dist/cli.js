@@ -78550,7 +78550,14 @@ function choosePairedMethod(data, margin) {
     pairs: n,
     delta,
     table,
-    detectable: (alpha, power, alternative) => n === 0 ? null : minimumDetectableEffect({ n, discordance: background(alternative), margin, alpha, power, alternative }),
+    detectable: (alpha, power, alternative) => n === 0 ? null : minimumDetectableEffect({
+      n,
+      discordance: background(alternative),
+      margin,
+      alpha,
+      power,
+      alternative
+    }),
     powerAt: (d, alpha, alternative) => n === 0 ? 0 : pairedScorePower({ n, ...shiftedCells(background(alternative), d), margin, alpha, alternative }),
     casesNeeded: (d, alpha, power, alternative) => {
       const discordance = background(alternative);

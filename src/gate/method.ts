@@ -71,7 +71,14 @@ export function choosePairedMethod(data: PairedData, margin: number): PairedMeth
     detectable: (alpha: number, power: number, alternative: Alternative) =>
       n === 0
         ? null
-        : minimumDetectableEffect({ n, discordance: background(alternative), margin, alpha, power, alternative }),
+        : minimumDetectableEffect({
+            n,
+            discordance: background(alternative),
+            margin,
+            alpha,
+            power,
+            alternative,
+          }),
     powerAt: (d: number, alpha: number, alternative: Alternative) =>
       n === 0
         ? 0
