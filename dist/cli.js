@@ -79045,17 +79045,6 @@ function formatLevel(level) {
   return `${Number(pct4.toFixed(pct4 >= 99 ? 2 : 1))}%`;
 }
 
-// src/gate/grader-identity.ts
-function graderMismatch(candidate, baseline) {
-  const c = new Set(candidate);
-  const b = new Set(baseline);
-  const onlyC = [...c].filter((g) => !b.has(g));
-  const onlyB = [...b].filter((g) => !c.has(g));
-  if (onlyC.length === 0 && onlyB.length === 0) return void 0;
-  const list = (xs) => xs.length ? xs.join(", ") : "nothing else";
-  return `the builds were graded differently: only the candidate by ${list(onlyC)}; only the baseline by ${list(onlyB)}. Grade both with the same graders`;
-}
-
 // src/gate/scoring.ts
 function verdictOf(g, grade, expect, partial3) {
   if (grade.label === "error") return "error";
@@ -81797,6 +81786,17 @@ function flippedCase(c, b, options) {
   return out;
 }
 
+// src/gate/grader-identity.ts
+function graderMismatch(candidate, baseline) {
+  const c = new Set(candidate);
+  const b = new Set(baseline);
+  const onlyC = [...c].filter((g) => !b.has(g));
+  const onlyB = [...b].filter((g) => !c.has(g));
+  if (onlyC.length === 0 && onlyB.length === 0) return void 0;
+  const list = (xs) => xs.length ? xs.join(", ") : "nothing else";
+  return `the builds were graded differently: only the candidate by ${list(onlyC)}; only the baseline by ${list(onlyB)}. Grade both with the same graders`;
+}
+
 // src/targets/provenance.ts
 var DAY_MS = 864e5;
 function baselineMismatch(run, before, policy) {
@@ -81807,8 +81807,8 @@ function baselineMismatch(run, before, policy) {
     if (before.configFile !== void 0 && before.configFile !== run.configFile) {
       return `the baseline was made with another gate config (${before.configFile}, this run ${run.configFile})`;
     }
-    const graders = [...run.graders].sort().join(", ");
-    if (before.graders !== void 0 && [...before.graders].sort().join(", ") !== graders) {
+    if (before.graders !== void 0 && graderMismatch(run.graders, before.graders)) {
+      const graders = [...run.graders].sort().join(", ");
       return `the baseline was graded by another judge (${before.graders.join(", ") || "none"}; this run ${graders})`;
     }
   }
@@ -81902,9 +81902,8 @@ async function gateWith(options, loaded, config2, chosen, live, chatModels) {
   throwIfGraderUnusable(chatModels, loaded, config2);
   const baseline = baselineTarget ? await collect(baselineTarget, cases, scorer) : void 0;
   throwIfGraderUnusable(chatModels, loaded, config2);
-  const gradedBy = { candidate: scorer.graderIds, baseline: scorer.graderIds };
   const notes = [];
-  const incomparable = unavailable ?? graderMismatch(gradedBy.candidate, gradedBy.baseline) ?? (baselineTarget ? baselineMismatch(
+  const incomparable = unavailable ?? (baselineTarget ? baselineMismatch(
     { suites, configFile: displayPath(options.configPath), graders: scorer.graderIds, now },
     baselineTarget.provenance,
     {
@@ -81951,11 +81950,11 @@ async function gateWith(options, loaded, config2, chosen, live, chatModels) {
     })),
     confidence: config2.confidence,
     builds: {
-      candidate: { target: candidateTarget.identity, graders: gradedBy.candidate, cases: candidate },
+      candidate: { target: candidateTarget.identity, graders: scorer.graderIds, cases: candidate },
       baseline: baselineTarget && baseline ? {
         target: baselineTarget.identity,
         provenance: baselineTarget.provenance,
-        graders: gradedBy.baseline,
+        graders: scorer.graderIds,
         cases: baseline
       } : void 0
     },

@@ -74710,17 +74710,6 @@ function formatLevel(level) {
   return `${Number(pct.toFixed(pct >= 99 ? 2 : 1))}%`;
 }
 
-// src/gate/grader-identity.ts
-function graderMismatch(candidate, baseline) {
-  const c = new Set(candidate);
-  const b = new Set(baseline);
-  const onlyC = [...c].filter((g) => !b.has(g));
-  const onlyB = [...b].filter((g) => !c.has(g));
-  if (onlyC.length === 0 && onlyB.length === 0) return void 0;
-  const list2 = (xs) => xs.length ? xs.join(", ") : "nothing else";
-  return `the builds were graded differently: only the candidate by ${list2(onlyC)}; only the baseline by ${list2(onlyB)}. Grade both with the same graders`;
-}
-
 // src/gate/scoring.ts
 function verdictOf(g, grade, expect, partial3) {
   if (grade.label === "error") return "error";
@@ -77187,6 +77176,17 @@ function explainSuiteChange(before, after) {
   return `the baseline was run on different suites: baseline ${fmt(before)}; candidate ${fmt(after)}${detail.join("")}. Re-run the baseline on the current suites`;
 }
 
+// src/gate/grader-identity.ts
+function graderMismatch(candidate, baseline) {
+  const c = new Set(candidate);
+  const b = new Set(baseline);
+  const onlyC = [...c].filter((g) => !b.has(g));
+  const onlyB = [...b].filter((g) => !c.has(g));
+  if (onlyC.length === 0 && onlyB.length === 0) return void 0;
+  const list2 = (xs) => xs.length ? xs.join(", ") : "nothing else";
+  return `the builds were graded differently: only the candidate by ${list2(onlyC)}; only the baseline by ${list2(onlyB)}. Grade both with the same graders`;
+}
+
 // src/targets/provenance.ts
 var DAY_MS = 864e5;
 function baselineMismatch(run, before, policy) {
@@ -77197,8 +77197,8 @@ function baselineMismatch(run, before, policy) {
     if (before.configFile !== void 0 && before.configFile !== run.configFile) {
       return `the baseline was made with another gate config (${before.configFile}, this run ${run.configFile})`;
     }
-    const graders = [...run.graders].sort().join(", ");
-    if (before.graders !== void 0 && [...before.graders].sort().join(", ") !== graders) {
+    if (before.graders !== void 0 && graderMismatch(run.graders, before.graders)) {
+      const graders = [...run.graders].sort().join(", ");
       return `the baseline was graded by another judge (${before.graders.join(", ") || "none"}; this run ${graders})`;
     }
   }
@@ -77377,9 +77377,8 @@ async function gateWith(options, loaded, config2, chosen, live, chatModels) {
   throwIfGraderUnusable(chatModels, loaded, config2);
   const baseline = baselineTarget ? await collect(baselineTarget, cases, scorer) : void 0;
   throwIfGraderUnusable(chatModels, loaded, config2);
-  const gradedBy = { candidate: scorer.graderIds, baseline: scorer.graderIds };
   const notes = [];
-  const incomparable = unavailable ?? graderMismatch(gradedBy.candidate, gradedBy.baseline) ?? (baselineTarget ? baselineMismatch(
+  const incomparable = unavailable ?? (baselineTarget ? baselineMismatch(
     { suites, configFile: displayPath(options.configPath), graders: scorer.graderIds, now },
     baselineTarget.provenance,
     {
@@ -77426,11 +77425,11 @@ async function gateWith(options, loaded, config2, chosen, live, chatModels) {
     })),
     confidence: config2.confidence,
     builds: {
-      candidate: { target: candidateTarget.identity, graders: gradedBy.candidate, cases: candidate },
+      candidate: { target: candidateTarget.identity, graders: scorer.graderIds, cases: candidate },
       baseline: baselineTarget && baseline ? {
         target: baselineTarget.identity,
         provenance: baselineTarget.provenance,
-        graders: gradedBy.baseline,
+        graders: scorer.graderIds,
         cases: baseline
       } : void 0
     },

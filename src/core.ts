@@ -10,7 +10,6 @@ import type { GateConfig, TargetConfig } from "./config/schema.js";
 import { type Comparison, compareBuilds } from "./gate/compare.js";
 import { addCorrections } from "./gate/correction.js";
 import { decide } from "./gate/decide.js";
-import { graderMismatch } from "./gate/grader-identity.js";
 import { computeMetrics } from "./gate/metrics.js";
 import { type CaseOutcome, scoreCase } from "./gate/outcome.js";
 import { createScorer, type Scorer } from "./gate/scoring.js";
@@ -170,14 +169,10 @@ async function gateWith(
   throwIfGraderUnusable(chatModels, loaded, config);
   const baseline = baselineTarget ? await collect(baselineTarget, cases, scorer) : undefined;
   throwIfGraderUnusable(chatModels, loaded, config);
-  // Both builds are graded by this run's scorer today; the check guards any path that
-  // brings a baseline's grades from elsewhere (e.g. recorded judge verdicts).
-  const gradedBy = { candidate: scorer.graderIds, baseline: scorer.graderIds };
 
   const notes: string[] = [];
   const incomparable =
     unavailable ??
-    graderMismatch(gradedBy.candidate, gradedBy.baseline) ??
     (baselineTarget
       ? baselineMismatch(
           { suites, configFile: displayPath(options.configPath), graders: scorer.graderIds, now },
@@ -235,13 +230,13 @@ async function gateWith(
     })),
     confidence: config.confidence,
     builds: {
-      candidate: { target: candidateTarget.identity, graders: gradedBy.candidate, cases: candidate },
+      candidate: { target: candidateTarget.identity, graders: scorer.graderIds, cases: candidate },
       baseline:
         baselineTarget && baseline
           ? {
               target: baselineTarget.identity,
               provenance: baselineTarget.provenance,
-              graders: gradedBy.baseline,
+              graders: scorer.graderIds,
               cases: baseline,
             }
           : undefined,

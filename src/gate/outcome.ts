@@ -92,12 +92,6 @@ export async function scoreSample(
   return { sample, ...(await grade(testCase, answer)) };
 }
 
-/** The case's status for `metric`, or undefined when the case does not count in it. */
-export function statusFor(o: CaseOutcome, metric: RateMetric): CaseStatus | undefined {
-  if (o.metric === metric) return o.status;
-  return o.also?.find((a) => a.metric === metric)?.status;
-}
-
 /** Further metrics over several samples: a failing share per metric, like the case's own score. */
 function combineAlso(samples: readonly SampleOutcome[]): AlsoOutcome[] | undefined {
   const metrics = new Set(samples.flatMap((s) => (s.also ?? []).map((a) => a.metric)));

@@ -4,6 +4,7 @@
  * judge, or an old run — makes regression gates inconclusive with the reason, never a
  * silent comparison.
  */
+import { graderMismatch } from "../gate/grader-identity.js";
 import { explainSuiteChange } from "../suite/lock.js";
 import type { Provenance } from "./target.js";
 
@@ -35,8 +36,8 @@ export function baselineMismatch(
     if (before.configFile !== undefined && before.configFile !== run.configFile) {
       return `the baseline was made with another gate config (${before.configFile}, this run ${run.configFile})`;
     }
-    const graders = [...run.graders].sort().join(", ");
-    if (before.graders !== undefined && [...before.graders].sort().join(", ") !== graders) {
+    if (before.graders !== undefined && graderMismatch(run.graders, before.graders)) {
+      const graders = [...run.graders].sort().join(", ");
       return `the baseline was graded by another judge (${before.graders.join(", ") || "none"}; this run ${graders})`;
     }
   }
