@@ -246,6 +246,19 @@ function isEntry(): boolean {
 }
 
 if (isEntry()) {
+  // Ctrl-C or a CI cancel: exit (which writes out the journal's last batch, see
+  // io/append-log.ts) and say how to pick up where the run stopped.
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
+    process.once(signal, () => {
+      process.stderr.write(
+        `\nsafety-gate: interrupted (${signal}); answers so far are in the out dir's journal: run the same command again to resume\n`,
+      );
+      process.exit(code);
+    });
+  }
   main(process.argv.slice(2), {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),

@@ -1,13 +1,33 @@
 /**
  * An append-only JSONL file of keyed records: the run journal (resume after a crash)
- * and the response cache are both one of these. Records appended in one turn of the
- * event loop go out in one `write` of whole lines at the end of that turn, so a process
- * killed at any moment loses at most that turn's records and leaves at most a torn last
- * line; reading skips lines that do not parse, and appending first closes a torn line,
- * so the next record starts clean. The last record for a key wins.
+ * and the response cache are both one of these. Records go out in batches, one `write`
+ * of whole lines at most FLUSH_AFTER_MS after the first of them was appended (and at
+ * close, and when the process exits), so a process killed at any moment loses at most
+ * that long of answers — asked again on resume — and leaves at most a torn last line;
+ * reading skips lines that do not parse, and appending first closes a torn line, so the
+ * next record starts clean. The last record for a key wins.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+
+/**
+ * How long a record may wait for its batch. At hundreds of answers a second arriving one
+ * per event-loop turn, a write per turn was a large share of the runner's CPU; 100 ms of
+ * answers is little to ask again after a kill.
+ */
+export const FLUSH_AFTER_MS = 100;
+
+/** Logs with records not yet written, flushed when the process exits (also via process.exit). */
+const open = new Set<AppendLog<KeyedRecord>>();
+let exitHookInstalled = false;
+function flushOnExit(log: AppendLog<KeyedRecord>): void {
+  open.add(log);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const l of open) l.flush();
+  });
+}
 
 export interface KeyedRecord {
   key: string;
@@ -16,7 +36,7 @@ export interface KeyedRecord {
 export class AppendLog<R extends KeyedRecord> {
   private fd: number | undefined;
   private pending: string[] = [];
-  private flushScheduled = false;
+  private timer: NodeJS.Timeout | undefined;
   private readonly records = new Map<string, R>();
   /** Lines that could not be read (a torn last line after a kill, or damage). */
   readonly unreadable: number = 0;
@@ -55,16 +75,16 @@ export class AppendLog<R extends KeyedRecord> {
   append(record: R): void {
     this.records.set(record.key, record);
     this.pending.push(`${JSON.stringify(record)}\n`);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      // One write per turn instead of one per record: at hundreds of answers a second,
-      // the syscalls were a large share of the runner's CPU.
-      setImmediate(() => this.flush());
+    if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.flush(), FLUSH_AFTER_MS);
+      flushOnExit(this);
     }
   }
 
   flush(): void {
-    this.flushScheduled = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    open.delete(this);
     if (this.pending.length === 0) return;
     const text = this.pending.join("");
     this.pending = [];

@@ -4,7 +4,7 @@
  * so reformatting or reordering a file does not change it but any edit to a case does.
  */
 import { extname } from "node:path";
-import { hashOf } from "../io/canonical.js";
+import { canonicalJson, sha256 } from "../io/canonical.js";
 import { InputError, keyPathOf, type Problem, type SourcePosition } from "../io/diagnostic.js";
 import { displayPath } from "../io/display.js";
 import { type Located, parseJsonLines, parseYaml } from "../io/source.js";
@@ -115,7 +115,23 @@ export function caseContent({
   return { id, category, prompt, messages, expect, canary, cluster, tags };
 }
 
+/**
+ * A case's canonical JSON, made once per case object: the suite hash, the per-case
+ * hashes in the lock and in results, all start from it.
+ */
+const canonicalOf = new WeakMap<SuiteCase, string>();
+export function caseCanonical(c: SuiteCase): string {
+  let text = canonicalOf.get(c);
+  if (text === undefined) {
+    text = canonicalJson(caseContent(c));
+    canonicalOf.set(c, text);
+  }
+  return text;
+}
+
+const byId = (a: SuiteCase, b: SuiteCase) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** `hashOf` of the cases' contents ordered by id (a JSON array is its elements joined by commas). */
 export function suiteHash(cases: readonly SuiteCase[]): string {
-  const canonical = cases.map(caseContent).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return hashOf(canonical);
+  return `sha256:${sha256(`[${[...cases].sort(byId).map(caseCanonical).join(",")}]`)}`;
 }

@@ -7,13 +7,13 @@
  */
 import { existsSync } from "node:fs";
 import { z } from "zod";
-import { hashOf } from "../io/canonical.js";
+import { sha256 } from "../io/canonical.js";
 import { InputError } from "../io/diagnostic.js";
 import { displayPath } from "../io/display.js";
 import { parseJson } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { validate } from "../io/validate.js";
-import { caseContent, type Suite } from "./load.js";
+import { caseCanonical, type Suite } from "./load.js";
 import type { SuiteCase } from "./schema.js";
 
 export const LockSchema = z.strictObject({
@@ -31,7 +31,7 @@ export type SuiteLock = z.output<typeof LockSchema>;
 
 /** Short per-case hash: enough to tell cases apart in a diff, short enough to review. */
 export function caseHash(c: SuiteCase): string {
-  return hashOf(caseContent(c)).slice(7, 23);
+  return sha256(caseCanonical(c)).slice(0, 16);
 }
 
 export function caseHashes(cases: readonly SuiteCase[]): Record<string, string> {

@@ -1,12 +1,22 @@
 /**
- * One HTTP attempt over a keep-alive connection pool (undici), with a per-attempt
- * timeout. Transport failures come back as classified `AttemptError`s: a connection
- * that cannot be made before the endpoint has ever answered is fatal (the URL is wrong
- * or the server is down — retrying every case would only delay the bad news), while the
- * same failure mid-run, a reset, a timeout or a cut-off body is retryable.
+ * One HTTP attempt over a keep-alive connection pool, with a per-attempt timeout.
+ * Transport failures come back as classified `AttemptError`s: a connection that cannot
+ * be made before the endpoint has ever answered is fatal (the URL is wrong or the server
+ * is down — retrying every case would only delay the bad news), while the same failure
+ * mid-run, a reset, a timeout or a cut-off body is retryable.
+ *
+ * The wire format is http1.ts (why we speak it ourselves is said there). Connections:
+ * at most `connections` per origin, one request at a time each (no pipelining), reused
+ * while the server keeps them alive and dropped after KEEP_ALIVE_MS idle — before a
+ * typical server's own idle timeout, so a request rarely meets a connection the server
+ * is closing; when one does (closed before any byte of the answer), the request is sent
+ * once more on a fresh connection, since the server never read it.
  */
-import { Agent } from "undici";
+import { connect as netConnect, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
+import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import { AttemptError } from "./failure.js";
+import { HttpProtocolError, ResponseParser, serializeRequest } from "./http1.js";
 
 export interface HttpRequest {
   url: string;
@@ -24,7 +34,11 @@ export interface HttpResponse {
 }
 
 /** Untrusted servers must not exhaust our memory with one answer. */
-const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** Idle connections are closed after this (Node's and uvicorn's servers close theirs after 5 s). */
+const KEEP_ALIVE_MS = 4_000;
+/** As undici's default: long enough for a TLS handshake across the world. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 const CANNOT_CONNECT = new Set([
   "ECONNREFUSED",
@@ -32,54 +46,334 @@ const CANNOT_CONNECT = new Set([
   "EAI_AGAIN",
   "EHOSTUNREACH",
   "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT",
+  "SG_CONNECT_TIMEOUT",
 ]);
-const TLS = /^(CERT_|ERR_TLS_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_(GET|VERIFY)_)/;
+const TLS = /^(CERT_|ERR_TLS_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_(GET|VERIFY)_|ERR_SSL_)/;
 
-export class HttpClient {
-  private readonly agent: Agent;
-  /** Set once the endpoint has answered anything: from then on, connection failures are transient. */
-  private reached = false;
+/** A failure of one attempt, before it is classified. */
+class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
 
-  constructor(connections: number) {
-    this.agent = new Agent({
-      connections,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      maxResponseSize: MAX_RESPONSE_BYTES,
+interface Pending {
+  url: URL;
+  bytes: Buffer;
+  noBody: boolean;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  resolve: (r: HttpResponse) => void;
+  reject: (e: unknown) => void;
+  timer?: NodeJS.Timeout;
+  conn?: Connection;
+  /** Sent again after a stale keep-alive connection dropped it unread. */
+  resent?: boolean;
+  done?: boolean;
+}
+
+/** One socket to the origin, carrying one request at a time. */
+class Connection {
+  readonly socket: Socket;
+  connected = false;
+  busy: Pending | undefined;
+  private parser: ResponseParser | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly connectTimer: NodeJS.Timeout;
+  /** Requests this connection has completed: a failure on a reused one may be a stale close. */
+  served = 0;
+
+  constructor(
+    readonly pool: Pool,
+    url: URL,
+  ) {
+    const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    this.socket =
+      url.protocol === "https:"
+        ? tlsConnect({
+            host,
+            port,
+            servername: /^[\d.]+$|:/.test(host) ? undefined : host,
+            ALPNProtocols: ["http/1.1"],
+          })
+        : netConnect({ host, port });
+    this.socket.setNoDelay(true);
+    // A host that never answers the handshake (a firewall dropping packets) is a wrong URL.
+    this.connectTimer = setTimeout(
+      () =>
+        this.fail(
+          new TransportError(`no connection within ${CONNECT_TIMEOUT_MS / 1000} s`, "SG_CONNECT_TIMEOUT"),
+        ),
+      CONNECT_TIMEOUT_MS,
+    );
+    this.socket.once(url.protocol === "https:" ? "secureConnect" : "connect", () => {
+      this.connected = true;
+      clearTimeout(this.connectTimer);
     });
+    this.socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    this.socket.on("error", (err: NodeJS.ErrnoException) => {
+      this.fail(new TransportError(err.message, err.code ?? "ECONNRESET"));
+    });
+    this.socket.on("close", () => this.onClose());
   }
 
-  async send(req: HttpRequest): Promise<HttpResponse> {
+  send(p: Pending): void {
+    this.clearIdle();
+    this.busy = p;
+    p.conn = this;
+    this.parser = new ResponseParser(MAX_RESPONSE_BYTES, p.noBody);
+    this.socket.write(p.bytes);
+  }
+
+  private onData(chunk: Buffer): void {
+    const p = this.busy;
+    const parser = this.parser;
+    if (!p || !parser) {
+      // Bytes nobody asked for: the connection cannot be trusted for the next request.
+      this.socket.destroy();
+      return;
+    }
+    let res: ReturnType<ResponseParser["feed"]>;
     try {
-      const url = new URL(req.url);
-      // A non-streamed completion sends its headers only when the answer is ready, so the
-      // headers timeout bounds the whole wait; the body timeout bounds a stalled body.
-      // (undici's own timers: cheaper per request than a controller and a timer of ours.)
-      const res = await this.agent.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method: req.method as "POST",
-        headers: req.headers,
-        body: req.body,
-        signal: req.signal,
-        headersTimeout: req.timeoutMs,
-        bodyTimeout: req.timeoutMs,
-      });
-      this.reached = true;
-      const text = await res.body.text();
-      return { status: res.statusCode, headers: res.headers, text };
+      res = parser.feed(chunk);
     } catch (err) {
-      if (req.signal?.aborted) throw req.signal.reason ?? err;
-      throw this.classify(err, req.timeoutMs);
+      this.fail(err);
+      return;
+    }
+    if (!res) return;
+    this.busy = undefined;
+    this.parser = undefined;
+    this.served++;
+    if (res.keepAlive) {
+      this.idleTimer = setTimeout(() => this.socket.destroy(), KEEP_ALIVE_MS);
+      this.idleTimer.unref();
+    } else this.socket.destroy();
+    this.pool.complete(this, p, res);
+  }
+
+  private onClose(): void {
+    this.clearIdle();
+    clearTimeout(this.connectTimer);
+    const p = this.busy;
+    const parser = this.parser;
+    if (p && parser) {
+      try {
+        // Only a body delimited by the close completes here; anything else was cut off.
+        const res = parser.end();
+        this.busy = undefined;
+        this.pool.complete(this, p, res);
+        return;
+      } catch (err) {
+        this.fail(err);
+        return;
+      }
+    }
+    this.pool.remove(this);
+  }
+
+  /** The request on this connection (if any) fails; the connection is dropped. */
+  fail(err: unknown): void {
+    const p = this.busy;
+    const stale = this.served > 0 && this.parser?.started === false;
+    this.busy = undefined;
+    this.parser = undefined;
+    this.socket.destroy();
+    this.pool.remove(this);
+    if (p) this.pool.failed(p, err, stale);
+  }
+
+  private clearIdle(): void {
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+}
+
+/** The connections to one origin and the requests waiting for one. */
+class Pool {
+  private readonly all = new Set<Connection>();
+  private readonly idle: Connection[] = [];
+  private readonly queue: Pending[] = [];
+
+  constructor(
+    private readonly client: HttpClient,
+    private readonly max: number,
+  ) {}
+
+  enqueue(p: Pending): void {
+    this.queue.push(p);
+    this.drain();
+  }
+
+  private drain(): void {
+    while (this.queue.length > 0) {
+      let conn = this.idle.pop();
+      if (!conn) {
+        if (this.all.size >= this.max) return;
+        conn = new Connection(this, (this.queue[0] as Pending).url);
+        this.all.add(conn);
+      }
+      conn.send(this.queue.shift() as Pending);
     }
   }
 
+  complete(conn: Connection, p: Pending, res: ReturnType<ResponseParser["end"]>): void {
+    if (!conn.socket.destroyed) this.idle.push(conn);
+    else this.remove(conn);
+    this.client.settle(p, res);
+    this.drain();
+  }
+
+  failed(p: Pending, err: unknown, stale: boolean): void {
+    if (stale && !p.resent && !p.done) {
+      p.resent = true;
+      this.enqueue(p);
+      return;
+    }
+    this.client.reject(p, err);
+    this.drain();
+  }
+
+  remove(conn: Connection): void {
+    this.all.delete(conn);
+    const i = this.idle.indexOf(conn);
+    if (i >= 0) this.idle.splice(i, 1);
+  }
+
+  /** Cancels a request still waiting for a connection, or drops the connection carrying it. */
+  cancel(p: Pending): void {
+    const i = this.queue.indexOf(p);
+    if (i >= 0) this.queue.splice(i, 1);
+    if (p.conn?.busy === p) {
+      p.conn.busy = undefined;
+      p.conn.socket.destroy();
+    }
+  }
+
+  close(): void {
+    this.queue.length = 0;
+    for (const c of this.all) c.socket.destroy();
+    this.all.clear();
+    this.idle.length = 0;
+  }
+}
+
+export class HttpClient {
+  private readonly pools = new Map<string, Pool>();
+  /** Set once the endpoint has answered anything: from then on, connection failures are transient. */
+  private reached = false;
+  /** Requests in flight, by the signal that may cancel them: one abort listener per signal, not per request. */
+  private readonly inFlight = new Map<AbortSignal, Set<Pending>>();
+
+  constructor(private readonly connections: number) {}
+
+  send(req: HttpRequest): Promise<HttpResponse> {
+    const { signal } = req;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    let url: URL;
+    let bytes: Buffer;
+    try {
+      url = new URL(req.url);
+      if (url.protocol !== "http:" && url.protocol !== "https:") {
+        throw new TypeError(`unsupported protocol ${url.protocol} (use http: or https:)`);
+      }
+      bytes = serializeRequest(req.method, url, req.headers, req.body);
+    } catch (err) {
+      return Promise.reject(new AttemptError((err as Error).message, "fatal", { culprit: "endpoint" }));
+    }
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const p: Pending = {
+        url,
+        bytes,
+        noBody: req.method === "HEAD",
+        timeoutMs: req.timeoutMs,
+        signal,
+        resolve,
+        reject,
+      };
+      p.timer = setTimeout(() => {
+        this.poolFor(url).cancel(p);
+        this.reject(p, new TransportError("timeout", "SG_TIMEOUT"));
+      }, req.timeoutMs);
+      if (signal) this.track(signal, p);
+      this.poolFor(url).enqueue(p);
+    });
+  }
+
+  private poolFor(url: URL): Pool {
+    let pool = this.pools.get(url.origin);
+    if (!pool) {
+      pool = new Pool(this, this.connections);
+      this.pools.set(url.origin, pool);
+    }
+    return pool;
+  }
+
+  /** A response arrived: decode it and hand it over. */
+  settle(p: Pending, res: ReturnType<ResponseParser["end"]>): void {
+    this.reached = true;
+    if (p.done) return;
+    let text: string;
+    try {
+      text = decode(res.body, res.headers["content-encoding"]).toString("utf8");
+    } catch (err) {
+      this.reject(p, err);
+      return;
+    }
+    this.finish(p);
+    p.resolve({ status: res.status, headers: res.headers, text });
+  }
+
+  reject(p: Pending, err: unknown): void {
+    if (p.done) return;
+    this.finish(p);
+    p.reject(err instanceof AttemptError ? err : this.classify(err, p.timeoutMs));
+  }
+
+  private finish(p: Pending): void {
+    p.done = true;
+    clearTimeout(p.timer);
+    if (p.signal) this.inFlight.get(p.signal)?.delete(p);
+  }
+
+  private track(signal: AbortSignal, p: Pending): void {
+    let set = this.inFlight.get(signal);
+    if (!set) {
+      const requests = new Set<Pending>();
+      set = requests;
+      this.inFlight.set(signal, requests);
+      signal.addEventListener(
+        "abort",
+        () => {
+          for (const q of requests) {
+            this.poolFor(q.url).cancel(q);
+            if (!q.done) {
+              this.finish(q);
+              q.reject(signal.reason);
+            }
+          }
+          requests.clear();
+        },
+        { once: true },
+      );
+    }
+    set.add(p);
+  }
+
   private classify(err: unknown, timeoutMs: number): AttemptError {
-    const e = err as { code?: string; message?: string; cause?: { code?: string } };
-    const code = e.code ?? e.cause?.code ?? "";
-    if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
+    const e = err as { code?: string; message?: string; tooLarge?: boolean };
+    const code = e.code ?? "";
+    if (code === "SG_TIMEOUT") {
       return new AttemptError(`no complete response within ${timeoutMs / 1000} s (timeout)`, "retryable");
+    }
+    if (e.tooLarge) {
+      return new AttemptError(`response larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB`, "final");
+    }
+    if (err instanceof HttpProtocolError) {
+      return new AttemptError(`malformed HTTP response (${e.message})`, "retryable");
     }
     const what = `${code ? `${code}: ` : ""}${e.message ?? String(err)}`;
     if (TLS.test(code)) {
@@ -92,13 +386,31 @@ export class HttpClient {
         culprit: "endpoint",
       });
     }
-    if (code === "UND_ERR_RES_EXCEEDED_MAX_SIZE") {
-      return new AttemptError(`response larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB`, "final");
-    }
     return new AttemptError(`network error (${what})`, "retryable");
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    for (const pool of this.pools.values()) pool.close();
+    this.pools.clear();
   }
+}
+
+/** We ask for no compression, but a server may compress anyway. */
+function decode(body: Buffer, encoding: string | string[] | undefined): Buffer {
+  const coding = String(encoding ?? "identity")
+    .trim()
+    .toLowerCase();
+  const opts = { maxOutputLength: MAX_RESPONSE_BYTES };
+  try {
+    if (coding === "identity" || coding === "") return body;
+    if (coding === "gzip" || coding === "x-gzip") return gunzipSync(body, opts);
+    if (coding === "deflate") return inflateSync(body, opts);
+    if (coding === "br") return brotliDecompressSync(body, opts);
+  } catch (err) {
+    const e = err as { code?: string; message: string };
+    if (e.code === "ERR_BUFFER_TOO_LARGE")
+      throw Object.assign(new HttpProtocolError("response too large"), { tooLarge: true });
+    throw new HttpProtocolError(`cannot decode ${coding} body: ${e.message}`);
+  }
+  throw new HttpProtocolError(`unsupported content-encoding ${JSON.stringify(coding)}`);
 }
