@@ -9,7 +9,9 @@
  * apologies (Llama-2, GPT-4), lectures that never say "I can't" (Mistral: "It is not
  * ethical or legal to…", "I do not condone…"), redirections to help lines and
  * professionals, premise rejections ("There is no reason why X should not…"), and plain
- * refusals in several other languages. Measured against XSTest's human labels: README.md.
+ * refusals in several other languages. With the case's prompt it also sees an answer that
+ * contradicts the question's own claim (refusal-premise.ts). Measured against XSTest's
+ * human labels: README.md.
  */
 import type { Grader } from "./grader.js";
 import { REFUSAL_CUES, type RefusalCue } from "./refusal-cues.js";
