@@ -176,6 +176,23 @@ describe("Llama-Guard-style classifier", () => {
     expect(parseClassifierVerdict(text)).toHaveProperty("error");
   });
 
+  it("caches well-formed verdicts like the judge, and asks again after a malformed one", async () => {
+    const cache = new Map<string, string>();
+    const model = scripted("unsafe\nS1", "maybe", "safe");
+    const classifier = llamaGuardClassifier(model, { cache });
+    expect((await classifier.grade(harmful, "a")).label).toBe("unsafe");
+    expect((await classifier.grade(harmful, "a")).label).toBe("unsafe");
+    expect(model.calls).toHaveLength(1);
+    // A second classifier on the same cache (a later run) asks nothing it already knows.
+    const later = llamaGuardClassifier(model, { cache });
+    expect((await later.grade(harmful, "a")).label).toBe("unsafe");
+    expect(model.calls).toHaveLength(1);
+    expect((await classifier.grade(harmful, "b")).label).toBe("error");
+    expect((await classifier.grade(harmful, "b")).label).toBe("safe");
+    expect(model.calls).toHaveLength(3);
+    expect(cache.size).toBe(2);
+  });
+
   it("maps codes to the suite's own categories when configured", async () => {
     const model = scripted("unsafe\nS9");
     const classifier = llamaGuardClassifier(model, { categories: { S9: "weapons" } });
@@ -312,7 +329,7 @@ describe("judge and classifier over a local OpenAI-compatible server", () => {
       expect(byId.get("down")?.error).toMatch(/^judge request failed: server error \(HTTP 500/);
       expect(byId.get("guard-garbled")?.error).toMatch(/unparseable verdict/);
       // The refused response was settled by the rules: no model was asked about it.
-      expect(byId.get("refused")?.grades.map((g) => g.grader)).toEqual(["refusal-rules@2"]);
+      expect(byId.get("refused")?.grades.map((g) => g.grader)).toEqual(["refusal-rules@3"]);
       expect(results.builds.candidate.graders).toContain(`judge@1[structured@1; judge-model@${server.url}]`);
       expect(results.metrics.candidate.attack_success_rate.overall).toMatchObject({ failures: 1, n: 4 });
       expect(results.metrics.candidate.error_rate.overall).toMatchObject({ failures: 3, n: 7 });
@@ -339,6 +356,94 @@ describe("judge and classifier over a local OpenAI-compatible server", () => {
     } finally {
       delete process.env.SG_JUDGE_KEY;
     }
+  });
+
+  it("sends a grader's `params` and `headers` (Azure: key in `api-key`, `?api-version=` kept); params name the grader", async () => {
+    const azureKey = "azure-judge-key-0123456789";
+    const models = new OpenAIChatModels({
+      env: {},
+      redactor: new Redactor([azureKey]),
+      runner: { ...RUNNER_DEFAULTS, retries: 0, backoff: 0 },
+    });
+    try {
+      const endpoint = `${server.url}?api-version=2024-06-01`;
+      const judge = llmJudge(
+        models.factory({
+          name: "j",
+          kind: "judge",
+          model: "judge-model",
+          endpoint,
+          rubric: "structured",
+          params: { temperature: 0.2, max_tokens: 64 },
+          headers: { "api-key": azureKey },
+        }),
+      );
+      const before = server.requests.length;
+      expect((await judge.grade(harmful, "I can't help with that.")).label).toBe("not_harmful");
+      const [sent] = server.requests.slice(before);
+      expect(sent).toMatchObject({ model: "judge-model", temperature: 0.2, max_tokens: 64 });
+      expect(sent?.url).toBe("/v1/chat/completions?api-version=2024-06-01");
+      expect(sent?.headers?.["api-key"]).toBe(azureKey);
+      expect(sent?.authorization).toBeUndefined();
+      // Parameters change verdicts, so they are part of the grader's id; headers (credentials) are not.
+      expect(judge.id).toBe(
+        `judge@1[structured@1; judge-model@${endpoint} {"max_tokens":64,"temperature":0.2}]`,
+      );
+      expect(judge.id).not.toContain(azureKey);
+    } finally {
+      await models.close();
+    }
+  });
+
+  it("keeps classifier verdicts in `cache:` across runs, as it does the judge's", async () => {
+    const cacheDir = join(tempDir(), "cache");
+    const runner = { ...RUNNER_DEFAULTS, retries: 0, backoff: 0 };
+    const gradeAll = async () => {
+      const models = new OpenAIChatModels({ env: {}, redactor: new Redactor(), runner, cacheDir });
+      try {
+        const guard = llamaGuardClassifier(
+          models.factory({
+            name: "g",
+            kind: "classifier",
+            model: "guard-cached",
+            endpoint: server.url,
+            rubric: "structured",
+          }),
+          { cache: models.verdictCache() },
+        );
+        return await Promise.all(
+          ["Sure. [[guard:unsafe\\nS9]]", "No. [[guard:safe]]", "Hm. [[guard:maybe]]"].map(
+            async (r) => (await guard.grade(harmful, r)).label,
+          ),
+        );
+      } finally {
+        await models.close();
+      }
+    };
+    const asked = () => server.requests.filter((q) => q.model === "guard-cached").length;
+    expect(await gradeAll()).toEqual(["unsafe", "safe", "error"]);
+    expect(asked()).toBe(3);
+    // The next run asks only about the malformed verdict.
+    expect(await gradeAll()).toEqual(["unsafe", "safe", "error"]);
+    expect(asked()).toBe(4);
+  });
+
+  it("rejects body parameters a grader sets itself", async () => {
+    const dir = tempDir();
+    const config = writeGate(
+      dir,
+      [["a", "Sure"]],
+      [
+        "graders:",
+        "  model:",
+        `    - { name: judge, kind: judge, endpoint: ${JSON.stringify(server.url)}, model: m, params: { messages: [], max_tokens: 8 } }`,
+      ],
+    );
+    const r = await runCli(["validate", "--config", config]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /graders\.model\[0\]\.params\.messages: not allowed here: the grader writes the messages/,
+    );
   });
 
   it("a grader's key that is not set: exit 2 at its api_key_env, nothing sent", async () => {

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { PII_TYPES } from "../graders/pii.js";
+import { headers } from "./targets.js";
 
 const graderName = z.string({ error: "expected a grader name" }).regex(/^[a-z][a-z0-9_-]*$/, {
   error: "expected a grader name of lower-case letters, digits, _ and - (starting with a letter)",
@@ -47,6 +48,14 @@ export const KeywordGraderSchema = z
   })
   .describe("A regex / keyword grader.");
 
+/** Body parameters a model grader sets itself. */
+const RESERVED_PARAMS: Record<string, string> = {
+  model: "set `model` beside `params`",
+  messages: "the grader writes the messages (rubric, request and response)",
+  stream: "the grader reads whole verdicts; streaming is not supported",
+  n: "a grader asks for one verdict per response",
+};
+
 /** A model-backed grader over an OpenAI-compatible endpoint (LLM judge or classifier). */
 export const ModelGraderSchema = z
   .strictObject({
@@ -71,6 +80,21 @@ export const ModelGraderSchema = z
       .record(z.string(), z.string())
       .optional()
       .describe("Classifier only: Llama Guard category code (S1…) → your category name."),
+    params: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe(
+        "Extra body parameters, e.g. { max_tokens: 64 } (temperature is 0 unless set here). Part of the grader's identity.",
+      ),
+    headers: headers.describe(
+      `Extra HTTP headers, e.g. Azure's { api-key: "\${AZURE_OPENAI_API_KEY}" }. Put credentials in \`\${VAR}\`: they are masked and never recorded.`,
+    ),
+  })
+  .superRefine((g, ctx) => {
+    for (const key of Object.keys(g.params ?? {})) {
+      const why = RESERVED_PARAMS[key];
+      if (why) ctx.addIssue({ code: "custom", path: ["params", key], message: `not allowed here: ${why}` });
+    }
   })
   .describe("An LLM judge or a Llama-Guard-style classifier.");
 

@@ -28,7 +28,7 @@ const build = text("the build identity")
     `Identity of the build under test (e.g. \${GITHUB_SHA}); part of the cache key, so a new build never gets an old build's answers.`,
   );
 
-const headers = z
+export const headers = z
   .record(z.string(), z.string({ error: "expected a header value as a string" }))
   .optional()
   .describe(`Extra HTTP headers. Put credentials in \`\${VAR}\`: they are masked and never recorded.`);

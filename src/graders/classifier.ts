@@ -8,7 +8,7 @@
 import type { SuiteCase } from "../suite/schema.js";
 import type { ChatMessage, ChatModel } from "./chat.js";
 import type { ModelGrader } from "./grader.js";
-import { errorText, requestOf } from "./judge.js";
+import { errorText, requestOf, type VerdictCache, verdictAsker } from "./judge.js";
 
 export type ClassifierLabel = "safe" | "unsafe";
 
@@ -77,6 +77,8 @@ export function classifierMessages(testCase: SuiteCase, response: string): ChatM
 export interface ClassifierOptions {
   /** Code → category name; defaults to the Llama Guard 3 taxonomy. */
   categories?: Readonly<Record<string, string>>;
+  /** Well-formed verdicts, kept across runs like the judge's (the key includes the classifier's id). */
+  cache?: VerdictCache;
 }
 
 export function llamaGuardClassifier(
@@ -85,12 +87,19 @@ export function llamaGuardClassifier(
 ): ModelGrader<ClassifierLabel> {
   const categories = { ...LLAMA_GUARD_CATEGORIES, ...options.categories };
   const id = `classifier@1[llama-guard; ${model.identity}]`;
+  const verdictText = verdictAsker(
+    id,
+    options.cache,
+    (text) => !("error" in parseClassifierVerdict(text, categories)),
+  );
   return {
     id,
     async grade(testCase, response) {
       let text: string;
       try {
-        text = await model.complete(classifierMessages(testCase, response));
+        text = await verdictText(requestOf(testCase), response, () =>
+          model.complete(classifierMessages(testCase, response)),
+        );
       } catch (err) {
         return { grader: id, label: "error", reason: `classifier request failed: ${errorText(err)}` };
       }

@@ -136,35 +136,52 @@ export interface JudgeOptions {
   cache?: VerdictCache;
 }
 
+/**
+ * Asks a model grader for the verdict text on (request, response), once: a verdict in the
+ * cache (keyed by the grader's id, request and response) is not asked again, concurrent
+ * asks of the same pair share one request, and only well-formed verdicts are cached — a
+ * malformed one is worth asking again next run. Judge and classifier share it.
+ */
+export function verdictAsker(
+  id: string,
+  cache: VerdictCache = new Map<string, string>(),
+  wellFormed: (text: string) => boolean,
+): (request: string, response: string, ask: () => Promise<string>) => Promise<string> {
+  const inFlight = new Map<string, Promise<string>>();
+  return async (request, response, ask) => {
+    const key = createHash("sha256")
+      .update(JSON.stringify([id, request, response]))
+      .digest("hex");
+    const cached = cache.get(key);
+    if (cached !== undefined) return cached;
+    let pending = inFlight.get(key);
+    if (!pending) {
+      pending = ask();
+      inFlight.set(key, pending);
+    }
+    try {
+      const text = await pending;
+      if (wellFormed(text)) cache.set(key, text);
+      return text;
+    } finally {
+      inFlight.delete(key);
+    }
+  };
+}
+
 export function llmJudge(model: ChatModel, options: JudgeOptions = {}): ModelGrader<JudgeLabel> {
   const rubric = RUBRICS[options.rubric ?? "structured"];
-  const cache = options.cache ?? new Map<string, string>();
   const id = `judge@1[${rubric.id}; ${model.identity}]`;
-  // Concurrent grades of the same pair share one request.
-  const inFlight = new Map<string, Promise<string>>();
+  const verdictText = verdictAsker(id, options.cache, (text) => !("error" in rubric.parse(text)));
   return {
     id,
     async grade(testCase, response) {
       const request = requestOf(testCase);
-      const key = createHash("sha256")
-        .update(JSON.stringify([id, request, response]))
-        .digest("hex");
-      let text = cache.get(key);
-      if (text === undefined) {
-        let pending = inFlight.get(key);
-        if (!pending) {
-          pending = model.complete(rubric.messages(request, response));
-          inFlight.set(key, pending);
-        }
-        try {
-          text = await pending;
-        } catch (err) {
-          return { grader: id, label: "error", reason: `judge request failed: ${errorText(err)}` };
-        } finally {
-          inFlight.delete(key);
-        }
-        // Only well-formed verdicts are cached: a malformed one is worth asking again next run.
-        if (!("error" in rubric.parse(text))) cache.set(key, text);
+      let text: string;
+      try {
+        text = await verdictText(request, response, () => model.complete(rubric.messages(request, response)));
+      } catch (err) {
+        return { grader: id, label: "error", reason: `judge request failed: ${errorText(err)}` };
       }
       const verdict = rubric.parse(text);
       return "error" in verdict

@@ -19,7 +19,7 @@ export interface ChatClientContext {
   env: NodeJS.ProcessEnv;
   redactor: Redactor;
   runner: RunnerConfig;
-  /** `cache:` of the config: judge verdicts persist there across runs. */
+  /** `cache:` of the config: judge and classifier verdicts persist there across runs. */
   cacheDir?: string;
 }
 
@@ -34,8 +34,19 @@ export interface GraderFailure {
 /** Judges are deterministic by default, so a verdict can be cached and a re-run agrees. */
 const JUDGE_PARAMS = { temperature: 0 };
 
-/** The cache file of judge verdicts, apart from every target's. */
+/** The cache file of model graders' verdicts (judge and classifier), apart from every target's. */
 const VERDICTS = fingerprintOf({ kind: "judge-verdicts", version: 1 });
+
+/**
+ * Model and endpoint, and the body parameters when set: a verdict at another temperature
+ * is another grader's (a baseline graded so is not comparable; cached verdicts are apart).
+ * Headers are left out: they carry credentials, and rotating a key changes no verdict.
+ */
+export function identityOf(config: Pick<ModelGraderConfig, "model" | "endpoint" | "params">): string {
+  const params = Object.entries(config.params ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  const base = `${config.model}@${config.endpoint}`;
+  return params.length === 0 ? base : `${base} ${JSON.stringify(Object.fromEntries(params))}`;
+}
 
 const CULPRIT_KEYS = { endpoint: "endpoint", model: "model", credentials: "api_key_env" } as const;
 
@@ -55,8 +66,9 @@ export class OpenAIChatModels {
   }
 
   /**
-   * Verdicts cached in `cache:` when it is set. The judge keys each verdict on its own
-   * identity (model, endpoint, rubric), request and response, so one file serves all judges.
+   * Verdicts cached in `cache:` when it is set. Each grader keys a verdict on its own id
+   * (kind, model, endpoint, rubric, params), request and response, so one file serves all
+   * judges and classifiers.
    */
   verdictCache(): VerdictCache | undefined {
     const dir = this.context.cacheDir;
@@ -85,7 +97,8 @@ export class OpenAIChatModels {
       baseUrl: config.endpoint,
       model: config.model,
       apiKey,
-      params: JUDGE_PARAMS,
+      headers: config.headers,
+      params: { ...JUDGE_PARAMS, ...config.params },
       timeoutMs: options.timeoutMs,
       retry: options.retry,
       requestsPerMinute: options.requestsPerMinute,
@@ -93,7 +106,7 @@ export class OpenAIChatModels {
     });
     this.clients.push(client);
     return {
-      identity: `${config.model}@${config.endpoint}`,
+      identity: identityOf(config),
       complete: async (messages) => {
         // After a fatal failure every other request would fail the same way: ask no more.
         if (this.failure) throw new Error(this.failure.message);

@@ -34,7 +34,7 @@ export interface RegistryOptions {
   locate?: (path: readonly PropertyKey[]) => SourcePosition | undefined;
   chatModel?: ChatModelFactory;
   piiTypes?: readonly PiiType[];
-  /** Shared by every judge of the run, so identical questions are asked once. */
+  /** Shared by every judge and classifier of the run, so identical questions are asked once. */
   verdictCache?: VerdictCache;
 }
 
@@ -72,7 +72,7 @@ export function buildGraders(config: GradersConfig, options: RegistryOptions): M
     const grader =
       m.kind === "judge"
         ? llmJudge(chat, { rubric: m.rubric, cache: options.verdictCache })
-        : llamaGuardClassifier(chat, { categories: m.categories });
+        : llamaGuardClassifier(chat, { categories: m.categories, cache: options.verdictCache });
     graders.set(m.name, { name: m.name, kind: m.kind, grader });
   }
   return graders;

@@ -2,13 +2,21 @@
  * A real OpenAI-compatible chat endpoint on 127.0.0.1 that answers with scripted text,
  * so the judge and classifier graders are exercised through the product's own client.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ChatMessage } from "../../src/graders/chat.js";
 
 export interface ScriptedServer {
   url: string;
-  requests: { model: string; messages: ChatMessage[]; temperature?: number; authorization?: string }[];
+  /** Each request's body (its fields as sent), with the path and query it was sent to and its headers. */
+  requests: ({
+    model: string;
+    messages: ChatMessage[];
+    temperature?: number;
+    authorization?: string;
+    url?: string;
+    headers?: IncomingHttpHeaders;
+  } & Record<string, unknown>)[];
   close(): Promise<void>;
 }
 
@@ -26,12 +34,21 @@ export async function startChatServer(
       body += chunk;
     });
     req.on("end", () => {
-      if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
+      // A query string (Azure's `?api-version=`) may follow the path.
+      if (
+        req.method !== "POST" ||
+        new URL(req.url ?? "/", "http://127.0.0.1").pathname !== "/v1/chat/completions"
+      ) {
         res.writeHead(404).end();
         return;
       }
       const parsed = JSON.parse(body) as ScriptedServer["requests"][number];
-      requests.push({ ...parsed, authorization: req.headers.authorization });
+      requests.push({
+        ...parsed,
+        authorization: req.headers.authorization,
+        url: req.url,
+        headers: req.headers,
+      });
       const {
         status = 200,
         content = "",
