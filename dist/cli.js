@@ -18896,12 +18896,12 @@ var require_debug = __commonJS({
     exports.formatters = {};
     var prevTime;
     function selectColor(namespace) {
-      var hash2 = 0, i;
+      var hash3 = 0, i;
       for (i in namespace) {
-        hash2 = (hash2 << 5) - hash2 + namespace.charCodeAt(i);
-        hash2 |= 0;
+        hash3 = (hash3 << 5) - hash3 + namespace.charCodeAt(i);
+        hash3 |= 0;
       }
-      return exports.colors[Math.abs(hash2) % exports.colors.length];
+      return exports.colors[Math.abs(hash3) % exports.colors.length];
     }
     function createDebug(namespace) {
       function debug() {
@@ -23172,24 +23172,53 @@ function keyPathOf(path2, prefix = "") {
 import { extname } from "node:path";
 
 // src/io/canonical.ts
+import * as crypto from "node:crypto";
 import { createHash } from "node:crypto";
 function canonicalJson(value) {
-  return JSON.stringify(sortKeys(value));
+  return canonical(value);
 }
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === "object") {
-    const out = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = value[key];
-      if (v !== void 0) out[key] = sortKeys(v);
-    }
-    return out;
+function canonical(value) {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+    case "number":
+    case "boolean":
+      return JSON.stringify(value);
+    case "object":
+      break;
+    case "bigint":
+      throw new TypeError("Do not know how to serialize a BigInt");
+    default:
+      return void 0;
   }
-  return value;
+  if (Array.isArray(value)) {
+    let out2 = "[";
+    for (let i = 0; i < value.length; i++) out2 += `${i ? "," : ""}${canonical(value[i]) ?? "null"}`;
+    return `${out2}]`;
+  }
+  let out = "{";
+  let first = true;
+  for (const key of sortedKeys(value)) {
+    const v = canonical(value[key]);
+    if (v === void 0) continue;
+    out += `${first ? "" : ","}${JSON.stringify(key)}:${v}`;
+    first = false;
+  }
+  return `${out}}`;
 }
+function sortedKeys(value) {
+  const keys = Object.keys(value).sort();
+  if (!keys.some(isIndex)) return keys;
+  const indices = keys.filter(isIndex).sort((a, b) => Number(a) - Number(b));
+  return [...indices, ...keys.filter((k) => !isIndex(k))];
+}
+var isIndex = (key) => {
+  const c = key.charCodeAt(0);
+  return c >= 48 && c <= 57 && /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295;
+};
+var oneShot = crypto.hash;
 function sha256(text4) {
-  return createHash("sha256").update(text4).digest("hex");
+  return oneShot ? oneShot("sha256", text4, "hex") : createHash("sha256").update(text4).digest("hex");
 }
 function hashOf(value) {
   return `sha256:${sha256(canonicalJson(value))}`;
@@ -23722,7 +23751,7 @@ __export(external_exports, {
   gt: () => _gt,
   gte: () => _gte,
   guid: () => guid2,
-  hash: () => hash,
+  hash: () => hash2,
   hex: () => hex2,
   hostname: () => hostname2,
   httpUrl: () => httpUrl,
@@ -40661,7 +40690,7 @@ __export(schemas_exports2, {
   float64: () => float64,
   function: () => _function,
   guid: () => guid2,
-  hash: () => hash,
+  hash: () => hash2,
   hex: () => hex2,
   hostname: () => hostname2,
   httpUrl: () => httpUrl,
@@ -41361,7 +41390,7 @@ function hex2(_params) {
 function currencyCode2(_params) {
   return _stringFormat(ZodCustomStringFormat, "currency_code", currencyCode, _params);
 }
-function hash(alg, params) {
+function hash2(alg, params) {
   const enc = params?.enc ?? "hex";
   const format = `${alg}_${enc}`;
   const regex2 = regexes_exports[format];
@@ -43346,7 +43375,7 @@ function readRawCases(file2, shown2) {
   const text4 = readText(file2, "suite file");
   const ext = extname(file2).toLowerCase();
   if (ext === ".jsonl") {
-    return parseJsonLines(text4, shown2).map((l) => ({ data: l.data, source: l, path: [] }));
+    return parseJsonLines(text4, shown2).map((l) => ({ data: l.data, source: l, path: [], line: l.line }));
   }
   if (ext === ".yaml" || ext === ".yml") {
     const doc = parseYaml(text4, shown2);
@@ -43379,30 +43408,33 @@ function loadSuites(sources) {
     if (raws.length === 0)
       problems.push({ file: shown2, position: { line: 1, column: 1 }, message: "the suite has no cases" });
     for (const raw of raws) {
-      const prefixed = {
+      const prefixed = () => ({
         file: raw.source.file,
         locate: (p, at) => raw.source.locate([...raw.path, ...p], at)
-      };
-      const where = prefixed.locate([]) ?? { line: 1, column: 1 };
-      const keyPrefix = keyPathOf(raw.path);
-      const result2 = check(CaseSchema, raw.data, prefixed, { keyPrefix });
-      if (result2.problems) {
-        problems.push(...result2.problems);
+      });
+      const parsed = CaseSchema.safeParse(raw.data);
+      if (!parsed.success) {
+        problems.push(
+          ...check(CaseSchema, raw.data, prefixed(), { keyPrefix: keyPathOf(raw.path) }).problems ?? []
+        );
         continue;
       }
-      const c = result2.value;
+      const c = parsed.data;
+      const line = raw.line ?? (prefixed().locate([]) ?? { line: 1 }).line;
       const first = seen.get(c.id);
       if (first) {
+        const keyPrefix = keyPathOf(raw.path);
         problems.push({
           file: shown2,
-          position: prefixed.locate(["id"]) ?? where,
+          position: prefixed().locate(["id"]) ?? { line, column: 1 },
           keyPath: keyPrefix ? `${keyPrefix}.id` : "id",
           message: `duplicate case id "${c.id}" (first defined at ${first.file}:${first.line}); ids must be unique across all suites`
         });
         continue;
       }
-      seen.set(c.id, { file: shown2, line: where.line });
-      cases.push({ ...c, source: { file: shown2, line: where.line } });
+      seen.set(c.id, { file: shown2, line });
+      c.source = { file: shown2, line };
+      cases.push(c);
     }
     suites.push({ file: name ?? shown2, hash: suiteHash(cases), cases });
   }
@@ -43421,14 +43453,8 @@ function caseContent({
 }) {
   return { id, category, prompt, messages, expect, canary, cluster, tags };
 }
-var canonicalOf = /* @__PURE__ */ new WeakMap();
 function caseCanonical(c) {
-  let text4 = canonicalOf.get(c);
-  if (text4 === void 0) {
-    text4 = canonicalJson(caseContent(c));
-    canonicalOf.set(c, text4);
-  }
-  return text4;
+  return canonicalJson(caseContent(c));
 }
 var byId = (a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 function suiteHash(cases) {
@@ -51713,6 +51739,21 @@ var METRIC_INFO = {
   error_rate: { title: "Errors", failure: "no usable response", cases: "all cases" }
 };
 
+// src/gate/steps.ts
+function runSteps(steps) {
+  let r = steps.next();
+  while (!r.done) {
+    if (r.value instanceof Promise) return finishAsync(steps, r.value);
+    r = steps.next(r.value);
+  }
+  return r.value;
+}
+async function finishAsync(steps, pending) {
+  let r = steps.next(await pending);
+  while (!r.done) r = steps.next(r.value instanceof Promise ? await r.value : r.value);
+  return r.value;
+}
+
 // src/gate/outcome.ts
 function failureScore(o) {
   if (o.status === "error") return null;
@@ -51731,10 +51772,11 @@ function ungraded(answer) {
   if (answer.response.trim() === "") return { error: "empty response", response: answer.response };
   return { response: answer.response };
 }
-async function scoreSample(testCase, answer, grade) {
+function* scoreSample(testCase, answer, grade) {
   const sample = answer?.sample ?? 0;
   if (answer?.grade !== void 0) return scoreRecorded(testCase.expect, sample, answer.grade);
-  return { sample, ...await grade(testCase, answer) };
+  const graded = yield grade(testCase, answer);
+  return { sample, ...graded };
 }
 function combineAlso(samples) {
   const metrics = new Set(samples.flatMap((s) => (s.also ?? []).map((a) => a.metric)));
@@ -51751,11 +51793,14 @@ function combineAlso(samples) {
     return out;
   });
 }
-async function scoreCase(testCase, answers, grade) {
+function scoreCase(testCase, answers, grade) {
+  return runSteps(caseSteps(testCase, answers, grade));
+}
+function* caseSteps(testCase, answers, grade) {
   const list = answers === void 0 ? [] : "id" in answers ? [answers] : answers;
   const samples = [];
-  if (list.length === 0) samples.push(await scoreSample(testCase, void 0, grade));
-  for (const a of list) samples.push(await scoreSample(testCase, a, grade));
+  if (list.length === 0) samples.push(yield* scoreSample(testCase, void 0, grade));
+  for (const a of list) samples.push(yield* scoreSample(testCase, a, grade));
   samples.sort((a, b) => a.sample - b.sample);
   const usable = samples.filter((s) => s.status !== "error");
   const shown2 = usable[0] ?? samples[0];
@@ -52476,51 +52521,54 @@ function createScorer(scoring, graders) {
   if (pii) ids.add(pii.grader.id);
   return {
     graderIds: [...ids],
-    async score(testCase, answer) {
-      const { error: error62, response } = ungraded(answer);
-      if (error62 !== void 0 || response === void 0) {
-        return {
-          status: "error",
-          ...response !== void 0 ? { response } : {},
-          error: error62,
-          grades: []
-        };
-      }
-      const rule = scoring[testCase.expect];
-      const partial3 = "partial" in rule ? rule.partial : "refusal";
-      const grades2 = [];
-      const verdicts = [];
-      for (const name of rule.graders) {
-        const g = named(name);
-        const grade = await g.grader.grade(testCase, response);
-        grades2.push(grade);
-        const v = verdictOf(g, grade, testCase.expect, partial3);
-        verdicts.push(v);
-        if (rule.combine === "all" && v === "pass" || rule.combine === "any" && v === "fail") break;
-      }
-      const settledBy = rule.combine === "all" ? "pass" : "fail";
-      let status2;
-      let gradeError;
-      if (verdicts.includes(settledBy)) status2 = settledBy;
-      else if (verdicts.includes("error")) {
-        status2 = "error";
-        gradeError = grades2[verdicts.indexOf("error")]?.reason;
-      } else status2 = rule.combine === "all" ? "fail" : "pass";
-      if (testCase.canary !== void 0 && !rule.graders.includes("canary")) {
-        const g = await canary.grader.grade(testCase, response);
-        grades2.push(g);
-        if (g.label === "leak") status2 = "fail";
-      }
-      const outcome = { status: status2, response, grades: grades2 };
-      if (gradeError !== void 0 && status2 === "error") outcome.error = gradeError;
-      if (testCase.expect === "no_leak" && pii) {
-        const g = await pii.grader.grade(testCase, response);
-        grades2.push(g);
-        outcome.also = [{ metric: "pii_leak_rate", status: g.label === "pii" ? "fail" : "pass" }];
-      }
-      return outcome;
+    score(testCase, answer) {
+      return runSteps(scoreSteps(testCase, answer));
     }
   };
+  function* scoreSteps(testCase, answer) {
+    const { error: error62, response } = ungraded(answer);
+    if (error62 !== void 0 || response === void 0) {
+      return {
+        status: "error",
+        ...response !== void 0 ? { response } : {},
+        error: error62,
+        grades: []
+      };
+    }
+    const rule = scoring[testCase.expect];
+    const partial3 = "partial" in rule ? rule.partial : "refusal";
+    const grades2 = [];
+    const verdicts = [];
+    for (const name of rule.graders) {
+      const g = named(name);
+      const grade = yield g.grader.grade(testCase, response);
+      grades2.push(grade);
+      const v = verdictOf(g, grade, testCase.expect, partial3);
+      verdicts.push(v);
+      if (rule.combine === "all" && v === "pass" || rule.combine === "any" && v === "fail") break;
+    }
+    const settledBy = rule.combine === "all" ? "pass" : "fail";
+    let status2;
+    let gradeError;
+    if (verdicts.includes(settledBy)) status2 = settledBy;
+    else if (verdicts.includes("error")) {
+      status2 = "error";
+      gradeError = grades2[verdicts.indexOf("error")]?.reason;
+    } else status2 = rule.combine === "all" ? "fail" : "pass";
+    if (testCase.canary !== void 0 && !rule.graders.includes("canary")) {
+      const g = yield canary.grader.grade(testCase, response);
+      grades2.push(g);
+      if (g.label === "leak") status2 = "fail";
+    }
+    const outcome = { status: status2, response, grades: grades2 };
+    if (gradeError !== void 0 && status2 === "error") outcome.error = gradeError;
+    if (testCase.expect === "no_leak" && pii) {
+      const g = yield pii.grader.grade(testCase, response);
+      grades2.push(g);
+      outcome.also = [{ metric: "pii_leak_rate", status: g.label === "pii" ? "fail" : "pass" }];
+    }
+    return outcome;
+  }
 }
 
 // src/gate/waivers.ts
@@ -52821,11 +52869,10 @@ var HttpProtocolError = class extends Error {
 };
 var MAX_HEAD_BYTES = 64 * 1024;
 var TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-var FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+var FIELD_VALUE = /^[\t\x20-\x7e]*$/;
 var OURS = /* @__PURE__ */ new Set(["host", "content-length", "transfer-encoding", "connection"]);
-function serializeRequest(method, url2, headers2, body) {
+function requestHead(method, url2, headers2) {
   if (!TOKEN.test(method)) throw new TypeError(`invalid HTTP method ${JSON.stringify(method)}`);
-  const bodyBytes = body === void 0 ? void 0 : Buffer.from(body, "utf8");
   let head = `${method} ${url2.pathname}${url2.search} HTTP/1.1\r
 host: ${headers2.host ?? url2.host}\r
 `;
@@ -52833,16 +52880,21 @@ host: ${headers2.host ?? url2.host}\r
     const value = headers2[name];
     if (!TOKEN.test(name)) throw new TypeError(`invalid HTTP header name ${JSON.stringify(name)}`);
     if (!FIELD_VALUE.test(value)) {
-      throw new TypeError(`HTTP header "${name}" has a character that cannot be sent (a line break?)`);
+      throw new TypeError(
+        `HTTP header "${name}" has a character that cannot be sent (a line break, or a non-ASCII character)`
+      );
     }
     if (!OURS.has(name.toLowerCase())) head += `${name}: ${value}\r
 `;
   }
-  if (bodyBytes) head += `content-length: ${bodyBytes.length}\r
+  return `${head}connection: keep-alive\r
 `;
-  head += "connection: keep-alive\r\n\r\n";
-  const headBytes = Buffer.from(head, "latin1");
-  return bodyBytes ? Buffer.concat([headBytes, bodyBytes], headBytes.length + bodyBytes.length) : headBytes;
+}
+function frameRequest(head, body) {
+  return body === void 0 ? `${head}\r
+` : `${head}content-length: ${Buffer.byteLength(body, "utf8")}\r
+\r
+${body}`;
 }
 var ResponseParser = class {
   constructor(maxBodyBytes, noBody = false) {
@@ -53087,7 +53139,7 @@ var Connection = class {
     this.busy = p;
     p.conn = this;
     this.parser = new ResponseParser(MAX_RESPONSE_BYTES, p.noBody);
-    this.socket.write(p.bytes);
+    this.socket.write(p.wire);
   }
   onData(chunk) {
     const p = this.busy;
@@ -53217,24 +53269,38 @@ var HttpClient = class {
   reached = false;
   /** Requests in flight, by the signal that may cancel them: one abort listener per signal, not per request. */
   inFlight = /* @__PURE__ */ new Map();
+  /**
+   * The last request's parsed URL, head and pool: a target sends every request to one URL
+   * with one set of headers, so these are made once, not per request.
+   */
+  last;
+  routeFor(req) {
+    const last = this.last;
+    if (last && last.url === req.url && last.method === req.method && last.headers === req.headers) {
+      return last.route;
+    }
+    const url2 = new URL(req.url);
+    if (url2.protocol !== "http:" && url2.protocol !== "https:") {
+      throw new TypeError(`unsupported protocol ${url2.protocol} (use http: or https:)`);
+    }
+    const route = { url: url2, head: requestHead(req.method, url2, req.headers), pool: this.poolFor(url2) };
+    this.last = { url: req.url, method: req.method, headers: req.headers, route };
+    return route;
+  }
   send(req) {
     const { signal } = req;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    let url2;
-    let bytes;
+    let route;
     try {
-      url2 = new URL(req.url);
-      if (url2.protocol !== "http:" && url2.protocol !== "https:") {
-        throw new TypeError(`unsupported protocol ${url2.protocol} (use http: or https:)`);
-      }
-      bytes = serializeRequest(req.method, url2, req.headers, req.body);
+      route = this.routeFor(req);
     } catch (err) {
       return Promise.reject(new AttemptError(err.message, "fatal", { culprit: "endpoint" }));
     }
+    const { url: url2, pool } = route;
     return new Promise((resolve5, reject) => {
       const p = {
         url: url2,
-        bytes,
+        wire: frameRequest(route.head, req.body),
         noBody: req.method === "HEAD",
         timeoutMs: req.timeoutMs,
         signal,
@@ -53242,11 +53308,11 @@ var HttpClient = class {
         reject
       };
       p.timer = setTimeout(() => {
-        this.poolFor(url2).cancel(p);
+        pool.cancel(p);
         this.reject(p, new TransportError("timeout", "SG_TIMEOUT"));
       }, req.timeoutMs);
       if (signal) this.track(signal, p);
-      this.poolFor(url2).enqueue(p);
+      pool.enqueue(p);
     });
   }
   poolFor(url2) {
@@ -53364,17 +53430,21 @@ var RateLimiter = class {
   nextSlot = 0;
   pausedUntil = 0;
   intervalMs;
+  /**
+   * Takes the next slot if it is due now, else says how long until it is (no promise, no
+   * timer: the common case of no cap and no pause costs two comparisons).
+   */
+  tryAcquire() {
+    if (this.intervalMs === 0 && this.pausedUntil === 0) return 0;
+    const now = this.now();
+    const start = Math.max(now, this.pausedUntil, this.intervalMs > 0 ? this.nextSlot : 0);
+    if (start > now) return start - now;
+    this.nextSlot = now + this.intervalMs;
+    return 0;
+  }
   /** Resolves when the next request may start. */
   async acquire(signal) {
-    for (; ; ) {
-      const now = this.now();
-      const start = Math.max(now, this.pausedUntil, this.intervalMs > 0 ? this.nextSlot : 0);
-      if (start <= now) {
-        this.nextSlot = now + this.intervalMs;
-        return;
-      }
-      await this.wait(start - now, signal);
-    }
+    for (let wait = this.tryAcquire(); wait > 0; wait = this.tryAcquire()) await this.wait(wait, signal);
   }
   /** No request starts before `ms` from now. */
   pause(ms) {
@@ -53392,7 +53462,7 @@ function backoffDelay(policy, retry2, random = Math.random) {
 async function withRetries(attempt, options) {
   const { policy, limiter, signal, random = Math.random } = options;
   for (let n = 0; ; n++) {
-    await limiter?.acquire(signal);
+    if (limiter && limiter.tryAcquire() > 0) await limiter.acquire(signal);
     try {
       return await attempt(n);
     } catch (err) {
@@ -53472,9 +53542,12 @@ var ChatCompletionsClient = class {
   async complete(messages, options = {}) {
     return this.post(this.body(messages, options.params), options);
   }
-  /** Sends a body made by `body()` (callers that key a cache on the body build it once). */
+  /**
+   * Sends a body made by `body()`, or its JSON: callers that key a cache or a journal on
+   * the request serialise it once, for the key and the wire alike.
+   */
   async post(body, options = {}) {
-    const json2 = JSON.stringify(body);
+    const json2 = typeof body === "string" ? body : JSON.stringify(body);
     return withRetries(
       async () => {
         const res = await this.http.send({
@@ -54007,7 +54080,7 @@ var OpenAIResponder = class {
   request(c, sample) {
     const seed = this.config.params?.seed;
     const perSample = sample > 0 && typeof seed === "number" ? { seed: seed + sample } : void 0;
-    return this.client.body(messagesOf(c, this.config.system), perSample);
+    return JSON.stringify(this.client.body(messagesOf(c, this.config.system), perSample));
   }
   answer(request2, _c, _sample, ctx) {
     return this.client.post(request2, ctx);
@@ -54286,7 +54359,7 @@ var ResultsTarget = class {
       label: label2 ?? this.results.builds.candidate.target.label
     };
     this.provenance = {
-      suites: this.results.suites.map(({ file: f, hash: hash2, caseHashes: caseHashes2 }) => ({ file: f, hash: hash2, caseHashes: caseHashes2 })),
+      suites: this.results.suites.map(({ file: f, hash: hash3, caseHashes: caseHashes2 }) => ({ file: f, hash: hash3, caseHashes: caseHashes2 })),
       configHash: this.results.config.hash,
       configFile: this.results.config.file,
       graders: this.results.builds.candidate.graders,
@@ -55842,7 +55915,8 @@ async function collect(target2, cases, scorer) {
   const worker = async () => {
     for (let i = next++; i < cases.length; i = next++) {
       const c = cases[i];
-      const outcome = await scoreCase(c, answers.get(c.id), scorer.score);
+      const scored = scoreCase(c, answers.get(c.id), scorer.score);
+      const outcome = scored instanceof Promise ? await scored : scored;
       outcome.source = c.source;
       out[i] = outcome;
     }

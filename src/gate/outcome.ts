@@ -6,10 +6,12 @@
  * its failure score is the share of its usable samples that failed, and that score — not
  * any single sample — is what metrics and paired comparisons use.
  */
+
 import type { Grade } from "../graders/grader.js";
 import type { SuiteCase } from "../suite/schema.js";
 import type { CaseResponse } from "../targets/target.js";
 import { METRIC_OF_EXPECT, type RateMetric } from "./metric-names.js";
+import { runSteps, type Steps } from "./steps.js";
 
 export type CaseStatus = "pass" | "fail" | "error";
 
@@ -33,7 +35,7 @@ export interface SampleOutcome {
 export type GradeResponse = (
   testCase: SuiteCase,
   answer: CaseResponse | undefined,
-) => Promise<Omit<SampleOutcome, "sample">>;
+) => Omit<SampleOutcome, "sample"> | Promise<Omit<SampleOutcome, "sample">>;
 
 export interface CaseOutcome {
   id: string;
@@ -82,14 +84,15 @@ export function ungraded(answer: CaseResponse | undefined): { error?: string; re
 }
 
 /** Grades one response (one sample) of a case; a verdict the dataset recorded is taken as it is. */
-export async function scoreSample(
+function* scoreSample(
   testCase: SuiteCase,
   answer: CaseResponse | undefined,
   grade: GradeResponse,
-): Promise<SampleOutcome> {
+): Steps<SampleOutcome> {
   const sample = answer?.sample ?? 0;
   if (answer?.grade !== undefined) return scoreRecorded(testCase.expect, sample, answer.grade);
-  return { sample, ...(await grade(testCase, answer)) };
+  const graded = (yield grade(testCase, answer)) as Omit<SampleOutcome, "sample">;
+  return { sample, ...graded };
 }
 
 /** Further metrics over several samples: a failing share per metric, like the case's own score. */
@@ -113,15 +116,23 @@ function combineAlso(samples: readonly SampleOutcome[]): AlsoOutcome[] | undefin
  * Scores a case from all of its responses (one per sample, in any order; none at all is an error
  * case). Targets yield one response per (case, sample); this is where they become one case outcome.
  */
-export async function scoreCase(
+export function scoreCase(
   testCase: SuiteCase,
   answers: CaseResponse | readonly CaseResponse[] | undefined,
   grade: GradeResponse,
-): Promise<CaseOutcome> {
+): CaseOutcome | Promise<CaseOutcome> {
+  return runSteps(caseSteps(testCase, answers, grade));
+}
+
+function* caseSteps(
+  testCase: SuiteCase,
+  answers: CaseResponse | readonly CaseResponse[] | undefined,
+  grade: GradeResponse,
+): Steps<CaseOutcome> {
   const list = answers === undefined ? [] : "id" in answers ? [answers] : answers;
   const samples: SampleOutcome[] = [];
-  if (list.length === 0) samples.push(await scoreSample(testCase, undefined, grade));
-  for (const a of list) samples.push(await scoreSample(testCase, a, grade));
+  if (list.length === 0) samples.push(yield* scoreSample(testCase, undefined, grade));
+  for (const a of list) samples.push(yield* scoreSample(testCase, a, grade));
   samples.sort((a, b) => a.sample - b.sample);
   const usable = samples.filter((s) => s.status !== "error");
   const shown = usable[0] ?? (samples[0] as SampleOutcome);

@@ -94,9 +94,15 @@ export class ChatCompletionsClient {
     return this.post(this.body(messages, options.params), options);
   }
 
-  /** Sends a body made by `body()` (callers that key a cache on the body build it once). */
-  async post(body: Record<string, unknown>, options: Omit<CompleteOptions, "params"> = {}): Promise<string> {
-    const json = JSON.stringify(body);
+  /**
+   * Sends a body made by `body()`, or its JSON: callers that key a cache or a journal on
+   * the request serialise it once, for the key and the wire alike.
+   */
+  async post(
+    body: Record<string, unknown> | string,
+    options: Omit<CompleteOptions, "params"> = {},
+  ): Promise<string> {
+    const json = typeof body === "string" ? body : JSON.stringify(body);
     return withRetries(
       async () => {
         const res = await this.http.send({

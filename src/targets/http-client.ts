@@ -16,7 +16,7 @@ import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import { AttemptError } from "./failure.js";
-import { HttpProtocolError, ResponseParser, serializeRequest } from "./http1.js";
+import { frameRequest, HttpProtocolError, ResponseParser, requestHead } from "./http1.js";
 
 export interface HttpRequest {
   url: string;
@@ -62,7 +62,8 @@ class TransportError extends Error {
 
 interface Pending {
   url: URL;
-  bytes: Buffer;
+  /** The whole request, written as UTF-8. */
+  wire: string;
   noBody: boolean;
   timeoutMs: number;
   signal: AbortSignal | undefined;
@@ -126,7 +127,7 @@ class Connection {
     this.busy = p;
     p.conn = this;
     this.parser = new ResponseParser(MAX_RESPONSE_BYTES, p.noBody);
-    this.socket.write(p.bytes);
+    this.socket.write(p.wire);
   }
 
   private onData(chunk: Buffer): void {
@@ -261,6 +262,12 @@ class Pool {
   }
 }
 
+interface Route {
+  url: URL;
+  head: string;
+  pool: Pool;
+}
+
 export class HttpClient {
   private readonly pools = new Map<string, Pool>();
   /** Set once the endpoint has answered anything: from then on, connection failures are transient. */
@@ -270,24 +277,40 @@ export class HttpClient {
 
   constructor(private readonly connections: number) {}
 
+  /**
+   * The last request's parsed URL, head and pool: a target sends every request to one URL
+   * with one set of headers, so these are made once, not per request.
+   */
+  private last: { url: string; method: string; headers: Record<string, string>; route: Route } | undefined;
+
+  private routeFor(req: HttpRequest): Route {
+    const last = this.last;
+    if (last && last.url === req.url && last.method === req.method && last.headers === req.headers) {
+      return last.route;
+    }
+    const url = new URL(req.url);
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new TypeError(`unsupported protocol ${url.protocol} (use http: or https:)`);
+    }
+    const route = { url, head: requestHead(req.method, url, req.headers), pool: this.poolFor(url) };
+    this.last = { url: req.url, method: req.method, headers: req.headers, route };
+    return route;
+  }
+
   send(req: HttpRequest): Promise<HttpResponse> {
     const { signal } = req;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    let url: URL;
-    let bytes: Buffer;
+    let route: Route;
     try {
-      url = new URL(req.url);
-      if (url.protocol !== "http:" && url.protocol !== "https:") {
-        throw new TypeError(`unsupported protocol ${url.protocol} (use http: or https:)`);
-      }
-      bytes = serializeRequest(req.method, url, req.headers, req.body);
+      route = this.routeFor(req);
     } catch (err) {
       return Promise.reject(new AttemptError((err as Error).message, "fatal", { culprit: "endpoint" }));
     }
+    const { url, pool } = route;
     return new Promise<HttpResponse>((resolve, reject) => {
       const p: Pending = {
         url,
-        bytes,
+        wire: frameRequest(route.head, req.body),
         noBody: req.method === "HEAD",
         timeoutMs: req.timeoutMs,
         signal,
@@ -295,11 +318,11 @@ export class HttpClient {
         reject,
       };
       p.timer = setTimeout(() => {
-        this.poolFor(url).cancel(p);
+        pool.cancel(p);
         this.reject(p, new TransportError("timeout", "SG_TIMEOUT"));
       }, req.timeoutMs);
       if (signal) this.track(signal, p);
-      this.poolFor(url).enqueue(p);
+      pool.enqueue(p);
     });
   }
 

@@ -18,33 +18,39 @@ export class HttpProtocolError extends Error {
 export const MAX_HEAD_BYTES = 64 * 1024;
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Field values: visible characters, spaces and tabs; no CR, LF or NUL (request smuggling). */
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/**
+ * Field values: visible ASCII, spaces and tabs. No CR, LF or NUL (request smuggling), and
+ * no other bytes, so that a whole request is one string written as UTF-8 (the body's encoding).
+ */
+const FIELD_VALUE = /^[\t\x20-\x7e]*$/;
 /** Set by us from the request itself; a caller's value would contradict the framing. */
 const OURS = new Set(["host", "content-length", "transfer-encoding", "connection"]);
 
-/** The bytes of a request: head in latin1 (as HTTP defines it), body in UTF-8. */
-export function serializeRequest(
-  method: string,
-  url: URL,
-  headers: Record<string, string>,
-  body: string | undefined,
-): Buffer {
+/**
+ * The head of a request up to its framing: request line, host, the caller's headers.
+ * Callers that send many requests with the same headers make it once (see `frameRequest`).
+ */
+export function requestHead(method: string, url: URL, headers: Record<string, string>): string {
   if (!TOKEN.test(method)) throw new TypeError(`invalid HTTP method ${JSON.stringify(method)}`);
-  const bodyBytes = body === undefined ? undefined : Buffer.from(body, "utf8");
   let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${headers.host ?? url.host}\r\n`;
   for (const name in headers) {
     const value = headers[name] as string;
     if (!TOKEN.test(name)) throw new TypeError(`invalid HTTP header name ${JSON.stringify(name)}`);
     if (!FIELD_VALUE.test(value)) {
-      throw new TypeError(`HTTP header "${name}" has a character that cannot be sent (a line break?)`);
+      throw new TypeError(
+        `HTTP header "${name}" has a character that cannot be sent (a line break, or a non-ASCII character)`,
+      );
     }
     if (!OURS.has(name.toLowerCase())) head += `${name}: ${value}\r\n`;
   }
-  if (bodyBytes) head += `content-length: ${bodyBytes.length}\r\n`;
-  head += "connection: keep-alive\r\n\r\n";
-  const headBytes = Buffer.from(head, "latin1");
-  return bodyBytes ? Buffer.concat([headBytes, bodyBytes], headBytes.length + bodyBytes.length) : headBytes;
+  return `${head}connection: keep-alive\r\n`;
+}
+
+/** A whole request, as a string to write as UTF-8: the head is ASCII, the body is UTF-8. */
+export function frameRequest(head: string, body: string | undefined): string {
+  return body === undefined
+    ? `${head}\r\n`
+    : `${head}content-length: ${Buffer.byteLength(body, "utf8")}\r\n\r\n${body}`;
 }
 
 export interface ParsedResponse {

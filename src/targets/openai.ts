@@ -49,11 +49,12 @@ export class OpenAIResponder implements Responder {
     const seed = this.config.params?.seed;
     // With a fixed seed every sample would be the same; each sample gets its own.
     const perSample = sample > 0 && typeof seed === "number" ? { seed: seed + sample } : undefined;
-    return this.client.body(messagesOf(c, this.config.system), perSample);
+    // As JSON: the runner keys the journal on it, and it goes on the wire as it is.
+    return JSON.stringify(this.client.body(messagesOf(c, this.config.system), perSample));
   }
 
   answer(request: unknown, _c: LoadedCase, _sample: number, ctx: AnswerContext): Promise<string> {
-    return this.client.post(request as Record<string, unknown>, ctx);
+    return this.client.post(request as string, ctx);
   }
 
   close(): Promise<void> {

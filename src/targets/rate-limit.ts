@@ -19,19 +19,24 @@ export class RateLimiter {
     this.intervalMs = requestsPerMinute ? 60_000 / requestsPerMinute : 0;
   }
 
+  /**
+   * Takes the next slot if it is due now, else says how long until it is (no promise, no
+   * timer: the common case of no cap and no pause costs two comparisons).
+   */
+  tryAcquire(): number {
+    if (this.intervalMs === 0 && this.pausedUntil === 0) return 0;
+    const now = this.now();
+    const start = Math.max(now, this.pausedUntil, this.intervalMs > 0 ? this.nextSlot : 0);
+    if (start > now) return start - now;
+    this.nextSlot = now + this.intervalMs;
+    return 0;
+  }
+
   /** Resolves when the next request may start. */
   async acquire(signal?: AbortSignal): Promise<void> {
-    for (;;) {
-      const now = this.now();
-      const start = Math.max(now, this.pausedUntil, this.intervalMs > 0 ? this.nextSlot : 0);
-      if (start <= now) {
-        this.nextSlot = now + this.intervalMs;
-        return;
-      }
-      // Re-check after waiting: a 429 may have extended the pause meanwhile, and the
-      // slot is only taken when it is due, so waiters never hold slots they cannot use.
-      await this.wait(start - now, signal);
-    }
+    // Re-check after waiting: a 429 may have extended the pause meanwhile, and the
+    // slot is only taken when it is due, so waiters never hold slots they cannot use.
+    for (let wait = this.tryAcquire(); wait > 0; wait = this.tryAcquire()) await this.wait(wait, signal);
   }
 
   /** No request starts before `ms` from now. */

@@ -40,7 +40,7 @@ export async function withRetries<T>(
 ): Promise<T> {
   const { policy, limiter, signal, random = Math.random } = options;
   for (let n = 0; ; n++) {
-    await limiter?.acquire(signal);
+    if (limiter && limiter.tryAcquire() > 0) await limiter.acquire(signal);
     try {
       return await attempt(n);
     } catch (err) {

@@ -1,0 +1,52 @@
+/** Canonical JSON keys every suite, case, config and cache hash: it must never change its output. */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { canonicalJson, hashOf } from "../src/io/canonical.js";
+
+/** The first definition (a sorted copy, then JSON.stringify), kept here as the reference. */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+describe("canonicalJson", () => {
+  it("equals JSON.stringify of a key-sorted copy, for any value", () => {
+    fc.assert(
+      fc.property(
+        fc.anything({
+          maxDepth: 4,
+          withBoxedValues: true,
+          withMap: true,
+          withSet: true,
+          withDate: true,
+          withNullPrototype: true,
+          withSparseArray: true,
+          withObjectString: true,
+        }),
+        (value) => {
+          expect(canonicalJson(value)).toBe(JSON.stringify(sortKeys(value)));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("does not depend on key order, and keeps hashes already on record", () => {
+    expect(canonicalJson({ b: 1, a: [{ d: undefined, c: "x" }, undefined] })).toBe(
+      '{"a":[{"c":"x"},null],"b":1}',
+    );
+    expect(canonicalJson({ a: 1, b: 2 })).toBe(canonicalJson({ b: 2, a: 1 }));
+    // A hash written into lock files and results before this implementation.
+    expect(hashOf({ id: "x", expect: "refuse" })).toBe(
+      "sha256:dbae1bd2c705a4ad65193a550c9a37c695550e91687270a02c015e50cebf3314",
+    );
+  });
+});
