@@ -434,6 +434,36 @@ describe("HttpClient: timeouts, refusals, aborts", () => {
   });
 });
 
+describe("HttpClient: a connection given up frees its place", () => {
+  it("a request waiting for a connection takes the one a timed-out request gave up", async () => {
+    const s = await http((req, res) => {
+      if (req.url !== "/hang") res.end("ok");
+    });
+    const c = client(1);
+    const hung = attemptError(c.send(get(`${s.origin}/hang`, { timeoutMs: 100 })));
+    // Queued behind it (connections=1); its own timeout is far away.
+    const queued = c.send(get(`${s.origin}/queued`, { timeoutMs: 5_000 }));
+    expect((await hung).message).toMatch(/timeout/);
+    expect((await queued).text).toBe("ok");
+    expect(s.received.map((r) => r.url)).toEqual(["/hang", "/queued"]);
+  });
+
+  it("a request waiting for a connection takes the one an aborted request gave up", async () => {
+    const s = await http((req, res) => {
+      if (req.url !== "/hang") res.end("ok");
+    });
+    const c = client(1);
+    const controller = new AbortController();
+    const hung = c.send(get(`${s.origin}/hang`, { signal: controller.signal })).catch((e: unknown) => e);
+    const queued = c.send(get(`${s.origin}/queued`, { timeoutMs: 5_000 }));
+    await waitFor("the server has the first request", () => s.received.length === 1);
+    const reason = new Error("cancel the first");
+    controller.abort(reason);
+    expect(await hung).toBe(reason);
+    expect((await queued).text).toBe("ok");
+  });
+});
+
 describe("HttpClient: close()", () => {
   it("closes every idle keep-alive connection", async () => {
     const s = await http((_req, res) => setTimeout(() => res.end("ok"), 2));
@@ -442,6 +472,41 @@ describe("HttpClient: close()", () => {
     expect(s.seen.open.size).toBe(4); // Idle, kept alive.
     await c.close();
     await waitFor("the server saw every connection close", () => s.seen.open.size === 0);
+  });
+});
+
+describe("HttpClient: close() with a request in flight", () => {
+  it("opens no new connection and sends the request nowhere again", async () => {
+    let slow: NodeJS.Timeout | undefined;
+    cleanups.push(() => clearTimeout(slow));
+    const s = await http((req, res) => {
+      if (req.url === "/slow") slow = setTimeout(() => res.end("late"), 300);
+      else res.end("ok");
+    });
+    const c = client(1);
+    expect((await c.send(get(`${s.origin}/first`))).text).toBe("ok");
+    // On the reused connection, so its close before any byte looks like a stale keep-alive one.
+    const inFlight = c.send(get(`${s.origin}/slow`));
+    await waitFor("the server has the request", () => s.received.length === 2);
+    await c.close();
+    const err = await attemptError(inFlight);
+    expect(err.kind).toBe("retryable");
+    await waitFor("the server saw the connection close", () => s.seen.open.size === 0);
+    expect(s.received.map((r) => r.url)).toEqual(["/first", "/slow"]);
+    expect(s.seen.connections).toBe(1);
+  });
+
+  it("settles a request still waiting for a connection, not at its own timeout", async () => {
+    const s = await http(() => {});
+    const c = client(1);
+    const first = c.send(get(`${s.origin}/hang`)).catch(() => undefined);
+    const queued = c.send(get(`${s.origin}/queued`, { timeoutMs: 5_000 }));
+    await waitFor("the server has the first request", () => s.received.length === 1);
+    await c.close();
+    const err = await attemptError(queued);
+    expect(err.message).not.toMatch(/timeout/);
+    await first;
+    expect(s.received.map((r) => r.url)).toEqual(["/hang"]);
   });
 });
 

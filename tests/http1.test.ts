@@ -345,6 +345,16 @@ describe("ResponseParser: limits against a hostile server", () => {
     expect(parse([ok(head)]).status).toBe(200);
   });
 
+  it("accepts a head of exactly 64 KiB also when its blank line arrives in pieces", () => {
+    // The chunking law at the size limit: whole, this head is accepted (above); cut inside
+    // the CRLFCRLF after it, the 1-3 bytes of the terminator already held count as head.
+    const prefix = "HTTP/1.1 200 OK\r\ncontent-length: 0\r\nx: ";
+    const bytes = ok(`${prefix}${"a".repeat(MAX_HEAD_BYTES - prefix.length)}`);
+    for (const at of [bytes.length - 3, bytes.length - 2, bytes.length - 1]) {
+      expect(parse(cut(bytes, [at])).status, `cut at ${at} of ${bytes.length}`).toBe(200);
+    }
+  });
+
   it("flags a body over maxBodyBytes as tooLarge: by content-length before any body byte, or as it grows", () => {
     const max = 100;
     // Declared too large: refused at the head, the body need not be read.
