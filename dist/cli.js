@@ -52873,8 +52873,9 @@ var FIELD_VALUE = /^[\t\x20-\x7e]*$/;
 var OURS = /* @__PURE__ */ new Set(["host", "content-length", "transfer-encoding", "connection"]);
 function requestHead(method, url2, headers2) {
   if (!TOKEN.test(method)) throw new TypeError(`invalid HTTP method ${JSON.stringify(method)}`);
+  const host = Object.keys(headers2).find((h2) => h2.toLowerCase() === "host");
   let head = `${method} ${url2.pathname}${url2.search} HTTP/1.1\r
-host: ${headers2.host ?? url2.host}\r
+host: ${host ? headers2[host] : url2.host}\r
 `;
   for (const name in headers2) {
     const value = headers2[name];
@@ -52922,7 +52923,8 @@ var ResponseParser = class {
         case "head": {
           const end = this.buf.indexOf("\r\n\r\n", 0, "latin1");
           if (end < 0) {
-            if (this.buf.length > MAX_HEAD_BYTES) throw new HttpProtocolError("response headers too large");
+            if (this.buf.length > MAX_HEAD_BYTES + 3)
+              throw new HttpProtocolError("response headers too large");
             return void 0;
           }
           if (end > MAX_HEAD_BYTES) throw new HttpProtocolError("response headers too large");
@@ -52943,7 +52945,7 @@ var ResponseParser = class {
         case "size": {
           const eol = this.buf.indexOf("\r\n", 0, "latin1");
           if (eol < 0) {
-            if (this.buf.length > 1024) throw new HttpProtocolError("chunk size line too long");
+            if (this.buf.length > 1024 + 1) throw new HttpProtocolError("chunk size line too long");
             return void 0;
           }
           const line = this.buf.toString("latin1", 0, eol);
@@ -53025,7 +53027,7 @@ var ResponseParser = class {
         throw new HttpProtocolError(`malformed header line ${JSON.stringify(line.slice(0, 40))}`);
       }
       const name = line.slice(0, colon).toLowerCase();
-      const value = line.slice(colon + 1).trim();
+      const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
       const prev = headers2[name];
       if (prev === void 0) headers2[name] = name === "set-cookie" ? [value] : value;
       else if (Array.isArray(prev)) prev.push(value);
@@ -53044,6 +53046,7 @@ var ResponseParser = class {
     if (this.noBody || status2 === 204 || status2 === 304) {
       this.state = "done";
     } else if (te !== void 0) {
+      if (length !== void 0) this.keepAlive = false;
       if (!/(?:^|,)\s*chunked\s*$/i.test(String(te))) {
         this.keepAlive = false;
         this.state = "close";
@@ -53182,6 +53185,7 @@ var Connection = class {
       }
     }
     this.pool.remove(this);
+    this.pool.drain();
   }
   /** The request on this connection (if any) fails; the connection is dropped. */
   fail(err) {
@@ -53208,12 +53212,14 @@ var Pool = class {
   all = /* @__PURE__ */ new Set();
   idle = [];
   queue = [];
+  /** After close(), nothing is sent and no connection is opened. */
+  closed = false;
   enqueue(p) {
     this.queue.push(p);
     this.drain();
   }
   drain() {
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && !this.closed) {
       let conn = this.idle.pop();
       if (!conn) {
         if (this.all.size >= this.max) return;
@@ -53230,7 +53236,7 @@ var Pool = class {
     this.drain();
   }
   failed(p, err, stale) {
-    if (stale && !p.resent && !p.done) {
+    if (stale && !p.resent && !p.done && !this.closed) {
       p.resent = true;
       this.enqueue(p);
       return;
@@ -53253,7 +53259,9 @@ var Pool = class {
     }
   }
   close() {
-    this.queue.length = 0;
+    this.closed = true;
+    for (const p of this.queue.splice(0))
+      this.client.reject(p, new TransportError("client closed", "SG_CLOSED"));
     for (const c of this.all) c.socket.destroy();
     this.all.clear();
     this.idle.length = 0;
@@ -53267,8 +53275,11 @@ var HttpClient = class {
   pools = /* @__PURE__ */ new Map();
   /** Set once the endpoint has answered anything: from then on, connection failures are transient. */
   reached = false;
-  /** Requests in flight, by the signal that may cancel them: one abort listener per signal, not per request. */
-  inFlight = /* @__PURE__ */ new Map();
+  /**
+   * Requests in flight, by the signal that may cancel them: one abort listener per signal,
+   * not per request (weakly held, so a signal per request leaks nothing).
+   */
+  inFlight = /* @__PURE__ */ new WeakMap();
   /**
    * The last request's parsed URL, head and pool: a target sends every request to one URL
    * with one set of headers, so these are made once, not per request.

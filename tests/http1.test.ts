@@ -12,6 +12,7 @@ import {
   MAX_HEAD_BYTES,
   type ParsedResponse,
   ResponseParser,
+  requestHead,
 } from "../src/targets/http1.js";
 
 const LIMIT = 1 << 20;
@@ -403,5 +404,27 @@ describe("ResponseParser: the connection closes", () => {
       expect(parser.started).toBe(true);
       expect(() => parser.end(), partial).toThrow(/before the response was complete/);
     }
+  });
+});
+
+describe("ResponseParser: fields read as RFC 9110/9112 say", () => {
+  it("strips only spaces and tabs around a value (a trailing 0xA0 byte is part of it)", () => {
+    const r = parse([ok("HTTP/1.1 200 OK\r\nx-a: \t v\xa0 \r\ncontent-length: 0")]);
+    expect(r.headers["x-a"]).toBe("v\xa0");
+  });
+
+  it("a message framed by both transfer-encoding and content-length is read as chunked, and its connection is not reused", () => {
+    const r = parse([
+      ok("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-length: 3", "2\r\nhi\r\n0\r\n\r\n"),
+    ]);
+    expect(r.body.toString()).toBe("hi");
+    expect(r.keepAlive).toBe(false);
+  });
+});
+
+describe("requestHead", () => {
+  it("takes the caller's Host header whatever its case, and sends it once", () => {
+    const head = requestHead("POST", new URL("http://127.0.0.1:9/v1?q=1"), { Host: "example.test", a: "b" });
+    expect(head).toBe("POST /v1?q=1 HTTP/1.1\r\nhost: example.test\r\na: b\r\nconnection: keep-alive\r\n");
   });
 });

@@ -174,6 +174,8 @@ class Connection {
       }
     }
     this.pool.remove(this);
+    // A connection given up under its request (timeout, abort) frees a place for the queue.
+    this.pool.drain();
   }
 
   /** The request on this connection (if any) fails; the connection is dropped. */
@@ -198,6 +200,8 @@ class Pool {
   private readonly all = new Set<Connection>();
   private readonly idle: Connection[] = [];
   private readonly queue: Pending[] = [];
+  /** After close(), nothing is sent and no connection is opened. */
+  private closed = false;
 
   constructor(
     private readonly client: HttpClient,
@@ -209,8 +213,8 @@ class Pool {
     this.drain();
   }
 
-  private drain(): void {
-    while (this.queue.length > 0) {
+  drain(): void {
+    while (this.queue.length > 0 && !this.closed) {
       let conn = this.idle.pop();
       if (!conn) {
         if (this.all.size >= this.max) return;
@@ -229,7 +233,7 @@ class Pool {
   }
 
   failed(p: Pending, err: unknown, stale: boolean): void {
-    if (stale && !p.resent && !p.done) {
+    if (stale && !p.resent && !p.done && !this.closed) {
       p.resent = true;
       this.enqueue(p);
       return;
@@ -255,7 +259,9 @@ class Pool {
   }
 
   close(): void {
-    this.queue.length = 0;
+    this.closed = true;
+    for (const p of this.queue.splice(0))
+      this.client.reject(p, new TransportError("client closed", "SG_CLOSED"));
     for (const c of this.all) c.socket.destroy();
     this.all.clear();
     this.idle.length = 0;
@@ -272,8 +278,11 @@ export class HttpClient {
   private readonly pools = new Map<string, Pool>();
   /** Set once the endpoint has answered anything: from then on, connection failures are transient. */
   private reached = false;
-  /** Requests in flight, by the signal that may cancel them: one abort listener per signal, not per request. */
-  private readonly inFlight = new Map<AbortSignal, Set<Pending>>();
+  /**
+   * Requests in flight, by the signal that may cancel them: one abort listener per signal,
+   * not per request (weakly held, so a signal per request leaks nothing).
+   */
+  private readonly inFlight = new WeakMap<AbortSignal, Set<Pending>>();
 
   constructor(private readonly connections: number) {}
 

@@ -32,7 +32,8 @@ const OURS = new Set(["host", "content-length", "transfer-encoding", "connection
  */
 export function requestHead(method: string, url: URL, headers: Record<string, string>): string {
   if (!TOKEN.test(method)) throw new TypeError(`invalid HTTP method ${JSON.stringify(method)}`);
-  let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${headers.host ?? url.host}\r\n`;
+  const host = Object.keys(headers).find((h) => h.toLowerCase() === "host");
+  let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${host ? headers[host] : url.host}\r\n`;
   for (const name in headers) {
     const value = headers[name] as string;
     if (!TOKEN.test(name)) throw new TypeError(`invalid HTTP header name ${JSON.stringify(name)}`);
@@ -96,7 +97,9 @@ export class ResponseParser {
         case "head": {
           const end = this.buf.indexOf("\r\n\r\n", 0, "latin1");
           if (end < 0) {
-            if (this.buf.length > MAX_HEAD_BYTES) throw new HttpProtocolError("response headers too large");
+            // Up to 3 bytes of the blank line may be here already; they are not head.
+            if (this.buf.length > MAX_HEAD_BYTES + 3)
+              throw new HttpProtocolError("response headers too large");
             return undefined;
           }
           if (end > MAX_HEAD_BYTES) throw new HttpProtocolError("response headers too large");
@@ -117,7 +120,7 @@ export class ResponseParser {
         case "size": {
           const eol = this.buf.indexOf("\r\n", 0, "latin1");
           if (eol < 0) {
-            if (this.buf.length > 1024) throw new HttpProtocolError("chunk size line too long");
+            if (this.buf.length > 1024 + 1) throw new HttpProtocolError("chunk size line too long");
             return undefined;
           }
           const line = this.buf.toString("latin1", 0, eol);
@@ -205,7 +208,8 @@ export class ResponseParser {
         throw new HttpProtocolError(`malformed header line ${JSON.stringify(line.slice(0, 40))}`);
       }
       const name = line.slice(0, colon).toLowerCase();
-      const value = line.slice(colon + 1).trim();
+      // Only spaces and tabs surround a value (RFC 9110 §5.5); trim() would also take 0xA0.
+      const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
       const prev = headers[name];
       if (prev === undefined) headers[name] = name === "set-cookie" ? [value] : value;
       else if (Array.isArray(prev)) prev.push(value);
@@ -225,6 +229,9 @@ export class ResponseParser {
     if (this.noBody || status === 204 || status === 304) {
       this.state = "done";
     } else if (te !== undefined) {
+      // With a content-length as well, the message was framed two ways: read it as chunked
+      // (RFC 9112 §6.3), but never trust the connection with another request.
+      if (length !== undefined) this.keepAlive = false;
       if (!/(?:^|,)\s*chunked\s*$/i.test(String(te))) {
         // Any other final coding is delimited by the close (RFC 9112 §6.3).
         this.keepAlive = false;
