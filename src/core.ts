@@ -23,7 +23,7 @@ import { type ReportOptions, reportOptionsFrom } from "./report/markdown.js";
 import type { Results } from "./report/results-schema.js";
 import type { Progress } from "./runner/progress.js";
 import { type LoadedCase, loadSuites } from "./suite/load.js";
-import { caseHashes, checkLock, lockPathFor, namedSuites } from "./suite/lock.js";
+import { caseHashesOf, checkLock, lockPathFor, namedSuites } from "./suite/lock.js";
 import { createTarget } from "./targets/index.js";
 import { baselineMismatch } from "./targets/provenance.js";
 import { ResultsTarget } from "./targets/results.js";
@@ -68,7 +68,7 @@ const GRADING_CONCURRENCY = 8;
 /** Gathers a target's responses (one per case and sample, in any order) and scores each case from all of its own. */
 async function collect(target: Target, cases: readonly LoadedCase[], scorer: Scorer): Promise<CaseOutcome[]> {
   const answers = new Map<string, CaseResponse[]>();
-  for await (const r of target.respond(cases)) {
+  for (const r of await target.respond(cases)) {
     const list = answers.get(r.id);
     if (list) list.push(r);
     else answers.set(r.id, [r]);
@@ -228,7 +228,7 @@ async function gateWith(
       file: s.file,
       hash: s.hash,
       cases: s.cases.length,
-      caseHashes: caseHashes(s.cases),
+      caseHashes: caseHashesOf(s),
     })),
     confidence: config.confidence,
     builds: {

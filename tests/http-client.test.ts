@@ -515,18 +515,47 @@ describe("HttpClient: close() with a request in flight", () => {
 const openssl = spawnSync("openssl", ["version"]).status === 0;
 if (!openssl) console.warn("http-client.test.ts: no openssl binary, so the HTTPS test is SKIPPED");
 
+/** A self-signed certificate for 127.0.0.1, made with openssl in a temp dir. */
+function selfSigned(): { key: string; cert: string } {
+  const dir = tempDir();
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const key = join(dir, "key.pem");
+  const cert = join(dir, "cert.pem");
+  const made = spawnSync("openssl", [
+    ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"],
+    ...["-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"],
+    ...["-addext", "subjectAltName=IP:127.0.0.1"],
+  ]);
+  expect(made.status, made.stderr.toString()).toBe(0);
+  return { key, cert };
+}
+
 describe("HttpClient: HTTPS", () => {
+  it.skipIf(!openssl)(
+    "speaks HTTPS to a server it trusts: large chunked answers, one kept-alive connection",
+    async () => {
+      const { key, cert } = selfSigned();
+      const body = "é".repeat(150_000); // 300 kB: many TLS records and reads
+      let connections = 0;
+      const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => {
+        for (let i = 0; i < body.length; i += 40_000) res.write(body.slice(i, i + 40_000));
+        res.end();
+      });
+      server.on("secureConnection", () => connections++);
+      const s = await start(server);
+      const c = new HttpClient(1, { ca: readFileSync(cert) });
+      cleanups.push(() => c.close());
+      for (let i = 0; i < 3; i++) {
+        const res = await c.send(get(`https://127.0.0.1:${s.port}/`));
+        expect(res.status).toBe(200);
+        expect(res.text).toBe(body);
+      }
+      expect(connections).toBe(1);
+    },
+  );
+
   it.skipIf(!openssl)("refuses a self-signed certificate as a fatal TLS failure", async () => {
-    const dir = tempDir();
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const key = join(dir, "key.pem");
-    const cert = join(dir, "cert.pem");
-    const made = spawnSync("openssl", [
-      ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"],
-      ...["-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"],
-      ...["-addext", "subjectAltName=IP:127.0.0.1"],
-    ]);
-    expect(made.status, made.stderr.toString()).toBe(0);
+    const { key, cert } = selfSigned();
     let requests = 0;
     const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => {
       requests++;

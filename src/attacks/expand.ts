@@ -62,10 +62,13 @@ export function withAttacks(suites: readonly Suite[], config: readonly AttackCon
     }
   }
   if (problems.length > 0) throw new InputError(problems);
-  const clustered = suites.map((s) => ({
-    ...s,
-    cases: s.cases.map((c) => (attacked.has(c.id) && c.cluster === undefined ? { ...c, cluster: c.id } : c)),
-  }));
+  const clustered = suites.map((s): Suite => {
+    const cases = s.cases.map((c) =>
+      attacked.has(c.id) && c.cluster === undefined ? { ...c, cluster: c.id } : c,
+    );
+    // Its cases changed (a cluster each): the per-case hashes made at loading no longer hold.
+    return cases.some((c, i) => c !== s.cases[i]) ? { ...s, cases, caseHashes: undefined } : { ...s, cases };
+  });
   if (generated.length === 0) return clustered;
   return [...clustered, { file: describeAttacks(specs), hash: suiteHash(generated), cases: generated }];
 }

@@ -20,13 +20,13 @@ export class LiveTarget implements Target {
     this.identity = { ...identity, source: options.redactor.redact(identity.source) };
   }
 
-  async *respond(cases: readonly LoadedCase[]): AsyncIterable<CaseResponse> {
+  async respond(cases: readonly LoadedCase[]): Promise<Iterable<CaseResponse>> {
     let run: Awaited<ReturnType<typeof runCases>>;
     try {
       run = await runCases(this.responder, cases, this.options);
     } catch (err) {
       throw err instanceof TargetUnusableError ? this.explain(err) : err;
     }
-    yield* run.responses;
+    return run.responses;
   }
 }

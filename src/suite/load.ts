@@ -23,6 +23,8 @@ export interface Suite {
   file: string;
   hash: string;
   cases: LoadedCase[];
+  /** Per-case hashes made with `hash` (see suite/lock.ts); absent once cases are changed after loading. */
+  caseHashes?: Record<string, string>;
 }
 
 interface RawCase {
@@ -102,7 +104,7 @@ export function loadSuites(sources: readonly (string | SuiteSource)[]): Suite[] 
       c.source = { file: shown, line };
       cases.push(c);
     }
-    suites.push({ file: name ?? shown, hash: suiteHash(cases), cases });
+    suites.push({ file: name ?? shown, ...hashCases(cases), cases });
   }
   if (problems.length > 0) throw new InputError(problems);
   return suites;
@@ -131,5 +133,19 @@ const byId = (a: SuiteCase, b: SuiteCase) => (a.id < b.id ? -1 : a.id > b.id ? 1
 
 /** `hashOf` of the cases' contents ordered by id (a JSON array is its elements joined by commas). */
 export function suiteHash(cases: readonly SuiteCase[]): string {
-  return `sha256:${sha256(`[${[...cases].sort(byId).map(caseCanonical).join(",")}]`)}`;
+  return hashCases(cases).hash;
+}
+
+/**
+ * The suite's hash and each case's (the first 16 hex digits of the sha256 of its
+ * canonical JSON), from one canonicalisation of each case.
+ */
+export function hashCases(cases: readonly SuiteCase[]): { hash: string; caseHashes: Record<string, string> } {
+  const sorted = [...cases].sort(byId);
+  const texts = sorted.map(caseCanonical);
+  const caseHashes: Record<string, string> = {};
+  for (let i = 0; i < sorted.length; i++) {
+    caseHashes[(sorted[i] as SuiteCase).id] = sha256(texts[i] as string).slice(0, 16);
+  }
+  return { hash: `sha256:${sha256(`[${texts.join(",")}]`)}`, caseHashes };
 }

@@ -13,7 +13,7 @@ import { displayPath } from "../io/display.js";
 import { parseJson } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { validate } from "../io/validate.js";
-import { caseCanonical, type Suite } from "./load.js";
+import { caseCanonical, hashCases, type Suite } from "./load.js";
 import type { SuiteCase } from "./schema.js";
 
 export const LockSchema = z.strictObject({
@@ -35,8 +35,12 @@ export function caseHash(c: SuiteCase): string {
 }
 
 export function caseHashes(cases: readonly SuiteCase[]): Record<string, string> {
-  const sorted = [...cases].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return Object.fromEntries(sorted.map((c) => [c.id, caseHash(c)]));
+  return hashCases(cases).caseHashes;
+}
+
+/** A suite's per-case hashes: made when it was loaded, or now if its cases changed since. */
+export function caseHashesOf(suite: Pick<Suite, "cases" | "caseHashes">): Record<string, string> {
+  return suite.caseHashes ?? caseHashes(suite.cases);
 }
 
 /** `safety-gate.yml` → `safety-gate.lock`. */
@@ -61,7 +65,7 @@ export function buildLock(suites: readonly NamedSuite[]): SuiteLock {
     suites: Object.fromEntries(
       suites.map(({ key, suite }) => [
         key,
-        { hash: suite.hash, cases: suite.cases.length, caseHashes: caseHashes(suite.cases) },
+        { hash: suite.hash, cases: suite.cases.length, caseHashes: caseHashesOf(suite) },
       ]),
     ),
   };

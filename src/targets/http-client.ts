@@ -39,6 +39,8 @@ export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 const KEEP_ALIVE_MS = 4_000;
 /** As undici's default: long enough for a TLS handshake across the world. */
 const CONNECT_TIMEOUT_MS = 10_000;
+/** Where every connection's reads land (one thread, one read at a time): see Connection. */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 const CANNOT_CONNECT = new Set([
   "ECONNREFUSED",
@@ -93,6 +95,16 @@ class Connection {
   ) {
     const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
     const host = url.hostname.replace(/^\[|\]$/g, "");
+    // Reads land in one shared buffer and come straight to the parser, past the stream
+    // machinery (a 'data' event and nextTicks per read); each read is copied out at once,
+    // since the buffer is reused by the next.
+    const onread = {
+      buffer: READ_BUFFER,
+      callback: (n: number, buf: Uint8Array) => {
+        this.onData(Buffer.from(buf.subarray(0, n)));
+        return true;
+      },
+    };
     this.socket =
       url.protocol === "https:"
         ? tlsConnect({
@@ -100,8 +112,11 @@ class Connection {
             port,
             servername: /^[\d.]+$|:/.test(host) ? undefined : host,
             ALPNProtocols: ["http/1.1"],
+            ...pool.tls,
+            // Documented for tls.connect too, missing from @types/node's ConnectionOptions.
+            ...({ onread } as object),
           })
-        : netConnect({ host, port });
+        : netConnect({ host, port, onread });
     this.socket.setNoDelay(true);
     // A host that never answers the handshake (a firewall dropping packets) is a wrong URL.
     this.connectTimer = setTimeout(
@@ -115,7 +130,6 @@ class Connection {
       this.connected = true;
       clearTimeout(this.connectTimer);
     });
-    this.socket.on("data", (chunk: Buffer) => this.onData(chunk));
     this.socket.on("error", (err: NodeJS.ErrnoException) => {
       this.fail(new TransportError(err.message, err.code ?? "ECONNRESET"));
     });
@@ -206,6 +220,8 @@ class Pool {
   constructor(
     private readonly client: HttpClient,
     private readonly max: number,
+    /** Extra TLS options (a CA to trust besides the system's, for tests and private CAs). */
+    readonly tls: { ca?: string | Buffer },
   ) {}
 
   enqueue(p: Pending): void {
@@ -284,7 +300,11 @@ export class HttpClient {
    */
   private readonly inFlight = new WeakMap<AbortSignal, Set<Pending>>();
 
-  constructor(private readonly connections: number) {}
+  constructor(
+    private readonly connections: number,
+    /** Besides the system's CAs (and NODE_EXTRA_CA_CERTS), a CA to trust. */
+    private readonly tls: { ca?: string | Buffer } = {},
+  ) {}
 
   /**
    * The last request's parsed URL, head and pool: a target sends every request to one URL
@@ -338,7 +358,7 @@ export class HttpClient {
   private poolFor(url: URL): Pool {
     let pool = this.pools.get(url.origin);
     if (!pool) {
-      pool = new Pool(this, this.connections);
+      pool = new Pool(this, this.connections, this.tls);
       this.pools.set(url.origin, pool);
     }
     return pool;

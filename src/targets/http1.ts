@@ -54,6 +54,9 @@ export function frameRequest(head: string, body: string | undefined): string {
     : `${head}content-length: ${Buffer.byteLength(body, "utf8")}\r\n\r\n${body}`;
 }
 
+/** Space or horizontal tab: the optional whitespace around a field value. */
+const isOws = (c: number) => c === 32 || c === 9;
+
 export interface ParsedResponse {
   status: number;
   headers: Record<string, string | string[]>;
@@ -204,12 +207,17 @@ export class ResponseParser {
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i] as string;
       const colon = line.indexOf(":");
-      if (colon <= 0 || !TOKEN.test(line.slice(0, colon))) {
+      const rawName = line.slice(0, colon);
+      if (colon <= 0 || !TOKEN.test(rawName)) {
         throw new HttpProtocolError(`malformed header line ${JSON.stringify(line.slice(0, 40))}`);
       }
-      const name = line.slice(0, colon).toLowerCase();
+      const name = rawName.toLowerCase();
       // Only spaces and tabs surround a value (RFC 9110 §5.5); trim() would also take 0xA0.
-      const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+      let from = colon + 1;
+      let to = line.length;
+      while (from < to && isOws(line.charCodeAt(from))) from++;
+      while (to > from && isOws(line.charCodeAt(to - 1))) to--;
+      const value = line.slice(from, to);
       const prev = headers[name];
       if (prev === undefined) headers[name] = name === "set-cookie" ? [value] : value;
       else if (Array.isArray(prev)) prev.push(value);

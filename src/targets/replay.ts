@@ -103,7 +103,7 @@ export class ReplayTarget implements Target {
     this.identity = { kind: "replay", source: displayPath(file), label };
   }
 
-  async *respond(cases: readonly LoadedCase[]): AsyncIterable<CaseResponse> {
-    yield* readResponseFile(this.file, new Set(cases.map((c) => c.id)));
+  async respond(cases: readonly LoadedCase[]): Promise<Iterable<CaseResponse>> {
+    return readResponseFile(this.file, new Set(cases.map((c) => c.id)));
   }
 }

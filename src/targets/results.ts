@@ -36,7 +36,11 @@ export class ResultsTarget implements Target {
     };
   }
 
-  async *respond(cases: readonly LoadedCase[]): AsyncIterable<CaseResponse> {
+  async respond(cases: readonly LoadedCase[]): Promise<Iterable<CaseResponse>> {
+    return this.responses(cases);
+  }
+
+  private *responses(cases: readonly LoadedCase[]): Iterable<CaseResponse> {
     const wanted = new Set(cases.map((c) => c.id));
     for (const c of this.results.builds.candidate.cases) {
       if (!wanted.has(c.id)) continue;

@@ -45,8 +45,10 @@ export interface Target {
   readonly identity: TargetIdentity;
   readonly provenance?: Provenance;
   /**
-   * Responses for `cases`. A case the target yields nothing for becomes an error case
-   * ("no response") — it is counted in error_rate, never dropped and never a pass.
+   * Responses for `cases`, all of them (cases are scored once every answer is in; handing
+   * them over at once spares a promise per response). A case the target yields nothing
+   * for becomes an error case ("no response") — it is counted in error_rate, never
+   * dropped and never a pass.
    */
-  respond(cases: readonly LoadedCase[]): AsyncIterable<CaseResponse>;
+  respond(cases: readonly LoadedCase[]): Promise<Iterable<CaseResponse>>;
 }
