@@ -143,17 +143,19 @@ export async function runCases(
   };
 
   let next = 0;
+  // One context for every request: nothing in it is per request.
+  const context = {
+    signal: abort.signal,
+    onRetry: () => {
+      stats.retries++;
+    },
+  };
   const worker = async () => {
     while (next < jobs.length && !abort.signal.aborted) {
       const job = jobs[next++] as Job;
       stats.requested++;
       try {
-        const text = await responder.answer(job.request, job.c, job.sample, {
-          signal: abort.signal,
-          onRetry: () => {
-            stats.retries++;
-          },
-        });
+        const text = await responder.answer(job.request, job.c, job.sample, context);
         record(job, { response: text });
       } catch (err) {
         if (abort.signal.aborted) return;

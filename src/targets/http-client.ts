@@ -71,7 +71,8 @@ interface Pending {
   signal: AbortSignal | undefined;
   resolve: (r: HttpResponse) => void;
   reject: (e: unknown) => void;
-  timer?: NodeJS.Timeout;
+  /** When it times out (Date.now() time). */
+  deadline: number;
   conn?: Connection;
   /** Sent again after a stale keep-alive connection dropped it unread. */
   resent?: boolean;
@@ -299,6 +300,10 @@ export class HttpClient {
    * not per request (weakly held, so a signal per request leaks nothing).
    */
   private readonly inFlight = new WeakMap<AbortSignal, Set<Pending>>();
+  /** Requests not yet settled, for the timeout sweep. */
+  private readonly watched = new Set<Pending>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private sweepEvery = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly connections: number,
@@ -342,14 +347,12 @@ export class HttpClient {
         wire: frameRequest(route.head, req.body),
         noBody: req.method === "HEAD",
         timeoutMs: req.timeoutMs,
+        deadline: Date.now() + req.timeoutMs,
         signal,
         resolve,
         reject,
       };
-      p.timer = setTimeout(() => {
-        pool.cancel(p);
-        this.reject(p, new TransportError("timeout", "SG_TIMEOUT"));
-      }, req.timeoutMs);
+      this.watch(p);
       if (signal) this.track(signal, p);
       pool.enqueue(p);
     });
@@ -385,9 +388,38 @@ export class HttpClient {
     p.reject(err instanceof AttemptError ? err : this.classify(err, p.timeoutMs));
   }
 
+  /**
+   * Timeouts by one sweep over the requests in flight, every tenth of the shortest timeout
+   * (at most a second), rather than a timer per request: a timer object per request and
+   * its bookkeeping were a measurable share of the client's CPU; a timeout may fire up to
+   * a tenth late.
+   */
+  private watch(p: Pending): void {
+    this.watched.add(p);
+    const every = Math.min(1000, Math.max(5, Math.floor(p.timeoutMs / 10)));
+    if (this.sweeper && every >= this.sweepEvery) return;
+    clearInterval(this.sweeper);
+    this.sweepEvery = every;
+    this.sweeper = setInterval(() => this.sweep(), every);
+    this.sweeper.unref();
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const p of this.watched) {
+      if (now < p.deadline) continue;
+      this.poolFor(p.url).cancel(p);
+      this.reject(p, new TransportError("timeout", "SG_TIMEOUT"));
+    }
+    if (this.watched.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
   private finish(p: Pending): void {
     p.done = true;
-    clearTimeout(p.timer);
+    this.watched.delete(p);
     if (p.signal) this.inFlight.get(p.signal)?.delete(p);
   }
 
@@ -442,6 +474,8 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
     for (const pool of this.pools.values()) pool.close();
     this.pools.clear();
   }
