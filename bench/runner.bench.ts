@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -81,6 +81,39 @@ async function measure(dir: string, url: string, tag: string): Promise<Measured>
   return m;
 }
 
+/**
+ * A cold `safety-gate run` as a user starts it: a fresh CLI process, no warm-up, reports
+ * written; its whole CPU (start-up and module loading included) and peak RSS. Reported,
+ * not judged: the target is about the runner, and start-up does not grow with the suite.
+ */
+async function measureCli(
+  dir: string,
+  url: string,
+  tag: string,
+): Promise<{ cpuMs: number; maxRssKb: number }> {
+  const usage = join(dir, `usage-${tag}.json`);
+  const out = join(dir, `cli-${tag}`);
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      join(here, "cli-usage.mjs"),
+      join(here, "..", "dist", "cli.js"),
+      "run",
+      "--config",
+      configFor(dir, url, join(dir, "suite.jsonl")),
+      "--out",
+      out,
+      "--quiet",
+    ],
+    { stdio: "ignore", env: { ...process.env, SAFETY_GATE_BENCH_USAGE: usage } },
+  );
+  const [code] = await once(child, "close");
+  if (code !== 0 && code !== 1 && code !== 3) throw new Error(`safety-gate run exited ${code}`);
+  rmSync(out, { recursive: true, force: true });
+  return JSON.parse(readFileSync(usage, "utf8"));
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const f = (x: number, d = 2) => x.toFixed(d);
 
@@ -102,6 +135,8 @@ try {
     at50.push(await measure(dir, slow.url, `50-${i}`));
     at1.push(await measure(dir, fast.url, `1-${i}`));
   }
+  const cold: { cpuMs: number; maxRssKb: number }[] = [];
+  for (let i = 0; i < REPEATS; i++) cold.push(await measureCli(dir, slow.url, `cold-${i}`));
   const idealMs = (CASES / CONCURRENCY) * 50;
   const perCase = (r: Measured) => r.cpuMs / CASES;
   const requestPerCase = (r: Measured) => r.requestCpuMs / CASES;
@@ -134,6 +169,10 @@ try {
   );
   console.log(
     `  peak RSS of the gate process: median ${f(rssMb, 1)} MB, max ${f(Math.max(...all.map(rss)), 1)} MB (runs ${runs(all, rss, 1)})   target ≤ 120 MB: ratio ${f(rssMb / 120)} ${ok(rssMb <= 120)}`,
+  );
+  const coldPerCase = cold.map((c) => c.cpuMs / CASES);
+  console.log(
+    `  for comparison, a cold CLI process (\`safety-gate run\`, no warm-up, start-up and the four reports included), 50 ms latency: ${f(median(coldPerCase), 3)} ms CPU per case (runs ${coldPerCase.map((x) => f(x, 3)).join(", ")}), peak RSS ${f(median(cold.map((c) => c.maxRssKb / 1024)), 1)} MB`,
   );
   console.log(
     `load average after: ${loadavg()
