@@ -3,8 +3,7 @@
  * waits for; `runSteps` hands plain values straight back and only turns into a promise at
  * the first promise yielded. Rule graders answer at once and a judge answers later, and
  * the scoring code is written once for both: with rules alone, a suite of thousands of
- * cases is scored without one promise or microtask per grade (a measured fifth of
- * grading's CPU).
+ * cases is scored without a promise and a microtask per grade, sample and case.
  */
 export type Steps<T> = Generator<unknown, T, unknown>;
 

@@ -3,7 +3,6 @@
  * and configs must not change when a file is reformatted or its keys reordered.
  */
 import * as crypto from "node:crypto";
-import { createHash } from "node:crypto";
 
 export function canonicalJson(value: unknown): string {
   return canonical(value) as string;
@@ -65,7 +64,7 @@ const isIndex = (key: string) => {
 const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
 
 export function sha256(text: string): string {
-  return oneShot ? oneShot("sha256", text, "hex") : createHash("sha256").update(text).digest("hex");
+  return oneShot ? oneShot("sha256", text, "hex") : crypto.createHash("sha256").update(text).digest("hex");
 }
 
 export function hashOf(value: unknown): string {
