@@ -36,6 +36,9 @@ function canonical(value: unknown): string | undefined {
   let out = "{";
   let first = true;
   for (const key of sortedKeys(value as object)) {
+    // The first definition copied keys into a plain object, where "__proto__" sets the
+    // prototype instead of a key: such a key never reached a hash, and must not now.
+    if (key === "__proto__") continue;
     const v = canonical((value as Record<string, unknown>)[key]);
     if (v === undefined) continue;
     out += `${first ? "" : ","}${JSON.stringify(key)}:${v}`;
