@@ -65,7 +65,8 @@ export async function findBaseBranchResults(
     });
     const found = list.data.artifacts.find((a) => a.name === artifact && !a.expired);
     if (!found) continue;
-    const dir = mkdtempSync(join(tmpdir(), "safety-gate-baseline-"));
+    // Under the runner's per-job temp folder, which GitHub empties after the job.
+    const dir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), "safety-gate-baseline-"));
     try {
       await download(found.id, dir, {
         token,
