@@ -21,7 +21,9 @@ const englishOnlyZod = {
   name: "english-only-zod",
   setup(b) {
     b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      args.importer.includes(`${"node_modules"}/zod/`) ? { path: "zod-locales", namespace: "english-only-zod" } : undefined,
+      args.importer.includes(`${"node_modules"}/zod/`)
+        ? { path: "zod-locales", namespace: "english-only-zod" }
+        : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: "english-only-zod" }, () => ({
       contents: 'export { default as en } from "zod/v4/locales/en.js";',
