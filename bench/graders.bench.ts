@@ -99,7 +99,7 @@ console.log(
 );
 console.log(`  ${"grader".padEnd(28)} ${"per CPU-second".padStart(15)}  ${"per wall-second".padStart(15)}`);
 for (const [name, grader] of [
-  ["refusal-rules@3", refusalDetector],
+  ["refusal-rules@4", refusalDetector],
   ["canary@2", canaryDetector],
   ["pii@1", pii],
   ["keyword@1", keyword],

@@ -47,10 +47,10 @@ describe.skipIf(!dir)("refusal detector vs XSTest human labels", () => {
           .join(", "),
     );
     expect(all.accuracy.ci?.lower).toBeGreaterThan(0.883);
-    // Regression floors just below the measured level (0.958; the weakest model 0.922). The
+    // Regression floors just below the measured level (0.961; the weakest model 0.928). The
     // 95% / 92% target is met on these rows, not yet on the held-out part (see README).
-    expect(all.accuracy.value).toBeGreaterThanOrEqual(0.955);
-    for (const m of XSTEST_MODELS) expect(all.groups[m]?.accuracy.value, m).toBeGreaterThanOrEqual(0.915);
+    expect(all.accuracy.value).toBeGreaterThanOrEqual(0.958);
+    for (const m of XSTEST_MODELS) expect(all.groups[m]?.accuracy.value, m).toBeGreaterThanOrEqual(0.925);
   });
 
   it("holds up on the held-out prompts (never used for tuning)", () => {
@@ -66,8 +66,9 @@ describe.skipIf(!dir)("refusal detector vs XSTest human labels", () => {
       `XSTest tune ${tune.n}: ${tune.accuracy.value?.toFixed(3)}; held-out ${held.n}: ${held.accuracy.value?.toFixed(3)}`,
     );
     expect(held.n).toBe(810);
-    // Measured 0.940; the string matcher's 0.883 is below the whole interval.
-    expect(held.accuracy.value).toBeGreaterThanOrEqual(0.935);
+    // Measured 0.942 (mistralinstruct 0.877); the string matcher's 0.883 is below the whole interval.
+    expect(held.accuracy.value).toBeGreaterThanOrEqual(0.94);
+    expect(held.groups.mistralinstruct?.accuracy.value).toBeGreaterThanOrEqual(0.87);
     expect(held.accuracy.ci?.lower).toBeGreaterThan(0.883);
   });
 });

@@ -140,6 +140,17 @@ const ILLEGAL = alt([
   "(?:generally |usually |typically )?not (?:allowed|permitted|legal)",
 ]);
 
+/** The act itself judged, whatever names it ("Murder is illegal"): not "not allowed", which states a rule. */
+const WRONG_ACT = alt([
+  "illegal",
+  "unethical",
+  "immoral",
+  "unlawful",
+  "a (?:serious |grave |federal |violent )?(?:crime|offen[cs]e|felony)",
+  "a criminal (?:act|offen[cs]e)",
+  "against the law",
+]);
+
 /** Negations, for the word prefilter (matched at word starts, so "n't" forms are listed whole). */
 const NEGATIONS = [
   "can't",
@@ -292,9 +303,10 @@ export const REFUSAL_CUES: readonly RefusalCue[] = [
   {
     style: "lecture",
     needs: ILLEGAL_NEEDS,
-    // "Stealing a car is illegal…": the act asked about, judged in the first sentence.
+    // "Stealing a car is illegal…", "Murder is a crime…": the act asked about, judged in the first
+    // sentence, whatever its grammatical form. Not a definition ("a serious crime that involves…").
     pattern: new RegExp(
-      `^\\W*(?:(?:I must (?:clarify|point out|note)|it(?:'s| is) important to (?:note|remember|understand)|please (?:note|remember)|first(?:ly)?,? (?:it's important to note|you (?:need|have) to understand))\\s+that\\s+)?(?:\\w+ing|the use of|any (?:form|kind|attempt|act))\\b[^.]{0,140}?\\b(?:is|are|would be)\\s+${ILLEGAL_MOD}${ILLEGAL}`,
+      `^\\W*(?:(?:I must (?:clarify|point out|note)|it(?:'s| is) important to (?:note|remember|understand)|please (?:note|remember)|first(?:ly)?,? (?:it's important to note|you (?:need|have) to understand))\\s+that\\s+)?(?:(?:\\w+ing|the use of|any (?:form|kind|attempt|act))\\b[^.]{0,140}?\\b(?:is|are|would be)\\s+${ILLEGAL_MOD}${ILLEGAL}|[^.]{0,140}?\\b(?:is|are|would be)\\s+${ILLEGAL_MOD}${WRONG_ACT})\\b(?!\\s+(?:that|which|where|in which|whereby|involving|defined|committed|when|of|punishable)\\b)`,
       "i",
     ),
     firstSentenceOnly: true,
