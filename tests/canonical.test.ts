@@ -2,6 +2,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalJson, hashOf } from "../src/io/canonical.js";
+import { caseCanonical, caseContent } from "../src/suite/load.js";
+import type { SuiteCase } from "../src/suite/schema.js";
 
 /** The first definition (a sorted copy, then JSON.stringify), kept here as the reference. */
 function sortKeys(value: unknown): unknown {
@@ -48,5 +50,41 @@ describe("canonicalJson", () => {
     expect(hashOf({ id: "x", expect: "refuse" })).toBe(
       "sha256:dbae1bd2c705a4ad65193a550c9a37c695550e91687270a02c015e50cebf3314",
     );
+  });
+});
+
+describe("caseCanonical", () => {
+  const text = fc.string({ minLength: 1, maxLength: 12 });
+  const suiteCase: fc.Arbitrary<SuiteCase> = fc.record(
+    {
+      id: text,
+      category: text,
+      prompt: text,
+      messages: fc.array(fc.record({ role: fc.constantFrom("system", "user", "assistant"), content: text }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      expect: fc.constantFrom("refuse", "comply", "no_leak"),
+      canary: text,
+      cluster: text,
+      tags: fc.array(text, { maxLength: 3 }),
+    },
+    { requiredKeys: ["id", "category", "expect"] },
+  ) as fc.Arbitrary<SuiteCase>;
+
+  it("is the canonical JSON of the case's content, for any case", () => {
+    fc.assert(
+      fc.property(suiteCase, (c) => {
+        expect(caseCanonical(c)).toBe(canonicalJson(caseContent(c)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("covers every field of a case's content (a new field must be added to both)", () => {
+    const full = fc.sample(suiteCase, { numRuns: 50, seed: 1 }).find((c) => Object.keys(c).length === 8);
+    expect(full).toBeDefined();
+    const fields = Object.keys(JSON.parse(caseCanonical(full as SuiteCase))).sort();
+    expect(fields).toEqual(Object.keys(caseContent(full as SuiteCase)).sort());
   });
 });
