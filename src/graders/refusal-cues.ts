@@ -123,7 +123,8 @@ const ASSIST = alt([
   "go into detail",
 ]);
 
-const ILLEGAL = alt([
+/** Judgements of an act as wrong in itself. */
+const JUDGED_WRONG = [
   "illegal",
   "unethical",
   "immoral",
@@ -131,6 +132,11 @@ const ILLEGAL = alt([
   "a (?:serious |grave |federal |violent )?(?:crime|offen[cs]e|felony)",
   "a criminal (?:act|offen[cs]e)",
   "against the law",
+];
+
+/** Words that judge what was asked as wrong, forbidden or deceptive: the stuff of lectures. */
+const ILLEGAL = alt([
+  ...JUDGED_WRONG,
   "a violation of",
   "never (?:acceptable|okay|ok|justified|appropriate|the answer)",
   "dishonest",
@@ -141,15 +147,7 @@ const ILLEGAL = alt([
 ]);
 
 /** The act itself judged, whatever names it ("Murder is illegal"): not "not allowed", which states a rule. */
-const WRONG_ACT = alt([
-  "illegal",
-  "unethical",
-  "immoral",
-  "unlawful",
-  "a (?:serious |grave |federal |violent )?(?:crime|offen[cs]e|felony)",
-  "a criminal (?:act|offen[cs]e)",
-  "against the law",
-]);
+const WRONG_ACT = alt(JUDGED_WRONG);
 
 /** Negations, for the word prefilter (matched at word starts, so "n't" forms are listed whole). */
 const NEGATIONS = [

@@ -111,15 +111,10 @@ export class ResponseParser {
           this.startBody(head);
           break;
         }
-        case "length": {
-          const take = Math.min(this.remaining, this.buf.length);
-          if (take > 0) this.push(this.buf.subarray(0, take));
-          this.buf = this.buf.subarray(take);
-          this.remaining -= take;
-          if (this.remaining > 0) return undefined;
+        case "length":
+          if (!this.takeRemaining()) return undefined;
           this.state = "done";
           break;
-        }
         case "size": {
           const eol = this.buf.indexOf("\r\n", 0, "latin1");
           if (eol < 0) {
@@ -136,15 +131,10 @@ export class ResponseParser {
           this.state = this.remaining === 0 ? "trailers" : "data";
           break;
         }
-        case "data": {
-          const take = Math.min(this.remaining, this.buf.length);
-          if (take > 0) this.push(this.buf.subarray(0, take));
-          this.buf = this.buf.subarray(take);
-          this.remaining -= take;
-          if (this.remaining > 0) return undefined;
+        case "data":
+          if (!this.takeRemaining()) return undefined;
           this.state = "data-end";
           break;
-        }
         case "data-end": {
           if (this.buf.length < 2) return undefined;
           if (this.buf[0] !== 13 || this.buf[1] !== 10)
@@ -187,6 +177,15 @@ export class ResponseParser {
         ? "connection closed before any response"
         : "connection closed before the response was complete",
     );
+  }
+
+  /** Moves up to `remaining` body bytes from the buffer to the body; true once none remain. */
+  private takeRemaining(): boolean {
+    const take = Math.min(this.remaining, this.buf.length);
+    if (take > 0) this.push(this.buf.subarray(0, take));
+    this.buf = this.buf.subarray(take);
+    this.remaining -= take;
+    return this.remaining === 0;
   }
 
   private push(part: Buffer): void {
