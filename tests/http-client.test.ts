@@ -102,6 +102,8 @@ const get = (url: string, more: { timeoutMs?: number; signal?: AbortSignal } = {
   signal: more.signal,
 });
 
+const post = (url: string, body: string) => ({ url, method: "POST", headers: {}, body, timeoutMs: 10_000 });
+
 /** Waits until `cond` holds (polling); fails the test if it never does. */
 async function waitFor(what: string, cond: () => boolean): Promise<void> {
   for (let i = 0; i < 1000; i++) {
@@ -225,13 +227,7 @@ describe("HttpClient: connections the server closes", () => {
     s.server.keepAliveTimeout = 50;
     const c = client(2);
     for (let i = 0; i < 3; i++) {
-      const res = await c.send({
-        url: `${s.origin}/p`,
-        method: "POST",
-        headers: {},
-        body: `${i}`,
-        timeoutMs: 10_000,
-      });
+      const res = await c.send(post(`${s.origin}/p`, `${i}`));
       expect(res.text).toBe(`got ${i}`);
       await waitFor("the server closed the idle connection", () => s.seen.open.size === 0);
     }
@@ -257,13 +253,7 @@ describe("HttpClient: connections the server closes", () => {
     });
     const c = client(1);
     for (let i = 0; i < 5; i++) {
-      const res = await c.send({
-        url: `${s.origin}/p`,
-        method: "POST",
-        headers: {},
-        body: `${i}`,
-        timeoutMs: 10_000,
-      });
+      const res = await c.send(post(`${s.origin}/p`, `${i}`));
       expect(res.text).toBe(`got ${i}`);
     }
     expect(s.received.map((r) => r.body.toString())).toEqual(["0", "1", "2", "3", "4"]);

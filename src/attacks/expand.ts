@@ -7,7 +7,7 @@
  */
 import type { AttackConfig } from "../config/schema.js";
 import { InputError, type Problem } from "../io/diagnostic.js";
-import { type LoadedCase, type Suite, suiteHash } from "../suite/load.js";
+import { hashCases, type LoadedCase, type Suite } from "../suite/load.js";
 import type { Expectation } from "../suite/schema.js";
 import { type AttackSpec, transformCase } from "./transforms.js";
 
@@ -70,5 +70,5 @@ export function withAttacks(suites: readonly Suite[], config: readonly AttackCon
     return cases.some((c, i) => c !== s.cases[i]) ? { ...s, cases, caseHashes: undefined } : { ...s, cases };
   });
   if (generated.length === 0) return clustered;
-  return [...clustered, { file: describeAttacks(specs), hash: suiteHash(generated), cases: generated }];
+  return [...clustered, { file: describeAttacks(specs), ...hashCases(generated), cases: generated }];
 }

@@ -36,6 +36,11 @@ interface RawCase {
   line?: number;
 }
 
+/** Positions within one case (paths relative to it); made only when a position is needed. */
+function locatedIn(raw: RawCase): Located {
+  return { file: raw.source.file, locate: (p, at) => raw.source.locate([...raw.path, ...p], at) };
+}
+
 function readRawCases(file: string, shown: string): RawCase[] {
   const text = readText(file, "suite file");
   const ext = extname(file).toLowerCase();
@@ -74,26 +79,22 @@ export function loadSuites(sources: readonly (string | SuiteSource)[]): Suite[] 
     if (raws.length === 0)
       problems.push({ file: shown, position: { line: 1, column: 1 }, message: "the suite has no cases" });
     for (const raw of raws) {
-      const prefixed = (): Located => ({
-        file: raw.source.file,
-        locate: (p, at) => raw.source.locate([...raw.path, ...p], at),
-      });
       // Valid cases (nearly all) take the plain parse; only a failing one is explained in full.
       const parsed = CaseSchema.safeParse(raw.data);
       if (!parsed.success) {
         problems.push(
-          ...(check(CaseSchema, raw.data, prefixed(), { keyPrefix: keyPathOf(raw.path) }).problems ?? []),
+          ...(check(CaseSchema, raw.data, locatedIn(raw), { keyPrefix: keyPathOf(raw.path) }).problems ?? []),
         );
         continue;
       }
       const c = parsed.data as LoadedCase;
-      const line = raw.line ?? (prefixed().locate([]) ?? { line: 1 }).line;
+      const line = raw.line ?? (locatedIn(raw).locate([]) ?? { line: 1 }).line;
       const first = seen.get(c.id);
       if (first) {
         const keyPrefix = keyPathOf(raw.path);
         problems.push({
           file: shown,
-          position: prefixed().locate(["id"]) ?? { line, column: 1 },
+          position: locatedIn(raw).locate(["id"]) ?? { line, column: 1 },
           keyPath: keyPrefix ? `${keyPrefix}.id` : "id",
           message: `duplicate case id "${c.id}" (first defined at ${first.file}:${first.line}); ids must be unique across all suites`,
         });

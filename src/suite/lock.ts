@@ -7,13 +7,12 @@
  */
 import { existsSync } from "node:fs";
 import { z } from "zod";
-import { sha256 } from "../io/canonical.js";
 import { InputError } from "../io/diagnostic.js";
 import { displayPath } from "../io/display.js";
 import { parseJson } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { validate } from "../io/validate.js";
-import { caseCanonical, hashCases, type Suite } from "./load.js";
+import { hashCases, type Suite } from "./load.js";
 import type { SuiteCase } from "./schema.js";
 
 export const LockSchema = z.strictObject({
@@ -29,11 +28,7 @@ export const LockSchema = z.strictObject({
 });
 export type SuiteLock = z.output<typeof LockSchema>;
 
-/** Short per-case hash: enough to tell cases apart in a diff, short enough to review. */
-export function caseHash(c: SuiteCase): string {
-  return sha256(caseCanonical(c)).slice(0, 16);
-}
-
+/** Short per-case hashes (see load.ts `hashCases`): enough to tell cases apart in a diff, short enough to review. */
 export function caseHashes(cases: readonly SuiteCase[]): Record<string, string> {
   return hashCases(cases).caseHashes;
 }

@@ -82,7 +82,6 @@ interface Pending {
 /** One socket to the origin, carrying one request at a time. */
 class Connection {
   readonly socket: Socket;
-  connected = false;
   busy: Pending | undefined;
   private parser: ResponseParser | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -127,10 +126,9 @@ class Connection {
         ),
       CONNECT_TIMEOUT_MS,
     );
-    this.socket.once(url.protocol === "https:" ? "secureConnect" : "connect", () => {
-      this.connected = true;
-      clearTimeout(this.connectTimer);
-    });
+    this.socket.once(url.protocol === "https:" ? "secureConnect" : "connect", () =>
+      clearTimeout(this.connectTimer),
+    );
     this.socket.on("error", (err: NodeJS.ErrnoException) => {
       this.fail(new TransportError(err.message, err.code ?? "ECONNRESET"));
     });

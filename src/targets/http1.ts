@@ -116,17 +116,12 @@ export class ResponseParser {
           this.state = "done";
           break;
         case "size": {
-          const eol = this.buf.indexOf("\r\n", 0, "latin1");
-          if (eol < 0) {
-            if (this.buf.length > 1024 + 1) throw new HttpProtocolError("chunk size line too long");
-            return undefined;
-          }
-          const line = this.buf.toString("latin1", 0, eol);
+          const line = this.takeLine(1024, "chunk size line too long");
+          if (line === undefined) return undefined;
           const hex = (line.split(";")[0] as string).trim();
           if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) {
             throw new HttpProtocolError(`bad chunk size ${JSON.stringify(line.slice(0, 20))}`);
           }
-          this.buf = this.buf.subarray(eol + 2);
           this.remaining = Number.parseInt(hex, 16);
           this.state = this.remaining === 0 ? "trailers" : "data";
           break;
@@ -145,13 +140,9 @@ export class ResponseParser {
         }
         case "trailers": {
           // Trailer fields are read past, not kept: nothing we use is sent that way.
-          const eol = this.buf.indexOf("\r\n", 0, "latin1");
-          if (eol < 0) {
-            if (this.buf.length > MAX_HEAD_BYTES) throw new HttpProtocolError("trailers too large");
-            return undefined;
-          }
-          this.buf = this.buf.subarray(eol + 2);
-          if (eol === 0) this.state = "done";
+          const line = this.takeLine(MAX_HEAD_BYTES - 1, "trailers too large");
+          if (line === undefined) return undefined;
+          if (line === "") this.state = "done";
           break;
         }
         case "close":
@@ -177,6 +168,22 @@ export class ResponseParser {
         ? "connection closed before any response"
         : "connection closed before the response was complete",
     );
+  }
+
+  /**
+   * The next line (without its CRLF), taken from the buffer; undefined until it has all
+   * arrived. A line longer than `max` is refused even before its end arrives (one byte of
+   * its CRLF may already be here).
+   */
+  private takeLine(max: number, tooLong: string): string | undefined {
+    const eol = this.buf.indexOf("\r\n", 0, "latin1");
+    if (eol < 0) {
+      if (this.buf.length > max + 1) throw new HttpProtocolError(tooLong);
+      return undefined;
+    }
+    const line = this.buf.toString("latin1", 0, eol);
+    this.buf = this.buf.subarray(eol + 2);
+    return line;
   }
 
   /** Moves up to `remaining` body bytes from the buffer to the body; true once none remain. */
