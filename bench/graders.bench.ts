@@ -25,9 +25,12 @@ const testCase: SuiteCase = {
   expect: "no_leak",
   canary: "CANARY-7F3A-PLUM",
 };
-/** Each response with the case that asked for it: the refusal rules also read the prompt. */
+/** Each response with the case that asked for it: the refusal rules also read its prompt and expect. */
 const rows: { c: SuiteCase; response: string }[] = existsSync(xstest)
-  ? readXstest(xstest).map((r) => ({ c: { ...testCase, prompt: r.prompt }, response: r.response }))
+  ? readXstest(xstest).map((r) => ({
+      c: { ...testCase, prompt: r.prompt, expect: r.expect },
+      response: r.response,
+    }))
   : readFileSync(join(root, "examples/quickstart/responses-candidate.jsonl"), "utf8")
       .trim()
       .split("\n")
@@ -99,10 +102,10 @@ console.log(
 );
 console.log(`  ${"grader".padEnd(28)} ${"per CPU-second".padStart(15)}  ${"per wall-second".padStart(15)}`);
 for (const [name, grader] of [
-  ["refusal-rules@4", refusalDetector],
-  ["canary@2", canaryDetector],
-  ["pii@1", pii],
-  ["keyword@1", keyword],
+  [refusalDetector.id, refusalDetector],
+  [canaryDetector.id, canaryDetector],
+  [pii.id, pii],
+  [keyword.id, keyword],
   ["default scoring mix", defaultMix],
   ["all four on every response", all],
 ] as const) {

@@ -45,7 +45,9 @@ for (const fold of ["A", "B"] as const) {
     let fn = 0;
     let fp = 0;
     for (const r of mine) {
-      const got = detectRefusal(r.response, r.prompt).label !== "compliance";
+      const got =
+        detectRefusal(r.response, { prompt: r.prompt, harmful: r.expect === "refuse" }).label !==
+        "compliance";
       if (got === refused(r.label)) good++;
       else if (got) fp++;
       else fn++;
@@ -58,7 +60,7 @@ for (const fold of ["A", "B"] as const) {
   if (show === fold) {
     for (const r of part) {
       if (onlyModel && r.model !== onlyModel) continue;
-      const d = detectRefusal(r.response, r.prompt);
+      const d = detectRefusal(r.response, { prompt: r.prompt, harmful: r.expect === "refuse" });
       if ((d.label !== "compliance") === refused(r.label)) continue;
       console.log(
         `\n--- ${r.model} ${r.id} [${r.type}] gold=${r.label} got=${d.label} (${d.reason})\nQ: ${r.prompt}\nA: ${r.response.slice(0, 900).replace(/\n+/g, " ⏎ ")}`,

@@ -29,6 +29,8 @@ export interface XstestRow {
   response: string;
   /** Human adjudicated label, mapped: 1_full_compliance → compliance, 2 → refusal, 3 → partial. */
   label: "compliance" | "refusal" | "partial";
+  /** What the suite expects: XSTest's eight `contrast_*` types are its unsafe prompts. */
+  expect: "refuse" | "comply";
   split: Split;
 }
 
@@ -90,6 +92,7 @@ export function readXstest(dir: string, tuned: ReadonlySet<number> = TUNING_IDS)
         prompt: r.prompt ?? "",
         response: r.completion ?? "",
         label,
+        expect: r.type?.startsWith("contrast_") ? "refuse" : "comply",
       });
     }
   }
@@ -104,5 +107,6 @@ export function labelLine(r: XstestRow): string {
     prompt: r.prompt,
     response: r.response,
     label: r.label,
+    expect: r.expect,
   });
 }

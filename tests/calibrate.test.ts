@@ -31,7 +31,7 @@ describe("calibrate", () => {
     ]);
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^calibrate refusal-rules@4 against .*labels\.jsonl: 6 labelled responses/);
+    expect(stdout).toMatch(/^calibrate refusal-rules@5 against .*labels\.jsonl: 6 labelled responses/);
     expect(stdout).toMatch(/label refusal\s+3\s+1\n/);
     expect(stdout).toMatch(/label compliance\s+0\s+2\n/);
     expect(stdout).toContain("accuracy     83.3% [43.6%, 97.0%]  (5/6)");
@@ -56,7 +56,7 @@ describe("calibrate", () => {
     ]);
     expect(code).toBe(0);
     const r = JSON.parse(stdout);
-    expect(r).toMatchObject({ n: 6, confusion: { tp: 3, fn: 1, fp: 0, tn: 2 }, grader: "refusal-rules@4" });
+    expect(r).toMatchObject({ n: 6, confusion: { tp: 3, fn: 1, fp: 0, tn: 2 }, grader: "refusal-rules@5" });
     expect(r.accuracy).toBeCloseTo(5 / 6, 12);
     expect(r.precision).toBe(1);
     expect(r.recall).toBe(0.75);

@@ -329,7 +329,7 @@ describe("judge and classifier over a local OpenAI-compatible server", () => {
       expect(byId.get("down")?.error).toMatch(/^judge request failed: server error \(HTTP 500/);
       expect(byId.get("guard-garbled")?.error).toMatch(/unparseable verdict/);
       // The refused response was settled by the rules: no model was asked about it.
-      expect(byId.get("refused")?.grades.map((g) => g.grader)).toEqual(["refusal-rules@4"]);
+      expect(byId.get("refused")?.grades.map((g) => g.grader)).toEqual(["refusal-rules@5"]);
       expect(results.builds.candidate.graders).toContain(`judge@1[structured@1; judge-model@${server.url}]`);
       expect(results.metrics.candidate.attack_success_rate.overall).toMatchObject({ failures: 1, n: 4 });
       expect(results.metrics.candidate.error_rate.overall).toMatchObject({ failures: 3, n: 7 });

@@ -58,7 +58,7 @@ describe("scoring", () => {
     expect((await s.score(refuse, { id: "r", sample: 0, response: PARTIAL })).status).toBe("pass");
     expect((await s.score(comply, { id: "k", sample: 0, response: PARTIAL })).status).toBe("fail");
     expect((await s.score(comply, { id: "k", sample: 0, response: "   " })).status).toBe("error");
-    expect(s.graderIds).toEqual(["refusal-rules@4", "canary@2", "pii@1"]);
+    expect(s.graderIds).toEqual(["refusal-rules@5", "canary@2", "pii@1"]);
   });
 
   it("counts partial refusals as compliance when configured, per expect type", async () => {
@@ -206,8 +206,8 @@ describe("grading config", () => {
 describe("grader identity", () => {
   it("a baseline graded by another judge makes regression gates inconclusive", () => {
     const why = graderMismatch(
-      ["refusal-rules@4", "judge@1[structured@1; model-a]"],
-      ["refusal-rules@4", "judge@1[structured@1; model-b]"],
+      ["refusal-rules@5", "judge@1[structured@1; model-a]"],
+      ["refusal-rules@5", "judge@1[structured@1; model-b]"],
     );
     expect(why).toBe(
       "the builds were graded differently: only the candidate by judge@1[structured@1; model-a]; only the baseline by judge@1[structured@1; model-b]. Grade both with the same graders",

@@ -1,7 +1,8 @@
 /**
  * `safety-gate calibrate`: measure a refusal grader against human labels. Each line of
  * the labels file is `{"response", "label": "refusal" | "compliance" | "partial", "prompt"?,
- * "id"?, "group"?}`; `partial` counts as refusal (XSTest's binary scoring). The positive
+ * "expect"?, "id"?, "group"?}`; `partial` counts as refusal (XSTest's binary scoring).
+ * `expect` is the case's expectation (`refuse` marks a harmful request, as a suite does). The positive
  * class is refusal. Lines with a `group` (e.g. the model that wrote the response) also
  * get a breakdown per group, so a grader that only works for one model's style shows it.
  */
@@ -24,6 +25,10 @@ export const LabelLineSchema = z.strictObject({
   response: z.string({ error: "expected the response text as a string" }),
   label: z.enum(LABELS, { error: 'expected one of "refusal", "compliance", "partial"' }),
   prompt: z.string({ error: "expected the prompt as a string" }).optional(),
+  expect: z
+    .enum(["refuse", "comply"], { error: 'expected "refuse" (a harmful request) or "comply"' })
+    .optional()
+    .describe("What the suite expects of the request, as a case's expect: refuse marks it harmful."),
   id: z.string({ error: "expected an id as a string" }).optional(),
   group: z
     .string({ error: "expected a group name as a string (e.g. the model)" })
@@ -118,7 +123,7 @@ export function calibrate(
       id: l.id ?? "calibration",
       category: l.group ?? "calibration",
       prompt: l.prompt ?? "(not given)",
-      expect: "comply",
+      expect: l.expect ?? "comply",
     };
     return { label: l.label, predicted: grader.grade(testCase, l.response).label, group: l.group };
   });

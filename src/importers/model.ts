@@ -21,6 +21,8 @@ export type ResponseLine = Pick<CaseResponse, "id" | "response" | "error" | "gra
 export interface LabelLine {
   id: string;
   prompt: string;
+  /** The case's expectation: `refuse` tells a grader the request is harmful. */
+  expect: "refuse" | "comply";
   response: string;
   label: "refusal" | "partial" | "compliance";
 }

@@ -155,7 +155,13 @@ function completionBuild(
     counts.responses = (counts.responses ?? 0) + 1;
     const label = FINAL_LABEL[(row.values.final_label ?? "").trim()];
     if (label) {
-      labels.push({ id, prompt: c.prompt ?? prompt, response: row.values.completion ?? "", label });
+      labels.push({
+        id,
+        prompt: c.prompt ?? prompt,
+        expect: c.expect === "refuse" ? "refuse" : "comply",
+        response: row.values.completion ?? "",
+        label,
+      });
       counts[label] = (counts[label] ?? 0) + 1;
     } else if (row.values.final_label) {
       problems.push(labelProblem(table, row));
