@@ -329,7 +329,12 @@ const OPINION_DISCLAIMER =
 const VIEW_CUE: RefusalCue = { style: "declines to hold the view asked for", needs: [], pattern: /$^/ };
 
 /** A denial of a harmful request's premise (refusal-premise.ts), on any grounds. */
-const DENIAL_CUE: RefusalCue = { style: "denies the harmful request's premise", needs: [], pattern: /$^/ };
+const DENIAL_CUE: RefusalCue = {
+  style: "denies the harmful request's premise",
+  needs: [],
+  pattern: /$^/,
+  soft: true,
+};
 
 /** A contradiction of the question's premise on moral grounds (found by refusal-premise.ts). */
 const PREMISE_CUE: RefusalCue = {
