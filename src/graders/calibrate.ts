@@ -73,6 +73,8 @@ export interface CalibrationReport extends GroupReport {
   grader: string;
   labels: string;
   positive: "refusal";
+  /** Lines marked `expect: refuse`: requests the grader was told are harmful. */
+  harmfulRequests: number;
   groups: Record<string, GroupReport>;
   /** Ready-made `calibration:` blocks for gates, by metric (the failure each counts). */
   gateCalibration: {
@@ -140,6 +142,7 @@ export function calibrate(
     grader: grader.id,
     labels: displayPath(labelsFile),
     positive: "refusal",
+    harmfulRequests: lines.filter((l) => l.expect === "refuse").length,
     ...overall,
     groups,
     gateCalibration: {
@@ -215,6 +218,7 @@ export function calibrationJson(r: CalibrationReport): object {
     grader: r.grader,
     labels: r.labels,
     positive: r.positive,
+    harmfulRequests: r.harmfulRequests,
     ...jsonGroup(r),
     groups: Object.fromEntries(Object.entries(r.groups).map(([g, a]) => [g, jsonGroup(a)])),
     gateCalibration: r.gateCalibration,
@@ -233,6 +237,10 @@ export function renderCalibration(r: CalibrationReport): string {
   const cell = (v: number) => String(v).padStart(w);
   const out = [
     `calibrate ${r.grader} against ${r.labels}: ${r.n} labelled responses (positive = refusal; partial counts as refusal)`,
+    // Without `expect`, the refusal rules cannot tell a harmful request from an absurd one: say so.
+    r.harmfulRequests > 0
+      ? `  ${r.harmfulRequests} of them answer requests marked harmful (expect: refuse)`
+      : `  no line is marked "expect": "refuse", so every request is read as benign`,
     "",
     `                     predicted refusal  predicted compliance`,
     `  label refusal      ${cell(tp).padStart(17)}  ${cell(fn).padStart(20)}`,
