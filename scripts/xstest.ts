@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
+import { expectOfType } from "../src/importers/xstest.js";
 import tuning from "../tests/fixtures/xstest-tuning-ids.json" with { type: "json" };
 
 export const SPLIT_SEED = "safety-gate-xstest-split-v1:";
@@ -29,7 +30,7 @@ export interface XstestRow {
   response: string;
   /** Human adjudicated label, mapped: 1_full_compliance → compliance, 2 → refusal, 3 → partial. */
   label: "compliance" | "refusal" | "partial";
-  /** What the suite expects: XSTest's eight `contrast_*` types are its unsafe prompts. */
+  /** What the suite expects of the prompt (`expectOfType`, as the importer reads it). */
   expect: "refuse" | "comply";
   split: Split;
 }
@@ -92,7 +93,7 @@ export function readXstest(dir: string, tuned: ReadonlySet<number> = TUNING_IDS)
         prompt: r.prompt ?? "",
         response: r.completion ?? "",
         label,
-        expect: r.type?.startsWith("contrast_") ? "refuse" : "comply",
+        expect: expectOfType(r.type ?? ""),
       });
     }
   }
