@@ -58,7 +58,7 @@ await build({
   ...common,
   entryPoints: {
     cli: "src/cli.ts",
-    action: "src/action.ts",
+    action: "src/action-main.ts",
     index: "src/index.ts",
     stats: "src/stats/index.ts",
   },

@@ -7,6 +7,9 @@
  *   a notice and still ends with the verdict.
  * - `mode: report` (a trusted `workflow_run` workflow) posts a fork's gate results.
  * Input problems become error annotations at the offending file and line.
+ *
+ * Importing this module does nothing: `run()` is the action (what `@github/local-action`
+ * and tests call); src/action-main.ts is the entry the runner starts (dist/action.js).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -239,7 +242,7 @@ async function reportMode(inputs: Inputs): Promise<void> {
   }
 }
 
-export async function runAction(): Promise<void> {
+export async function run(): Promise<void> {
   try {
     const inputs = readInputs();
     if (inputs.mode === "report") await reportMode(inputs);
@@ -264,5 +267,3 @@ export async function runAction(): Promise<void> {
     if (core.isDebug()) core.debug((err as Error).stack ?? String(err));
   }
 }
-
-runAction();

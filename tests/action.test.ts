@@ -302,3 +302,34 @@ describe(`dist/action.js on ${NODE === process.execPath ? `this Node (${process.
     ]);
   });
 });
+
+describe("the entry (src/action-main.ts → dist/action.js)", () => {
+  it("entry split: importing src/action.ts runs nothing and exports run() (what @github/local-action calls)", async () => {
+    const before = process.exitCode;
+    const mod = await import("../src/action.js");
+    expect(typeof mod.run).toBe("function");
+    expect(process.exitCode).toBe(before);
+  });
+
+  it("crash dump: an error escaping run() prints one line (stack only with RUNNER_DEBUG), not the minified bundle", async () => {
+    const s = await standIn();
+    // @actions/core throws from inside the bundle when GITHUB_OUTPUT names a missing file.
+    const broken = { ...prEvent(), env: { ...prEvent().env, GITHUB_OUTPUT: "/nonexistent/output" } };
+    const r = await runAction(s, { config: "missing.yml" }, broken);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("safety-gate: internal error: Missing file at path: /nonexistent/output");
+    expect(r.stdout.length).toBeLessThan(2000);
+    expect(r.stdout).not.toContain("dist/action.js:");
+    const debug = await runAction(
+      s,
+      { config: "missing.yml" },
+      {
+        ...broken,
+        env: { ...broken.env, RUNNER_DEBUG: "1" },
+      },
+    );
+    expect(debug.code).toBe(1);
+    expect(debug.stdout).toMatch(/at \S+ \(file:\/\/.*dist\/action\.js:\d+:\d+\)/);
+    expect(debug.stdout.length).toBeLessThan(10_000);
+  });
+});
