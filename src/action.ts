@@ -42,6 +42,7 @@ interface Inputs {
   out: string;
   token: string;
   comment: boolean;
+  commentAuthor?: string;
   checkName: string;
   statusContext: string;
   mode: "gate" | "report";
@@ -75,6 +76,7 @@ function readInputs(): Inputs {
     out: core.getInput("out") || join(process.env.RUNNER_TEMP ?? ".", "safety-gate"),
     token,
     comment: comment === "true",
+    commentAuthor: core.getInput("comment-author") || undefined,
     checkName: core.getInput("check-name") || "safety-gate",
     statusContext: core.getInput("status-context") || "safety-gate",
     mode: choice("mode", ["gate", "report"], "gate"),
@@ -134,6 +136,7 @@ async function post(
   const access = new WriteAccess({ warning: core.warning, notice: core.notice });
   const published = await publish(gh, access, results, report, target, {
     comment: inputs.comment,
+    commentAuthor: inputs.commentAuthor,
     checkName: inputs.checkName,
     statusContext: inputs.statusContext,
     inconclusive: inputs.inconclusive,

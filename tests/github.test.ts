@@ -150,7 +150,6 @@ describe("publishing a run", () => {
     expect(s.calls()).toEqual([
       "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
       "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-      "GET /user",
       "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
       "POST /repos/{owner}/{repo}/check-runs",
       "POST /repos/{owner}/{repo}/statuses/{sha}",
@@ -441,5 +440,87 @@ describe("safety-gate publish (outside Actions)", () => {
     const noToken = await runCli(["publish", "--results", "x", "--repo", "a/b", "--sha", SHA]);
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toMatch(/^command line GITHUB_TOKEN: set GITHUB_TOKEN/);
+  });
+});
+
+describe("posting robustly (issue 14)", () => {
+  const marker = commentMarker("examples/quickstart/safety-gate.yml");
+
+  it("sticky comment hijack: another app's comment quoting the marker is left alone; the action's own is updated", async () => {
+    const s = await standIn({
+      comments: {
+        [PR]: [
+          { id: 4000, body: `${marker}\nmade by a person`, user: { login: "octocat", type: "User" } },
+          {
+            id: 5000,
+            body: `Other bot here. The safety gate said:\n> ${marker}\n> FAIL`,
+            user: { login: "other-app[bot]", type: "Bot" },
+          },
+          { id: 5500, body: `${marker}\nanother app's copy`, user: { login: "other-app[bot]", type: "Bot" } },
+          { id: 6000, body: `${marker}\nstale`, user: { login: "github-actions[bot]", type: "Bot" } },
+        ],
+      },
+    });
+    const { published, access } = await post(s, quickstart);
+    expect(s.violations).toEqual([]);
+    expect(access.failures).toEqual([]);
+    expect(published.commentAction).toBe("updated");
+    expect(s.requests.find((r) => r.method === "PATCH")?.path).toBe(
+      `/repos/${OWNER}/${REPO}/issues/comments/6000`,
+    );
+    const byId = new Map((s.comments.get(PR) ?? []).map((c) => [c.id, c.body]));
+    expect(byId.get(6000)).toMatch(/## safety-gate: ❌ FAIL/);
+    expect(byId.get(5000)).toMatch(/^Other bot here/);
+    expect(byId.get(5500)).toMatch(/another app's copy$/);
+    expect(byId.get(4000)).toMatch(/made by a person$/);
+    // An installation token (ghs_…) cannot ask GET /user; it is not asked.
+    expect(s.calls()).not.toContain("GET /user");
+  });
+
+  it("sticky comment: a configured comment-author (a GitHub App's token) is the identity matched", async () => {
+    const s = await standIn({
+      comments: {
+        [PR]: [{ id: 6000, body: `${marker}\nold`, user: { login: "github-actions[bot]", type: "Bot" } }],
+      },
+    });
+    const { published } = await post(s, quickstart, { commentAuthor: "my-gate-app[bot]" });
+    // Not the Actions bot's comment: a new one is made (the stand-in writes as github-actions[bot]).
+    expect(published.commentAction).toBe("created");
+    expect(s.comments.get(PR)?.find((c) => c.id === 6000)?.body).toBe(`${marker}\nold`);
+  });
+
+  it("a comment POST answered 502 after it created the comment is not posted twice", async () => {
+    const s = await standIn({
+      badGatewayAfterOnce: "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+    });
+    const { published, access } = await post(s, quickstart);
+    expect(s.violations).toEqual([]);
+    expect(access.failures).toEqual([]);
+    expect(s.requests.find((r) => r.method === "POST")?.status).toBe(502);
+    expect(s.comments.get(PR)).toHaveLength(1);
+    expect(s.comments.get(PR)?.[0]?.body).toMatch(/## safety-gate: ❌ FAIL/);
+    expect(published.commentUrl).toMatch(/#issuecomment-\d+$/);
+    expect(s.calls().filter((c) => c.startsWith("POST /repos/{owner}/{repo}/issues/"))).toHaveLength(1);
+  });
+
+  it("lone surrogates in model output reach GitHub as U+FFFD (comment, check summary, annotation, status)", async () => {
+    const run: GateRun = { results: structuredClone(quickstart.results), report: quickstart.report };
+    const regressed = run.results.comparisons.find((c) => c.regressed.length)?.regressed[0];
+    const c = run.results.builds.candidate.cases.find((x) => x.id === regressed);
+    if (!c) throw new Error("the quickstart has a regressed case");
+    c.response = "half an emoji: \ud83d and a stray low half \udc00 end";
+    for (const g of c.grades) g.reason = `${g.reason} \ud800`;
+    run.results.notes.push("a note cut mid-emoji \ud83d");
+    const s = await standIn();
+    await post(s, run);
+    expect(s.violations).toEqual([]);
+    const sent = JSON.stringify(s.requests.map((r) => r.body));
+    expect(sent).not.toMatch(/\\ud[89a-f][0-9a-f]{2}/i);
+    const annotation = s.checkRuns[0]?.annotations.find((a) =>
+      (a as { raw_details?: string }).raw_details?.includes("half an emoji"),
+    ) as { raw_details: string; message: string } | undefined;
+    expect(annotation?.raw_details).toContain("half an emoji: \ufffd and a stray low half \ufffd end");
+    expect(annotation?.message).toContain("\ufffd");
+    expect(s.comments.get(PR)?.[0]?.body).toContain("a note cut mid-emoji \ufffd");
   });
 });

@@ -32,6 +32,8 @@ export interface PublishOptions {
   checkName: string;
   statusContext: string;
   inconclusive: InconclusiveAs;
+  /** The login the sticky comment is written by, when the token cannot say (a GitHub App's token). */
+  commentAuthor?: string;
 }
 
 export interface Published {
@@ -77,7 +79,14 @@ export async function publish(
       },
       target.fullReport,
     );
-    const c = await upsertComment(gh, access, { owner, repo, issue_number: target.pullNumber }, marker, body);
+    const c = await upsertComment(
+      gh,
+      access,
+      { owner, repo, issue_number: target.pullNumber },
+      marker,
+      body,
+      options.commentAuthor,
+    );
     out.commentUrl = c?.url;
     out.commentAction = c?.action;
   }

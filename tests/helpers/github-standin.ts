@@ -126,6 +126,8 @@ export interface WorkflowRunSeed {
   branch: string;
   headSha: string;
   headRepo: string;
+  /** How the run ended (default success); a run still going has none. */
+  conclusion?: "success" | "failure" | "cancelled" | null;
   /** Artifacts: name → zip bytes. */
   artifacts: Record<string, Buffer>;
 }
@@ -137,6 +139,11 @@ export interface StandInOptions {
   readOnly?: boolean;
   /** "METHOD route"s answered with that 403 (permissions that do not grant them). */
   refuse?: string[];
+  /**
+   * "METHOD route" whose first request takes effect but is answered 502 (a gateway that
+   * timed out after the write was done): a blind retry would write twice.
+   */
+  badGatewayAfterOnce?: string;
   /** "METHOD route" answered once with a secondary rate limit (403, retry-after: 1). */
   secondaryLimitOnce?: string;
   /** Comments already on pull requests (number → comments). */
@@ -210,6 +217,18 @@ function proseLimits(route: string, body: Record<string, unknown>): string[] {
   return out;
 }
 
+/** Key paths of strings with a lone UTF-16 surrogate (sent as a `\ud800` escape, which GitHub shows literally). */
+function loneSurrogates(value: unknown, path = ""): string[] {
+  if (typeof value === "string")
+    return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)
+      ? [path || "(body)"]
+      : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => loneSurrogates(v, `${path}[${i}]`));
+  if (value && typeof value === "object")
+    return Object.entries(value).flatMap(([k, v]) => loneSurrogates(v, path ? `${path}.${k}` : k));
+  return [];
+}
+
 /** Keys a request body has that its schema does not list (GitHub ignores them; a typo would go unnoticed). */
 function unknownKeys(schema: object, body: unknown): string[] {
   const props = (schema as { properties?: Record<string, unknown> }).properties;
@@ -240,6 +259,7 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
   const pendingUploads = new Map<string, Buffer>();
   const blocks = new Map<string, Buffer>();
   let limited = false;
+  let gatewayed = false;
   let base = "";
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
@@ -357,6 +377,8 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
         if (unknown.length) return fail(422, `body has keys the schema does not know: ${unknown.join(", ")}`);
         const prose = proseLimits(op.template, body);
         if (prose.length) return fail(422, prose.join("; "));
+        const lone = loneSurrogates(body);
+        if (lone.length) return fail(422, `lone UTF-16 surrogate in ${lone.join(", ")}`);
       }
     } else if (raw && method !== "GET") {
       return fail(422, "this operation takes no body");
@@ -367,6 +389,11 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
 
     const route = `${method} ${op.template}`;
     const reply = (status: number, data: unknown, headers: Record<string, string> = {}) => {
+      if (options.badGatewayAfterOnce === route && !gatewayed && status < 300) {
+        gatewayed = true;
+        record(op.template, 502, raw ? body : undefined);
+        return send(res, 502, { message: "Server Error" });
+      }
       record(op.template, status, raw ? body : undefined);
       send(res, status, data, headers);
     };
@@ -418,7 +445,9 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
         for (const [n, list] of comments) {
           const c = list.find((x) => x.id === Number(path.comment_id));
           if (!c) continue;
-          if (c.user.type !== "Bot") return reply(403, { message: "Must have admin rights to Repository." });
+          // A token edits only its own account's comments.
+          if (c.user.login !== bot.login)
+            return reply(403, { message: "Must have admin rights to Repository." });
           c.body = String(body.body);
           return reply(200, { ...c, html_url: `${html}/pull/${n}#issuecomment-${c.id}` });
         }
@@ -450,19 +479,42 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
       case "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs": {
         if (!(options.workflows ?? []).includes(String(path.workflow_id)))
           return reply(404, { message: "Not Found" });
-        const found = runs.filter((r) => query.branch === undefined || r.branch === query.branch);
-        return reply(200, {
-          total_count: found.length,
-          workflow_runs: found.map((r) => ({
-            id: r.id,
-            event: r.event,
-            head_branch: r.branch,
-            head_sha: r.headSha,
-            status: "completed",
-            conclusion: "success",
-            head_repository: { full_name: r.headRepo },
-          })),
-        });
+        // Newest first, as GitHub lists them; `status` filters by status or by conclusion.
+        const conclusion = (r: WorkflowRunSeed) => (r.conclusion === undefined ? "success" : r.conclusion);
+        const found = runs.filter(
+          (r) =>
+            (query.branch === undefined || r.branch === query.branch) &&
+            (query.event === undefined || r.event === query.event) &&
+            (query.status === undefined ||
+              (query.status === "completed"
+                ? conclusion(r) !== null
+                : query.status === "in_progress"
+                  ? conclusion(r) === null
+                  : conclusion(r) === query.status)),
+        );
+        const perPage = Math.min(100, Number(query.per_page ?? 30));
+        const page = Number(query.page ?? 1);
+        const headers: Record<string, string> = {};
+        if (page * perPage < found.length) {
+          const next = new URLSearchParams({ ...query, page: String(page + 1) });
+          headers.link = `<${base}${url.pathname}?${next}>; rel="next"`;
+        }
+        return reply(
+          200,
+          {
+            total_count: found.length,
+            workflow_runs: found.slice((page - 1) * perPage, page * perPage).map((r) => ({
+              id: r.id,
+              event: r.event,
+              head_branch: r.branch,
+              head_sha: r.headSha,
+              status: conclusion(r) === null ? "in_progress" : "completed",
+              conclusion: conclusion(r),
+              head_repository: { full_name: r.headRepo },
+            })),
+          },
+          headers,
+        );
       }
       case "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts": {
         const list = [...artifacts]
