@@ -104,7 +104,15 @@ async function baselineTargetOf(
   if ("unavailable" in found)
     return { unavailable: `no baseline from the base branch: ${found.unavailable}` };
   if ("notApplicable" in found) return { notApplicable: found.notApplicable };
-  return { target: new ResultsTarget(found.file, spec.label, found.source) };
+  // A downloaded artifact that does not read (cut short, or written by a safety-gate whose
+  // results schema this one does not know) is no baseline: regression gates are
+  // inconclusive with the reason, the run itself is not an error.
+  try {
+    return { target: new ResultsTarget(found.file, spec.label, found.source) };
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    return { unavailable: `the base branch's results (${found.source}) cannot be used: ${err.message}` };
+  }
 }
 
 export interface GateRun {
@@ -173,6 +181,11 @@ async function gateWith(
   throwIfGraderUnusable(chatModels, loaded, config);
 
   const notes: string[] = [];
+  if (baselineTarget instanceof ResultsTarget && baselineTarget.ignoredKeys.length) {
+    notes.push(
+      `The baseline results were written by a newer safety-gate (${baselineTarget.provenance.tool}); keys this version does not know were ignored: ${baselineTarget.ignoredKeys.slice(0, 5).join(", ")}${baselineTarget.ignoredKeys.length > 5 ? ", …" : ""}.`,
+    );
+  }
   const incomparable =
     unavailable ??
     (baselineTarget

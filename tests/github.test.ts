@@ -2,7 +2,7 @@
  * Posting to GitHub, against a local stand-in that checks every request against GitHub's
  * OpenAPI description and documented limits (tests/helpers/github-standin.ts).
  */
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type GateRun, runGate } from "../src/core.js";
@@ -373,6 +373,7 @@ describe("baseline from the base branch", () => {
       });
       expect(Buffer.from(r.data as ArrayBuffer).equals(good)).toBe(true);
       expect(path).toMatch(/safety-gate-baseline-/);
+      writeFileSync(join(path, "results.json"), '{"schemaVersion": 1}');
     });
     expect(found).toMatchObject({ source: "main@bbbbbbb (run 10, artifact safety-gate-x)" });
     expect(downloads).toEqual([
@@ -385,6 +386,179 @@ describe("baseline from the base branch", () => {
       "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}",
     ]);
     expect(s.requests.at(-1)?.status).toBe(302);
+  });
+
+  /** A download that writes `files` where @actions/artifact would unzip the artifact. */
+  const writing =
+    (files: Record<string, string>, seen: number[] = []) =>
+    async (id: number, path: string) => {
+      seen.push(id);
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(path, name), text);
+    };
+
+  it("20 fork pull-request runs on a branch named main before the real push run (whose gate failed): the push run is the baseline", async () => {
+    const fork = await zipFiles({ "results.json": '{"fake": "from a fork"}' });
+    const runs: NonNullable<StandInOptions["runs"]> = Array.from({ length: 20 }, (_, i) => ({
+      id: 200 - i,
+      event: "pull_request",
+      branch: "main",
+      headSha: "f".repeat(40),
+      headRepo: "mallory/model-release",
+      artifacts: { "safety-gate-x": fork },
+    }));
+    runs.push(
+      {
+        id: 60,
+        event: "push",
+        branch: "main",
+        headSha: "c".repeat(40),
+        headRepo: `${OWNER}/${REPO}`,
+        conclusion: "cancelled",
+        artifacts: { "safety-gate-x": fork },
+      },
+      {
+        id: 10,
+        event: "push",
+        branch: "main",
+        headSha: "b".repeat(40),
+        headRepo: `${OWNER}/${REPO}`,
+        conclusion: "failure",
+        artifacts: { "safety-gate-x": fork },
+      },
+    );
+    const s = await standIn({ workflows: ["gate.yml"], runs });
+    const gh = createClient({ token: "t", apiUrl: s.url, throttle: false });
+    const seen: number[] = [];
+    const found = await findBaseBranchResults(
+      gh,
+      ctx(),
+      "safety-gate-x",
+      "t",
+      writing({ "results.json": "{}" }, seen),
+    );
+    expect(s.violations).toEqual([]);
+    expect(found).toMatchObject({ source: "main@bbbbbbb (run 10, artifact safety-gate-x)" });
+    // Only the push run's artifact was listed and downloaded; no fork run's.
+    expect(seen).toHaveLength(1);
+    expect(s.requests.filter((r) => r.route.endsWith("/artifacts")).map((r) => r.path)).toEqual([
+      `/repos/${OWNER}/${REPO}/actions/runs/10/artifacts`,
+    ]);
+    const list = s.requests.find((r) => r.route.endsWith("/runs"));
+    expect(list?.query).toMatchObject({ branch: "main", status: "completed" });
+  });
+
+  it("a run that ended in an error (artifact without results.json) is skipped for the next one", async () => {
+    const zip = await zipFiles({ "error.json": "{}" });
+    const own = `${OWNER}/${REPO}`;
+    const s = await standIn({
+      workflows: ["gate.yml"],
+      runs: [
+        {
+          id: 12,
+          event: "push",
+          branch: "main",
+          headSha: "d".repeat(40),
+          headRepo: own,
+          conclusion: "failure",
+          artifacts: { "safety-gate-x": zip },
+        },
+        {
+          id: 11,
+          event: "schedule",
+          branch: "main",
+          headSha: "e".repeat(40),
+          headRepo: own,
+          artifacts: { "safety-gate-x": zip },
+        },
+      ],
+    });
+    const gh = createClient({ token: "t", apiUrl: s.url, throttle: false });
+    const found = await findBaseBranchResults(gh, ctx(), "safety-gate-x", "t", async (id, path) => {
+      if (id === 9001) writeFileSync(join(path, "results.json"), "{}");
+    });
+    expect(found).toMatchObject({ source: "main@eeeeeee (run 11, artifact safety-gate-x)" });
+  });
+
+  describe("a base-branch artifact this version cannot fully read", () => {
+    let config: string;
+    let baseResults: Record<string, unknown>;
+    beforeAll(async () => {
+      const dir = repoTempDir("versioned-baseline");
+      dirs.push(dir);
+      config = join(dir, "safety-gate.yml");
+      const q = "../../../examples/quickstart";
+      writeFileSync(
+        config,
+        [
+          "version: 1",
+          `suites: [${q}/suite.jsonl]`,
+          `candidate: { replay: ${q}/responses-candidate.jsonl }`,
+          "baseline: { from: base-branch }",
+          "gates:",
+          "  attack_success_rate: { regression: { alpha: 0.05 } }",
+          "  error_rate: { max: 0.02 }",
+        ].join("\n"),
+      );
+      const base = await runGate({
+        configPath: config,
+        fetchBaseline: async () => ({ notApplicable: "a push to main" }),
+      });
+      baseResults = JSON.parse(JSON.stringify(base.results));
+    });
+
+    async function gateWith(text: string) {
+      const s = await standIn({
+        workflows: ["gate.yml"],
+        runs: [
+          {
+            id: 10,
+            event: "push",
+            branch: "main",
+            headSha: "b".repeat(40),
+            headRepo: `${OWNER}/${REPO}`,
+            artifacts: { "safety-gate-x": Buffer.from("zip") },
+          },
+        ],
+      });
+      const gh = createClient({ token: "t", apiUrl: s.url, throttle: false });
+      const run = await runGate({
+        configPath: config,
+        fetchBaseline: () =>
+          findBaseBranchResults(gh, ctx(), "safety-gate-x", "t", writing({ "results.json": text })),
+      });
+      expect(s.violations).toEqual([]);
+      return run.results;
+    }
+
+    it("one more key (a newer minor writer): read, the key ignored and named in a note", async () => {
+      const newer = {
+        ...baseResults,
+        futureSection: { x: 1 },
+        tool: { ...(baseResults.tool as object), build: "abc" },
+      };
+      const r = await gateWith(JSON.stringify(newer, null, 2));
+      expect(r.builds.baseline?.target.kind).toBe("results");
+      expect(r.verdict).toBe("pass");
+      expect(r.notes.join("\n")).toMatch(
+        /keys this version does not know were ignored: (futureSection, tool\.build|tool\.build, futureSection)/,
+      );
+    });
+
+    it("a newer schema major, or a file that does not parse: regression gates inconclusive with the reason, not verdict error", async () => {
+      const major = await gateWith(
+        JSON.stringify({ ...baseResults, schemaVersion: 2, tool: { name: "safety-gate", version: "9.0.0" } }),
+      );
+      expect(major.verdict).toBe("inconclusive");
+      expect(major.builds.baseline).toBeUndefined();
+      expect(JSON.stringify(major.decisions)).toMatch(
+        /cannot be used: .*results\.json:\d+:\d+ schemaVersion: written by safety-gate 9\.0\.0 with results schema 2; this safety-gate \([^)]+\) reads results schema 1: upgrade safety-gate/,
+      );
+      const cut = await gateWith('{"schemaVersion": 1, "verdict": "pa');
+      expect(cut.verdict).toBe("inconclusive");
+      expect(JSON.stringify(cut.decisions)).toMatch(
+        /main@bbbbbbb \(run 10, artifact safety-gate-x\)\) cannot be used: .*results\.json/,
+      );
+    });
   });
 
   it("says why there is no baseline: not a pull request, no permission, no artifact", async () => {
@@ -400,7 +574,7 @@ describe("baseline from the base branch", () => {
     });
     expect(await findBaseBranchResults(gh, ctx(), "safety-gate-x", "t")).toEqual({
       unavailable:
-        "no successful run of gate.yml on main among the last 0 has an artifact named safety-gate-x; run the workflow on main first",
+        "no completed push, schedule or manual run of gate.yml on main among the last 0 runs has an artifact named safety-gate-x; run the workflow on main first",
     });
   });
 });

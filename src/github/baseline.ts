@@ -1,12 +1,13 @@
 /**
  * `baseline: { from: base-branch }`: on a pull request, the results artifact of the latest
- * successful run of this same workflow on the base branch. Only runs started by the
+ * completed run of this same workflow on the base branch — whether its gate passed or
+ * failed, its results are the base branch's (cancelled runs have none). Only runs started by the
  * repository itself (push, schedule, manual) count — a pull request's run on a branch that
  * happens to share the base branch's name (from a fork) must never become the baseline.
  * Needs `actions: read`. Whatever is found is then checked like any earlier run's results
  * (schema, suites, config, judge, age) by the engine.
  */
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { downloadArtifact } from "./artifact.js";
@@ -14,8 +15,11 @@ import type { GitHubClient } from "./client.js";
 import type { GitHubContext } from "./context.js";
 
 const TRUSTED_EVENTS = new Set(["push", "schedule", "workflow_dispatch", "merge_group"]);
-/** How many recent successful runs to look through for one that kept its artifact. */
-const RUNS_TO_SEARCH = 20;
+const RUNS_PER_PAGE = 100;
+/** How many pages of completed runs (newest first) to look through for the base branch's own. */
+const PAGES_TO_SEARCH = 5;
+/** Artifacts without results (runs that ended in an error) tried before giving up. */
+const DOWNLOADS_TO_TRY = 3;
 
 export type Found = { file: string; source: string } | { unavailable: string } | { notApplicable: string };
 
@@ -33,17 +37,39 @@ export async function findBaseBranchResults(
   }
   if (!ctx.workflowFile) return { unavailable: "GITHUB_WORKFLOW_REF does not name this workflow's file" };
   const { owner, repo } = ctx;
-  let runs: Awaited<ReturnType<GitHubClient["rest"]["actions"]["listWorkflowRuns"]>>["data"]["workflow_runs"];
+  const own = `${owner}/${repo}`.toLowerCase();
+  let looked = 0;
+  const skipped: string[] = [];
   try {
-    const r = await gh.rest.actions.listWorkflowRuns({
+    // Completed runs, newest first, paged: a busy repository's fork pull requests also run
+    // on branches named like the base branch, and can fill whole pages.
+    const pages = gh.paginate.iterator(gh.rest.actions.listWorkflowRuns, {
       owner,
       repo,
       workflow_id: ctx.workflowFile,
       branch: ctx.baseRef,
-      status: "success",
-      per_page: RUNS_TO_SEARCH,
+      status: "completed",
+      per_page: RUNS_PER_PAGE,
     });
-    runs = r.data.workflow_runs;
+    let page = 0;
+    for await (const r of pages) {
+      for (const run of r.data) {
+        looked++;
+        if (!TRUSTED_EVENTS.has(run.event)) continue;
+        if (run.head_repository?.full_name?.toLowerCase() !== own) continue;
+        // A failed gate's results are still the base branch's results; a cancelled run has none.
+        if (run.conclusion !== "success" && run.conclusion !== "failure") continue;
+        const got = await fromRun(gh, ctx, run, artifact, token, download);
+        if (got === undefined) continue;
+        if ("skip" in got) {
+          skipped.push(got.skip);
+          if (skipped.length >= DOWNLOADS_TO_TRY) return { unavailable: skipped.join("; ") };
+          continue;
+        }
+        return got;
+      }
+      if (++page >= PAGES_TO_SEARCH) break;
+    }
   } catch (err) {
     const status = (err as { status?: number }).status;
     return {
@@ -53,38 +79,52 @@ export async function findBaseBranchResults(
           : `listing workflow runs failed: ${(err as Error).message}`,
     };
   }
-  const own = `${owner}/${repo}`.toLowerCase();
-  for (const run of runs) {
-    if (!TRUSTED_EVENTS.has(run.event)) continue;
-    if (run.head_repository?.full_name?.toLowerCase() !== own) continue;
-    const list = await gh.rest.actions.listWorkflowRunArtifacts({
-      owner,
-      repo,
-      run_id: run.id,
-      name: artifact,
+  return {
+    unavailable:
+      `no completed push, schedule or manual run of ${ctx.workflowFile} on ${ctx.baseRef} among the last ${looked} runs has an artifact named ${artifact}` +
+      `${skipped.length ? ` (${skipped.join("; ")})` : ""}; run the workflow on ${ctx.baseRef} first`,
+  };
+}
+
+type Run = Awaited<
+  ReturnType<GitHubClient["rest"]["actions"]["listWorkflowRuns"]>
+>["data"]["workflow_runs"][number];
+
+/** The run's results, undefined when it has no such artifact, or why its artifact is no use. */
+async function fromRun(
+  gh: GitHubClient,
+  ctx: GitHubContext,
+  run: Run,
+  artifact: string,
+  token: string,
+  download: typeof downloadArtifact,
+): Promise<Found | { skip: string } | undefined> {
+  const { owner, repo } = ctx;
+  const list = await gh.rest.actions.listWorkflowRunArtifacts({
+    owner,
+    repo,
+    run_id: run.id,
+    name: artifact,
+  });
+  const found = list.data.artifacts.find((a) => a.name === artifact && !a.expired);
+  if (!found) return undefined;
+  // Under the runner's per-job temp folder, which GitHub empties after the job.
+  const dir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), "safety-gate-baseline-"));
+  try {
+    await download(found.id, dir, {
+      token,
+      workflowRunId: run.id,
+      repositoryOwner: owner,
+      repositoryName: repo,
     });
-    const found = list.data.artifacts.find((a) => a.name === artifact && !a.expired);
-    if (!found) continue;
-    // Under the runner's per-job temp folder, which GitHub empties after the job.
-    const dir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), "safety-gate-baseline-"));
-    try {
-      await download(found.id, dir, {
-        token,
-        workflowRunId: run.id,
-        repositoryOwner: owner,
-        repositoryName: repo,
-      });
-    } catch (err) {
-      return {
-        unavailable: `downloading artifact ${artifact} of run ${run.id} failed: ${(err as Error).message}`,
-      };
-    }
+  } catch (err) {
     return {
-      file: join(dir, "results.json"),
-      source: `${ctx.baseRef}@${run.head_sha.slice(0, 7)} (run ${run.id}, artifact ${artifact})`,
+      unavailable: `downloading artifact ${artifact} of run ${run.id} failed: ${(err as Error).message}`,
     };
   }
-  return {
-    unavailable: `no successful run of ${ctx.workflowFile} on ${ctx.baseRef} among the last ${runs.length} has an artifact named ${artifact}; run the workflow on ${ctx.baseRef} first`,
-  };
+  const file = join(dir, "results.json");
+  // A run that ended in an error uploads its error report but no results.
+  if (!existsSync(file))
+    return { skip: `run ${run.id}'s artifact has no results.json (that run ended in an error)` };
+  return { file, source: `${ctx.baseRef}@${run.head_sha.slice(0, 7)} (run ${run.id}, artifact ${artifact})` };
 }

@@ -9,9 +9,9 @@ import { InputError } from "../io/diagnostic.js";
 import { displayPath } from "../io/display.js";
 import { parseJson } from "../io/source.js";
 import { readText } from "../io/text.js";
-import { validate } from "../io/validate.js";
 import { reportOptionsFrom } from "../report/markdown.js";
-import { type Results, ResultsSchema } from "../report/results-schema.js";
+import { readResults } from "../report/results-read.js";
+import type { Results } from "../report/results-schema.js";
 import { createClient } from "./client.js";
 import { type Published, publish } from "./publish.js";
 import type { InconclusiveAs } from "./verdict.js";
@@ -54,7 +54,7 @@ export async function publishFromCli(
     throw arg("--inconclusive", `expected failure or neutral, got "${a.inconclusive}"`);
   }
   const doc = parseJson(readText(a.results, "results file"), displayPath(a.results));
-  const results = validate(ResultsSchema, doc.data, doc);
+  const { results } = readResults(doc.data, doc);
   const report = reportOptionsFrom(a.config ? loadConfig(a.config, a.env).config.report : undefined);
   const gh = createClient({
     token,

@@ -14,7 +14,8 @@ import { displayPath } from "../io/display.js";
 import { parseJson } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { validate } from "../io/validate.js";
-import { type Results, ResultsSchema } from "../report/results-schema.js";
+import { readResults } from "../report/results-read.js";
+import type { Results } from "../report/results-schema.js";
 import type { GitHubClient } from "./client.js";
 import { type GitHubContext, num, str } from "./context.js";
 
@@ -55,7 +56,8 @@ export async function readGateArtifact(
   if (!headSha) throw new InputError({ file: "event payload", message: "workflow_run.head_sha is missing" });
   const dir = existsSync(path) && statSync(path).isDirectory() ? path : dirname(path);
   const resultsFile = dir === path ? join(dir, "results.json") : path;
-  const results = readJson(resultsFile, "results file", ResultsSchema);
+  const doc = parseJson(readText(resultsFile, "results file"), displayPath(resultsFile));
+  const { results } = readResults(doc.data, doc);
   const computed = verdictOf(results.decisions.map((d) => d.outcome));
   if (computed !== results.verdict) {
     throw new InputError({

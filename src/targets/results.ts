@@ -6,8 +6,8 @@
 import { displayPath } from "../io/display.js";
 import { parseJson } from "../io/source.js";
 import { readText } from "../io/text.js";
-import { validate } from "../io/validate.js";
-import { type Results, ResultsSchema } from "../report/results-schema.js";
+import { readResults } from "../report/results-read.js";
+import type { Results } from "../report/results-schema.js";
 import type { LoadedCase } from "../suite/load.js";
 import type { CaseResponse, Provenance, Target, TargetIdentity } from "./target.js";
 
@@ -15,12 +15,16 @@ export class ResultsTarget implements Target {
   readonly identity: TargetIdentity;
   readonly provenance: Provenance;
   private readonly results: Results;
+  /** Keys of the file this version does not know and ignored (a newer safety-gate wrote it). */
+  readonly ignoredKeys: string[];
 
   /** `source` names where the file came from when its path means nothing to a reader (a downloaded artifact). */
   constructor(file: string, label?: string, source?: string) {
     const shown = displayPath(file);
     const doc = parseJson(readText(file, "baseline results file"), shown);
-    this.results = validate(ResultsSchema, doc.data, doc);
+    const read = readResults(doc.data, doc);
+    this.results = read.results;
+    this.ignoredKeys = read.ignored;
     this.identity = {
       kind: "results",
       source: source ?? shown,
