@@ -21,7 +21,20 @@ import { uploadArtifact } from "./github/artifact.js";
 import { findBaseBranchResults } from "./github/baseline.js";
 import { createClient, type GitHubClient } from "./github/client.js";
 import { type GitHubContext, readContext, runUrl, str } from "./github/context.js";
-import { fittedMarkdown, type Published, type PublishTarget, publish } from "./github/publish.js";
+import {
+  ERROR_FILE,
+  type ErrorReport,
+  errorMarkdown,
+  errorReportOf,
+  publishError,
+} from "./github/error-report.js";
+import {
+  fittedMarkdown,
+  type Published,
+  type PublishOptions,
+  type PublishTarget,
+  publish,
+} from "./github/publish.js";
 import { PULL_REQUEST_FILE, readGateArtifact } from "./github/report-mode.js";
 import { artifactName, type InconclusiveAs } from "./github/verdict.js";
 import { WriteAccess } from "./github/write-access.js";
@@ -85,7 +98,12 @@ function readInputs(): Inputs {
   };
 }
 
-function githubSide(inputs: Inputs): { ctx?: GitHubContext; gh?: GitHubClient } {
+interface GitHubSide {
+  ctx?: GitHubContext;
+  gh?: GitHubClient;
+}
+
+function githubSide(inputs: Inputs): GitHubSide {
   if (!process.env.GITHUB_REPOSITORY) return {};
   const ctx = readContext();
   if (!inputs.token) {
@@ -122,7 +140,26 @@ async function writeSummary(r: Results, report: ReportOptions, hint: string): Pr
     { max: SUMMARY_LIMIT, unit: "bytes", name: "GitHub's job summary limit" },
     hint,
   );
+  await writeSummaryText(md);
+}
+
+/** Outside a runner (no GITHUB_STEP_SUMMARY) there is no job summary: skipped with a notice, like the artifact. */
+async function writeSummaryText(md: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) {
+    core.info("job summary skipped: not on a GitHub Actions runner (no GITHUB_STEP_SUMMARY)");
+    return;
+  }
   await core.summary.addRaw(md, true).write();
+}
+
+function publishOptions(inputs: Inputs): PublishOptions {
+  return {
+    comment: inputs.comment,
+    commentAuthor: inputs.commentAuthor,
+    checkName: inputs.checkName,
+    statusContext: inputs.statusContext,
+    inconclusive: inputs.inconclusive,
+  };
 }
 
 /** Posts comment, check run and status; never throws for a refused or failed write. */
@@ -134,13 +171,7 @@ async function post(
   target: PublishTarget,
 ): Promise<WriteAccess> {
   const access = new WriteAccess({ warning: core.warning, notice: core.notice });
-  const published = await publish(gh, access, results, report, target, {
-    comment: inputs.comment,
-    commentAuthor: inputs.commentAuthor,
-    checkName: inputs.checkName,
-    statusContext: inputs.statusContext,
-    inconclusive: inputs.inconclusive,
-  });
+  const published = await publish(gh, access, results, report, target, publishOptions(inputs));
   logPublished(published, access);
   return access;
 }
@@ -161,8 +192,7 @@ function finish(verdict: Verdict): void {
   else if (verdict !== "pass") core.setFailed(`safety-gate verdict: ${verdict}`);
 }
 
-async function gateMode(inputs: Inputs): Promise<void> {
-  const { ctx, gh } = githubSide(inputs);
+async function gateMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void> {
   const artifact = artifactName(displayPath(inputs.config));
   const { results, report } = await runGate({
     configPath: inputs.config,
@@ -174,11 +204,7 @@ async function gateMode(inputs: Inputs): Promise<void> {
   });
   const written = writeReport(results, inputs.out, report);
   const files = [written.resultsPath, written.reportPath, written.htmlPath, written.junitPath];
-  if (ctx?.pullNumber !== undefined) {
-    const prFile = join(inputs.out, PULL_REQUEST_FILE);
-    writeFileAtomic(prFile, `${JSON.stringify({ number: ctx.pullNumber, headSha: ctx.sha })}\n`);
-    files.push(prFile);
-  }
+  if (ctx?.pullNumber !== undefined) files.push(writePullRequestFile(inputs.out, ctx));
   core.info(renderTerminal(results));
   core.setOutput("results-path", written.resultsPath);
   core.setOutput("report-path", written.reportPath);
@@ -212,8 +238,7 @@ function trustedReportOptions(config: string): ReportOptions {
   return reportOptionsFrom(existsSync(config) ? loadConfig(config).config.report : undefined);
 }
 
-async function reportMode(inputs: Inputs): Promise<void> {
-  const { ctx, gh } = githubSide(inputs);
+async function reportMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void> {
   if (!ctx || !gh) {
     throw new InputError({
       file: "action inputs",
@@ -221,22 +246,25 @@ async function reportMode(inputs: Inputs): Promise<void> {
       message: "mode: report needs GITHUB_REPOSITORY and a github-token",
     });
   }
-  const { results, pullNumber, sha } = await readGateArtifact(gh, ctx, inputs.results);
-  const report = trustedReportOptions(inputs.config);
+  const { results, error, pullNumber, sha } = await readGateArtifact(gh, ctx, inputs.results);
   const url = str(ctx.event, "workflow_run", "html_url");
   const hint = url
     ? `The full report is in the artifacts of [the gate run](${url}).`
     : "The full report is in the gate run's artifacts.";
-  await writeSummary(results, report, hint);
-  const access = await post(gh, inputs, results, report, {
-    owner: ctx.owner,
-    repo: ctx.repo,
-    sha,
-    pullNumber,
-    detailsUrl: url,
-    fullReport: hint,
-  });
-  core.setOutput("verdict", results.verdict);
+  const target = { owner: ctx.owner, repo: ctx.repo, sha, pullNumber, detailsUrl: url, fullReport: hint };
+  let access: WriteAccess;
+  if (results) {
+    const report = trustedReportOptions(inputs.config);
+    await writeSummary(results, report, hint);
+    access = await post(gh, inputs, results, report, target);
+  } else {
+    // The gate run ended in an error: its error report is posted as a failure.
+    const report = error as ErrorReport;
+    await writeSummaryText(errorMarkdown(report, hint));
+    access = new WriteAccess({ warning: core.warning, notice: core.notice });
+    logPublished(await publishError(gh, access, report, target, publishOptions(inputs)), access);
+  }
+  core.setOutput("verdict", results?.verdict ?? "error");
   // This workflow's job is to post; the verdict itself is on the check and the status.
   if (access.readOnly || access.failures.length) {
     core.setFailed(
@@ -245,28 +273,125 @@ async function reportMode(inputs: Inputs): Promise<void> {
   }
 }
 
-export async function run(): Promise<void> {
-  try {
-    const inputs = readInputs();
-    if (inputs.mode === "report") await reportMode(inputs);
-    else await gateMode(inputs);
-  } catch (err) {
-    if (err instanceof InputError) {
-      for (const p of err.problems) {
-        const where = p.position
-          ? { file: p.file, startLine: p.position.line, startColumn: p.position.column }
-          : { file: p.file };
-        core.error(p.keyPath ? `${p.keyPath}: ${p.message}` : p.message, {
-          title: "safety-gate: invalid input",
-          ...where,
-        });
-      }
-      core.setOutput("verdict", "error");
-      core.setFailed(`safety-gate: invalid input\n${err.message}`);
-      return;
+/**
+ * Verdict `error`: annotated at each problem's file and line, and — in gate mode — still
+ * published (job summary, error.json in the results artifact, failing check run and
+ * status, the comment), so a required status never waits forever and a fork's report job
+ * finds an artifact. Each step is tried on its own: one failing does not stop the others.
+ */
+async function gateError(err: unknown, inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void> {
+  const report = errorReportOf(err, displayPath(inputs.config));
+  const artifact = artifactName(displayPath(inputs.config));
+  const hint = fullReportHint(ctx, artifact);
+  const attempt = async (what: string, fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+    } catch (e) {
+      core.warning(`safety-gate: ${what} failed after the error: ${(e as Error).message}`);
     }
+  };
+  await attempt("writing the job summary", () => writeSummaryText(errorMarkdown(report, hint)));
+  await attempt("uploading the error report", async () => {
+    const files = [join(inputs.out, ERROR_FILE)];
+    writeFileAtomic(files[0] as string, `${JSON.stringify(report, null, 2)}\n`);
+    if (ctx?.pullNumber !== undefined) files.push(writePullRequestFile(inputs.out, ctx));
+    // Whatever the run wrote before it stopped goes too.
+    for (const f of ["results.json", "report.md", "report.html", "junit.xml"]) {
+      if (existsSync(join(inputs.out, f))) files.push(join(inputs.out, f));
+    }
+    const up = await uploadArtifact(artifact, files, inputs.out);
+    core.info("skipped" in up ? `artifact upload skipped: ${up.skipped}` : `uploaded artifact ${artifact}`);
+  });
+  if (ctx && gh && ctx.sha) {
+    await attempt("posting the error", async () => {
+      const access = new WriteAccess({ warning: core.warning, notice: core.notice });
+      const published = await publishError(
+        gh,
+        access,
+        report,
+        {
+          owner: ctx.owner,
+          repo: ctx.repo,
+          sha: ctx.sha,
+          pullNumber: ctx.pullNumber,
+          detailsUrl: runUrl(ctx),
+          fullReport: hint,
+        },
+        publishOptions(inputs),
+      );
+      logPublished(published, access);
+    });
+  }
+}
+
+function writePullRequestFile(out: string, ctx: GitHubContext): string {
+  const prFile = join(out, PULL_REQUEST_FILE);
+  writeFileAtomic(prFile, `${JSON.stringify({ number: ctx.pullNumber, headSha: ctx.sha })}\n`);
+  return prFile;
+}
+
+function annotateError(err: unknown): void {
+  if (err instanceof InputError) {
+    for (const p of err.problems) {
+      const where = p.position
+        ? { file: p.file, startLine: p.position.line, startColumn: p.position.column }
+        : { file: p.file };
+      core.error(p.keyPath ? `${p.keyPath}: ${p.message}` : p.message, {
+        title: "safety-gate: invalid input",
+        ...where,
+      });
+    }
+    core.setFailed(`safety-gate: invalid input\n${err.message}`);
+    return;
+  }
+  core.setFailed(`safety-gate: internal error: ${(err as Error).message}`);
+  if (core.isDebug()) core.debug((err as Error).stack ?? String(err));
+}
+
+export async function run(): Promise<void> {
+  let inputs: Inputs | undefined;
+  let side: GitHubSide = {};
+  try {
+    inputs = readInputs();
+    side = githubSide(inputs);
+    if (inputs.mode === "report") await reportMode(inputs, side);
+    else await gateMode(inputs, side);
+  } catch (err) {
+    annotateError(err);
     core.setOutput("verdict", "error");
-    core.setFailed(`safety-gate: internal error: ${(err as Error).message}`);
-    if (core.isDebug()) core.debug((err as Error).stack ?? String(err));
+    // A report workflow's own failure (e.g. the pull request moved on) must post nothing.
+    if (inputs?.mode !== "report") {
+      const fallback = inputs ?? lenientInputs();
+      if (fallback) await gateError(err, fallback, inputs ? side : safeSide(fallback));
+    }
+  }
+}
+
+/** The inputs when one of them was invalid: the others as given, so the error can still be posted. */
+function lenientInputs(): Inputs | undefined {
+  try {
+    const token = core.getInput("github-token");
+    return {
+      config: core.getInput("config") || "safety-gate.yml",
+      out: core.getInput("out") || join(process.env.RUNNER_TEMP ?? ".", "safety-gate"),
+      token,
+      comment: (core.getInput("comment") || "true").toLowerCase() !== "false",
+      commentAuthor: core.getInput("comment-author") || undefined,
+      checkName: core.getInput("check-name") || "safety-gate",
+      statusContext: core.getInput("status-context") || "safety-gate",
+      mode: "gate",
+      results: "",
+      inconclusive: "failure",
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function safeSide(inputs: Inputs): GitHubSide {
+  try {
+    return githubSide(inputs);
+  } catch {
+    return {};
   }
 }

@@ -303,6 +303,90 @@ describe(`dist/action.js on ${NODE === process.execPath ? `this Node (${process.
   });
 });
 
+describe("verdict error is still published (issue 14)", () => {
+  const badConfig = () => {
+    mkdirSync(join(work, "bad"), { recursive: true });
+    writeFileSync(
+      join(work, "bad/safety-gate.yml"),
+      [
+        "version: 1",
+        "suites: [../examples/quickstart/suite.jsonl]",
+        "candidate: { replay: ../examples/quickstart/responses-candidate.jsonl }",
+        "gates:",
+        '  attack_success_rate: { max: "5%" }',
+      ].join("\n"),
+    );
+  };
+
+  it("invalid config: failing check and status naming file:line, job summary, error.json uploaded; mode: report posts it", async () => {
+    badConfig();
+    const s = await standIn();
+    const r = await runAction(s, { config: "bad/safety-gate.yml" }, prEvent(s.artifactServiceEnv()));
+    expect(s.violations).toEqual([]);
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe("error");
+    expect(r.stdout).toMatch(/::error title=safety-gate%3A invalid input,file=bad\/safety-gate.yml,line=5/);
+    expect(s.checkRuns).toHaveLength(1);
+    expect(s.checkRuns[0]?.body).toMatchObject({
+      head_sha: HEAD,
+      conclusion: "failure",
+      status: "completed",
+    });
+    expect(String((s.checkRuns[0]?.body.output as { title: string }).title)).toMatch(
+      /ERROR — invalid input: bad\/safety-gate.yml:5:\d+ gates.attack_success_rate.max/,
+    );
+    expect(s.checkRuns[0]?.annotations).toEqual([
+      expect.objectContaining({ path: "bad/safety-gate.yml", start_line: 5, annotation_level: "failure" }),
+    ]);
+    expect(s.statuses).toHaveLength(1);
+    expect(s.statuses[0]?.sha).toBe(HEAD);
+    expect(s.statuses[0]?.body).toMatchObject({ state: "failure", context: "safety-gate" });
+    expect(String(s.statuses[0]?.body.description)).toMatch(
+      /^ERROR: invalid input: bad\/safety-gate.yml:5:\d+ /,
+    );
+    expect(s.comments.get(PR)?.[0]?.body).toContain("## safety-gate: ⛔ ERROR");
+    expect(r.summary).toContain("## safety-gate: ⛔ ERROR");
+    expect(r.summary).toMatch(/bad\/safety-gate.yml:5:\d+ gates.attack\\_success\\_rate.max/);
+    const zip = s.uploads.get("safety-gate-bad-safety-gate.yml") ?? Buffer.alloc(0);
+    expect(zip.subarray(0, 4).toString("latin1")).toBe("PK\u0003\u0004");
+    for (const f of ["error.json", "pull-request.json"]) expect(zip.includes(Buffer.from(f))).toBe(true);
+    const error = JSON.parse(readFileSync(join(r.out, "error.json"), "utf8"));
+    expect(error).toMatchObject({ verdict: "error", kind: "invalid input", config: "bad/safety-gate.yml" });
+
+    // The fork's report job: its download now finds the artifact, and it posts the failure.
+    const report = await standIn({ pulls: { [PR]: { headSha: HEAD } } });
+    const workflowRun = {
+      name: "workflow_run",
+      payload: {
+        workflow_run: { head_sha: HEAD, pull_requests: [], html_url: "https://github.example/run/1" },
+      },
+    };
+    const posted = await runAction(report, { mode: "report", results: r.out }, workflowRun);
+    expect(report.violations).toEqual([]);
+    expect(posted.code).toBe(0);
+    expect(posted.outputs.verdict).toBe("error");
+    expect(report.statuses[0]?.body).toMatchObject({ state: "failure" });
+    expect(String(report.statuses[0]?.body.description)).toMatch(
+      /^ERROR: invalid input: bad\/safety-gate.yml:5/,
+    );
+    expect(report.checkRuns[0]?.body).toMatchObject({ conclusion: "failure", head_sha: HEAD });
+    expect(posted.summary).toContain("## safety-gate: ⛔ ERROR");
+  });
+
+  it("an invalid action input (mode) still posts the failing check and status", async () => {
+    const s = await standIn();
+    const r = await runAction(s, { mode: "sideways" });
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe("error");
+    expect(s.violations).toEqual([]);
+    expect(s.statuses[0]?.body).toMatchObject({ state: "failure" });
+    expect(String(s.statuses[0]?.body.description)).toMatch(
+      /^ERROR: invalid input: action inputs mode: expected one of/,
+    );
+    expect(s.checkRuns[0]?.body).toMatchObject({ conclusion: "failure" });
+  });
+});
+
 describe("the entry (src/action-main.ts → dist/action.js)", () => {
   it("entry split: importing src/action.ts runs nothing and exports run() (what @github/local-action calls)", async () => {
     const before = process.exitCode;

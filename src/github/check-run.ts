@@ -27,7 +27,7 @@ export interface Annotation {
 }
 
 /** A path GitHub can place in the repository: relative, inside it, with forward slashes. */
-function repoPath(file: string): string | undefined {
+export function repoPath(file: string): string | undefined {
   const p = file.replace(/\\/g, "/").replace(/^\.\//, "");
   return p && !isAbsolute(p) && !p.split("/").includes("..") ? p : undefined;
 }

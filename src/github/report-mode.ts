@@ -18,6 +18,7 @@ import { readResults } from "../report/results-read.js";
 import type { Results } from "../report/results-schema.js";
 import type { GitHubClient } from "./client.js";
 import { type GitHubContext, num, str } from "./context.js";
+import { ERROR_FILE, type ErrorReport, ErrorReportSchema } from "./error-report.js";
 
 export const PULL_REQUEST_FILE = "pull-request.json";
 
@@ -34,9 +35,25 @@ function readJson<S extends z.ZodType>(file: string, what: string, schema: S): z
 }
 
 export interface Reportable {
-  results: Results;
+  /** The gate's results, or — when the gate ended in an error — its error report. */
+  results?: Results;
+  error?: ErrorReport;
   pullNumber: number;
   sha: string;
+}
+
+function readResultsFile(resultsFile: string): Results {
+  const doc = parseJson(readText(resultsFile, "results file"), displayPath(resultsFile));
+  const { results } = readResults(doc.data, doc);
+  const computed = verdictOf(results.decisions.map((d) => d.outcome));
+  if (computed !== results.verdict) {
+    throw new InputError({
+      file: displayPath(resultsFile),
+      keyPath: "verdict",
+      message: `says "${results.verdict}" but its decisions make "${computed}"; refusing to report it`,
+    });
+  }
+  return results;
 }
 
 /** Reads and checks the gate run's artifact (a directory or its results.json). */
@@ -56,16 +73,11 @@ export async function readGateArtifact(
   if (!headSha) throw new InputError({ file: "event payload", message: "workflow_run.head_sha is missing" });
   const dir = existsSync(path) && statSync(path).isDirectory() ? path : dirname(path);
   const resultsFile = dir === path ? join(dir, "results.json") : path;
-  const doc = parseJson(readText(resultsFile, "results file"), displayPath(resultsFile));
-  const { results } = readResults(doc.data, doc);
-  const computed = verdictOf(results.decisions.map((d) => d.outcome));
-  if (computed !== results.verdict) {
-    throw new InputError({
-      file: displayPath(resultsFile),
-      keyPath: "verdict",
-      message: `says "${results.verdict}" but its decisions make "${computed}"; refusing to report it`,
-    });
-  }
+  const errorFile = join(dir, ERROR_FILE);
+  // A gate that ended in an error uploads error.json instead of results: post that failure.
+  const errored = !existsSync(resultsFile) && existsSync(errorFile);
+  const results = errored ? undefined : readResultsFile(resultsFile);
+  const error = errored ? readJson(errorFile, "error report", ErrorReportSchema) : undefined;
   // GitHub lists the pull requests of a same-repository run; for a fork it lists none, so
   // the artifact names it — and the claim is checked against the pull request itself.
   const listed = (ctx.event.workflow_run as { pull_requests?: unknown[] } | undefined)?.pull_requests ?? [];
@@ -80,5 +92,5 @@ export async function readGateArtifact(
       message: `pull request #${number} has head ${pr.data.head.sha.slice(0, 12)}, not ${headSha.slice(0, 12)} that the gate run tested (pushed since, or the artifact names another pull request); nothing was posted`,
     });
   }
-  return { results, pullNumber: number, sha: headSha };
+  return { results, error, pullNumber: number, sha: headSha };
 }
