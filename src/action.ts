@@ -18,7 +18,15 @@ import { uploadArtifact } from "./github/artifact.js";
 import { findBaseBranchResults } from "./github/baseline.js";
 import { createClient, type GitHubClient } from "./github/client.js";
 import { type GitHubContext, readContext, runUrl, str } from "./github/context.js";
-import { fittedMarkdown, type Published, type PublishTarget, publish } from "./github/publish.js";
+import {
+  checkRunLine,
+  DEFAULT_CHECK_NAME,
+  DEFAULT_STATUS_CONTEXT,
+  fittedMarkdown,
+  type Published,
+  type PublishTarget,
+  publish,
+} from "./github/publish.js";
 import { PULL_REQUEST_FILE, readGateArtifact } from "./github/report-mode.js";
 import { artifactName, type InconclusiveAs } from "./github/verdict.js";
 import { WriteAccess } from "./github/write-access.js";
@@ -72,8 +80,8 @@ function readInputs(): Inputs {
     out: core.getInput("out") || join(process.env.RUNNER_TEMP ?? ".", "safety-gate"),
     token,
     comment: comment === "true",
-    checkName: core.getInput("check-name") || "safety-gate",
-    statusContext: core.getInput("status-context") || "safety-gate",
+    checkName: core.getInput("check-name") || DEFAULT_CHECK_NAME,
+    statusContext: core.getInput("status-context") || DEFAULT_STATUS_CONTEXT,
     mode: choice("mode", ["gate", "report"], "gate"),
     results: core.getInput("results") || "safety-gate-results",
     inconclusive: choice("inconclusive", ["failure", "neutral"], "failure"),
@@ -141,8 +149,7 @@ async function post(
 
 function logPublished(p: Published, access: WriteAccess): void {
   if (p.commentUrl) core.info(`comment ${p.commentAction}: ${p.commentUrl}`);
-  if (p.checkUrl)
-    core.info(`check run: ${p.checkUrl} (${p.annotations} annotations in ${p.checkRequests} requests)`);
+  if (p.checkUrl) core.info(checkRunLine(p));
   if (p.status) core.info("commit status posted");
   if (access.refused.length) core.info(`not posted (token may not write): ${access.refused.join(", ")}`);
   core.setOutput("comment-url", p.commentUrl ?? "");
