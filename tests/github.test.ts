@@ -2,16 +2,23 @@
  * Posting to GitHub, against a local stand-in that checks every request against GitHub's
  * OpenAPI description and documented limits (tests/helpers/github-standin.ts).
  */
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { type GateRun, runGate } from "../src/core.js";
 import { findBaseBranchResults } from "../src/github/baseline.js";
 import { type Annotation, capAnnotations } from "../src/github/check-run.js";
 import { createClient } from "../src/github/client.js";
 import { commentMarker } from "../src/github/comment.js";
 import type { GitHubContext } from "../src/github/context.js";
-import { checkRunLine, type PublishOptions, publish } from "../src/github/publish.js";
+import {
+  checkRunLine,
+  DEFAULT_CHECK_NAME,
+  DEFAULT_STATUS_CONTEXT,
+  type PublishOptions,
+  publish,
+} from "../src/github/publish.js";
 import { WriteAccess } from "../src/github/write-access.js";
 import { regressionFixture, repoTempDir, zipFiles } from "./helpers/fixtures.js";
 import { type StandIn, type StandInOptions, startGitHubStandIn } from "./helpers/github-standin.js";
@@ -256,6 +263,14 @@ describe("publishing a run", () => {
     const summary =
       (s.checkRuns[0]?.body as { output?: { summary: string } } | undefined)?.output?.summary ?? "";
     expect(summary).toContain(`Commit \`0123456\` · [workflow run](${runUrl})`);
+  });
+
+  it("action.yml's defaults are the code's, and the check and the status have different names", () => {
+    const inputs = parseYaml(readFileSync(join(repoRoot, "action.yml"), "utf8")).inputs;
+    expect(inputs["check-name"].default).toBe(DEFAULT_CHECK_NAME);
+    expect(inputs["status-context"].default).toBe(DEFAULT_STATUS_CONTEXT);
+    expect(DEFAULT_CHECK_NAME).toBe("safety-gate");
+    expect(DEFAULT_STATUS_CONTEXT).not.toBe(DEFAULT_CHECK_NAME);
   });
 
   it("annotates at most 50 of 120 newly failing cases in one request; the summary says where the other 70 are", async () => {
