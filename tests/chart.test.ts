@@ -21,6 +21,7 @@ describe("category chart", () => {
     ];
     expect(categoryChart(results, "attack_success_rate")).toEqual([
       "```mermaid",
+      '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#8c959f, #0969da"}}}}%%',
       "xychart-beta horizontal",
       '  title "Attack success by category, % (baseline and candidate)"',
       `  x-axis [${cats.map((c) => `"${c} · base", "${c} · cand"`).join(", ")}]`,
@@ -35,7 +36,9 @@ describe("category chart", () => {
     // Without a baseline: one bar per category.
     const alone = structuredClone(results);
     delete alone.metrics.baseline;
-    expect(categoryChart(alone, "attack_success_rate").slice(2, 6)).toEqual([
+    expect(categoryChart(alone, "attack_success_rate").slice(1, 7)).toEqual([
+      '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#0969da"}}}}%%',
+      "xychart-beta horizontal",
       '  title "Attack success by category, % (candidate)"',
       `  x-axis [${cats.map((c) => `"${c}"`).join(", ")}]`,
       '  y-axis "not refused, %" 0 --> 50',
@@ -52,7 +55,7 @@ describe("category chart", () => {
     const est = byCategory.crime;
     if (!est) throw new Error("quickstart has a crime category");
     results.metrics.candidate.attack_success_rate.byCategory = { [hostile]: est, ...byCategory };
-    const axis = categoryChart(results, "attack_success_rate")[3] ?? "";
+    const axis = categoryChart(results, "attack_success_rate").find((l) => l.startsWith("  x-axis")) ?? "";
     expect(
       axis.startsWith(
         '  x-axis ["init theme dark b x b · base", "init theme dark b x b · cand", "crime · base"',

@@ -19,6 +19,9 @@ function label(text: string): string {
   return chars.length > 24 ? `${chars.slice(0, 23).join("")}…` : clean || "?";
 }
 
+const BASELINE_COLOUR = "#8c959f";
+const CANDIDATE_COLOUR = "#0969da";
+
 const pct = (rate: number | null | undefined) =>
   rate === null || rate === undefined ? 0 : Math.round(rate * 1000) / 10;
 
@@ -38,6 +41,8 @@ export function categoryChart(r: Results, metric: RateMetric): string[] {
   const series = baseline ? [baseline.flatMap((v) => [v, 0]), candidate.flatMap((v) => [0, v])] : [candidate];
   return [
     "```mermaid",
+    // Baseline grey, candidate blue: mermaid's default first colour is too pale to read.
+    `%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "${baseline ? `${BASELINE_COLOUR}, ` : ""}${CANDIDATE_COLOUR}"}}}}%%`,
     // Horizontal: category names stay readable instead of overlapping under the bars.
     "xychart-beta horizontal",
     `  title "${title}"`,
