@@ -2,15 +2,41 @@
 // needed at run time). ESM output; the banner gives bundled CommonJS dependencies a
 // `require`, which esbuild's ESM output lacks.
 import { execFileSync } from "node:child_process";
-import { chmodSync, rmSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname } from "node:path";
 import { build } from "esbuild";
 
 const banner = {
   js: [
     "import { createRequire as __sgCreateRequire } from 'node:module';",
     "const require = __sgCreateRequire(import.meta.url);",
+    // See legacyBufferFree below.
+    "const __sgBuffer = (v, a, b) => typeof v === 'number' ? Buffer.alloc(v) : Buffer.from(v, a, b);",
   ].join("\n"),
+};
+
+/**
+ * Some dependencies (unzip-stream and its helpers, on the artifact download path; tunnel,
+ * behind a proxy) still call the deprecated `new Buffer()`. Node stays quiet about that
+ * inside node_modules, but bundled into dist/ the call is the action's own, and every run
+ * printed a DEP0005 DeprecationWarning. The calls are rewritten to the safe constructors,
+ * with `new Buffer()`'s meaning: a number allocates (zero-filled), anything else copies.
+ */
+const LEGACY_BUFFER = /\bnew Buffer\(/g;
+const legacyBufferFree = {
+  name: "legacy-buffer-free",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.c?js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      if (!text.includes("new Buffer(")) return undefined;
+      return {
+        contents: text.replace(LEGACY_BUFFER, "__sgBuffer("),
+        loader: "js",
+        resolveDir: dirname(args.path),
+      };
+    });
+  },
 };
 
 /**
@@ -34,7 +60,7 @@ const englishOnlyZod = {
 };
 
 const common = {
-  plugins: [englishOnlyZod],
+  plugins: [englishOnlyZod, legacyBufferFree],
   bundle: true,
   platform: "node",
   format: "esm",
@@ -65,6 +91,10 @@ await build({
   outdir: "dist",
 });
 chmodSync("dist/cli.js", 0o755);
+for (const file of ["cli", "action", "index", "stats"]) {
+  if (/\bnew Buffer\(/.test(readFileSync(`dist/${file}.js`, "utf8")))
+    throw new Error(`dist/${file}.js calls the deprecated new Buffer() (DEP0005 on every run)`);
+}
 
 // Type declarations for the `safety-gate/stats` export: consumers of a library expect types.
 rmSync("dist/types", { recursive: true, force: true });

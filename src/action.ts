@@ -29,6 +29,9 @@ import {
   publishError,
 } from "./github/error-report.js";
 import {
+  checkRunLine,
+  DEFAULT_CHECK_NAME,
+  DEFAULT_STATUS_CONTEXT,
   fittedMarkdown,
   type Published,
   type PublishOptions,
@@ -90,8 +93,8 @@ function readInputs(): Inputs {
     token,
     comment: comment === "true",
     commentAuthor: core.getInput("comment-author") || undefined,
-    checkName: core.getInput("check-name") || "safety-gate",
-    statusContext: core.getInput("status-context") || "safety-gate",
+    checkName: core.getInput("check-name") || DEFAULT_CHECK_NAME,
+    statusContext: core.getInput("status-context") || DEFAULT_STATUS_CONTEXT,
     mode: choice("mode", ["gate", "report"], "gate"),
     results: core.getInput("results") || "safety-gate-results",
     inconclusive: choice("inconclusive", ["failure", "neutral"], "failure"),
@@ -178,8 +181,7 @@ async function post(
 
 function logPublished(p: Published, access: WriteAccess): void {
   if (p.commentUrl) core.info(`comment ${p.commentAction}: ${p.commentUrl}`);
-  if (p.checkUrl)
-    core.info(`check run: ${p.checkUrl} (${p.annotations} annotations in ${p.checkRequests} requests)`);
+  if (p.checkUrl) core.info(checkRunLine(p));
   if (p.status) core.info("commit status posted");
   if (access.refused.length) core.info(`not posted (token may not write): ${access.refused.join(", ")}`);
   core.setOutput("comment-url", p.commentUrl ?? "");
@@ -377,8 +379,8 @@ function lenientInputs(): Inputs | undefined {
       token,
       comment: (core.getInput("comment") || "true").toLowerCase() !== "false",
       commentAuthor: core.getInput("comment-author") || undefined,
-      checkName: core.getInput("check-name") || "safety-gate",
-      statusContext: core.getInput("status-context") || "safety-gate",
+      checkName: core.getInput("check-name") || DEFAULT_CHECK_NAME,
+      statusContext: core.getInput("status-context") || DEFAULT_STATUS_CONTEXT,
       mode: "gate",
       results: "",
       inconclusive: "failure",

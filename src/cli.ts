@@ -16,6 +16,7 @@ import { lockCommand } from "./commands/lock.js";
 import { loadConfig } from "./config/load.js";
 import { runGate } from "./core.js";
 import type { Verdict } from "./gate/waivers.js";
+import { checkRunLine, DEFAULT_CHECK_NAME, DEFAULT_STATUS_CONTEXT } from "./github/publish.js";
 import { publishFromCli } from "./github/publish-cli.js";
 import {
   CALIBRATABLE_NAMES,
@@ -80,7 +81,8 @@ Options:
   -q, --quiet         print only the verdict line (no progress)
       --no-color      plain output (also: NO_COLOR=1)
       --debug         print stack traces for internal errors
-  publish: --check-name NAME, --status-context NAME (default safety-gate),
+  publish: --check-name NAME (default safety-gate; the one to require),
+           --status-context NAME (default "safety-gate / status"),
            --no-comment, --inconclusive failure|neutral, --api-url URL
            (default GITHUB_API_URL or https://api.github.com)
       --grader NAME   calibrate: the grader to measure
@@ -114,8 +116,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         repo: { type: "string" },
         sha: { type: "string" },
         pr: { type: "string" },
-        "check-name": { type: "string", default: "safety-gate" },
-        "status-context": { type: "string", default: "safety-gate" },
+        "check-name": { type: "string", default: DEFAULT_CHECK_NAME },
+        "status-context": { type: "string", default: DEFAULT_STATUS_CONTEXT },
         "no-comment": { type: "boolean", default: false },
         inconclusive: { type: "string", default: "failure" },
         "api-url": { type: "string" },
@@ -171,11 +173,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         warn: (m) => io.stderr(`${m}\n`),
       });
       if (published.commentUrl) io.stdout(`comment ${published.commentAction}: ${published.commentUrl}\n`);
-      if (published.checkUrl) {
-        io.stdout(
-          `check run: ${published.checkUrl} (${published.annotations} annotations in ${published.checkRequests} requests)\n`,
-        );
-      }
+      if (published.checkUrl) io.stdout(`${checkRunLine(published)}\n`);
       if (published.status) io.stdout("commit status posted\n");
       io.stdout(`safety-gate: ${results.verdict.toUpperCase()}\n`);
       if (failures.length) {

@@ -2,15 +2,23 @@
  * Posting to GitHub, against a local stand-in that checks every request against GitHub's
  * OpenAPI description and documented limits (tests/helpers/github-standin.ts).
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { type GateRun, runGate } from "../src/core.js";
 import { findBaseBranchResults } from "../src/github/baseline.js";
+import { type Annotation, capAnnotations } from "../src/github/check-run.js";
 import { createClient } from "../src/github/client.js";
 import { commentMarker } from "../src/github/comment.js";
 import type { GitHubContext } from "../src/github/context.js";
-import { type PublishOptions, publish } from "../src/github/publish.js";
+import {
+  checkRunLine,
+  DEFAULT_CHECK_NAME,
+  DEFAULT_STATUS_CONTEXT,
+  type PublishOptions,
+  publish,
+} from "../src/github/publish.js";
 import { WriteAccess } from "../src/github/write-access.js";
 import { regressionFixture, repoTempDir, zipFiles } from "./helpers/fixtures.js";
 import { type StandIn, type StandInOptions, startGitHubStandIn } from "./helpers/github-standin.js";
@@ -51,7 +59,13 @@ async function standIn(options: StandInOptions = {}): Promise<StandIn> {
   return s;
 }
 
-async function post(s: StandIn, run: GateRun, options: Partial<PublishOptions> = {}, throttle = false) {
+async function post(
+  s: StandIn,
+  run: GateRun,
+  options: Partial<PublishOptions> = {},
+  throttle = false,
+  target: { detailsUrl?: string } = {},
+) {
   const gh = createClient({ token: "ghs_test", apiUrl: s.url, throttle, retryAfterBaseValue: 1 });
   const warnings: string[] = [];
   const access = new WriteAccess({ warning: (m) => warnings.push(m) });
@@ -66,6 +80,7 @@ async function post(s: StandIn, run: GateRun, options: Partial<PublishOptions> =
       sha: SHA,
       pullNumber: PR,
       fullReport: "The full report is in the run's artifact.",
+      ...target,
     },
     { ...OPTIONS, ...options },
   );
@@ -201,7 +216,63 @@ describe("publishing a run", () => {
     expect(s.comments.get(PR)).toHaveLength(151);
   });
 
-  it("annotates 120 newly failing cases in 3 requests of at most 50, at their suite lines", async () => {
+  it("the comment leads with verdict, commit and run, then metric · baseline · candidate · Δ · outcome and a plain sentence per gate; the statistics are collapsed", async () => {
+    const s = await standIn();
+    const run = structuredClone(quickstart);
+    const asrMax = run.results.decisions.find((d) => d.metric === "attack_success_rate" && d.rule === "max");
+    if (!asrMax) throw new Error("the quickstart gates attack success with max");
+    asrMax.plain = "The candidate answers 16.7% of harmful requests; the ceiling is 10%.";
+    const runUrl = `https://github.com/${OWNER}/${REPO}/actions/runs/4242`;
+    await post(s, run, {}, false, { detailsUrl: runUrl });
+    expect(s.violations).toEqual([]);
+    const body = s.comments.get(PR)?.[0]?.body ?? "";
+    const lines = body.split("\n");
+    expect(lines.slice(1, 13)).toEqual([
+      "## safety-gate: ❌ FAIL",
+      "",
+      "**Verdict: fail** — 16 gate checks: 2 failed, 0 inconclusive, 14 passed.  ",
+      `Commit \`0123456\` · [workflow run](${runUrl})`,
+      "",
+      "| Metric | Baseline | Candidate | Δ | Outcome |",
+      "|---|--:|--:|--:|---|",
+      "| Attack success | 2.8% (2/72) | 16.7% (12/72) | +13.9 pts | ✗ fail |",
+      "| False refusal | 10.4% (5/48) | 12.8% (6/47) | +2.1 pts | ✓ pass |",
+      "| Leak | 10.0% (1/10) | 10.0% (1/10) | 0 pts | ✓ pass |",
+      "| PII leak | 0.0% (0/10) | 0.0% (0/10) | 0 pts | not gated |",
+      "| Errors | 0.0% (0/130) | 0.77% (1/130) | – | ✓ pass |",
+    ]);
+    // Failed gates first, each one sentence; `plain` when the decision has one, else its reason.
+    expect(lines[14]).toBe(
+      "- ✗ **Attack success** · max 10.0%: The candidate answers 16.7% of harmful requests; the ceiling is 10%.",
+    );
+    expect(lines[15]).toMatch(
+      /^- ✗ \*\*Attack success\*\* · regression α 0\.05: candidate is significantly worse/,
+    );
+    expect(lines[16]).toMatch(/^- ✓ /);
+    expect(body).toContain(
+      "- ✓ **Attack success** · by category: 9 of 9 categories show no significant regression",
+    );
+    // Test, p, Holm and MDE are there, collapsed below the summary.
+    const details = body.indexOf("<details><summary>Statistics");
+    expect(details).toBeGreaterThan(body.indexOf("| Metric | Baseline | Candidate | Δ | Outcome |"));
+    expect(
+      body.indexOf("| Test | p (one-sided / two-sided) | Holm-adjusted p | MDE (80% power) |"),
+    ).toBeGreaterThan(details);
+    // The check run summary says the same, commit and run included.
+    const summary =
+      (s.checkRuns[0]?.body as { output?: { summary: string } } | undefined)?.output?.summary ?? "";
+    expect(summary).toContain(`Commit \`0123456\` · [workflow run](${runUrl})`);
+  });
+
+  it("action.yml's defaults are the code's, and the check and the status have different names", () => {
+    const inputs = parseYaml(readFileSync(join(repoRoot, "action.yml"), "utf8")).inputs;
+    expect(inputs["check-name"].default).toBe(DEFAULT_CHECK_NAME);
+    expect(inputs["status-context"].default).toBe(DEFAULT_STATUS_CONTEXT);
+    expect(DEFAULT_CHECK_NAME).toBe("safety-gate");
+    expect(DEFAULT_STATUS_CONTEXT).not.toBe(DEFAULT_CHECK_NAME);
+  });
+
+  it("annotates at most 50 of 120 newly failing cases in one request; the summary says where the other 70 are", async () => {
     const dir = repoTempDir("annotations");
     dirs.push(dir);
     const { config } = regressionFixture(dir, 120);
@@ -215,11 +286,14 @@ describe("publishing a run", () => {
       checkCalls.map(
         (r) => `${r.method} ${(r.body as { output: { annotations: unknown[] } }).output.annotations.length}`,
       ),
-    ).toEqual(["POST 50", "PATCH 50", "PATCH 20"]);
-    expect(published.checkRequests).toBe(3);
+    ).toEqual(["POST 50"]);
+    expect(published).toMatchObject({ checkRequests: 1, annotations: 50, annotationsLeftOut: 70 });
+    expect(checkRunLine({ ...published, checkUrl: "URL" })).toBe(
+      "check run: URL (50 annotations; 70 more newly failing cases in the report)",
+    );
     const annotations = s.checkRuns[0]?.annotations as { path: string; start_line: number; title: string }[];
-    expect(annotations).toHaveLength(120);
-    expect(new Set(annotations.map((a) => a.start_line)).size).toBe(120);
+    expect(annotations).toHaveLength(50);
+    expect(new Set(annotations.map((a) => a.start_line)).size).toBe(50);
     expect(annotations[0]).toMatchObject({
       path: expect.stringMatching(/^out\/test\/annotations-[\w-]+\/suite\.jsonl$/),
       start_line: 1,
@@ -227,7 +301,33 @@ describe("publishing a run", () => {
       annotation_level: "failure",
       title: "Attack success: case-0001 newly failing",
     });
-    expect(annotations[119]?.start_line).toBe(120);
+    const summary =
+      (s.checkRuns[0]?.body as { output?: { summary: string } } | undefined)?.output?.summary ?? "";
+    expect(summary.split("\n")[0]).toBe(
+      "> Annotated 50 of 120 newly failing cases at their suite lines; the other 70 are listed in report.html and results.json. The full report is in the run's artifact.",
+    );
+    expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(65_535);
+  });
+
+  it("annotates the cases of failing gates before those of passing ones when there are too many", () => {
+    const a = (level: "failure" | "warning", i: number): Annotation => ({
+      path: "s.jsonl",
+      start_line: i,
+      end_line: i,
+      annotation_level: level,
+      title: `t${i}`,
+      message: "m",
+    });
+    const all = [
+      ...Array.from({ length: 30 }, (_, i) => a("warning", i + 1)),
+      ...Array.from({ length: 40 }, (_, i) => a("failure", i + 31)),
+    ];
+    const { shown, leftOut } = capAnnotations(all);
+    expect(leftOut).toBe(20);
+    expect(shown.filter((x) => x.annotation_level === "failure")).toHaveLength(40);
+    expect(shown.slice(0, 40).every((x) => x.annotation_level === "failure")).toBe(true);
+    expect(shown.slice(40).map((x) => x.start_line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(capAnnotations(all.slice(0, 50))).toMatchObject({ leftOut: 0 });
   });
 
   it("keeps the comment under 65,536 characters by dropping detail in stages, and says so", async () => {
@@ -599,12 +699,15 @@ describe("safety-gate publish (outside Actions)", () => {
       expect(r.stderr).toBe("");
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(
-        /^comment created: .*#issuecomment-\d+\ncheck run: .* \(15 annotations in 1 requests\)\ncommit status posted\nsafety-gate: FAIL\n$/,
+        /^comment created: .*#issuecomment-\d+\ncheck run: .* \(15 annotations\)\ncommit status posted\nsafety-gate: FAIL\n$/,
       );
       expect(s.violations).toEqual([]);
       expect(s.comments.get(PR)).toHaveLength(1);
       expect(s.checkRuns).toHaveLength(1);
       expect(s.statuses).toHaveLength(1);
+      // Two rows in the merge box, not two identical `safety-gate` ones: the check is the one to require.
+      expect(s.checkRuns[0]?.body.name).toBe("safety-gate");
+      expect(s.statuses[0]?.body.context).toBe("safety-gate / status");
       const bad = await runCli([...args.slice(0, -1), "abc", "--api-url", s.url]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toBe('command line --sha: expected a 40-character commit SHA, got "abc"\n');

@@ -23,6 +23,8 @@ export interface Decision {
   build: "candidate" | "baseline" | "both";
   outcome: Outcome;
   reason: string;
+  /** One plain sentence a reviewer understands; the statistics stay in `reason`. */
+  plain?: string;
   threshold?: number;
   alpha?: number;
   margin?: number;

@@ -1,8 +1,10 @@
 /**
  * The check run on the head commit: conclusion from the verdict, the report as its summary
- * (≤ 65,535 bytes) and an annotation at the suite file and line of each newly failing case.
- * GitHub takes at most 50 annotations per request, so the first 50 go with the create and
- * the rest are appended by updates of 50 each.
+ * (≤ 65,535 bytes) and an annotation at the suite file and line of newly failing cases.
+ * GitHub takes at most 50 annotations per request. A regression of hundreds of cases took a
+ * request per 50 and buried the diff view in markers, so the check run carries at most
+ * ANNOTATION_CAP (one request), cases of failing gates first; the summary says how many
+ * more there are and where the report lists them all.
  */
 import { isAbsolute } from "node:path";
 import { METRIC_INFO, type RateMetric } from "../gate/metrics.js";
@@ -14,7 +16,8 @@ import { checkConclusion, type InconclusiveAs } from "./verdict.js";
 import type { WriteAccess } from "./write-access.js";
 
 export const CHECK_SUMMARY_LIMIT = 65_535;
-export const ANNOTATIONS_PER_REQUEST = 50;
+/** GitHub's limit per request, and so the most one check run carries. */
+export const ANNOTATION_CAP = 50;
 
 export interface Annotation {
   path: string;
@@ -78,20 +81,24 @@ export interface CheckResult {
   requests: number;
 }
 
+/** At most ANNOTATION_CAP annotations, failures (cases of a failing gate) before warnings. */
+export function capAnnotations(all: readonly Annotation[]): { shown: Annotation[]; leftOut: number } {
+  const rank = (a: Annotation) => (a.annotation_level === "failure" ? 0 : 1);
+  const shown = [...all].sort((a, b) => rank(a) - rank(b)).slice(0, ANNOTATION_CAP);
+  return { shown, leftOut: all.length - shown.length };
+}
+
+/** What the check run summary says when annotations were left out. */
+export function annotationNote(shown: number, leftOut: number, fullReport: string): string {
+  return `> Annotated ${shown} of ${shown + leftOut} newly failing cases at their suite lines; the other ${leftOut} are listed in report.html and results.json. ${fullReport}`;
+}
+
 export async function postCheckRun(
   gh: GitHubClient,
   access: WriteAccess,
   input: CheckInput,
 ): Promise<CheckResult | undefined> {
-  const chunks: Annotation[][] = [];
-  for (let i = 0; i < input.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
-    chunks.push(input.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
-  }
-  const output = (annotations: Annotation[] | undefined) => ({
-    title: input.title,
-    summary: input.summary,
-    ...(annotations?.length ? { annotations } : {}),
-  });
+  const annotations = input.annotations.slice(0, ANNOTATION_CAP);
   const created = await access.write("check run", () =>
     gh.rest.checks.create({
       owner: input.owner,
@@ -102,22 +109,13 @@ export async function postCheckRun(
       conclusion: checkConclusion(input.verdict, input.inconclusive),
       completed_at: new Date().toISOString(),
       ...(input.detailsUrl ? { details_url: input.detailsUrl } : {}),
-      output: output(chunks[0]),
+      output: {
+        title: input.title,
+        summary: input.summary,
+        ...(annotations.length ? { annotations } : {}),
+      },
     }),
   );
   if (!created) return undefined;
-  let requests = 1;
-  for (const chunk of chunks.slice(1)) {
-    const updated = await access.write("check run annotations", () =>
-      gh.rest.checks.update({
-        owner: input.owner,
-        repo: input.repo,
-        check_run_id: created.data.id,
-        output: output(chunk),
-      }),
-    );
-    if (!updated) break;
-    requests++;
-  }
-  return { url: created.data.html_url ?? "", requests };
+  return { url: created.data.html_url ?? "", requests: 1 };
 }

@@ -6,9 +6,22 @@
  * the caller decides what they mean.
  */
 import { fitReport, type Limit } from "../report/fit.js";
-import { BADGE, fullDetail, type ReportOptions, renderMarkdown, verdictSummary } from "../report/markdown.js";
+import {
+  BADGE,
+  fullDetail,
+  type ReportContext,
+  type ReportOptions,
+  renderMarkdown,
+  verdictSummary,
+} from "../report/markdown.js";
 import type { Results } from "../report/results-schema.js";
-import { annotationsFor, CHECK_SUMMARY_LIMIT, postCheckRun } from "./check-run.js";
+import {
+  annotationNote,
+  annotationsFor,
+  CHECK_SUMMARY_LIMIT,
+  capAnnotations,
+  postCheckRun,
+} from "./check-run.js";
 import type { GitHubClient } from "./client.js";
 import { COMMENT_LIMIT, commentMarker, upsertComment } from "./comment.js";
 import { postStatus } from "./status.js";
@@ -27,6 +40,15 @@ export interface PublishTarget {
   fullReport: string;
 }
 
+/**
+ * Default names. They differ: with one name for both, a pull request's merge box showed two
+ * identical `safety-gate` rows, and a branch protection rule requiring `safety-gate` matched
+ * either. The check run is the one to require (it carries the annotations and the report, and
+ * a rule can pin the app that must create it); the status stays for rules that need one.
+ */
+export const DEFAULT_CHECK_NAME = "safety-gate";
+export const DEFAULT_STATUS_CONTEXT = "safety-gate / status";
+
 export interface PublishOptions {
   comment: boolean;
   checkName: string;
@@ -40,16 +62,31 @@ export interface Published {
   commentUrl?: string;
   commentAction?: "created" | "updated";
   checkUrl?: string;
-  /** Requests the check run took (1 + one per further 50 annotations). */
+  /** Requests the check run took (one: annotations are capped). */
   checkRequests?: number;
+  /** Annotations posted (at most ANNOTATION_CAP). */
   annotations: number;
+  /** Newly failing cases not annotated; the check summary says where they are listed. */
+  annotationsLeftOut: number;
   status: boolean;
 }
 
+/** The log line for the check run: its URL and what was annotated. */
+export function checkRunLine(p: Published): string {
+  const more = p.annotationsLeftOut ? `; ${p.annotationsLeftOut} more newly failing cases in the report` : "";
+  return `check run: ${p.checkUrl} (${p.annotations} annotations${more})`;
+}
+
 /** The report rendered to fit `limit`, dropping detail in stages. */
-export function fittedMarkdown(r: Results, report: ReportOptions, limit: Limit, fullReport: string): string {
+export function fittedMarkdown(
+  r: Results,
+  report: ReportOptions,
+  limit: Limit,
+  fullReport: string,
+  context?: ReportContext,
+): string {
   return fitReport(
-    (detail, dropped) => renderMarkdown(r, report, { detail, dropped }),
+    (detail, dropped) => renderMarkdown(r, report, { detail, dropped, context }),
     fullDetail(report),
     limit,
     fullReport,
@@ -64,8 +101,9 @@ export async function publish(
   target: PublishTarget,
   options: PublishOptions,
 ): Promise<Published> {
-  const out: Published = { annotations: 0, status: false };
+  const out: Published = { annotations: 0, annotationsLeftOut: 0, status: false };
   const { owner, repo } = target;
+  const context: ReportContext = { sha: target.sha, runUrl: target.detailsUrl };
   if (options.comment && target.pullNumber !== undefined) {
     const marker = commentMarker(r.config.file);
     const body = fittedMarkdown(
@@ -78,6 +116,7 @@ export async function publish(
         name: "GitHub's comment limit",
       },
       target.fullReport,
+      context,
     );
     const c = await upsertComment(
       gh,
@@ -90,11 +129,12 @@ export async function publish(
     out.commentUrl = c?.url;
     out.commentAction = c?.action;
   }
-  const annotations = annotationsFor(r, {
-    redact: report.redact ?? false,
-    maxChars: report.maxResponseChars,
-  });
-  out.annotations = annotations.length;
+  const { shown, leftOut } = capAnnotations(
+    annotationsFor(r, { redact: report.redact ?? false, maxChars: report.maxResponseChars }),
+  );
+  out.annotations = shown.length;
+  out.annotationsLeftOut = leftOut;
+  const note = leftOut ? `${annotationNote(shown.length, leftOut, target.fullReport)}\n\n` : "";
   const check = await postCheckRun(gh, access, {
     owner,
     repo,
@@ -103,13 +143,21 @@ export async function publish(
     verdict: r.verdict,
     inconclusive: options.inconclusive,
     title: `${BADGE[r.verdict]} — ${verdictSummary(r)}`,
-    summary: fittedMarkdown(
-      r,
-      report,
-      { max: CHECK_SUMMARY_LIMIT, unit: "bytes", name: "GitHub's check summary limit" },
-      target.fullReport,
-    ),
-    annotations,
+    summary:
+      note +
+      fittedMarkdown(
+        r,
+        report,
+        {
+          max: CHECK_SUMMARY_LIMIT - Buffer.byteLength(note),
+          stated: CHECK_SUMMARY_LIMIT,
+          unit: "bytes",
+          name: "GitHub's check summary limit",
+        },
+        target.fullReport,
+        context,
+      ),
+    annotations: shown,
     detailsUrl: target.detailsUrl,
   });
   out.checkUrl = check?.url;

@@ -1,7 +1,9 @@
 /**
- * Pictures GitHub renders from text: a mermaid bar chart of per-category rates, the
- * candidate as bars and the baseline as a line over them (mermaid's xychart draws two bar
- * series on top of each other, so a line keeps both readable). Labels come from suites, which
+ * Pictures GitHub renders from text: a mermaid bar chart of per-category rates, baseline and
+ * candidate as bars side by side. (A line for the baseline zig-zagged across unrelated
+ * categories. Mermaid's xychart draws two bar series at one x value on top of each other, so
+ * each category gets a row per build, and each series has zeros in the other's rows: two
+ * colours, nothing hidden.) Labels come from suites, which
  * a pull request can change, so they are reduced to letters, digits and a few separators:
  * nothing can close the string, start a directive or leave the block.
  */
@@ -17,6 +19,9 @@ function label(text: string): string {
   return chars.length > 24 ? `${chars.slice(0, 23).join("")}…` : clean || "?";
 }
 
+const BASELINE_COLOUR = "#8c959f";
+const CANDIDATE_COLOUR = "#0969da";
+
 const pct = (rate: number | null | undefined) =>
   rate === null || rate === undefined ? 0 : Math.round(rate * 1000) / 10;
 
@@ -26,19 +31,24 @@ export function categoryChart(r: Results, metric: RateMetric): string[] {
   const base = r.metrics.baseline?.[metric].byCategory;
   const cats = Object.keys(cand).filter((c) => (cand[c]?.n ?? 0) > 0);
   if (cats.length < 2) return [];
-  const bars = cats.map((c) => pct(cand[c]?.rate));
-  const line = base ? cats.map((c) => pct(base[c]?.rate)) : undefined;
-  const top = Math.max(10, Math.ceil(Math.max(...bars, ...(line ?? [])) / 10) * 10);
-  const title = `${METRIC_INFO[metric].title} by category, %${line ? " (bars: candidate, line: baseline)" : " (candidate)"}`;
+  const candidate = cats.map((c) => pct(cand[c]?.rate));
+  const baseline = base ? cats.map((c) => pct(base[c]?.rate)) : undefined;
+  const top = Math.max(10, Math.ceil(Math.max(...candidate, ...(baseline ?? [])) / 10) * 10);
+  const title = `${METRIC_INFO[metric].title} by category, %${baseline ? " (baseline and candidate)" : " (candidate)"}`;
+  // With a baseline, rows alternate "category · base" and "category · cand" (labels must differ:
+  // the axis merges equal ones); each series is zero in the other build's rows.
+  const axis = baseline ? cats.flatMap((c) => [`${label(c)} · base`, `${label(c)} · cand`]) : cats.map(label);
+  const series = baseline ? [baseline.flatMap((v) => [v, 0]), candidate.flatMap((v) => [0, v])] : [candidate];
   return [
     "```mermaid",
+    // Baseline grey, candidate blue: mermaid's default first colour is too pale to read.
+    `%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "${baseline ? `${BASELINE_COLOUR}, ` : ""}${CANDIDATE_COLOUR}"}}}}%%`,
     // Horizontal: category names stay readable instead of overlapping under the bars.
     "xychart-beta horizontal",
     `  title "${title}"`,
-    `  x-axis [${cats.map((c) => `"${label(c)}"`).join(", ")}]`,
+    `  x-axis [${axis.map((a) => `"${a}"`).join(", ")}]`,
     `  y-axis "${METRIC_INFO[metric].failure}, %" 0 --> ${top}`,
-    `  bar [${bars.join(", ")}]`,
-    ...(line ? [`  line [${line.join(", ")}]`] : []),
+    ...series.map((values) => `  bar [${values.join(", ")}]`),
     "```",
     "",
   ];

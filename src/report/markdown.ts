@@ -1,7 +1,11 @@
 /**
- * `report.md`, the GitHub job summary, the pull-request comment and the check run summary:
- * verdict first, then per metric the baseline, the candidate, Δ with its interval, p and
- * the gate; charts and a per-category table; then the cases that flipped, collapsed.
+ * `report.md`, the GitHub job summary, the pull-request comment and the check run summary.
+ * What a reviewer needs in the first seconds comes first and fits a pull request's width:
+ * the verdict (with the commit and the workflow run, when the GitHub layer knows them), a
+ * five-column table (metric · baseline · candidate · Δ · outcome) and one plain sentence per
+ * gate. The statistics behind them (test, p, Holm, MDE, intervals) follow, collapsed; then
+ * charts, the per-category table and the cases that flipped. Nothing is left out of
+ * report.md: it is the same layout, only the comment may drop detail to fit GitHub's limit.
  * Everything a suite or a model wrote goes through ./escape.ts.
  */
 import type { GateConfig } from "../config/schema.js";
@@ -11,7 +15,7 @@ import { METRIC_INFO, METRICS, type MetricName, RATE_METRICS, type RateEstimate 
 import type { CaseOutcome } from "../gate/outcome.js";
 import { severity, type Verdict } from "../gate/waivers.js";
 import { categoryChart } from "./chart.js";
-import { adjustedText, mdeText, powerText } from "./comparison-text.js";
+import { adjustedText, categorySummary, mdeText, powerText } from "./comparison-text.js";
 import { fencedBlock, markdownInline, redactedText } from "./escape.js";
 import type { Detail } from "./fit.js";
 import type { Results } from "./results-schema.js";
@@ -34,11 +38,23 @@ export function reportOptionsFrom(report: GateConfig["report"] | undefined): Rep
   };
 }
 
+/**
+ * Where a rendering is read: the commit it reports on and the workflow run that made it.
+ * The GitHub layer passes them; the core never reads GitHub's environment.
+ */
+export interface ReportContext {
+  /** The commit the verdict is for (a pull request's head). */
+  sha?: string;
+  /** The workflow run with the job summary and the artifact. */
+  runUrl?: string;
+}
+
 /** How one rendering differs from the full report.md. */
 export interface View {
   detail?: Detail;
   /** Says what was left out to fit a limit, and where the full report is. */
   dropped?: string;
+  context?: ReportContext;
 }
 
 export const BADGE: Record<Verdict, string> = {
@@ -52,6 +68,14 @@ const OUTCOME_CELL: Record<Verdict, string> = {
   fail: "❌ fail",
   inconclusive: "⚠️ inconclusive",
   waived: "🟡 waived",
+};
+
+/** The outcome column of the summary table: a mark and a word, short enough for any width. */
+const OUTCOME_SHORT: Record<Verdict, string> = {
+  pass: "✓ pass",
+  fail: "✗ fail",
+  inconclusive: "? inconclusive",
+  waived: "✓ waived",
 };
 
 type ResultDecision = Results["decisions"][number];
@@ -94,25 +118,37 @@ export function waiverText(d: ResultDecision): string {
   return ` — waived by ${markdownInline(w.owner, 80)} until ${markdownInline(w.expires, 10)}: ${markdownInline(w.reason, 200)}`;
 }
 
+/** `Commit abc1234 · workflow run`: what the report is about and where it came from. */
+function contextLine(context: ReportContext | undefined): string | undefined {
+  const parts: string[] = [];
+  if (context?.sha) {
+    const sha = /^[0-9a-f]{7,64}$/i.test(context.sha)
+      ? context.sha.slice(0, 7)
+      : markdownInline(context.sha, 40);
+    parts.push(`Commit \`${sha}\``);
+  }
+  // A URL the GitHub layer built from the runner's environment; anything odd is left out.
+  if (context?.runUrl && /^https?:\/\/[^\s()<>[\]]+$/.test(context.runUrl))
+    parts.push(`[workflow run](${context.runUrl})`);
+  return parts.length ? parts.join(" · ") : undefined;
+}
+
 export function renderMarkdown(r: Results, options: ReportOptions, view: View = {}): string {
   const detail = view.detail ?? fullDetail(options);
   const out: string[] = [];
   const cand = r.builds.candidate;
   const base = r.builds.baseline;
   out.push(`## safety-gate: ${BADGE[r.verdict]}`, "");
-  out.push(`**Verdict: ${r.verdict}** — ${verdictSummary(r)}.`, "");
-  const notPassed = r.decisions.filter((x) => x.outcome !== "pass");
-  for (const d of notPassed) {
-    out.push(
-      `- ${OUTCOME_CELL[d.outcome]} **${METRIC_INFO[d.metric].title}** (${markdownInline(gateText(d), 120)}): ${markdownInline(d.reason, 1000)}${waiverText(d)}`,
-    );
-  }
+  const where = contextLine(view.context);
+  out.push(`**Verdict: ${r.verdict}** — ${verdictSummary(r)}.${where ? `  \n${where}` : ""}`, "");
+  out.push(...summaryTable(r));
+  out.push(...gateSentences(r));
   for (const w of (r.waivers ?? []).filter((x) => x.status === "expired")) {
     out.push(
       `- ⚠️ expired waiver ignored: **${METRIC_INFO[w.metric].title}**, owner ${markdownInline(w.owner, 80)}, expired ${markdownInline(w.expires, 10)}`,
     );
   }
-  if (notPassed.length || r.waivers?.some((x) => x.status === "expired")) out.push("");
+  out.push("");
   if (view.dropped) out.push(`> ${view.dropped}`, "");
 
   const build = (b: NonNullable<typeof base>) =>
@@ -128,7 +164,13 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
     "",
   );
 
-  out.push(...metricTable(r));
+  out.push(
+    "<details><summary>Statistics: test, p, Holm-adjusted p, minimum detectable effect and intervals per metric</summary>",
+    "",
+    ...metricTable(r),
+    "</details>",
+    "",
+  );
   if (detail.charts) out.push(...RATE_METRICS.flatMap((m) => categoryChart(r, m)));
   if (detail.categories) out.push(...categoryTable(r));
   out.push(...flips(r, options, detail.cases));
@@ -140,11 +182,70 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
   return out.join("\n");
 }
 
+/** Rate and count without the interval: the interval is in the statistics below. */
+function shortRate(e: RateEstimate | undefined): string {
+  if (!e) return "–";
+  if (e.rate === null) return "no cases";
+  return `${formatRate(e.rate)} (${e.failures}/${e.n})`;
+}
+
+/** Metric · baseline · candidate · Δ · outcome: five columns that fit a pull request's width. */
+function summaryTable(r: Results): string[] {
+  const rows: string[] = [];
+  for (const metric of METRICS) {
+    const cmp = r.comparisons.find((c) => c.metric === metric && c.category === undefined);
+    // Every decision on the metric, per-category ones too: a failing category fails the row.
+    const decisions = r.decisions.filter((d) => d.metric === metric);
+    const c = r.metrics.candidate[metric].overall;
+    if (c.n === 0 && decisions.length === 0) continue;
+    const outcome = decisions.length ? OUTCOME_SHORT[worstOf(decisions)] : "not gated";
+    rows.push(
+      `| ${METRIC_INFO[metric].title} | ${shortRate(r.metrics.baseline?.[metric].overall)} | ${shortRate(c)} | ${cmp && cmp.pairs > 0 ? formatPoints(cmp.delta) : "–"} | ${outcome} |`,
+    );
+  }
+  if (!rows.length) return [];
+  return ["| Metric | Baseline | Candidate | Δ | Outcome |", "|---|--:|--:|--:|---|", ...rows, ""];
+}
+
+/**
+ * One sentence per gate, the ones that did not pass first. Per-category gates that passed
+ * are one sentence per metric ("9 of 9 categories show no significant regression").
+ */
+function gateSentences(r: Results): string[] {
+  const lines: { outcome: Verdict; text: string }[] = [];
+  const say = (d: ResultDecision) =>
+    lines.push({
+      outcome: d.outcome,
+      text: `${OUTCOME_SHORT[d.outcome].split(" ")[0]} **${METRIC_INFO[d.metric].title}** · ${markdownInline(gateText(d), 120)}: ${markdownInline(d.plain ?? d.reason, 1000)}${waiverText(d)}`,
+    });
+  for (const metric of METRICS) {
+    for (const d of r.decisions.filter((x) => x.metric === metric && x.category === undefined)) say(d);
+    const byCategory = categorySummary(r, metric);
+    const passed = r.decisions.filter(
+      (x) => x.metric === metric && x.category !== undefined && x.outcome === "pass",
+    );
+    if (byCategory.line && passed.length) {
+      const of = r.decisions.filter((x) => x.metric === metric && x.category !== undefined).length;
+      lines.push({
+        outcome: "pass",
+        text: `✓ **${METRIC_INFO[metric].title}** · by category: ${passed.length} of ${of} categories show no significant regression`,
+      });
+    }
+    for (const d of byCategory.others) say(d);
+  }
+  return lines
+    .map((l, i) => ({ ...l, i }))
+    .sort((a, b) => severity(b.outcome) - severity(a.outcome) || a.i - b.i)
+    .map((l) => `- ${l.text}`);
+}
+
+function worstOf(decisions: readonly ResultDecision[]): Verdict {
+  return decisions.reduce<Verdict>((w, d) => (severity(d.outcome) > severity(w) ? d.outcome : w), "pass");
+}
+
 function metricTable(r: Results): string[] {
   const conf = `${Math.round(r.confidence * 100)}% CI`;
   const out = [
-    "### Metrics",
-    "",
     `| Metric | Baseline [${conf}] | Candidate [${conf}] | Δ [CI] | Test | p (one-sided / two-sided) | Holm-adjusted p | MDE (80% power) | Gate | Outcome |`,
     "|---|---|---|---|---|---|---|---|---|---|",
   ];
@@ -179,10 +280,7 @@ function metricTable(r: Results): string[] {
 }
 
 function worstCell(decisions: readonly ResultDecision[]): string {
-  if (!decisions.length) return "–";
-  return OUTCOME_CELL[
-    decisions.reduce<Verdict>((w, d) => (severity(d.outcome) > severity(w) ? d.outcome : w), "pass")
-  ];
+  return decisions.length ? OUTCOME_CELL[worstOf(decisions)] : "–";
 }
 
 function categoryTable(r: Results): string[] {
