@@ -28,6 +28,8 @@ import {
 } from "./graders/calibrate.js";
 import { InputError } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
+import { lockOutDir } from "./io/out-lock.js";
+import { pipeWriter } from "./io/pipe-writer.js";
 import { colorStyle, plainStyle, renderTerminal } from "./report/terminal.js";
 import { writeReport } from "./report/write.js";
 import { createProgress } from "./runner/progress.js";
@@ -204,8 +206,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
     const progress = createProgress(values.quiet ? "quiet" : (io.progress ?? "lines"), io.stderr);
     const outDir = values.out ? resolve(values.out) : undefined;
-    const { results, report } = await runGate({ configPath, outDir, progress, branch: values.branch });
-    const written = outDir ? writeReport(results, outDir, report) : undefined;
+    // Before anything is asked: a second run on the same out dir would ask everything again.
+    const lock = outDir ? lockOutDir(outDir) : undefined;
+    if (lock?.note) io.stderr(`${lock.note}\n`);
+    let gated: Awaited<ReturnType<typeof runGate>>;
+    let written: ReturnType<typeof writeReport> | undefined;
+    try {
+      gated = await runGate({ configPath, outDir, progress, branch: values.branch });
+      written = outDir ? writeReport(gated.results, outDir, gated.report) : undefined;
+    } finally {
+      lock?.release();
+    }
+    const { results } = gated;
     if (values.quiet) io.stdout(`safety-gate: ${results.verdict.toUpperCase()}\n`);
     else io.stdout(`${renderTerminal(results, color ? colorStyle : plainStyle)}\n`);
     if (written && !values.quiet) {
@@ -258,8 +270,10 @@ if (isEntry()) {
     });
   }
   main(process.argv.slice(2), {
-    stdout: (s) => process.stdout.write(s),
-    stderr: (s) => process.stderr.write(s),
+    stdout: pipeWriter(process.stdout, (err) =>
+      process.stderr.write(`safety-gate: cannot write to stdout: ${err.message}\n`),
+    ),
+    stderr: pipeWriter(process.stderr),
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
     progress: process.env.GITHUB_ACTIONS === "true" ? "github" : process.stderr.isTTY ? "tty" : "lines",
   }).then((code) => {

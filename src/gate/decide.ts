@@ -75,7 +75,9 @@ export function decide(input: DecisionInput): Decision[] {
     const gate = input.gates[metric];
     if (!gate) continue;
     if (gate.max !== undefined) decisions.push(decideMax(metric, gate, input.candidate));
-    if (gate.regression) decisions.push(...decideRegression(metric, gate, gate.regression, input));
+    // One per category, and there may be 100k: spread into push() that would overflow the stack.
+    if (gate.regression)
+      for (const d of decideRegression(metric, gate, gate.regression, input)) decisions.push(d);
   }
   return decisions;
 }

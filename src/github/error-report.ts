@@ -122,7 +122,7 @@ export async function publishError(
   target: PublishTarget,
   options: PublishOptions,
 ): Promise<Published> {
-  const out: Published = { annotations: 0, status: false };
+  const out: Published = { annotations: 0, annotationsLeftOut: 0, status: false };
   const { owner, repo } = target;
   const markdown = errorMarkdown(r, target.fullReport);
   if (options.comment && target.pullNumber !== undefined) {

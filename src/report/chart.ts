@@ -9,6 +9,7 @@
  */
 import { METRIC_INFO, type RateMetric } from "../gate/metrics.js";
 import type { Results } from "./results-schema.js";
+import { maxOf, orLast, SHOWN_CATEGORIES, worstFirst } from "./top.js";
 
 function label(text: string): string {
   const clean = text
@@ -29,11 +30,17 @@ const pct = (rate: number | null | undefined) =>
 export function categoryChart(r: Results, metric: RateMetric): string[] {
   const cand = r.metrics.candidate[metric].byCategory;
   const base = r.metrics.baseline?.[metric].byCategory;
-  const cats = Object.keys(cand).filter((c) => (cand[c]?.n ?? 0) > 0);
-  if (cats.length < 2) return [];
+  const all = Object.keys(cand).filter((c) => (cand[c]?.n ?? 0) > 0);
+  if (all.length < 2) return [];
+  // Too many to draw: the largest rises over the baseline (or the highest rates) only.
+  const cats = worstFirst(all, SHOWN_CATEGORIES, (c) => {
+    const rate = orLast(cand[c]?.rate);
+    return [base ? rate - orLast(base[c]?.rate ?? 0) : rate, rate];
+  });
+  const rest = all.length - cats.length;
   const candidate = cats.map((c) => pct(cand[c]?.rate));
   const baseline = base ? cats.map((c) => pct(base[c]?.rate)) : undefined;
-  const top = Math.max(10, Math.ceil(Math.max(...candidate, ...(baseline ?? [])) / 10) * 10);
+  const top = Math.max(10, Math.ceil(maxOf([...candidate, ...(baseline ?? [])]) / 10) * 10);
   const title = `${METRIC_INFO[metric].title} by category, %${baseline ? " (baseline and candidate)" : " (candidate)"}`;
   // With a baseline, rows alternate "category · base" and "category · cand" (labels must differ:
   // the axis merges equal ones); each series is zero in the other build's rows.
@@ -51,5 +58,11 @@ export function categoryChart(r: Results, metric: RateMetric): string[] {
     ...series.map((values) => `  bar [${values.join(", ")}]`),
     "```",
     "",
+    ...(rest > 0
+      ? [
+          `${cats.length} of ${all.length} categories shown (${base ? "largest rise over the baseline" : "highest rate"} first); the other ${rest} are in results.json.`,
+          "",
+        ]
+      : []),
   ];
 }

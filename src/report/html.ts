@@ -35,6 +35,16 @@ function side(name: string, c: CaseOutcome | undefined, o: ReportOptions): strin
 }
 
 export function renderHtml(r: Results, o: ReportOptions): string {
+  const parts: string[] = [];
+  emitHtml(r, o, (piece) => parts.push(piece));
+  return parts.join("");
+}
+
+/**
+ * `renderHtml` in pieces: one per case, so report.html for a million cases is written
+ * as it is rendered (../io/atomic.ts writeStreamAtomic) and never held as one string.
+ */
+export function emitHtml(r: Results, o: ReportOptions, emit: (piece: string) => void): void {
   const base = new Map((r.builds.baseline?.cases ?? []).map((c) => [c.id, c]));
   const flipped = new Map<string, string>();
   for (const cmp of r.comparisons.filter((c) => c.category === undefined)) {
@@ -58,12 +68,12 @@ export function renderHtml(r: Results, o: ReportOptions): string {
         `<li><span class="${d.outcome}">${d.outcome}</span> <b>${METRIC_INFO[d.metric].title}</b> (${h(gateText(d))}): ${h(d.reason)}${d.waiver ? ` — waived by ${h(d.waiver.owner)} until ${h(d.waiver.expires)}: ${h(d.waiver.reason)}` : ""}</li>`,
     )
     .join("");
-  const items = cases.map((c) => {
+  const item = (c: CaseOutcome) => {
     const flip = flipped.get(c.id);
     const prompt = o.prompts?.get(c.id);
     return `<details><summary><code>${h(c.id)}</code> · ${h(c.category)} · expect ${c.expect} · baseline <span class="${base.get(c.id)?.status ?? ""}">${base.get(c.id)?.status ?? "–"}</span> → candidate <span class="${c.status}">${c.status}</span>${flip ? ` <span class="flip">(${flip})</span>` : ""}</summary>${prompt === undefined ? "" : `<h4>Prompt</h4>${text(prompt, o)}`}${side("Baseline", base.get(c.id), o)}${side("Candidate", c, o)}${c.source ? `<small>${h(c.source.file)}:${c.source.line}</small>` : ""}</details>`;
-  });
-  return `<!doctype html>
+  };
+  emit(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width,initial-scale=1">
@@ -76,8 +86,12 @@ ${rows.join("\n")}
 </tbody></table>
 ${r.notes.length ? `<ul>${r.notes.map((n) => `<li>${h(n)}</li>`).join("")}</ul>` : ""}
 <h2>Cases (${cases.length}; flipped first)</h2>
-${items.join("\n")}
+`);
+  cases.forEach((c, i) => {
+    emit(i === 0 ? item(c) : `\n${item(c)}`);
+  });
+  emit(`
 <p><small>safety-gate ${h(r.tool.version)} · config ${h(r.config.file)} · ${h(r.createdAt)}</small></p>
 </body></html>
-`;
+`);
 }

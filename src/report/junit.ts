@@ -43,8 +43,15 @@ function caseXml(c: CaseOutcome, base: CaseOutcome | undefined, o: JunitOptions)
 }
 
 export function renderJunit(r: Results, o: JunitOptions): string {
+  const parts: string[] = [];
+  emitJunit(r, o, (piece) => parts.push(piece));
+  return parts.join("");
+}
+
+/** `renderJunit` in pieces, one per testcase, so a million cases never make one string. */
+export function emitJunit(r: Results, o: JunitOptions, emit: (piece: string) => void): void {
   const base = new Map((r.builds.baseline?.cases ?? []).map((c) => [c.id, c]));
-  const suites: string[] = [];
+  const perMetric: { metric: RateMetric; cases: CaseOutcome[]; failures: number; errors: number }[] = [];
   let tests = 0;
   let failures = 0;
   let errors = 0;
@@ -56,11 +63,7 @@ export function renderJunit(r: Results, o: JunitOptions): string {
     tests += cases.length;
     failures += f;
     errors += e;
-    suites.push(
-      `  <testsuite name=${attr(metric)} tests="${cases.length}" failures="${f}" errors="${e}" skipped="0" timestamp=${attr(r.createdAt)}>`,
-      ...cases.map((c) => caseXml(c, base.get(c.id), o)),
-      "  </testsuite>",
-    );
+    perMetric.push({ metric, cases, failures: f, errors: e });
   }
   const gates = r.decisions.map((d) => {
     const head = `    <testcase classname="gates" name=${attr(`${d.metric} ${gateText(d)}`)}`;
@@ -75,16 +78,20 @@ export function renderJunit(r: Results, o: JunitOptions): string {
   const gs = r.decisions.filter((d) => d.outcome === "waived").length;
   tests += gates.length;
   failures += gf;
-  suites.push(
-    `  <testsuite name="gates" tests="${gates.length}" failures="${gf}" errors="0" skipped="${gs}" timestamp=${attr(r.createdAt)}>`,
-    ...gates,
-    "  </testsuite>",
+  emit('<?xml version="1.0" encoding="UTF-8"?>\n');
+  emit(
+    `<testsuites name=${attr(`safety-gate: ${r.verdict}`)} tests="${tests}" failures="${failures}" errors="${errors}">\n`,
   );
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name=${attr(`safety-gate: ${r.verdict}`)} tests="${tests}" failures="${failures}" errors="${errors}">`,
-    ...suites,
-    "</testsuites>",
-    "",
-  ].join("\n");
+  for (const m of perMetric) {
+    emit(
+      `  <testsuite name=${attr(m.metric)} tests="${m.cases.length}" failures="${m.failures}" errors="${m.errors}" skipped="0" timestamp=${attr(r.createdAt)}>\n`,
+    );
+    for (const c of m.cases) emit(`${caseXml(c, base.get(c.id), o)}\n`);
+    emit("  </testsuite>\n");
+  }
+  emit(
+    `  <testsuite name="gates" tests="${gates.length}" failures="${gf}" errors="0" skipped="${gs}" timestamp=${attr(r.createdAt)}>\n`,
+  );
+  for (const g of gates) emit(`${g}\n`);
+  emit("  </testsuite>\n</testsuites>\n");
 }

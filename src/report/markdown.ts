@@ -19,6 +19,7 @@ import { adjustedText, categorySummary, mdeText, powerText } from "./comparison-
 import { fencedBlock, markdownInline, redactedText } from "./escape.js";
 import type { Detail } from "./fit.js";
 import type { Results } from "./results-schema.js";
+import { orLast, SHOWN_CATEGORIES, SHOWN_DECISIONS, worstFirst } from "./top.js";
 
 export interface ReportOptions {
   maxFlips: number;
@@ -164,16 +165,19 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
     "",
   );
 
+  // Appended line by line: spreading a long array into push() overflows the stack.
+  const add = (lines: readonly string[]) => {
+    for (const l of lines) out.push(l);
+  };
   out.push(
     "<details><summary>Statistics: test, p, Holm-adjusted p, minimum detectable effect and intervals per metric</summary>",
     "",
-    ...metricTable(r),
-    "</details>",
-    "",
   );
-  if (detail.charts) out.push(...RATE_METRICS.flatMap((m) => categoryChart(r, m)));
-  if (detail.categories) out.push(...categoryTable(r));
-  out.push(...flips(r, options, detail.cases));
+  add(metricTable(r));
+  out.push("</details>", "");
+  if (detail.charts) add(RATE_METRICS.flatMap((m) => categoryChart(r, m)));
+  if (detail.categories) add(categoryTable(r));
+  add(flips(r, options, detail.cases));
   if (r.notes.length) out.push("### Notes", "", ...r.notes.map((n) => `- ${markdownInline(n, 1000)}`), "");
   out.push(
     `<sub>safety-gate ${markdownInline(r.tool.version, 40)} · config ${markdownInline(r.config.file, 200)} (${markdownInline(r.config.hash.slice(0, 19), 19)}…) · ${markdownInline(r.createdAt, 40)}</sub>`,
@@ -231,7 +235,10 @@ function gateSentences(r: Results): string[] {
         text: `✓ **${METRIC_INFO[metric].title}** · by category: ${passed.length} of ${of} categories show no significant regression`,
       });
     }
-    for (const d of byCategory.others) say(d);
+    for (const d of boundedDecisions(byCategory.others)) {
+      if (typeof d === "string") lines.push({ outcome: "inconclusive", text: d });
+      else say(d);
+    }
   }
   return lines
     .map((l, i) => ({ ...l, i }))
@@ -241,6 +248,34 @@ function gateSentences(r: Results): string[] {
 
 function worstOf(decisions: readonly ResultDecision[]): Verdict {
   return decisions.reduce<Verdict>((w, d) => (severity(d.outcome) > severity(w) ? d.outcome : w), "pass");
+}
+
+/**
+ * The decisions in their order, with at most SHOWN_DECISIONS per-category ones per metric;
+ * in place of the rest, a line saying how many more there are.
+ */
+export function boundedDecisions(
+  decisions: readonly ResultDecision[],
+  limit = SHOWN_DECISIONS,
+): (ResultDecision | string)[] {
+  const seen = new Map<string, number>();
+  const out: (ResultDecision | string)[] = [];
+  for (const d of decisions) {
+    if (d.category === undefined) {
+      out.push(d);
+      continue;
+    }
+    const n = (seen.get(d.metric) ?? 0) + 1;
+    seen.set(d.metric, n);
+    if (n <= limit) out.push(d);
+  }
+  for (const [metric, n] of seen) {
+    if (n > limit)
+      out.push(
+        `… and ${n - limit} more ${METRIC_INFO[metric as MetricName].title} categories not passing, in results.json`,
+      );
+  }
+  return out;
 }
 
 function metricTable(r: Results): string[] {
@@ -285,18 +320,46 @@ function worstCell(decisions: readonly ResultDecision[]): string {
 
 function categoryTable(r: Results): string[] {
   const rows: string[] = [];
+  // Looked up by key: a search per row is quadratic in the number of categories.
+  const key = (metric: string, cat: string) => `${metric}\u0000${cat}`;
+  const comparisons = new Map<string, Results["comparisons"][number]>();
+  for (const x of r.comparisons) {
+    if (x.category !== undefined && !comparisons.has(key(x.metric, x.category)))
+      comparisons.set(key(x.metric, x.category), x);
+  }
+  const decisions = new Map<string, ResultDecision>();
+  for (const x of r.decisions) {
+    if (x.category !== undefined && !decisions.has(key(x.metric, x.category)))
+      decisions.set(key(x.metric, x.category), x);
+  }
   for (const metric of METRICS) {
     if (metric === "error_rate") continue;
     const cats = r.metrics.candidate[metric].byCategory;
-    for (const [cat, c] of Object.entries(cats)) {
+    const all = Object.keys(cats);
+    // Too many for a table: the failing gates first, then the largest Δ, then the highest rate.
+    const shown = worstFirst(all, SHOWN_CATEGORIES, (cat) => {
+      const d = decisions.get(key(metric, cat));
+      return [
+        d ? severity(d.outcome) : 0,
+        orLast(comparisons.get(key(metric, cat))?.delta),
+        orLast(cats[cat]?.rate),
+      ];
+    });
+    for (const cat of shown) {
+      const c = cats[cat];
       const b = r.metrics.baseline?.[metric].byCategory[cat];
-      const cmp = r.comparisons.find((x) => x.metric === metric && x.category === cat);
-      const d = r.decisions.find((x) => x.metric === metric && x.category === cat);
+      const cmp = comparisons.get(key(metric, cat));
+      const d = decisions.get(key(metric, cat));
       const delta = cmp
         ? `${formatPoints(cmp.delta)} [${formatLevel(cmp.ciLevel)}: ${formatInterval(cmp.ci, "points").slice(1, -1)}]`
         : "–";
       rows.push(
         `| ${METRIC_INFO[metric].title} | ${markdownInline(cat, 60)} | ${rateCell(b)} | ${rateCell(c)} | ${delta} | ${cmp ? formatP(cmp.pOneSided) : "–"} | ${adjustedText(cmp)} | ${mdeText(cmp)} | ${d ? OUTCOME_CELL[d.outcome] : "–"} |`,
+      );
+    }
+    if (all.length > shown.length) {
+      rows.push(
+        `| ${METRIC_INFO[metric].title} | … and ${all.length - shown.length} more categories in results.json | | | | | | | |`,
       );
     }
   }

@@ -3,7 +3,7 @@ import { METRIC_INFO, METRICS } from "../gate/metrics.js";
 import type { Verdict } from "../gate/waivers.js";
 import { categorySummary, deltaText, powerText, pText, testText } from "./comparison-text.js";
 import { plainInline } from "./escape.js";
-import { gateText, rateCell, verdictSummary } from "./markdown.js";
+import { boundedDecisions, gateText, rateCell, verdictSummary } from "./markdown.js";
 import type { Results } from "./results-schema.js";
 
 export interface Style {
@@ -68,9 +68,11 @@ export function renderTerminal(r: Results, style: Style = plainStyle): string {
     if (byCategory.line) {
       lines.push(`  ${style.outcome("pass", `${MARK.pass} by category`)}: ${byCategory.line}`);
     }
-    for (const d of byCategory.others) {
+    for (const d of boundedDecisions(byCategory.others)) {
       lines.push(
-        `  ${style.outcome(d.outcome, `${MARK[d.outcome]} ${gateText(d)}`)}: ${d.reason}${waived(d)}`,
+        typeof d === "string"
+          ? `  ${d}`
+          : `  ${style.outcome(d.outcome, `${MARK[d.outcome]} ${gateText(d)}`)}: ${d.reason}${waived(d)}`,
       );
     }
   }

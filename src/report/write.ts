@@ -1,8 +1,9 @@
-/** Writes results.json, report.md, report.html and junit.xml into the out dir, each atomically. */
+/** Writes results.json, report.md, report.html and junit.xml into the out dir, each atomically and without building the large ones as one string. */
 import { join } from "node:path";
-import { writeFileAtomic } from "../io/atomic.js";
-import { renderHtml } from "./html.js";
-import { renderJunit } from "./junit.js";
+import { writeFileAtomic, writeStreamAtomic } from "../io/atomic.js";
+import { emitJson } from "../io/json-stream.js";
+import { emitHtml } from "./html.js";
+import { emitJunit } from "./junit.js";
 import { type ReportOptions, renderMarkdown } from "./markdown.js";
 import type { Results } from "./results-schema.js";
 
@@ -20,12 +21,20 @@ export function writeReport(results: Results, outDir: string, options: ReportOpt
   const reportPath = join(outDir, "report.md");
   const htmlPath = join(outDir, "report.html");
   const junitPath = join(outDir, "junit.xml");
-  writeFileAtomic(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+  // Written as they are rendered: a million cases are more text than one string can hold.
+  // report.md needs no streaming: it is bounded (categories, flips and decisions shown).
+  writeStreamAtomic(resultsPath, (write) => {
+    emitJson(results, write);
+    write("\n");
+  });
   writeFileAtomic(reportPath, markdown);
-  writeFileAtomic(htmlPath, renderHtml(results, options));
-  writeFileAtomic(
-    junitPath,
-    renderJunit(results, { redact: options.redact ?? false, maxResponseChars: options.maxResponseChars }),
+  writeStreamAtomic(htmlPath, (write) => emitHtml(results, options, write));
+  writeStreamAtomic(junitPath, (write) =>
+    emitJunit(
+      results,
+      { redact: options.redact ?? false, maxResponseChars: options.maxResponseChars },
+      write,
+    ),
   );
   return { resultsPath, reportPath, htmlPath, junitPath, markdown };
 }
