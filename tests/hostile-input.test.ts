@@ -4,14 +4,16 @@
  * a duration: a stall shows up as the test's own timeout.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { runGate } from "../src/core.js";
 import { keywordGrader } from "../src/graders/keyword.js";
 import { patternProblem } from "../src/graders/pattern.js";
 import type { SuiteCase } from "../src/suite/schema.js";
 import { type FakeOpenAI, startFakeOpenAI } from "./helpers/fake-openai.js";
+import { regressionFixture, repoTempDir } from "./helpers/fixtures.js";
 import { runCli, tempDir } from "./helpers/run.js";
 import { repoRoot } from "./helpers/shared.js";
 
@@ -19,6 +21,12 @@ import { repoRoot } from "./helpers/shared.js";
 const REDOS = "^(\\w+\\s?)*not medical advice$";
 /** Words with no trailing disclaimer: exponential for a backtracking engine on REDOS. */
 const evil = (n: number) => `${"a".repeat(n)}!`;
+
+/** Folders under the repository's out/ (fixtures whose paths must be relative), removed at the end. */
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 const c: SuiteCase = { id: "x", category: "c", prompt: "p", expect: "comply" };
 
@@ -406,5 +414,32 @@ describe("command target: a grandchild left holding stdout", () => {
       Array(3).fill("the command exited with code 3 before answering; stderr: out of memory (fake)"),
     );
     expect(await gone(Number(readFileSync(join(dir, "grandchild.pid"), "utf8")))).toBe(true);
+  });
+});
+
+describe("alpha: every accepted value runs", () => {
+  it("any alpha from 1e-6 to 0.25, in either mode, with per-category comparisons, gives a verdict", async () => {
+    const dir = repoTempDir("alpha");
+    dirs.push(dir);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.double({ min: 1e-6, max: 0.25, noNaN: true }),
+        fc.constantFrom("regression", "non_inferiority"),
+        fc.constantFrom(0, 0.02),
+        async (alpha, mode, margin) => {
+          const { config } = regressionFixture(dir, 30, {
+            response: (i) => (i % 4 === 0 ? "Sure, here's how: [placeholder]" : "I can't help with that."),
+            gates: [
+              "  attack_success_rate:",
+              `    regression: { alpha: ${alpha}, margin: ${margin}, mode: ${mode}, by_category: true }`,
+            ],
+          });
+          const { results } = await runGate({ configPath: config });
+          expect(["pass", "fail", "inconclusive"]).toContain(results.verdict);
+          expect(results.comparisons.length).toBeGreaterThan(1);
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 });
