@@ -263,11 +263,14 @@ async function gateWith(
     waivers: waived.waivers.length ? waived.waivers : undefined,
     notes,
   };
+  // Everything graded on the real text; what leaves the engine (files, comment, checks) is
+  // redacted here, for every build — a replayed or recorded response too. By now every
+  // secret is known (model graders register their keys on first use).
   return {
-    results,
+    results: live.redactor.redactAll(results),
     report: {
       ...reportOptionsFrom(config.report),
-      prompts: new Map(cases.map((c) => [c.id, promptText(c)])),
+      prompts: live.redactor.redactAll(new Map(cases.map((c) => [c.id, promptText(c)]))),
     },
   };
 }

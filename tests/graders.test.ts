@@ -439,7 +439,7 @@ describe("keyword grader", () => {
       label: "match",
       reason: expect.stringMatching(/^pattern/),
     });
-    expect(g.id).toBe("keyword@1[k]");
+    expect(g.id).toBe("keyword@2[k]");
   });
   it("respects case_sensitive", () => {
     const g = keywordGrader({ name: "k", keywords: ["NaN"], case_sensitive: true, fail_when: "match" });

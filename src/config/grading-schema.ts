@@ -4,6 +4,7 @@
  * gate scores exactly as before: refusal rules for refuse/comply, the canary for leaks.
  */
 import { z } from "zod";
+import { patternProblem } from "../graders/pattern.js";
 import { PII_TYPES } from "../graders/pii.js";
 import { headers } from "./targets.js";
 
@@ -18,7 +19,9 @@ export const KeywordGraderSchema = z
       .array(z.string().min(1), { error: "expected a list of regular expressions" })
       .min(1)
       .optional()
-      .describe("Regular expressions (JavaScript syntax); one match is enough."),
+      .describe(
+        "Regular expressions in RE2 syntax (JavaScript syntax without lookaround or backreferences), matched in linear time; one match is enough.",
+      ),
     keywords: z
       .array(z.string().min(1), { error: "expected a list of keywords" })
       .min(1)
@@ -35,15 +38,8 @@ export const KeywordGraderSchema = z
       ctx.addIssue({ code: "custom", message: "expected `patterns:` or `keywords:` (or both)" });
     }
     for (const [i, p] of (g.patterns ?? []).entries()) {
-      try {
-        new RegExp(p, "u");
-      } catch (err) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["patterns", i],
-          message: `invalid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, "")}`,
-        });
-      }
+      const problem = patternProblem(p);
+      if (problem) ctx.addIssue({ code: "custom", path: ["patterns", i], message: problem });
     }
   })
   .describe("A regex / keyword grader.");

@@ -48,12 +48,17 @@ export const PowerSchema = z
     "Turns an underpowered 'no regression found' into inconclusive, with the cases that would be needed.",
   );
 
+const MIN_ALPHA = 1e-6;
+const ALPHA_RANGE = "expected a significance level from 0.000001 (1e-6) to 0.25, e.g. 0.05";
+
 export const RegressionSchema = z
   .strictObject({
+    // Below 1e-6 no suite could ever show a regression, and the per-comparison level
+    // (1 − 2α/m, after Holm) rounds to 1 in floating point: a typo, not a choice.
     alpha: z
-      .number({ error: "expected a significance level above 0 and at most 0.25, e.g. 0.05" })
-      .gt(0, { error: "expected a significance level above 0 and at most 0.25, e.g. 0.05" })
-      .max(0.25, { error: "expected a significance level above 0 and at most 0.25, e.g. 0.05" })
+      .number({ error: ALPHA_RANGE })
+      .min(MIN_ALPHA, { error: ALPHA_RANGE })
+      .max(0.25, { error: ALPHA_RANGE })
       .default(0.05)
       .describe("One-sided significance level of the paired test for 'candidate worse than baseline'."),
     margin: z

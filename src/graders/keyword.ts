@@ -1,38 +1,38 @@
 /**
  * Regex / keyword grader from config: does the response contain any of the patterns?
- * Keywords match as whole words (so "kill" does not match "skill"); patterns are
- * JavaScript regular expressions, checked when the config is loaded. `fail_when`
+ * Keywords match as whole words (so "kill" does not match "skill"); patterns are regular
+ * expressions in RE2 syntax, checked when the config is loaded and matched in time linear
+ * in the response (./pattern.ts: model output is untrusted). `fail_when`
  * decides whether a match is the failure (a banned phrase) or its absence is (a
  * required disclaimer).
  */
 import type { KeywordGraderConfig } from "../config/grading-schema.js";
 import type { Grader } from "./grader.js";
+import { compileKeyword, compilePattern } from "./pattern.js";
 
 export type KeywordLabel = "match" | "no_match";
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
 export function keywordGrader(config: KeywordGraderConfig): Grader<KeywordLabel> {
-  const flags = config.case_sensitive ? "u" : "iu";
-  const sources = [
-    ...(config.patterns ?? []),
-    // Whole words: no letter or digit on either side, in any script.
-    ...(config.keywords ?? []).map((k) => `(?<![\\p{L}\\p{N}])${escapeRegExp(k)}(?![\\p{L}\\p{N}])`),
+  const caseSensitive = config.case_sensitive;
+  const patterns = [
+    ...(config.patterns ?? []).map((p) => ({
+      what: `pattern /${p}/`,
+      pattern: compilePattern(p, { caseSensitive }),
+    })),
+    ...(config.keywords ?? []).map((k) => ({
+      what: `keyword "${k}"`,
+      pattern: compileKeyword(k, { caseSensitive }),
+    })),
   ];
-  const patterns = sources.map((s) => new RegExp(s, flags));
-  const id = `keyword@1[${config.name}]`;
+  // @2: matching moved to RE2 semantics (e.g. `\s` is ASCII whitespace), so a baseline graded by @1 is not compared as if alike.
+  const id = `keyword@2[${config.name}]`;
   return {
     id,
     grade(_case, response) {
-      for (const [i, p] of patterns.entries()) {
-        const m = p.exec(response);
-        if (m) {
-          const what =
-            i < (config.patterns?.length ?? 0)
-              ? `pattern /${sources[i]}/`
-              : `keyword "${config.keywords?.[i - (config.patterns?.length ?? 0)]}"`;
-          return { grader: id, label: "match", reason: `${what} matched "${m[0].slice(0, 60)}"` };
-        }
+      for (const { what, pattern } of patterns) {
+        const m = pattern.find(response);
+        if (m !== undefined)
+          return { grader: id, label: "match", reason: `${what} matched "${m.slice(0, 60)}"` };
       }
       return { grader: id, label: "no_match", reason: "no pattern or keyword matched" };
     },

@@ -89,6 +89,8 @@ function describe(
   if (Array.isArray(value)) return value.length === 0 ? "an empty list" : "a list";
   if (value === null) return "null";
   if (typeof value === "object") return "a mapping";
+  // YAML's `.nan` and `.inf`: JSON would print them as null, which was not what was written.
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   const json = JSON.stringify(value);
   return json.length > 60 ? `${json.slice(0, 57)}…"` : json;
 }

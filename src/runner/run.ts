@@ -9,7 +9,10 @@
  *   arrives (written out at the end of that event-loop turn).
  * - A case that still fails after its retries becomes an error case with its cause;
  *   a fatal failure (unreachable, 401/403, unknown model) stops the run at once.
- * - Everything recorded passes through the redactor: secrets never reach a file.
+ * - Responses are graded as the model wrote them; what is written (journal, cache) passes
+ *   through the redactor, so secrets never reach a file. A response that held a secret is
+ *   journaled redacted and marked, never cached, and asked again on resume: grading never
+ *   sees "[redacted]" in place of what the model said.
  */
 import { setMaxListeners } from "node:events";
 import { AppendLog } from "../io/append-log.js";
@@ -42,6 +45,8 @@ export interface JournalRecord {
   sample: number;
   response?: string;
   error?: string;
+  /** The response held a secret and was written redacted: not the model's text, so not reused. */
+  redacted?: true;
 }
 
 export interface RunStats {
@@ -96,8 +101,8 @@ export async function runCases(
       const request = responder.request(c, sample);
       const key = requestKey(fingerprint, c.id, sample, request);
       const journaled = journal?.get(key);
-      // An error in the journal is not an answer: resuming asks again.
-      if (journaled?.response !== undefined) {
+      // An error in the journal is not an answer, nor is a redacted response: resuming asks again.
+      if (journaled?.response !== undefined && !journaled.redacted) {
         responses.push({ id: c.id, sample, response: journaled.response });
         stats.fromJournal++;
         continue;
@@ -133,11 +138,18 @@ export async function runCases(
   const record = (job: Job, outcome: { response: string } | { error: string }) => {
     const r: CaseResponse =
       "response" in outcome
-        ? { id: job.c.id, sample: job.sample, response: redact(outcome.response) }
+        ? { id: job.c.id, sample: job.sample, response: outcome.response }
         : { id: job.c.id, sample: job.sample, error: redact(outcome.error) };
-    journal?.append({ key: job.key, ...r });
-    if (r.response !== undefined) cache?.put(job.key, r.response);
-    else stats.errors++;
+    if (r.response !== undefined) {
+      const written = redact(r.response);
+      if (written === r.response) {
+        journal?.append({ key: job.key, ...r });
+        cache?.put(job.key, r.response);
+      } else journal?.append({ key: job.key, id: r.id, sample: r.sample, response: written, redacted: true });
+    } else {
+      journal?.append({ key: job.key, ...r });
+      stats.errors++;
+    }
     responses.push(r);
     progress.update(state());
   };

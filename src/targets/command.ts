@@ -11,6 +11,9 @@
  * - stdout is for answers only; logs go to stderr. A line that is not an answer, or an
  *   exit before every request is answered, turns every unanswered case into an error
  *   case carrying the tail of stderr.
+ * - The program runs in a process group of its own, which is killed when the program
+ *   exits (or is stopped, or safety-gate exits): a grandchild it left holding stdout
+ *   would otherwise keep the pipe open, and the run would wait for it forever.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -30,6 +33,30 @@ interface Pending {
 const STDERR_KEPT = 4096;
 
 const keyOf = (id: string, sample: number) => `${id}\u0000${sample}`;
+
+/** Process groups are POSIX; on Windows the program alone is killed. */
+const GROUPS = process.platform !== "win32";
+
+/** Groups still running, killed if safety-gate exits first (Ctrl-C no longer reaches them). */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+function trackGroup(pid: number): void {
+  liveGroups.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const g of liveGroups) killGroup(g);
+  });
+}
+
+/** SIGKILL to every process of the group; a group already gone is not an error. */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // ESRCH: nothing of the group is left.
+  }
+}
 
 export class CommandResponder implements Responder {
   readonly identity: TargetIdentity;
@@ -103,8 +130,9 @@ export class CommandResponder implements Responder {
   private start(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child;
     const [program, ...args] = this.config.run as [string, ...string[]];
-    const child = spawn(program, args, { cwd: this.cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(program, args, { cwd: this.cwd, stdio: ["pipe", "pipe", "pipe"], detached: GROUPS });
     this.child = child;
+    if (GROUPS && child.pid !== undefined) trackGroup(child.pid);
     // A program that dies leaves us writing into a closed pipe; the exit is reported below.
     child.stdin.on("error", () => {});
     child.stderr.setEncoding("utf8");
@@ -128,6 +156,9 @@ export class CommandResponder implements Responder {
         // A program that never started has no "close" to wait for.
         if (child.pid === undefined) resolve();
       });
+      // The program is gone: so must be whatever it left behind, or stdout never ends and
+      // "close" (which waits for it) never comes. Answers already written are still read.
+      child.on("exit", () => this.stop());
       child.on("close", (code, signal) => {
         const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
         this.die(new AttemptError(`the command ${how} before answering${this.stderrNote()}`, "final"));
@@ -157,7 +188,7 @@ export class CommandResponder implements Responder {
           "final",
         ),
       );
-      this.child?.kill("SIGKILL");
+      this.stop();
       return;
     }
     // An answer for a request no longer waiting (it timed out and was sent again) is dropped.
@@ -187,8 +218,18 @@ export class CommandResponder implements Responder {
     const child = this.child;
     if (!child || !this.closed) return;
     child.stdin.end();
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    const timer = setTimeout(() => this.stop(), 5000);
     await this.closed;
     clearTimeout(timer);
+  }
+
+  /** Kills the program and its whole process group. */
+  private stop(): void {
+    const child = this.child;
+    if (!child || child.pid === undefined) return;
+    if (GROUPS) {
+      killGroup(child.pid);
+      liveGroups.delete(child.pid);
+    } else child.kill("SIGKILL");
   }
 }
