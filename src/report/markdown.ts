@@ -11,7 +11,7 @@ import { METRIC_INFO, METRICS, type MetricName, RATE_METRICS, type RateEstimate 
 import type { CaseOutcome } from "../gate/outcome.js";
 import { severity, type Verdict } from "../gate/waivers.js";
 import { categoryChart } from "./chart.js";
-import { adjustedText, mdeText, powerText } from "./comparison-text.js";
+import { adjustedText, atMargin, mdeText, powerText } from "./comparison-text.js";
 import { fencedBlock, markdownInline, redactedText } from "./escape.js";
 import type { Detail } from "./fit.js";
 import type { Results } from "./results-schema.js";
@@ -103,9 +103,11 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
   out.push(`**Verdict: ${r.verdict}** — ${verdictSummary(r)}.`, "");
   const notPassed = r.decisions.filter((x) => x.outcome !== "pass");
   for (const d of notPassed) {
+    // The plain sentence first; the statistics it rests on one level down.
     out.push(
-      `- ${OUTCOME_CELL[d.outcome]} **${METRIC_INFO[d.metric].title}** (${markdownInline(gateText(d), 120)}): ${markdownInline(d.reason, 1000)}${waiverText(d)}`,
+      `- ${OUTCOME_CELL[d.outcome]} **${METRIC_INFO[d.metric].title}** (${markdownInline(gateText(d), 120)}): ${markdownInline(d.plain ?? d.reason, 1000)}${waiverText(d)}`,
     );
+    if (d.plain) out.push(`  - ${markdownInline(d.reason, 1000)}`);
   }
   for (const w of (r.waivers ?? []).filter((x) => x.status === "expired")) {
     out.push(
@@ -156,7 +158,7 @@ function metricTable(r: Results): string[] {
     const delta = cmp
       ? `${formatPoints(cmp.delta)} [${formatLevel(cmp.ciLevel)}: ${formatInterval(cmp.ci, "points").slice(1, -1)}]`
       : "–";
-    const p = cmp ? `${formatP(cmp.pOneSided)} / ${formatP(cmp.pTwoSided)}` : "–";
+    const p = cmp ? `${formatP(cmp.pOneSided)} / ${formatP(cmp.pTwoSided)}${atMargin(cmp)}` : "–";
     const gate = decisions.map(gateText).join("; ") || "not gated";
     out.push(
       `| ${METRIC_INFO[metric].title} (${METRIC_INFO[metric].failure}) | ${rateCell(r.metrics.baseline?.[metric].overall)} | ${rateCell(c)} | ${delta} | ${cmp?.test ?? "–"} | ${p} | ${adjustedText(cmp)} | ${mdeText(cmp)} | ${gate} | ${worstCell(decisions)} |`,

@@ -173,6 +173,8 @@ export const ResultsSchema = z
         build: z.enum(["candidate", "baseline", "both"]),
         outcome: verdict,
         reason: z.string(),
+        /** The outcome in one plain sentence; the statistics are in `reason`. */
+        plain: z.string().optional(),
         threshold: z.number().optional(),
         alpha: z.number().optional(),
         margin: z.number().optional(),
