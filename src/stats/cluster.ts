@@ -15,7 +15,11 @@
  *   independent, equal-variance observations, ν = (tr M)²/tr(M²) with M = GᵀG the C × C matrix of the
  *   quadratic form CR2² = yᵀGGᵀy. For X = 1, M_cd = √(w_c w_d)(n_c·[c = d] − n_c n_d/n), w_c = 1/(1 − n_c/n),
  *   so tr M = n and tr(M²) = Σ_c n_c² + Σ_{c≠d} w_c w_d n_c² n_d²/n². Equal clusters give ν = C − 1; unequal
- *   ones give fewer, which is what keeps the test's size near α when a few large clusters dominate.
+ *   ones give fewer, which is what keeps the test's size near α when a few large clusters dominate;
+ * - the same Satterthwaite df under the other extreme working model, observations perfectly correlated
+ *   within their cluster (Ω = block-diagonal ones; Pustejovsky & Tipton 2018 allow any working model):
+ *   ν₁ = (tr GᵀΩG)²/tr((GᵀΩG)²) with (GᵀΩG)_cd ∝ x_c^½ x_d^½ ([c = d] + s − p_c − p_d), x_c = w_c n_c²,
+ *   p_c = n_c/n, s = Σ p_c². Also C − 1 for equal clusters, and at most ν for unequal ones.
  *
  * CR1 and CR2 are NaN for one cluster, and se_clt for one observation (no variance to estimate).
  */
@@ -37,6 +41,8 @@ export interface ClusteredSE {
   /** Bias-reduced (CR2) standard error, and its Bell–McCaffrey degrees of freedom (NaN for one cluster). */
   seCR2: number;
   dfBM: number;
+  /** Bell–McCaffrey df with observations perfectly correlated within clusters as the working model. */
+  dfBMClustered: number;
 }
 
 /** Dense cluster indices 0..C−1 in order of first appearance, so callers can reuse them across arrays. */
@@ -101,6 +107,25 @@ export function clusteredMean(values: ArrayLike<number>, clusters: Clusters): Cl
     weightedSquares += (w * size * size) ** 2;
   }
   const several = count > 1;
+  // ν₁: tr = Σ x_c(1 − 2p_c + s); tr² = Σ x_c²(1 + 2(s − 2p_c)) + Σ_cd x_c x_d (s − p_c − p_d)², the last
+  // expanded as s²X² + 2X·A2 − 4sX·A1 + 2A1² with X = Σx, A1 = Σx·p, A2 = Σx·p².
+  let s2 = 0;
+  for (let c = 0; c < count; c++) s2 += ((sizes[c] as number) / n) ** 2;
+  let tr1 = 0;
+  let diag = 0;
+  let sumX = 0;
+  let a1 = 0;
+  let a2 = 0;
+  for (let c = 0; c < count; c++) {
+    const p = (sizes[c] as number) / n;
+    const x = (sizes[c] as number) ** 2 / (1 - p);
+    tr1 += x * (1 - 2 * p + s2);
+    diag += x * x * (1 + 2 * (s2 - 2 * p));
+    sumX += x;
+    a1 += x * p;
+    a2 += x * p * p;
+  }
+  const tr1Squared = diag + s2 * s2 * sumX * sumX + 2 * sumX * a2 - 4 * s2 * sumX * a1 + 2 * a1 * a1;
   const cr0 = Math.sqrt(between) / n;
   const clt2 = squares / (n - 1) / n;
   // Σ_c Σ_{i≠j} e_i e_j = Σ_c (Σe)² − Σe²: the within-cluster cross products.
@@ -115,6 +140,7 @@ export function clusteredMean(values: ArrayLike<number>, clusters: Clusters): Cl
     seMiller: Math.sqrt(Math.max(0, miller2)),
     seCR2: several ? Math.sqrt(cr2) / n : Number.NaN,
     dfBM: several ? (n * n) / (squaredSizes + (weighted * weighted - weightedSquares) / (n * n)) : Number.NaN,
+    dfBMClustered: several ? (tr1 * tr1) / tr1Squared : Number.NaN,
   };
 }
 
