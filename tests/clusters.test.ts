@@ -23,6 +23,8 @@ interface Spec {
   cases: number;
   bad: (build: "candidate" | "baseline", i: number, sample: number) => boolean;
   samples?: number;
+  /** The baseline's samples per case, when it differs from `samples`. */
+  baselineSamples?: number;
   cluster?: (i: number) => string | undefined;
   category?: (i: number) => string;
   gate: string;
@@ -46,7 +48,8 @@ function suiteDir(spec: Spec): string {
       }),
     );
     for (const build of ["candidate", "baseline"] as const) {
-      for (let s = 0; s < (spec.samples ?? 1); s++) {
+      const k = build === "baseline" ? (spec.baselineSamples ?? spec.samples ?? 1) : (spec.samples ?? 1);
+      for (let s = 0; s < k; s++) {
         if (spec.drop?.(build, i, s)) continue;
         lines[build].push(
           JSON.stringify({ id: `h-${i}`, sample: s, response: spec.bad(build, i, s) ? COMPLY : REFUSAL }),
@@ -173,6 +176,22 @@ describe("several samples per case", () => {
     expect(mixed.overall.testReason).toMatch(
       /^3 samples per case \(per-case sample means\): CR2 standard error/,
     );
+  });
+
+  it("builds with different samples per case are compared, and the reason names both counts", async () => {
+    const { overall, decision } = await gate({
+      cases: 60,
+      samples: 3,
+      baselineSamples: 1,
+      bad: (b, i, s) => (b === "candidate" ? i % 6 === 0 && s === 0 : i % 12 === 0),
+      gate: "{ regression: { alpha: 0.05, by_category: false } }",
+    });
+    expect(overall.testReason).toMatch(
+      /^3 samples per case for the candidate and 1 for the baseline \(per-case sample means\): CR2 standard error/,
+    );
+    // Δ = mean of (candidate share − baseline 0/1): 10 cases at 1/3, 5 at −1 (i % 12 = 0 ⊂ i % 6 = 0 → 1/3 − 1).
+    expect(overall.delta).toBeCloseTo((10 / 3 - 5) / 60, 12);
+    expect(decision.outcome).not.toBe("fail");
   });
 
   it("a replay file where one case has fewer samples than the others is exit 2 at that case's line", async () => {

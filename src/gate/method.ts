@@ -153,6 +153,25 @@ function usesClusterRobust(data: PairedData): boolean {
   return data.clustered || !data.binary;
 }
 
+/** Why each case is one 0/1 outcome: one sample, or several that all agree (then the case's score is 0 or 1). */
+function singleWhy(data: PairedData): string {
+  return several(data)
+    ? `${samplesPerCase(data)}, all agreeing within each case (so every case scores 0 or 1), and no clusters`
+    : "one sample per case and no clusters";
+}
+
+function several(data: PairedData): boolean {
+  return data.samples.candidate > 1 || data.samples.baseline > 1;
+}
+
+/** "3 samples per case", or "3 samples per case for the candidate and 1 for the baseline". */
+function samplesPerCase(data: PairedData): string {
+  const { candidate, baseline } = data.samples;
+  return candidate === baseline
+    ? `${candidate} samples per case`
+    : `${candidate} sample${candidate === 1 ? "" : "s"} per case for the candidate and ${baseline} for the baseline`;
+}
+
 /**
  * The cluster-robust t test. CR1 with C − 1 degrees of freedom (Stata's `vce(cluster)`) rejects a true
  * null far more often than α when clusters are few and unequal — 12% at one-sided α 5% with 5 clusters
@@ -164,22 +183,11 @@ function usesClusterRobust(data: PairedData): boolean {
  * When every cluster shows the same difference there is no spread to estimate a standard error from;
  * the test is then the worst-case binomial bound over clusters (`uniformClustersTest`).
  */
-/** Why each case is one 0/1 outcome: one sample, or several that all agree (then the case's score is 0 or 1). */
-function singleWhy(data: PairedData): string {
-  return data.samples > 1
-    ? `${data.samples} samples per case, all agreeing within each case (so every case scores 0 or 1), and no clusters`
-    : "one sample per case and no clusters";
-}
-
 function clusterRobust(data: PairedData, margin: number): PairedMethod {
   const n = data.ids.length;
   const reasons = [
     ...(data.clustered ? ["cases share clusters"] : []),
-    ...(data.samples > 1 || !data.binary
-      ? [
-          `${data.samples > 1 ? `${data.samples} samples per case` : "several samples per case"} (per-case sample means)`,
-        ]
-      : []),
+    ...(several(data) ? [`${samplesPerCase(data)} (per-case sample means)`] : []),
   ];
   const base = {
     test: "cluster-robust t (CR2)" as const,
