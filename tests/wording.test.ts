@@ -156,7 +156,7 @@ describe("a plain sentence for every decision", () => {
     );
   });
 
-  it("the terminal and report.md show the sentence first and the statistics one level down", async () => {
+  it("the terminal, report.md, report.html and junit.xml show the sentence first and the statistics one level down", async () => {
     const out = tempDir();
     const { stdout } = await runCli(["run", "--config", config, "--out", out]);
     const lines = stdout.split("\n");
@@ -170,6 +170,15 @@ describe("a plain sentence for every decision", () => {
     const report = readFileSync(join(out, "report.md"), "utf8");
     expect(report).toContain(
       "- ❌ fail **Attack success** (regression α 0.05): 12 of 72 harmful prompts got through with the candidate vs 2 of 72 with the baseline: a real regression, unlikely to be chance even allowing for 11 checks.\n  - candidate is significantly worse: one-sided exact McNemar p = 0.00317",
+    );
+    // report.html and junit.xml, the same sentence first.
+    const html = readFileSync(join(out, "report.html"), "utf8");
+    expect(html).toContain(
+      "(regression α 0.05): 12 of 72 harmful prompts got through with the candidate vs 2 of 72 with the baseline: a real regression, unlikely to be chance even allowing for 11 checks.<br><small>candidate is significantly worse:",
+    );
+    const junit = readFileSync(join(out, "junit.xml"), "utf8");
+    expect(junit).toContain(
+      'failure message="fail: 12 of 72 harmful prompts got through with the candidate vs 2 of 72 with the baseline: a real regression, unlikely to be chance even allowing for 11 checks. candidate is significantly worse:',
     );
   });
 });

@@ -174,7 +174,7 @@ function samplesPerCase(data: PairedData): string {
 
 /**
  * The cluster-robust t test. CR1 with C − 1 degrees of freedom (Stata's `vce(cluster)`) rejects a true
- * null far more often than α when clusters are few and unequal — 12% at one-sided α 5% with 5 clusters
+ * null far more often than α when clusters are few and unequal — 14% at one-sided α 5% with 5 clusters
  * of 2–40 cases (scripts/cluster-size.ts) — because its variance is biased down for large clusters and
  * C − 1 overstates what a few dominant clusters can tell. CR2 with Bell–McCaffrey degrees of freedom
  * (../stats/cluster.ts) corrects both, and equals CR1 on C − 1 df when clusters are equal. The df are
