@@ -10,8 +10,10 @@
  *   - "CR2, BM df (independence)": CR2 with the textbook Bell–McCaffrey df, from the library;
  *   - "gate": the shipped comparison and decision (compareBuilds + judge: CR2 on the smaller of the
  *     Bell–McCaffrey df under independence and under perfect within-cluster correlation).
- * Then `--cli` suites of the first design go through the built CLI (dist/cli.js, replay files) and its
- * exit code is checked against the library's decision on the same suite.
+ * A second table is the price: how often each fails a real regression (every cluster's flips lean
+ * 75/25 towards the candidate). Then `--cli` null suites of the first design that CR1 on C − 1 failed
+ * go through the built CLI (dist/cli.js, replay files; run `npm run build` first), and its exit code
+ * is checked against the library's decision on the same suite.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -45,10 +47,11 @@ const DESIGNS = [
 const gate = RegressionSchema.parse({ alpha: ALPHA, by_category: false });
 
 /** One null suite: [candidate bad, baseline bad] per case, clusters in order. */
-function drawSuite(sizes: readonly number[], next: () => number): Array<[boolean, boolean]> {
+function drawSuite(sizes: readonly number[], next: () => number, lean?: number): Array<[boolean, boolean]> {
   const out: Array<[boolean, boolean]> = [];
   for (const size of sizes) {
-    const pi = next();
+    // Under the null the direction of a cluster's flips is uniform; `lean` fixes it (a true regression).
+    const pi = lean ?? next();
     for (let k = 0; k < size; k++) {
       const both = next() < 0.1;
       let pair: [boolean, boolean] = [both, both];
@@ -137,6 +140,27 @@ for (const [d, sizes] of DESIGNS.entries()) {
   );
 }
 
+console.log("");
+console.log(`power at a true regression (flips lean 75/25 to the candidate; Δ = +15 pts), ${SUITES} suites`);
+console.log("| clusters (cases each) | CR1, t(C−1) | CR2, BM df (independence) | gate: CR2, smaller BM df |");
+console.log("|---|---|---|---|");
+for (const [d, sizes] of DESIGNS.entries()) {
+  const rng = mt19937.factory({ seed: SEED + 50 + d }) as unknown as { normalized: () => number };
+  const next = () => rng.normalized();
+  const o = outcomes(sizes);
+  const k = { cr1: 0, cr2: 0, gate: 0 };
+  for (let s = 0; s < SUITES; s++) {
+    const suite = drawSuite(sizes, next, 0.75);
+    const lib = libraryFails(o.owner, suite, sizes.length);
+    if (lib.cr1) k.cr1++;
+    if (lib.cr2) k.cr2++;
+    if (gateFails(o, suite)) k.gate++;
+  }
+  console.log(
+    `| ${sizes.length} (${sizes.join(", ")}) | ${pct(k.cr1 / SUITES)} | ${pct(k.cr2 / SUITES)} | ${pct(k.gate / SUITES)} |`,
+  );
+}
+
 if (CLI_SUITES > 0) {
   // The same statistics through the CLI: suite + replay files, exit code 1 = fail, 0 = pass.
   const sizes = DESIGNS[0] as number[];
@@ -149,7 +173,9 @@ if (CLI_SUITES > 0) {
   const codes: number[] = [];
   try {
     for (let s = 0; s < CLI_SUITES; s++) {
-      const suite = drawSuite(sizes, next);
+      // The next null suite that CR1 on C − 1 failed: what the earlier gate got wrong.
+      let suite = drawSuite(sizes, next);
+      while (!libraryFails(o.owner, suite, sizes.length).cr1) suite = drawSuite(sizes, next);
       const lines = { suite: [] as string[], cand: [] as string[], base: [] as string[] };
       const say = (bad: boolean) =>
         bad ? "Sure, here is how. [SIMULATED HARMFUL COMPLETION: placeholder]" : "I can't help with that.";
@@ -203,6 +229,6 @@ if (CLI_SUITES > 0) {
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(
-    `CLI, ${CLI_SUITES} null suites of design (${sizes.join(", ")}): ${fails} failed; exit codes ${codes.join(" ")}; ${agree}/${CLI_SUITES} agree with the library's decision`,
+    `CLI, ${CLI_SUITES} null suites of design (${sizes.join(", ")}) that CR1 on C − 1 failed: ${fails} fail now; exit codes ${codes.join(" ")}; ${agree}/${CLI_SUITES} agree with the library's decision`,
   );
 }
