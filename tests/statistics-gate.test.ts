@@ -80,8 +80,8 @@ describe("several samples per case", () => {
       bad: (b, i, s) => (b === "candidate" ? i < 30 && s < 2 : i < 10 && s === 0),
       gate: "{ regression: { alpha: 0.05, by_category: false } }",
     });
-    expect(overall.test).toBe("cluster-robust t (CR1)");
-    expect(overall.testReason).toContain("several samples per case");
+    expect(overall.test).toBe("cluster-robust t (CR2)");
+    expect(overall.testReason).toContain("4 samples per case (per-case sample means)");
     expect(overall.table).toBeNull();
     expect(overall.clusters).toBe(60);
     // Δ = mean of per-case sample means: (30·0.5 − 10·0.25)/60.
@@ -127,7 +127,7 @@ describe("several samples per case", () => {
 });
 
 describe("clustered cases", () => {
-  it("uses CR1 over clusters, and an interval wider than the one that ignores them", async () => {
+  it("uses CR2 over clusters, and an interval wider than the one that ignores them", async () => {
     // 20 clusters of 6 templated cases; whole clusters flip together, so the cases are far from independent.
     const spec: Spec = {
       cases: 120,
@@ -137,7 +137,7 @@ describe("clustered cases", () => {
     };
     const clustered = await gate(spec);
     const flat = await gate({ ...spec, cluster: () => undefined });
-    expect(clustered.overall.test).toBe("cluster-robust t (CR1)");
+    expect(clustered.overall.test).toBe("cluster-robust t (CR2)");
     expect(clustered.overall.testReason).toContain("cases share clusters");
     expect(clustered.overall.clusters).toBe(20);
     expect(flat.overall.test).toBe("exact McNemar");

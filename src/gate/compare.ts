@@ -12,7 +12,7 @@ import { holmAdjust } from "../stats/multiplicity.js";
 import type { PairedTable } from "../stats/paired-difference.js";
 import type { Alternative } from "../stats/tango.js";
 import { matchedLevel } from "./levels.js";
-import { choosePairedMethod, type PairedMethod } from "./method.js";
+import { choosePairedMethod, clusterShortfall, MIN_CLUSTERS, type PairedMethod } from "./method.js";
 import { RATE_METRICS, type RateMetric } from "./metrics.js";
 import type { CaseOutcome } from "./outcome.js";
 import { flips, type PairedData, pairAllMetrics } from "./paired.js";
@@ -96,11 +96,23 @@ export function compareBuilds(
     if (overall.ids.length + overall.unpaired === 0) continue;
     const gate = gates[metric]?.regression;
     const minCases = minCasesOf(gates, metric);
-    const tested = gate?.by_category ? byCategory.filter((d) => d.ids.length >= minCases) : [];
+    const tested = gate?.by_category
+      ? byCategory.filter((d) => d.ids.length >= minCases && !clusterShortfall(d))
+      : [];
     const skipped = gate?.by_category ? byCategory.filter((d) => d.ids.length < minCases) : [];
     if (skipped.length) {
       notes.push(
         `${metric}: ${skipped.length} categor${skipped.length === 1 ? "y has" : "ies have"} fewer than ${minCases} paired cases and count only in the overall comparison: ${skipped.map((d) => d.category).join(", ")}.`,
+      );
+    }
+    // A category that is one cluster has no between-cluster spread to test against, as a category
+    // below min_cases has too few cases: both are left to the overall comparison.
+    const oneCluster = gate?.by_category
+      ? byCategory.filter((d) => d.ids.length >= minCases && clusterShortfall(d))
+      : [];
+    if (oneCluster.length) {
+      notes.push(
+        `${metric}: ${oneCluster.length} categor${oneCluster.length === 1 ? "y is" : "ies are"} a single cluster (a cluster-robust test needs at least ${MIN_CLUSTERS}) and count only in the overall comparison: ${oneCluster.map((d) => d.category).join(", ")}.`,
       );
     }
     const subsets = [overall, ...tested];

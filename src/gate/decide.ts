@@ -9,6 +9,7 @@ import type { GateConfig, RateGate, RegressionGate } from "../config/schema.js";
 import type { Comparison } from "./compare.js";
 import { formatAgainst, formatP, formatPoints, formatRate } from "./format.js";
 import { METRIC_INFO, type MetricName, type MetricTable, RATE_METRICS, type RateMetric } from "./metrics.js";
+import { plainErrors, plainMax, plainNotCompared, plainRegression } from "./plain.js";
 
 export { matchedLevel } from "./levels.js";
 
@@ -22,8 +23,9 @@ export interface Decision {
   /** Which build the rule looked at. */
   build: "candidate" | "baseline" | "both";
   outcome: Outcome;
+  /** The statistics the outcome rests on. */
   reason: string;
-  /** One plain sentence a reviewer understands; the statistics stay in `reason`. */
+  /** The outcome in one plain sentence, for a reader without the statistics (see ./plain.ts). */
   plain?: string;
   threshold?: number;
   alpha?: number;
@@ -60,12 +62,14 @@ export function decide(input: DecisionInput): Decision[] {
     const over = est.rate > errorMax;
     const [rate, ceiling] = formatAgainst(formatRate, est.rate, errorMax, 1);
     const unit = est.counts ?? "cases";
+    const outcome = over ? "inconclusive" : "pass";
     decisions.push({
       metric: "error_rate",
       rule: "max",
       build,
-      outcome: over ? "inconclusive" : "pass",
+      outcome,
       threshold: errorMax,
+      plain: plainErrors(build, est, errorMax, outcome),
       reason: over
         ? `${build} has ${est.failures} of ${est.n} ${unit} without a usable response (${rate} > max ${ceiling}): the measured rates may not represent the build`
         : `${build}: ${est.failures} of ${est.n} ${unit} without a usable response (${rate} ≤ max ${ceiling})`,
@@ -91,6 +95,7 @@ function decideMax(metric: RateMetric, gate: RateGate, table: MetricTable): Deci
     return {
       ...base,
       outcome: "inconclusive",
+      plain: plainMax(metric, est, max, "inconclusive", minCases),
       reason: `only ${est.n} ${METRIC_INFO[metric].cases} cases with a response (need at least ${minCases})`,
     };
   }
@@ -100,11 +105,13 @@ function decideMax(metric: RateMetric, gate: RateGate, table: MetricTable): Deci
     ? {
         ...base,
         outcome: "fail",
+        plain: plainMax(metric, est, max, "fail", minCases),
         reason: `candidate rate ${rate} (${failures}/${est.n}) is above max ${ceiling}`,
       }
     : {
         ...base,
         outcome: "pass",
+        plain: plainMax(metric, est, max, "pass", minCases),
         reason: `candidate rate ${rate} (${failures}/${est.n}) is within max ${ceiling}`,
       };
 }
@@ -118,32 +125,35 @@ function decideRegression(
   const { alpha, margin, mode } = regression;
   const base = { metric, rule: "regression" as const, build: "both" as const, alpha, margin, mode };
   if (!input.baseline) {
-    return [
-      {
-        ...base,
-        outcome: "inconclusive",
-        reason: input.incomparable ?? "no baseline configured, so a regression cannot be tested",
-      },
-    ];
+    const reason = input.incomparable ?? "no baseline configured, so a regression cannot be tested";
+    return [{ ...base, outcome: "inconclusive", reason, plain: plainNotCompared(reason) }];
   }
-  if (input.incomparable) return [{ ...base, outcome: "inconclusive", reason: input.incomparable }];
+  if (input.incomparable) {
+    const reason = input.incomparable;
+    return [{ ...base, outcome: "inconclusive", reason, plain: plainNotCompared(reason) }];
+  }
   const mine = input.comparisons.filter((c) => c.metric === metric);
   const overall = mine.find((c) => c.category === undefined);
   const minCases = gate.min_cases ?? 1;
   if (!overall || overall.pairs < minCases) {
-    return [
-      {
-        ...base,
-        outcome: "inconclusive",
-        reason: `only ${overall?.pairs ?? 0} paired ${METRIC_INFO[metric].cases} cases (need at least ${minCases})`,
-      },
-    ];
+    const reason = `only ${overall?.pairs ?? 0} paired ${METRIC_INFO[metric].cases} cases (need at least ${minCases})`;
+    return [{ ...base, outcome: "inconclusive", reason, plain: plainNotCompared(reason) }];
   }
-  return mine.map((c) => ({
-    ...base,
-    ...(c.category !== undefined ? { category: c.category } : {}),
-    ...judge(c, regression),
-  }));
+  const { candidate, baseline } = input;
+  return mine.map((c) => {
+    const judged = judge(c, regression);
+    const of = (t: MetricTable) =>
+      c.category === undefined ? t[metric].overall : t[metric].byCategory[c.category];
+    return {
+      ...base,
+      ...(c.category !== undefined ? { category: c.category } : {}),
+      ...judged,
+      plain: plainRegression(c, regression, judged.outcome, {
+        candidate: of(candidate),
+        baseline: of(baseline),
+      }),
+    };
+  });
 }
 
 /** The decision for one comparison, with a reason that prints the numbers it rests on. */
@@ -190,9 +200,14 @@ export function judge(c: Comparison, gate: RegressionGate): { outcome: Outcome; 
     return { outcome: "fail", reason: `candidate is significantly worse: ${test}; ${interval}` };
   }
   if (significant || beyondMargin) {
+    // Possible only where the test and the interval are different methods (exact McNemar beside
+    // Newcombe's interval): say which one points which way, not that they meet "at a boundary".
+    const split = significant
+      ? "the test is significant but the interval still reaches the margin"
+      : "the interval lies above the margin but the test is not significant";
     return {
       outcome: "inconclusive",
-      reason: `the test and the interval disagree at this boundary: ${test}; ${interval}`,
+      reason: `borderline: ${split}, so neither a regression nor its absence is shown: ${test}; ${interval}`,
     };
   }
   if (c.power && c.power.power < c.power.atLeast) {

@@ -26,7 +26,9 @@ export function formatP(p: number, digits = 3): string {
 
 /**
  * Formats `value` next to the `threshold` it is compared with, adding digits until the
- * two read differently whenever they differ — a printed "0.050 > α 0.05" must not happen.
+ * two read as different numbers whenever they differ — a printed "0.050 > α 0.05" must not
+ * happen, nor "±0.0 pts > margin 0 pts": different strings are not enough, since "±0.0 pts",
+ * "0.0 pts" and "0 pts" are all zero.
  */
 export function formatAgainst(
   format: (x: number, digits: number) => string,
@@ -37,9 +39,14 @@ export function formatAgainst(
   for (let d = digits; d < digits + 8; d++) {
     const a = format(value, d);
     const b = format(threshold, d);
-    if (a !== b || value === threshold) return [a, b];
+    if (readAs(a) !== readAs(b) || value === threshold) return [a, b];
   }
   return [format(value, digits + 8), format(threshold, digits + 8)];
+}
+
+/** The number a reader takes a formatted figure for: "±0.0 pts" → 0, "+0.7 pts" → 0.7, "3.2e-5" → 3.2e-5. */
+function readAs(s: string): number {
+  return Number.parseFloat(s.replace(/^[±+]/, "")) || 0;
 }
 
 export function formatInterval(ci: { lower: number; upper: number } | null, as: "rate" | "points"): string {

@@ -7,7 +7,7 @@
 import type { ClusterKey } from "../stats/cluster.js";
 import type { PairedTable } from "../stats/paired-difference.js";
 import type { RateMetric } from "./metrics.js";
-import { type CaseOutcome, failureScore } from "./outcome.js";
+import { type CaseOutcome, failureScore, sampleCounts } from "./outcome.js";
 
 export interface PairedData {
   metric: RateMetric;
@@ -23,6 +23,12 @@ export interface PairedData {
   binary: boolean;
   /** Cases left out because one build (or both) has no usable response. */
   unpaired: number;
+  /**
+   * The most samples recorded for one case, per build (1 for one response per case). The builds may
+   * differ (a baseline results.json made with another `runner.samples`): each case's score is still
+   * its build's failing share, and the reason names both counts.
+   */
+  samples: { candidate: number; baseline: number };
 }
 
 interface Collected {
@@ -31,6 +37,8 @@ interface Collected {
   base: number[];
   unpaired: Map<string, number>;
   members: Map<string, number[]>;
+  /** Samples per kept pair, candidate then baseline. */
+  samples: Array<[number, number]>;
 }
 
 /** Pairs per rate metric, overall and split by category (categories in sorted order), in one pass. */
@@ -43,7 +51,7 @@ export function pairOutcomes(
     const c = candidate[k] as CaseOutcome;
     let m = byMetric.get(c.metric);
     if (!m) {
-      m = { kept: [], cand: [], base: [], unpaired: new Map(), members: new Map() };
+      m = { kept: [], cand: [], base: [], unpaired: new Map(), members: new Map(), samples: [] };
       byMetric.set(c.metric, m);
     }
     const b = baseline.get(c.id);
@@ -62,6 +70,7 @@ export function pairOutcomes(
     m.kept.push(b?.cluster !== undefined && c.cluster === undefined ? { ...c, cluster: b.cluster } : c);
     m.cand.push(sc);
     m.base.push(sb);
+    m.samples.push([sampleCounts(c).samples, b ? sampleCounts(b).samples : 1]);
   }
   const out = new Map<RateMetric, { overall: PairedData; byCategory: PairedData[] }>();
   for (const [metric, m] of byMetric) {
@@ -79,7 +88,7 @@ export function pairOutcomes(
 
 function build(
   metric: RateMetric,
-  { kept, cand, base }: Collected,
+  { kept, cand, base, samples }: Collected,
   index: readonly number[] | null,
   lost: number,
   category?: string,
@@ -95,6 +104,7 @@ function build(
     clustered: false,
     binary: true,
     unpaired: lost,
+    samples: { candidate: 1, baseline: 1 },
   };
   for (let k = 0; k < n; k++) {
     const i = index ? (index[k] as number) : k;
@@ -104,6 +114,9 @@ function build(
     data.ids[k] = o.id;
     data.candidate[k] = c;
     data.baseline[k] = b;
+    const [sc, sb] = samples[i] as [number, number];
+    if (sc > data.samples.candidate) data.samples.candidate = sc;
+    if (sb > data.samples.baseline) data.samples.baseline = sb;
     (data.clusters as ClusterKey[])[k] = o.cluster ?? i;
     if ((c !== 0 && c !== 1) || (b !== 0 && b !== 1)) data.binary = false;
   }

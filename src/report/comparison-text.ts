@@ -16,14 +16,22 @@ export function deltaText(c: Comparison): string {
   return `${formatPoints(c.delta)} ${formatInterval(c.ci, "points")} (${formatLevel(c.ciLevel)} CI, ${c.interval})`;
 }
 
-/** "p = 0.00317 one-sided, 0.00635 two-sided; Holm-adjusted 0.0349 (11 comparisons)". */
+/**
+ * "p = 0.00317 one-sided, 0.00635 two-sided; Holm-adjusted 0.0349 (11 comparisons)". With a margin both
+ * p-values test Δ = margin, not Δ = 0, and say so: a bare "two-sided" reads as "any difference at all".
+ */
 export function pText(c: Comparison): string {
   const side = c.alternative === "less" ? "one-sided (Δ < margin)" : "one-sided";
   const adjusted =
     c.pAdjusted !== undefined
       ? `; Holm-adjusted ${formatP(c.pAdjusted)} (${c.family} comparison${c.family === 1 ? "" : "s"})`
       : "";
-  return `p = ${formatP(c.pOneSided)} ${side}, ${formatP(c.pTwoSided)} two-sided${adjusted}`;
+  return `p = ${formatP(c.pOneSided)} ${side}, ${formatP(c.pTwoSided)} two-sided${atMargin(c)}${adjusted}`;
+}
+
+/** " (both against Δ = +2.0 pts, the margin)" when the tests are at a margin ≠ 0, else "". */
+export function atMargin(c: Pick<Comparison, "margin">): string {
+  return c.margin ? ` (both against Δ = ${formatPoints(c.margin)}, the margin)` : "";
 }
 
 export function adjustedText(c: Comparison | undefined): string {

@@ -65,7 +65,7 @@ export function emitHtml(r: Results, o: ReportOptions, emit: (piece: string) => 
     .filter((d) => d.outcome !== "pass")
     .map(
       (d) =>
-        `<li><span class="${d.outcome}">${d.outcome}</span> <b>${METRIC_INFO[d.metric].title}</b> (${h(gateText(d))}): ${h(d.reason)}${d.waiver ? ` — waived by ${h(d.waiver.owner)} until ${h(d.waiver.expires)}: ${h(d.waiver.reason)}` : ""}</li>`,
+        `<li><span class="${d.outcome}">${d.outcome}</span> <b>${METRIC_INFO[d.metric].title}</b> (${h(gateText(d))}): ${h(d.plain ?? d.reason)}${d.plain ? `<br><small>${h(d.reason)}</small>` : ""}${d.waiver ? ` — waived by ${h(d.waiver.owner)} until ${h(d.waiver.expires)}: ${h(d.waiver.reason)}` : ""}</li>`,
     )
     .join("");
   const item = (c: CaseOutcome) => {

@@ -72,7 +72,7 @@ export function emitJunit(r: Results, o: JunitOptions, emit: (piece: string) => 
       const w = d.waiver;
       return `${head}>\n      <skipped message=${attr(`waived by ${w?.owner} until ${w?.expires}: ${w?.reason}; ${d.reason}`)}/>\n    </testcase>`;
     }
-    return `${head}>\n      <failure message=${attr(`${d.outcome}: ${d.reason}`)} type=${attr(d.outcome)}/>\n    </testcase>`;
+    return `${head}>\n      <failure message=${attr(`${d.outcome}: ${d.plain ? `${d.plain} ` : ""}${d.reason}`)} type=${attr(d.outcome)}/>\n    </testcase>`;
   });
   const gf = r.decisions.filter((d) => d.outcome === "fail" || d.outcome === "inconclusive").length;
   const gs = r.decisions.filter((d) => d.outcome === "waived").length;

@@ -15,7 +15,7 @@ import { METRIC_INFO, METRICS, type MetricName, RATE_METRICS, type RateEstimate 
 import type { CaseOutcome } from "../gate/outcome.js";
 import { severity, type Verdict } from "../gate/waivers.js";
 import { categoryChart } from "./chart.js";
-import { adjustedText, categorySummary, mdeText, powerText } from "./comparison-text.js";
+import { adjustedText, atMargin, categorySummary, mdeText, powerText } from "./comparison-text.js";
 import { fencedBlock, markdownInline, redactedText } from "./escape.js";
 import type { Detail } from "./fit.js";
 import type { Results } from "./results-schema.js";
@@ -292,7 +292,7 @@ function metricTable(r: Results): string[] {
     const delta = cmp
       ? `${formatPoints(cmp.delta)} [${formatLevel(cmp.ciLevel)}: ${formatInterval(cmp.ci, "points").slice(1, -1)}]`
       : "–";
-    const p = cmp ? `${formatP(cmp.pOneSided)} / ${formatP(cmp.pTwoSided)}` : "–";
+    const p = cmp ? `${formatP(cmp.pOneSided)} / ${formatP(cmp.pTwoSided)}${atMargin(cmp)}` : "–";
     const gate = decisions.map(gateText).join("; ") || "not gated";
     out.push(
       `| ${METRIC_INFO[metric].title} (${METRIC_INFO[metric].failure}) | ${rateCell(r.metrics.baseline?.[metric].overall)} | ${rateCell(c)} | ${delta} | ${cmp?.test ?? "–"} | ${p} | ${adjustedText(cmp)} | ${mdeText(cmp)} | ${gate} | ${worstCell(decisions)} |`,

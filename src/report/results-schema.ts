@@ -173,7 +173,7 @@ export const ResultsSchema = z
         build: z.enum(["candidate", "baseline", "both"]),
         outcome: verdict,
         reason: z.string(),
-        /** One plain sentence a reviewer understands (newer runs); the statistics stay in `reason`. */
+        /** The outcome in one plain sentence; the statistics are in `reason`. */
         plain: z.string().optional(),
         threshold: z.number().optional(),
         alpha: z.number().optional(),

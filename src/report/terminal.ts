@@ -59,21 +59,19 @@ export function renderTerminal(r: Results, style: Style = plainStyle): string {
       d.waiver
         ? ` (waived by ${plainInline(d.waiver.owner, 80)} until ${d.waiver.expires}: ${plainInline(d.waiver.reason, 200)})`
         : "";
-    for (const d of decisions.filter((x) => x.category === undefined)) {
-      lines.push(
-        `  ${style.outcome(d.outcome, `${MARK[d.outcome]} ${gateText(d)}`)}: ${d.reason}${waived(d)}`,
-      );
-    }
+    // The plain sentence first; the statistics it rests on one level down.
+    const gateLines = (d: (typeof decisions)[number]) => [
+      `  ${style.outcome(d.outcome, `${MARK[d.outcome]} ${gateText(d)}`)}: ${d.plain ?? d.reason}${waived(d)}`,
+      ...(d.plain ? [style.dim(`      ${d.reason}`)] : []),
+    ];
+    for (const d of decisions.filter((x) => x.category === undefined)) lines.push(...gateLines(d));
     const byCategory = categorySummary(r, metric);
     if (byCategory.line) {
       lines.push(`  ${style.outcome("pass", `${MARK.pass} by category`)}: ${byCategory.line}`);
     }
     for (const d of boundedDecisions(byCategory.others)) {
-      lines.push(
-        typeof d === "string"
-          ? `  ${d}`
-          : `  ${style.outcome(d.outcome, `${MARK[d.outcome]} ${gateText(d)}`)}: ${d.reason}${waived(d)}`,
-      );
+      if (typeof d === "string") lines.push(`  ${d}`);
+      else lines.push(...gateLines(d));
     }
   }
   for (const n of r.notes) lines.push("", style.dim(`note: ${n}`));

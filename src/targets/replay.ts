@@ -59,6 +59,7 @@ export function readResponseFile(file: string, caseIds: ReadonlySet<string>): Ca
   const problems: Problem[] = [];
   const seen = new Map<string, number>();
   const out: CaseResponse[] = [];
+  const samplesOf = new Map<string, { samples: number[]; at: Problem["position"] }>();
   for (const line of lines) {
     const result = check(ResponseLineSchema, line.data, line);
     if (result.problems) {
@@ -87,10 +88,42 @@ export function readResponseFile(file: string, caseIds: ReadonlySet<string>): Ca
       continue;
     }
     seen.set(key, line.line);
+    const recorded = samplesOf.get(r.id);
+    if (recorded) recorded.samples.push(r.sample);
+    else samplesOf.set(r.id, { samples: [r.sample], at: line.locate(["id"]) });
     out.push({ id: r.id, sample: r.sample, response: r.response, error: r.error, grade: r.grade });
   }
+  problems.push(...unevenSamples(samplesOf, shown));
   if (problems.length > 0) throw new InputError(problems);
   return out;
+}
+
+/**
+ * Every case of a file must have the same samples 0…k−1. A case with fewer would be scored on what
+ * happens to be there — a failing sample left out of a 5-sample case turns 1/5 into 0/4 — so a partial
+ * recording is an input error at the case's first line, not a silent dilution. A sample that could not
+ * be obtained is recorded as an `error` line, and then counts as an error.
+ */
+function unevenSamples(
+  samplesOf: ReadonlyMap<string, { samples: number[]; at: Problem["position"] }>,
+  file: string,
+): Problem[] {
+  let k = 0;
+  for (const { samples } of samplesOf.values()) for (const s of samples) k = Math.max(k, s + 1);
+  const problems: Problem[] = [];
+  const range = k === 1 ? "sample 0" : `samples 0–${k - 1}`;
+  for (const [id, { samples, at }] of samplesOf) {
+    if (samples.length === k) continue; // duplicates are already errors, so k distinct indices < k are 0…k−1
+    const have = new Set(samples);
+    const missing = Array.from({ length: k }, (_, i) => i).filter((i) => !have.has(i));
+    problems.push({
+      file,
+      ...(at ? { position: at } : {}),
+      keyPath: "id",
+      message: `"${id}" has ${samples.length} of the ${k} samples other cases have (missing sample ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}): every case needs ${range}, so that no case's score rests on fewer samples; add the missing lines (\`error\` records a sample that failed) or drop the extra samples`,
+    });
+  }
+  return problems;
 }
 
 export class ReplayTarget implements Target {
