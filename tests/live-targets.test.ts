@@ -412,7 +412,7 @@ describe("command target: one process serves many cases", () => {
     const config = join(dir, "safety-gate.yml");
     writeFileSync(
       config,
-      `version: 1\nsuites: [${JSON.stringify(quickstartSuite)}]\ncandidate:\n  command:\n    run: [node, model.mjs]\nrunner: { concurrency: 1, timeout: 5 }\n`,
+      `version: 1\nsuites: [${JSON.stringify(quickstartSuite)}]\ncandidate:\n  command:\n    run: [node, model.mjs]\nrunner: { concurrency: 1, timeout: 5 }\ngates: { attack_success_rate: { max: 1 } }\n`,
     );
     return config;
   };
