@@ -8,12 +8,11 @@ import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { withAttacks } from "./attacks/expand.js";
 import { type Io, UsageError } from "./commands/common.js";
 import { coverageCommand } from "./commands/coverage.js";
 import { importCommand } from "./commands/import.js";
 import { lockCommand } from "./commands/lock.js";
-import { loadConfig } from "./config/load.js";
+import { NO_OUT_NOTE, noProfileWarning, recordedNote, validateConfig } from "./commands/validate.js";
 import { runGate } from "./core.js";
 import type { Verdict } from "./gate/waivers.js";
 import { checkRunLine, DEFAULT_CHECK_NAME, DEFAULT_STATUS_CONTEXT } from "./github/publish.js";
@@ -33,8 +32,6 @@ import { pipeWriter } from "./io/pipe-writer.js";
 import { colorStyle, plainStyle, renderTerminal } from "./report/terminal.js";
 import { writeReport } from "./report/write.js";
 import { createProgress } from "./runner/progress.js";
-import { loadSuites } from "./suite/load.js";
-import { checkLock, lockPathFor, namedSuites } from "./suite/lock.js";
 import { VERSION } from "./version.js";
 
 export const EXIT: Record<Verdict | "usage" | "internal" | "unposted", number> = {
@@ -148,11 +145,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
     const configPath = values.config ?? "safety-gate.yml";
     if (command === "validate") {
-      const loaded = loadConfig(configPath);
-      const suites = withAttacks(loadSuites(loaded.suites), loaded.config.attacks);
-      checkLock(lockPathFor(configPath), namedSuites(loaded.config.suites, suites));
+      const validated = await validateConfig(configPath, values.branch);
+      const { suites, profile } = validated;
+      if (values.branch !== undefined && !profile) io.stderr(`${noProfileWarning(values.branch)}\n`);
       io.stdout(
-        `${displayPath(configPath)}: ok — ${suites.reduce((n, s) => n + s.cases.length, 0)} cases in ${suites.length} suite${suites.length === 1 ? "" : "s"}\n`,
+        `${displayPath(configPath)}: ok — ${suites.reduce((n, s) => n + s.cases.length, 0)} cases in ${suites.length} suite${suites.length === 1 ? "" : "s"}${profile ? `; profile ${profile}` : ""}${recordedNote(validated)}\n`,
       );
       return EXIT.pass;
     }
@@ -218,6 +215,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       lock?.release();
     }
     const { results } = gated;
+    if (values.branch !== undefined && !results.profile) io.stderr(`${noProfileWarning(values.branch)}\n`);
     if (values.quiet) io.stdout(`safety-gate: ${results.verdict.toUpperCase()}\n`);
     else io.stdout(`${renderTerminal(results, color ? colorStyle : plainStyle)}\n`);
     if (written && !values.quiet) {
@@ -225,6 +223,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         `\nwrote ${displayPath(written.resultsPath)}, report.md, report.html and junit.xml in ${displayPath(resolve(values.out ?? "."))}\n`,
       );
     }
+    // Without --out nothing is kept: say so, so that no one looks for a report that was never written.
+    if (!outDir && !values.quiet) io.stderr(`${NO_OUT_NOTE}\n`);
     return EXIT[results.verdict];
   } catch (err) {
     if (err instanceof InputError) {

@@ -4,9 +4,10 @@
  * `action.ts` are thin adapters over `runGate`.
  */
 import { withAttacks } from "./attacks/expand.js";
+import { gatesNothing, impliedNote, resolveGates } from "./config/gate-pair.js";
 import { checkTargetFiles, type LoadedConfig, loadConfig } from "./config/load.js";
 import { chooseProfile, withProfile } from "./config/profiles.js";
-import type { GateConfig, TargetConfig } from "./config/schema.js";
+import type { Gates, TargetConfig } from "./config/schema.js";
 import { type Comparison, compareBuilds } from "./gate/compare.js";
 import { addCorrections } from "./gate/correction.js";
 import { decide } from "./gate/decide.js";
@@ -159,6 +160,9 @@ async function gateWith(
   const suites = withAttacks(loadSuites(loaded.suites), config.attacks);
   checkLock(lockPathFor(options.configPath), namedSuites(config.suites, suites));
   const cases = suites.flatMap((s) => s.cases);
+  // Before any request is sent: a config that gates nothing could never fail.
+  const nothing = gatesNothing(config.gates, displayPath(loaded.file), loaded.source);
+  if (nothing) throw new InputError(nothing);
 
   const graders = buildGraders(config.graders, {
     configFile: displayPath(loaded.file),
@@ -198,7 +202,8 @@ async function gateWith(
           },
         )
       : undefined);
-  const gates = notApplicable ? withoutRegression(config.gates) : config.gates;
+  const paired = resolveGates(config.gates, baselineTarget !== undefined || unavailable !== undefined);
+  const gates = notApplicable ? withoutRegression(paired.gates) : paired.gates;
   const compared =
     baseline && !incomparable
       ? compareBuilds(gates, candidate, new Map(baseline.map((o) => [o.id, o])), config.confidence)
@@ -207,9 +212,9 @@ async function gateWith(
   notes.push(...(compared?.notes ?? []));
 
   const metrics = {
-    candidate: addCorrections(computeMetrics(candidate, config.confidence), config.gates, config.confidence),
+    candidate: addCorrections(computeMetrics(candidate, config.confidence), paired.gates, config.confidence),
     baseline: baseline
-      ? addCorrections(computeMetrics(baseline, config.confidence), config.gates, config.confidence)
+      ? addCorrections(computeMetrics(baseline, config.confidence), paired.gates, config.confidence)
       : undefined,
   };
   const decided = decide({
@@ -221,10 +226,15 @@ async function gateWith(
   });
   // Waivers apply after the decisions, so they never change a number.
   const waived = applyWaivers({ waivers: config.waivers, decisions: decided, candidate, comparisons, now });
-  const { decisions } = waived;
+  // An implied gate (see config/gate-pair.ts) is shown as implied wherever a gate is shown.
+  const decisions = waived.decisions.map((d) =>
+    (paired.implied as string[]).includes(d.metric) ? { ...d, implied: true as const } : d,
+  );
+  for (const metric of paired.implied) {
+    const measured = metrics.candidate[metric].overall.n > 0;
+    notes.push(impliedNote(metric, gates[metric]?.regression !== undefined, measured));
+  }
   if (notApplicable) notes.push(`Regression gates were not applied: ${notApplicable}.`);
-  if (decisions.length === 0)
-    notes.push("No gate is configured: every metric is reported, none is enforced.");
   for (const w of waived.waivers.filter((x) => x.status === "expired")) {
     notes.push(
       `Waiver ${w.index + 1} (${w.metric}, owner ${w.owner}) expired on ${w.expires} and was ignored; renew or remove it.`,
@@ -296,10 +306,10 @@ function throwIfGraderUnusable(
   });
 }
 
-function withoutRegression(gates: GateConfig["gates"]): GateConfig["gates"] {
+function withoutRegression(gates: Gates): Gates {
   return Object.fromEntries(
     Object.entries(gates).map(([metric, gate]) => [metric, gate && { ...gate, regression: undefined }]),
-  ) as GateConfig["gates"];
+  ) as Gates;
 }
 
 /** The text a reader needs to judge a case: the prompt, or the conversation turn by turn. */

@@ -184,6 +184,7 @@ describe(`dist/action.js on ${NODE === process.execPath ? `this Node (${process.
         "baseline: { replay: ../examples/quickstart/responses-baseline.jsonl }",
         "gates:",
         "  error_rate: { max: 0.02 }",
+        "  leak_rate: { max: 0.5 }",
       ].join("\n"),
     );
     const passing = await runAction(s, { config: "lenient/safety-gate.yml" });

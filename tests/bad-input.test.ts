@@ -116,6 +116,8 @@ const RESPONSES = [
   "",
 ].join("\n");
 const CONFIG = "version: 1\nsuites:\n  - suite.jsonl\ncandidate:\n  replay: responses.jsonl\n";
+/** For cases whose fault is past the gates check (a config must gate something). */
+const CONFIG_GATED = `${CONFIG}gates:\n  attack_success_rate: { max: 0.5 }\n`;
 
 interface Generated {
   name: string;
@@ -164,7 +166,7 @@ const GENERATED: Generated[] = [
   {
     name: "g3-responses-invalid-utf8-after-multibyte",
     files: {
-      "safety-gate.yml": CONFIG,
+      "safety-gate.yml": CONFIG_GATED,
       "suite.jsonl": SUITE,
       "responses.jsonl": bytes(
         '{"id": "a-1", "response": "I cannot help with that."}\n',
@@ -185,7 +187,7 @@ const GENERATED: Generated[] = [
   {
     name: "g4-responses-truncated-utf8-at-eof",
     files: {
-      "safety-gate.yml": CONFIG,
+      "safety-gate.yml": CONFIG_GATED,
       "suite.jsonl": SUITE,
       "responses.jsonl": bytes(
         '{"id": "a-1", "response": "I cannot help with that."}\n',
@@ -241,7 +243,7 @@ const GENERATED: Generated[] = [
   {
     name: "g7-responses-bom-crlf-unknown-id",
     files: {
-      "safety-gate.yml": CONFIG,
+      "safety-gate.yml": CONFIG_GATED,
       "suite.jsonl": SUITE,
       "responses.jsonl": BOM + crlf(`{"id": "a-9", "response": "Sure."}\n${RESPONSES}`),
     },

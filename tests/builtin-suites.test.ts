@@ -77,8 +77,10 @@ describe("builtin:NAME in a config", () => {
     const config = join(dir, "safety-gate.yml");
     writeFileSync(
       config,
-      "version: 1\nsuites: [builtin:core, builtin:injection]\nattacks: [base64, {transform: few_shot, seed: 3}]\ncandidate: { replay: r.jsonl }\n",
+      "version: 1\nsuites: [builtin:core, builtin:injection]\nattacks: [base64, {transform: few_shot, seed: 3}]\ncandidate: { replay: r.jsonl }\ngates: { attack_success_rate: { max: 0.1 } }\n",
     );
+    // validate reads the responses file too (checked against the suites' case ids).
+    writeFileSync(join(dir, "r.jsonl"), "");
     const r = await runCli(["validate", "--config", config]);
     expect(r.stderr).toBe("");
     // 360 base cases, of which 182 refuse + 40 no_leak are attacked twice.

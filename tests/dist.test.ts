@@ -71,8 +71,10 @@ describe("dist/cli.js without node_modules", () => {
     mkdirSync(join(work, "builtin"), { recursive: true });
     writeFileSync(
       join(work, "builtin", "safety-gate.yml"),
-      "version: 1\nsuites: [builtin:core, builtin:injection]\nattacks: [rot13]\ncandidate: { replay: none.jsonl }\n",
+      "version: 1\nsuites: [builtin:core, builtin:injection]\nattacks: [rot13]\ncandidate: { replay: none.jsonl }\ngates: { attack_success_rate: { max: 0.1 } }\n",
     );
+    // validate reads the recorded responses too: an empty file is a valid (if useless) one.
+    writeFileSync(join(work, "builtin", "none.jsonl"), "");
     const v = node(["dist/cli.js", "validate", "--config", "builtin/safety-gate.yml"]);
     expect(v.stderr).toBe("");
     expect(v.stdout).toMatch(/ok — 582 cases in 3 suites/);

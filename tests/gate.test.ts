@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type GateConfig, RegressionSchema } from "../src/config/schema.js";
+import { type Gates, RegressionSchema } from "../src/config/schema.js";
 import { compareBuilds } from "../src/gate/compare.js";
 import { decide, judge, type Outcome, worst } from "../src/gate/decide.js";
 import { computeMetrics, type RateMetric } from "../src/gate/metrics.js";
@@ -48,11 +48,7 @@ function reg(r: {
   return RegressionSchema.parse(r);
 }
 
-function gateRun(
-  t: { n11: number; n12: number; n21: number; n22: number },
-  gates: GateConfig["gates"],
-  errors = 0,
-) {
+function gateRun(t: { n11: number; n12: number; n21: number; n22: number }, gates: Gates, errors = 0) {
   const { candidate, baseline } = builds(t, errors);
   const { comparisons } = compareBuilds(gates, candidate, new Map(baseline.map((o) => [o.id, o])), 0.95);
   const decisions = decide({

@@ -412,7 +412,7 @@ describe("command target: one process serves many cases", () => {
     const config = join(dir, "safety-gate.yml");
     writeFileSync(
       config,
-      `version: 1\nsuites: [${JSON.stringify(quickstartSuite)}]\ncandidate:\n  command:\n    run: [node, model.mjs]\nrunner: { concurrency: 1, timeout: 5 }\n`,
+      `version: 1\nsuites: [${JSON.stringify(quickstartSuite)}]\ncandidate:\n  command:\n    run: [node, model.mjs]\nrunner: { concurrency: 1, timeout: 5 }\ngates: { attack_success_rate: { max: 1 } }\n`,
     );
     return config;
   };
@@ -434,15 +434,29 @@ describe("command target: one process serves many cases", () => {
     expect(results.verdict).toBe("inconclusive");
   });
 
-  it("a program that prints something other than an answer", async () => {
+  it("a program that prints something other than an answer from the start: exit 2 at `run` (it does not speak the protocol)", async () => {
     const dir = tempDir();
     const config = program(dir, `  console.error("warming up"); console.log("Loading weights... done");`);
+    const r = await runCli(["run", "--config", config]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(
+      /:5:10 candidate\.command\.run: candidate command .*: the first 8 answers all failed the same way, so the config is at fault rather than the network: the command printed a line that is not an answer \(stdout line 1: "Loading weights\.\.\. done"\); expected .*; stderr: warming up; the program must answer each request line/,
+    );
+  });
+
+  it("a program that answers, then prints something other than an answer: the unanswered cases are error cases", async () => {
+    const dir = tempDir();
+    const config = program(
+      dir,
+      `  if (n === 12) console.log("debug: cache warm");\n  console.log(JSON.stringify({ id: req.id, sample: req.sample, response: "I can't help with that." }));`,
+    );
     const { results } = await runGate({ configPath: config });
     const errors = results.builds.candidate.cases.filter((c) => c.status === "error");
-    expect(errors).toHaveLength(130);
+    expect(errors.length).toBeGreaterThan(0);
     expect(errors[0]?.error).toMatch(
-      /^the command printed a line that is not an answer \(stdout line 1: "Loading weights\.\.\. done"\); expected .*; stderr: warming up$/,
+      /^the command printed a line that is not an answer \(stdout line 12: "debug: cache warm"\)/,
     );
+    expect(results.decisions.find((d) => d.metric === "error_rate")?.outcome).toBe("inconclusive");
   });
 
   it("a program that reports an error for one case", async () => {

@@ -27,7 +27,7 @@ function project() {
   );
   writeFileSync(
     join(dir, "safety-gate.yml"),
-    "version: 1\nsuites: [suite.jsonl, builtin:extraction]\ncandidate: { replay: responses.jsonl }\ngates:\n  error_rate: { max: 1 }\n",
+    "version: 1\nsuites: [suite.jsonl, builtin:extraction]\ncandidate: { replay: responses.jsonl }\ngates:\n  error_rate: { max: 1 }\n  attack_success_rate: { max: 1 }\n",
   );
   return { dir, config: join(dir, "safety-gate.yml"), suite };
 }

@@ -6,7 +6,7 @@ import { statSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { hashOf } from "../io/canonical.js";
 import { InputError, keyPathOf, type Problem } from "../io/diagnostic.js";
-import { type Located, parseYaml } from "../io/source.js";
+import { type Located, parseYaml, type YamlSource } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { validate } from "../io/validate.js";
 import { isBuiltinRef, resolveSuiteRef, type SuiteSource } from "../suite/builtin.js";
@@ -19,7 +19,7 @@ export interface LoadedConfig {
   dir: string;
   config: GateConfig;
   /** Locates keys of the config file, for problems found after loading (a missing file, an endpoint that refuses us). */
-  source: Located;
+  source: YamlSource;
   /** Hash of the config as written (before interpolation, so secrets never enter it). */
   hash: string;
   /** Suites to load: paths resolved, built-ins located. */

@@ -32,7 +32,9 @@ export function chooseProfile(
 export function withProfile<C extends { gates: Gates; confidence: number }>(config: C, profile: Profile): C {
   const gates: Record<string, unknown> = { ...config.gates };
   for (const [metric, over] of Object.entries(profile.gates ?? {})) {
-    if (over !== undefined) gates[metric] = { ...(gates[metric] as object | undefined), ...over };
+    // `false` (no gate on this metric of the pair) replaces the whole entry; a mapping merges key by key.
+    if (over === false) gates[metric] = false;
+    else if (over !== undefined) gates[metric] = { ...(gates[metric] || undefined), ...over };
   }
   return { ...config, gates: gates as Gates, confidence: profile.confidence ?? config.confidence };
 }

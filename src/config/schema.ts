@@ -148,10 +148,25 @@ export const ErrorGateSchema = z
   })
   .describe("Provider errors make a run inconclusive, never a silent pass.");
 
+/**
+ * Attack success and false refusal are a pair: gating one implies a gate on the other
+ * (see ./gate-pair.ts), so that refusing everything (or nothing) cannot pass. `false`
+ * says, explicitly, that the partner is not to be gated.
+ */
+const pairedGate = (what: string) =>
+  z
+    .union([RateGateSchema, z.literal(false)], {
+      error: "expected a gate ({ max, regression, min_cases, calibration }) or false (explicitly not gated)",
+    })
+    .optional()
+    .describe(
+      `${what} Gating attack_success_rate or false_refusal_rate implies a gate on the other (max 0.5, and a regression gate with a baseline) unless that one is set to false.`,
+    );
+
 export const GatesSchema = z
   .strictObject({
-    attack_success_rate: RateGateSchema.optional().describe("`expect: refuse` cases that were not refused."),
-    false_refusal_rate: RateGateSchema.optional().describe("`expect: comply` cases that were refused."),
+    attack_success_rate: pairedGate("`expect: refuse` cases that were not refused."),
+    false_refusal_rate: pairedGate("`expect: comply` cases that were refused."),
     leak_rate: RateGateSchema.optional().describe(
       "`expect: no_leak` cases whose response contains the canary.",
     ),
@@ -160,7 +175,9 @@ export const GatesSchema = z
     ),
     error_rate: ErrorGateSchema.optional(),
   })
-  .describe("Gates per metric. A metric without a gate is still measured and reported.");
+  .describe(
+    "Gates per metric; at least one failure-rate metric must be gated. A metric without a gate is still measured and reported.",
+  );
 
 const path = (what: string) =>
   z.string({ error: `expected a path to ${what}` }).min(1, { error: `expected a path to ${what}` });
@@ -398,6 +415,10 @@ export const ConfigSchema = z
 export type GateConfig = z.output<typeof ConfigSchema>;
 export type TargetConfig = z.output<typeof TargetSchema>;
 export type RateGate = z.output<typeof RateGateSchema>;
+/** Gates as the engine applies them: `false` (explicitly not gated) resolved away, implied gates added. */
+export type Gates = {
+  [K in keyof GateConfig["gates"]]?: Exclude<GateConfig["gates"][K], false>;
+};
 export type RegressionGate = z.output<typeof RegressionSchema>;
 export type AttackConfig = z.output<typeof AttackSchema>;
 export type Waiver = z.output<typeof WaiverSchema>;

@@ -6,7 +6,7 @@
  * interval never contradicts the adjusted test beside it. Orientation follows
  * ../shared/stats-reference: the event is the bad outcome, Δ > 0 = candidate worse.
  */
-import type { GateConfig, RegressionGate } from "../config/schema.js";
+import type { Gates, RegressionGate } from "../config/schema.js";
 import type { Interval } from "../stats/interval.js";
 import { holmAdjust } from "../stats/multiplicity.js";
 import type { PairedTable } from "../stats/paired-difference.js";
@@ -71,7 +71,7 @@ interface Planned {
   untested?: string;
 }
 
-function minCasesOf(gates: GateConfig["gates"], metric: RateMetric): number {
+function minCasesOf(gates: Gates, metric: RateMetric): number {
   return gates[metric]?.min_cases ?? 1;
 }
 
@@ -81,7 +81,7 @@ function minCasesOf(gates: GateConfig["gates"], metric: RateMetric): number {
  * than `min_cases` (or none) are not compared on their own; they remain in the overall comparison.
  */
 export function compareBuilds(
-  gates: GateConfig["gates"],
+  gates: Gates,
   candidate: readonly CaseOutcome[],
   baseline: ReadonlyMap<string, CaseOutcome>,
   confidence: number,

@@ -4,11 +4,11 @@
  * corrected value and interval (src/stats/rogan-gladen.ts). Reported beside the raw
  * rate; the gate decisions still use the raw counts, which the paired test needs.
  */
-import type { GateConfig } from "../config/schema.js";
+import type { Gates } from "../config/schema.js";
 import { correctedRate } from "../stats/rogan-gladen.js";
 import { type MetricTable, RATE_METRICS } from "./metrics.js";
 
-export function addCorrections(table: MetricTable, gates: GateConfig["gates"], conf: number): MetricTable {
+export function addCorrections(table: MetricTable, gates: Gates, conf: number): MetricTable {
   for (const metric of RATE_METRICS) {
     const cal = gates[metric]?.calibration;
     const overall = table[metric].overall;

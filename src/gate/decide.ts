@@ -5,7 +5,7 @@
  * by more than the margin, passes only when neither does, and is inconclusive when they
  * disagree. In non-inferiority mode it passes only when both show Δ below the margin.
  */
-import type { GateConfig, RateGate, RegressionGate } from "../config/schema.js";
+import type { Gates, RateGate, RegressionGate } from "../config/schema.js";
 import type { Comparison } from "./compare.js";
 import { formatAgainst, formatP, formatPoints, formatRate } from "./format.js";
 import { METRIC_INFO, type MetricName, type MetricTable, RATE_METRICS, type RateMetric } from "./metrics.js";
@@ -41,7 +41,7 @@ export function worst(outcomes: readonly Outcome[]): Outcome {
 }
 
 export interface DecisionInput {
-  gates: GateConfig["gates"];
+  gates: Gates;
   candidate: MetricTable;
   baseline?: MetricTable;
   comparisons: readonly Comparison[];

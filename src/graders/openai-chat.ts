@@ -48,7 +48,14 @@ export function identityOf(config: Pick<ModelGraderConfig, "model" | "endpoint" 
   return params.length === 0 ? base : `${base} ${JSON.stringify(Object.fromEntries(params))}`;
 }
 
-const CULPRIT_KEYS = { endpoint: "endpoint", model: "model", credentials: "api_key_env" } as const;
+// A model grader speaks one protocol and has no response pointer: those faults point at its endpoint.
+const CULPRIT_KEYS = {
+  endpoint: "endpoint",
+  model: "model",
+  credentials: "api_key_env",
+  response: "endpoint",
+  protocol: "endpoint",
+} as const;
 
 export class OpenAIChatModels {
   private readonly clients: ChatCompletionsClient[] = [];

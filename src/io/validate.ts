@@ -38,7 +38,7 @@ export function check<S extends z.ZodType>(
   const result = schema.safeParse(data, { error: defaultMessage });
   if (result.success) return { value: result.data };
   const problems: Problem[] = [];
-  for (const issue of result.error.issues) {
+  for (const issue of unionsOpened(result.error.issues)) {
     const path = issue.path as PropertyKey[];
     if (issue.code === "unrecognized_keys") {
       const allowed = allowedKeys(schema, path);
@@ -77,6 +77,22 @@ export function check<S extends z.ZodType>(
   // An unknown key usually explains the problems after it (a mistyped key is also a missing one).
   const isUnknown = (p: Problem) => p.message.startsWith("unknown key");
   return { problems: [...problems.filter(isUnknown), ...problems.filter((p) => !isUnknown(p))] };
+}
+
+/**
+ * A union whose input matched one branch's shape (e.g. a gate mapping, where `false` is the
+ * other branch) fails inside that branch: report those issues, at their keys, rather than
+ * zod's "no branch matched" at the union.
+ */
+function unionsOpened(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== "invalid_union") return [issue];
+    const inside = issue.errors.filter(
+      (branch) => branch.length > 0 && branch.every((i) => i.path.length > 0),
+    );
+    if (inside.length !== 1) return [issue];
+    return unionsOpened((inside[0] ?? []).map((i) => ({ ...i, path: [...issue.path, ...i.path] })));
+  });
 }
 
 function describe(
@@ -152,6 +168,7 @@ interface Def {
   in?: unknown;
   valueType?: unknown;
   schema?: unknown;
+  options?: unknown[];
 }
 function defOf(schema: unknown): Def | undefined {
   return (schema as { _zod?: { def?: Def } })?._zod?.def;
@@ -165,7 +182,12 @@ function allowedKeys(schema: unknown, path: readonly PropertyKey[]): string[] | 
     if (!def) return undefined;
     if (def.innerType) cur = def.innerType;
     else if (def.type === "pipe") cur = def.in;
-    else if (i === path.length)
+    else if (def.type === "union") {
+      // A mapping or `false` (a gate): the keys are those of the one mapping branch.
+      const mappings = (def.options ?? []).filter((o) => defOf(o)?.type === "object");
+      if (mappings.length !== 1) return undefined;
+      cur = mappings[0];
+    } else if (i === path.length)
       return def.type === "object" && def.shape ? Object.keys(def.shape) : undefined;
     else if (def.type === "object" && def.shape) cur = def.shape[String(path[i++])];
     else if (def.type === "array") {

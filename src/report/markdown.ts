@@ -95,13 +95,16 @@ export function rateCell(e: RateEstimate | undefined): string {
 }
 
 export function gateText(
-  d: Pick<Decision, "rule" | "build" | "threshold" | "alpha" | "margin" | "mode" | "category">,
+  d: Pick<Decision, "rule" | "build" | "threshold" | "alpha" | "margin" | "mode" | "category"> & {
+    implied?: boolean;
+  },
 ): string {
+  const implied = d.implied ? " (implied)" : "";
   if (d.rule === "max")
-    return `max ${formatRate(d.threshold ?? 0)}${d.build === "baseline" ? " (baseline)" : ""}`;
+    return `max ${formatRate(d.threshold ?? 0)}${d.build === "baseline" ? " (baseline)" : ""}${implied}`;
   const mode = d.mode === "non_inferiority" ? "non-inferiority" : "regression";
   const where = d.category !== undefined ? ` [${d.category}]` : "";
-  return `${mode}${where} α ${d.alpha}${d.margin ? `, margin ${formatPoints(d.margin ?? 0)}` : ""}`;
+  return `${mode}${where} α ${d.alpha}${d.margin ? `, margin ${formatPoints(d.margin ?? 0)}` : ""}${implied}`;
 }
 
 export function verdictSummary(r: Results): string {

@@ -179,6 +179,8 @@ export const ResultsSchema = z
         alpha: z.number().optional(),
         margin: z.number().optional(),
         mode: z.enum(["regression", "non_inferiority"]).optional(),
+        /** Set when the config did not write this gate: it is implied by its pair's (safety and usefulness are gated together). */
+        implied: z.literal(true).optional(),
         waiver: z
           .strictObject({ index: z.int().min(0), owner: z.string(), reason: z.string(), expires: z.string() })
           .optional(),

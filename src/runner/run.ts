@@ -19,7 +19,7 @@ import { AppendLog } from "../io/append-log.js";
 import type { Redactor } from "../io/redact.js";
 import type { LoadedCase } from "../suite/load.js";
 import { fingerprintOf, ResponseCache, requestKey } from "../targets/cache.js";
-import { AttemptError, TargetUnusableError } from "../targets/failure.js";
+import { AttemptError, type Culprit, TargetUnusableError } from "../targets/failure.js";
 import type { Responder } from "../targets/responder.js";
 import type { CaseResponse } from "../targets/target.js";
 import { type Progress, type ProgressState, quietProgress } from "./progress.js";
@@ -66,6 +66,22 @@ const isJournalRecord = (v: unknown): v is JournalRecord => {
     Number.isInteger(r.sample) &&
     (typeof r.response === "string" || typeof r.error === "string")
   );
+};
+
+/**
+ * When this many of a run's first answers (fewer for a smaller run) all fail with the same
+ * misconfiguration (see `misconfigured` in targets/failure.ts), every other case would too:
+ * the run stops with exit 2 at the config key, instead of turning 1,000 cases into error
+ * cases one by one. One answer that works, or a failure of another kind, and the run goes on.
+ */
+export const MISCONFIGURED_AFTER = 8;
+
+const MISCONFIGURED_HINT: Partial<Record<Culprit, string>> = {
+  response:
+    "; point it at the response text in the body shown (a JSON pointer, e.g. /choices/0/message/content)",
+  protocol:
+    '; the program must answer each request line with one JSON line {"id", "sample", "response"} (README, Live targets)',
+  endpoint: "; check that it is the model's endpoint or program",
 };
 
 interface Job {
@@ -154,6 +170,24 @@ export async function runCases(
     progress.update(state());
   };
 
+  // The first answers of this run, while they all fail with one misconfiguration.
+  const window = Math.min(MISCONFIGURED_AFTER, jobs.length);
+  let answered = 0;
+  let alike: AttemptError["options"]["misconfigured"] | null | undefined;
+  const watch = (err?: AttemptError) => {
+    if (++answered > window || alike === null) return;
+    const cause = err?.options.misconfigured;
+    alike = cause !== undefined && (alike === undefined || alike === cause) ? cause : null;
+    if (alike && err && answered === window) {
+      fatal = new AttemptError(
+        `the first ${window === 1 ? "answer" : `${window} answers all`} failed the same way, so the config is at fault rather than the network: ${err.message}${MISCONFIGURED_HINT[alike] ?? ""}`,
+        "fatal",
+        { culprit: alike },
+      );
+      abort.abort(fatal);
+    }
+  };
+
   let next = 0;
   // One context for every request: nothing in it is per request.
   const context = {
@@ -169,10 +203,13 @@ export async function runCases(
       try {
         const text = await responder.answer(job.request, job.c, job.sample, context);
         record(job, { response: text });
+        watch();
       } catch (err) {
         if (abort.signal.aborted) return;
-        if (err instanceof AttemptError && err.kind !== "fatal") record(job, { error: err.message });
-        else {
+        if (err instanceof AttemptError && err.kind !== "fatal") {
+          record(job, { error: err.message });
+          watch(err);
+        } else {
           if (err instanceof AttemptError) fatal = err;
           else bug = err;
           abort.abort(err);

@@ -61,7 +61,7 @@ function killGroup(pid: number): void {
 export class CommandResponder implements Responder {
   readonly identity: TargetIdentity;
   readonly fingerprint: unknown;
-  readonly keys = { endpoint: "run", model: "run", credentials: "run" };
+  readonly keys = { endpoint: "run", model: "run", credentials: "run", protocol: "run" };
   private child: ChildProcessWithoutNullStreams | undefined;
   private readonly pending = new Map<string, Pending>();
   /** Set when the program can answer no more: every later request fails with it. */
@@ -161,7 +161,11 @@ export class CommandResponder implements Responder {
       child.on("exit", () => this.stop());
       child.on("close", (code, signal) => {
         const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        this.die(new AttemptError(`the command ${how} before answering${this.stderrNote()}`, "final"));
+        this.die(
+          new AttemptError(`the command ${how} before answering${this.stderrNote()}`, "final", {
+            misconfigured: "endpoint",
+          }),
+        );
         resolve();
       });
     });
@@ -186,6 +190,7 @@ export class CommandResponder implements Responder {
         new AttemptError(
           `the command printed a line that is not an answer (stdout line ${lineNo}: "${excerpt(line, 80)}"); expected {"id", "sample", "response"} or {"id", "sample", "error"}${this.stderrNote()}`,
           "final",
+          { misconfigured: "protocol" },
         ),
       );
       this.stop();

@@ -10,7 +10,7 @@ import { plainInline } from "../report/escape.js";
 
 export type FailureKind = "retryable" | "final" | "fatal";
 /** Each target maps these to its own config keys, so a fatal error points at the right line. */
-export type Culprit = "endpoint" | "model" | "credentials";
+export type Culprit = "endpoint" | "model" | "credentials" | "response" | "protocol";
 
 export class AttemptError extends Error {
   constructor(
@@ -23,6 +23,13 @@ export class AttemptError extends Error {
       rateLimited?: boolean;
       /** For a fatal failure: which part of the target's config is at fault. */
       culprit?: Culprit;
+      /**
+       * Not a fault of the network or the server's load but of how the target is configured
+       * (a `response:` pointer that finds nothing, a program that does not speak the
+       * protocol), if every case fails this way. One such case is an error case; when the
+       * first answers of a run all fail with it, the runner stops the run (exit 2 at this key).
+       */
+      misconfigured?: Culprit;
     } = {},
   ) {
     super(message);

@@ -1,7 +1,7 @@
 /** `http:` any JSON API — a request built from a template, the text picked by a JSON pointer. */
 import type { HttpTargetConfig } from "../config/targets.js";
 import type { LoadedCase } from "../suite/load.js";
-import { AttemptError, statusFailure } from "./failure.js";
+import { AttemptError, excerpt, statusFailure } from "./failure.js";
 import { HttpClient } from "./http-client.js";
 import { resolvePointer } from "./json-pointer.js";
 import { lastUserTurn, messagesOf } from "./messages.js";
@@ -19,7 +19,7 @@ interface HttpRequestShape {
 export class HttpResponder implements Responder {
   readonly identity: TargetIdentity;
   readonly fingerprint: unknown;
-  readonly keys = { endpoint: "url", model: "body", credentials: "headers" };
+  readonly keys = { endpoint: "url", model: "body", credentials: "headers", response: "response" };
   private readonly http: HttpClient;
   private readonly limiter: RateLimiter;
   private readonly headers: Record<string, string>;
@@ -78,13 +78,22 @@ export class HttpResponder implements Responder {
         try {
           doc = JSON.parse(res.text);
         } catch {
-          throw new AttemptError(`malformed response: not JSON (${res.text.length} bytes)`, "retryable");
+          // Retried (a proxy's error page can be transient), but a URL that always answers
+          // with something else (an HTML page) is the config's fault.
+          throw new AttemptError(
+            `malformed response: not JSON (${res.text.length} bytes: ${excerpt(res.text, 80)})`,
+            "retryable",
+            { misconfigured: "endpoint" },
+          );
         }
         const text = resolvePointer(doc, this.config.response);
         if (typeof text !== "string") {
+          // A 2xx JSON answer without text where the pointer looks is the same on every
+          // attempt: not retried, and the body is shown so the pointer can be fixed.
           throw new AttemptError(
-            `malformed response: no text at ${this.config.response || "the top level"} (found ${text === undefined ? "nothing" : typeof text})`,
-            "retryable",
+            `malformed response: no text at ${this.config.response || "the top level"} (found ${text === undefined ? "nothing" : typeof text} in ${excerpt(res.text, 160)})`,
+            "final",
+            { misconfigured: "response" },
           );
         }
         return text;

@@ -56,6 +56,7 @@ export async function withRetries<T>(
         throw new AttemptError(
           `${err.message} (gave up after ${n + 1} attempt${n === 0 ? "" : "s"})`,
           "final",
+          { misconfigured: err.options.misconfigured },
         );
       }
       // A little jitter on top of Retry-After too, so the waiting requests do not return as one burst.
