@@ -677,6 +677,18 @@ describe("posting robustly (issue 14)", () => {
     expect(s.calls().filter((c) => c.startsWith("POST /repos/{owner}/{repo}/issues/"))).toHaveLength(1);
   });
 
+  it("a check-run POST answered 502 after it created the check run is not created twice (found by its external_id)", async () => {
+    const s = await standIn({ badGatewayAfterOnce: "POST /repos/{owner}/{repo}/check-runs" });
+    const { published, access } = await post(s, quickstart);
+    expect(s.violations).toEqual([]);
+    expect(access.failures).toEqual([]);
+    expect(s.checkRuns).toHaveLength(1);
+    expect(published.checkUrl).toBe(`https://github.example/${OWNER}/${REPO}/runs/${s.checkRuns[0]?.id}`);
+    expect(s.calls()).toContain("GET /repos/{owner}/{repo}/commits/{ref}/check-runs");
+    // The status links the one check run.
+    expect(s.statuses[0]?.body.target_url).toBe(published.checkUrl);
+  });
+
   it("lone surrogates in model output reach GitHub as U+FFFD (comment, check summary, annotation, status)", async () => {
     const run: GateRun = { results: structuredClone(quickstart.results), report: quickstart.report };
     const regressed = run.results.comparisons.find((c) => c.regressed.length)?.regressed[0];

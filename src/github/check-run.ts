@@ -4,6 +4,7 @@
  * GitHub takes at most 50 annotations per request, so the first 50 go with the create and
  * the rest are appended by updates of 50 each.
  */
+import { randomUUID } from "node:crypto";
 import { isAbsolute } from "node:path";
 import { METRIC_INFO, type RateMetric } from "../gate/metrics.js";
 import type { Verdict } from "../gate/waivers.js";
@@ -92,19 +93,40 @@ export async function postCheckRun(
     summary: input.summary,
     ...(annotations?.length ? { annotations } : {}),
   });
-  const created = await access.write("check run", () =>
+  // Names this create, so that after an answer that may hide a success (5xx, no answer) the
+  // check run can be found again instead of created twice.
+  const externalId = `safety-gate:${randomUUID()}`;
+  const create = (retries?: number) =>
     gh.rest.checks.create({
       owner: input.owner,
       repo: input.repo,
       name: input.name,
       head_sha: input.sha,
+      external_id: externalId,
       status: "completed",
       conclusion: checkConclusion(input.verdict, input.inconclusive),
       completed_at: new Date().toISOString(),
       ...(input.detailsUrl ? { details_url: input.detailsUrl } : {}),
       output: output(chunks[0]),
-    }),
-  );
+      ...(retries === undefined ? {} : { request: { retries } }),
+    });
+  const created = await access.write("check run", async () => {
+    try {
+      return await create(0);
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (status !== undefined && status < 500) throw err;
+      const runs = await gh.rest.checks.listForRef({
+        owner: input.owner,
+        repo: input.repo,
+        ref: input.sha,
+        check_name: input.name,
+        filter: "all",
+      });
+      const made = runs.data.check_runs.find((r) => r.external_id === externalId);
+      return made ? { data: { id: made.id, html_url: made.html_url } } : await create();
+    }
+  });
   if (!created) return undefined;
   let requests = 1;
   for (const chunk of chunks.slice(1)) {

@@ -459,6 +459,17 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
         checkRuns.push(run);
         return reply(201, { id: run.id, html_url: `${html}/runs/${run.id}`, ...body });
       }
+      case "GET /repos/{owner}/{repo}/commits/{ref}/check-runs": {
+        const found = checkRuns.filter(
+          (r) =>
+            r.body.head_sha === path.ref &&
+            (query.check_name === undefined || r.body.name === query.check_name),
+        );
+        return reply(200, {
+          total_count: found.length,
+          check_runs: found.map((r) => ({ ...r.body, id: r.id, html_url: `${html}/runs/${r.id}` })),
+        });
+      }
       case "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}": {
         const run = checkRuns.find((r) => r.id === Number(path.check_run_id));
         if (!run) return reply(404, { message: "Not Found" });
