@@ -663,6 +663,37 @@ describe("posting robustly (issue 14)", () => {
     expect(s.comments.get(PR)?.find((c) => c.id === 6000)?.body).toBe(`${marker}\nold`);
   });
 
+  it("sticky comment with a personal token: GET /user names the account; a bot's marker comment is not ours", async () => {
+    const s = await standIn({
+      comments: {
+        [PR]: [
+          {
+            id: 6000,
+            body: `${marker}\nby the Actions bot`,
+            user: { login: "github-actions[bot]", type: "Bot" },
+          },
+          { id: 6100, body: `${marker}\nold`, user: { login: "release-manager", type: "User" } },
+        ],
+      },
+    });
+    const gh = createClient({ token: "ghp_personal", apiUrl: s.url, throttle: false });
+    const access = new WriteAccess({ warning: () => {} });
+    const published = await publish(
+      gh,
+      access,
+      quickstart.results,
+      quickstart.report,
+      { owner: OWNER, repo: REPO, sha: SHA, pullNumber: PR, fullReport: "." },
+      OPTIONS,
+    );
+    expect(s.violations).toEqual([]);
+    expect(published.commentAction).toBe("updated");
+    expect(s.calls()).toContain("GET /user");
+    const byId = new Map((s.comments.get(PR) ?? []).map((c) => [c.id, c.body]));
+    expect(byId.get(6100)).toMatch(/## safety-gate: ❌ FAIL/);
+    expect(byId.get(6000)).toMatch(/by the Actions bot$/);
+  });
+
   it("a comment POST answered 502 after it created the comment is not posted twice", async () => {
     const s = await standIn({
       badGatewayAfterOnce: "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
