@@ -337,7 +337,7 @@ describe("verdict error is still published (issue 14)", () => {
       conclusion: "failure",
       status: "completed",
     });
-    expect(String((s.checkRuns[0]?.body.output as { title: string }).title)).toMatch(
+    expect(String((s.checkRuns[0]?.body.output as { title?: string } | undefined)?.title)).toMatch(
       /ERROR — invalid input: bad\/safety-gate.yml:5:\d+ gates.attack_success_rate.max/,
     );
     expect(s.checkRuns[0]?.annotations).toEqual([

@@ -766,6 +766,37 @@ describe("posting robustly (issue 14)", () => {
     expect(s.comments.get(PR)?.find((c) => c.id === 6000)?.body).toBe(`${marker}\nold`);
   });
 
+  it("sticky comment with a personal token: GET /user names the account; a bot's marker comment is not ours", async () => {
+    const s = await standIn({
+      comments: {
+        [PR]: [
+          {
+            id: 6000,
+            body: `${marker}\nby the Actions bot`,
+            user: { login: "github-actions[bot]", type: "Bot" },
+          },
+          { id: 6100, body: `${marker}\nold`, user: { login: "release-manager", type: "User" } },
+        ],
+      },
+    });
+    const gh = createClient({ token: "ghp_personal", apiUrl: s.url, throttle: false });
+    const access = new WriteAccess({ warning: () => {} });
+    const published = await publish(
+      gh,
+      access,
+      quickstart.results,
+      quickstart.report,
+      { owner: OWNER, repo: REPO, sha: SHA, pullNumber: PR, fullReport: "." },
+      OPTIONS,
+    );
+    expect(s.violations).toEqual([]);
+    expect(published.commentAction).toBe("updated");
+    expect(s.calls()).toContain("GET /user");
+    const byId = new Map((s.comments.get(PR) ?? []).map((c) => [c.id, c.body]));
+    expect(byId.get(6100)).toMatch(/## safety-gate: ❌ FAIL/);
+    expect(byId.get(6000)).toMatch(/by the Actions bot$/);
+  });
+
   it("a comment POST answered 502 after it created the comment is not posted twice", async () => {
     const s = await standIn({
       badGatewayAfterOnce: "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
@@ -778,6 +809,18 @@ describe("posting robustly (issue 14)", () => {
     expect(s.comments.get(PR)?.[0]?.body).toMatch(/## safety-gate: ❌ FAIL/);
     expect(published.commentUrl).toMatch(/#issuecomment-\d+$/);
     expect(s.calls().filter((c) => c.startsWith("POST /repos/{owner}/{repo}/issues/"))).toHaveLength(1);
+  });
+
+  it("a check-run POST answered 502 after it created the check run is not created twice (found by its external_id)", async () => {
+    const s = await standIn({ badGatewayAfterOnce: "POST /repos/{owner}/{repo}/check-runs" });
+    const { published, access } = await post(s, quickstart);
+    expect(s.violations).toEqual([]);
+    expect(access.failures).toEqual([]);
+    expect(s.checkRuns).toHaveLength(1);
+    expect(published.checkUrl).toBe(`https://github.example/${OWNER}/${REPO}/runs/${s.checkRuns[0]?.id}`);
+    expect(s.calls()).toContain("GET /repos/{owner}/{repo}/commits/{ref}/check-runs");
+    // The status links the one check run.
+    expect(s.statuses[0]?.body.target_url).toBe(published.checkUrl);
   });
 
   it("lone surrogates in model output reach GitHub as U+FFFD (comment, check summary, annotation, status)", async () => {

@@ -6,6 +6,7 @@
  * ANNOTATION_CAP (one request), cases of failing gates first; the summary says how many
  * more there are and where the report lists them all.
  */
+import { randomUUID } from "node:crypto";
 import { isAbsolute } from "node:path";
 import { METRIC_INFO, type RateMetric } from "../gate/metrics.js";
 import type { Verdict } from "../gate/waivers.js";
@@ -99,12 +100,16 @@ export async function postCheckRun(
   input: CheckInput,
 ): Promise<CheckResult | undefined> {
   const annotations = input.annotations.slice(0, ANNOTATION_CAP);
-  const created = await access.write("check run", () =>
+  // Names this create, so that after an answer that may hide a success (5xx, no answer) the
+  // check run can be found again instead of created twice.
+  const externalId = `safety-gate:${randomUUID()}`;
+  const create = (retries?: number) =>
     gh.rest.checks.create({
       owner: input.owner,
       repo: input.repo,
       name: input.name,
       head_sha: input.sha,
+      external_id: externalId,
       status: "completed",
       conclusion: checkConclusion(input.verdict, input.inconclusive),
       completed_at: new Date().toISOString(),
@@ -114,8 +119,25 @@ export async function postCheckRun(
         summary: input.summary,
         ...(annotations.length ? { annotations } : {}),
       },
-    }),
-  );
+      ...(retries === undefined ? {} : { request: { retries } }),
+    });
+  const created = await access.write("check run", async () => {
+    try {
+      return await create(0);
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (status !== undefined && status < 500) throw err;
+      const runs = await gh.rest.checks.listForRef({
+        owner: input.owner,
+        repo: input.repo,
+        ref: input.sha,
+        check_name: input.name,
+        filter: "all",
+      });
+      const made = runs.data.check_runs.find((r) => r.external_id === externalId);
+      return made ? { data: { id: made.id, html_url: made.html_url } } : await create();
+    }
+  });
   if (!created) return undefined;
   return { url: created.data.html_url ?? "", requests: 1 };
 }

@@ -415,9 +415,15 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
       });
     }
     const html = `https://github.example/${owner}/${repo}`;
-    const bot = { login: "github-actions[bot]", id: 41898282, type: "Bot" as const };
+    // Who the token is: an installation token (ghs_…, GITHUB_TOKEN) writes as
+    // github-actions[bot] and cannot ask GET /user; a personal token (ghp_…) is `patUser`.
+    const personal = /^(token|bearer) (ghp_|github_pat_)/i.test(req.headers.authorization ?? "");
+    const bot = personal
+      ? { login: "release-manager", id: 7, type: "User" as const }
+      : { login: "github-actions[bot]", id: 41898282, type: "Bot" as const };
     switch (route) {
       case "GET /user":
+        if (personal) return reply(200, bot);
         return reply(403, { message: "Resource not accessible by integration" });
       case "GET /repos/{owner}/{repo}/issues/{issue_number}/comments": {
         const all = comments.get(Number(path.issue_number)) ?? [];
@@ -458,6 +464,17 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
         const run = { id: nextId++, body, annotations: [...(output?.annotations ?? [])], updates: 0 };
         checkRuns.push(run);
         return reply(201, { id: run.id, html_url: `${html}/runs/${run.id}`, ...body });
+      }
+      case "GET /repos/{owner}/{repo}/commits/{ref}/check-runs": {
+        const found = checkRuns.filter(
+          (r) =>
+            r.body.head_sha === path.ref &&
+            (query.check_name === undefined || r.body.name === query.check_name),
+        );
+        return reply(200, {
+          total_count: found.length,
+          check_runs: found.map((r) => ({ ...r.body, id: r.id, html_url: `${html}/runs/${r.id}` })),
+        });
       }
       case "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}": {
         const run = checkRuns.find((r) => r.id === Number(path.check_run_id));
