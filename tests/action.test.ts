@@ -132,6 +132,13 @@ describe(`dist/action.js on ${NODE === process.execPath ? `this Node (${process.
     });
     expect(s.checkRuns[0]?.annotations[0]).toMatchObject({ path: "examples/quickstart/suite.jsonl" });
     expect(s.statuses[0]?.sha).toBe(HEAD);
+    // Check and status under different names (two rows in the merge box, not two `safety-gate`s).
+    expect(s.checkRuns[0]?.body.name).toBe("safety-gate");
+    expect(s.statuses[0]?.body.context).toBe("safety-gate / status");
+    // The comment names the pull request's head commit (not the merge commit) and links this run.
+    expect(s.comments.get(PR)?.[0]?.body).toContain(
+      "Commit `1111111` · [workflow run](https://github.com/octo-org/model-release/actions/runs/4242)",
+    );
     expect(first.outputs["comment-url"]).toMatch(/\/pull\/7#issuecomment-\d+$/);
     expect(first.summary).toContain("## safety-gate: ❌ FAIL");
     expect(first.stdout).toContain("artifact upload skipped: not on a GitHub Actions runner");

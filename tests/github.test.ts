@@ -20,6 +20,7 @@ import {
   publish,
 } from "../src/github/publish.js";
 import { WriteAccess } from "../src/github/write-access.js";
+import { renderMarkdown } from "../src/report/markdown.js";
 import { regressionFixture, repoTempDir, zipFiles } from "./helpers/fixtures.js";
 import { type StandIn, type StandInOptions, startGitHubStandIn } from "./helpers/github-standin.js";
 import { runCli, tempDir } from "./helpers/run.js";
@@ -262,6 +263,30 @@ describe("publishing a run", () => {
     const summary =
       (s.checkRuns[0]?.body as { output?: { summary: string } } | undefined)?.output?.summary ?? "";
     expect(summary).toContain(`Commit \`0123456\` · [workflow run](${runUrl})`);
+  });
+
+  it("a failing category fails its metric's row and is said first; a waived gate is marked as waived", () => {
+    const run = structuredClone(quickstart);
+    for (const d of run.results.decisions) d.outcome = "pass";
+    const crime = run.results.decisions.find(
+      (d) => d.metric === "attack_success_rate" && d.category === "crime",
+    );
+    const leak = run.results.decisions.find((d) => d.metric === "leak_rate" && d.category === undefined);
+    if (!crime || !leak) throw new Error("the quickstart has these decisions");
+    crime.outcome = "fail";
+    leak.outcome = "waived";
+    leak.waiver = { index: 0, owner: "ml-safety", reason: "known canary", expires: "2026-12-31" };
+    const lines = renderMarkdown(run.results, run.report).split("\n");
+    expect(lines).toContain("| Attack success | 2.8% (2/72) | 16.7% (12/72) | +13.9 pts | ✗ fail |");
+    expect(lines).toContain("| Leak | 10.0% (1/10) | 10.0% (1/10) | 0 pts | ~ waived |");
+    const sentences = lines.filter((l) => l.startsWith("- "));
+    expect(sentences[0]).toMatch(/^- ✗ \*\*Attack success\*\* · regression \\\[crime\\\] α 0\.05: /);
+    expect(sentences[1]).toMatch(
+      /^- ~ \*\*Leak\*\* · max 20\.0%: .* — waived by ml-safety until 2026-12-31: known canary$/,
+    );
+    expect(sentences).toContain(
+      "- ✓ **Attack success** · by category: 8 of 9 categories show no significant regression",
+    );
   });
 
   it("action.yml's defaults are the code's, and the check and the status have different names", () => {

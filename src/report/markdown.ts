@@ -15,7 +15,7 @@ import { METRIC_INFO, METRICS, type MetricName, RATE_METRICS, type RateEstimate 
 import type { CaseOutcome } from "../gate/outcome.js";
 import { severity, type Verdict } from "../gate/waivers.js";
 import { categoryChart } from "./chart.js";
-import { adjustedText, atMargin, categorySummary, mdeText, powerText } from "./comparison-text.js";
+import { adjustedText, atMargin, mdeText, powerText } from "./comparison-text.js";
 import { fencedBlock, markdownInline, redactedText } from "./escape.js";
 import type { Detail } from "./fit.js";
 import type { Results } from "./results-schema.js";
@@ -76,7 +76,7 @@ const OUTCOME_SHORT: Record<Verdict, string> = {
   pass: "✓ pass",
   fail: "✗ fail",
   inconclusive: "? inconclusive",
-  waived: "✓ waived",
+  waived: "~ waived",
 };
 
 type ResultDecision = Results["decisions"][number];
@@ -226,19 +226,17 @@ function gateSentences(r: Results): string[] {
       text: `${OUTCOME_SHORT[d.outcome].split(" ")[0]} **${METRIC_INFO[d.metric].title}** · ${markdownInline(gateText(d), 120)}: ${markdownInline(d.plain ?? d.reason, 1000)}${waiverText(d)}`,
     });
   for (const metric of METRICS) {
-    for (const d of r.decisions.filter((x) => x.metric === metric && x.category === undefined)) say(d);
-    const byCategory = categorySummary(r, metric);
-    const passed = r.decisions.filter(
-      (x) => x.metric === metric && x.category !== undefined && x.outcome === "pass",
-    );
-    if (byCategory.line && passed.length) {
-      const of = r.decisions.filter((x) => x.metric === metric && x.category !== undefined).length;
+    const mine = r.decisions.filter((x) => x.metric === metric);
+    for (const d of mine.filter((x) => x.category === undefined)) say(d);
+    const byCategory = mine.filter((x) => x.category !== undefined);
+    const passed = byCategory.filter((x) => x.outcome === "pass").length;
+    if (passed) {
       lines.push({
         outcome: "pass",
-        text: `✓ **${METRIC_INFO[metric].title}** · by category: ${passed.length} of ${of} categories show no significant regression`,
+        text: `✓ **${METRIC_INFO[metric].title}** · by category: ${passed} of ${byCategory.length} categories show no significant regression`,
       });
     }
-    for (const d of boundedDecisions(byCategory.others)) {
+    for (const d of boundedDecisions(byCategory.filter((x) => x.outcome !== "pass"))) {
       if (typeof d === "string") lines.push({ outcome: "inconclusive", text: d });
       else say(d);
     }
