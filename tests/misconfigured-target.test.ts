@@ -69,7 +69,7 @@ describe("a run whose first answers all fail with one misconfiguration stops wit
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(
-      /safety-gate\.yml:7:15 candidate\.http\.response: candidate http POST http:\/\/127\.0\.0\.1:\d+\/generate: the first 8 answers all failed the same way, so the config is at fault rather than the network: malformed response: no text at \/choices\/0\/msg\/content \(found nothing in \{"choices":\[\{"message":\{"content":"I can't help with that\."\}\}\]\}\); point it at the response text/,
+      /safety-gate\.yml:7:15 candidate\.http\.response: candidate http POST http:\/\/127\.0\.0\.1:\d+\/generate: the first 8 answers all failed the same way, so the config is at fault rather than the network: malformed response: no text at \/choices\/0\/msg\/content \(found nothing in the body: \{"choices":\[\{"message":\{"content":"I can't help with that\."\}\}\]\}\); point it at the response text/,
     );
     expect(r.stderr).not.toMatch(/^\s+at /m);
     // At most the window plus the requests already in flight: nowhere near one per case (or per retry).
@@ -84,7 +84,7 @@ describe("a run whose first answers all fail with one misconfiguration stops wit
     const r = await runCli(["run", "--config", config]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(
-      /safety-gate\.yml:5:10 candidate\.http\.url: .*the first 8 answers all failed the same way.*malformed response: not JSON \(\d+ bytes: <html><body>Welcome to nginx!/,
+      /safety-gate\.yml:5:10 candidate\.http\.url: .*the first 8 answers all failed the same way.*malformed response: not JSON \(body: <html><body>Welcome to nginx!/,
     );
     // Each of the first answers was tried twice (retries: 1), and then the run stopped.
     expect(server.requests()).toBeLessThan(CASES / 5);
@@ -102,7 +102,7 @@ describe("a run whose first answers all fail with one misconfiguration stops wit
     };
     const errors = results.builds.candidate.cases.filter((c) => c.status === "error");
     expect(errors.map((e) => e.error)).toEqual([
-      'malformed response: no text at /choices/0/message/content (found nothing in {"choices":[]})',
+      'malformed response: no text at /choices/0/message/content (found nothing in the body: {"choices":[]})',
     ]);
   });
 });

@@ -12,6 +12,7 @@ import type { CaseOutcome } from "../gate/outcome.js";
 import { severity, type Verdict } from "../gate/waivers.js";
 import { categoryChart } from "./chart.js";
 import { adjustedText, mdeText, powerText } from "./comparison-text.js";
+import { errorCauses, idList } from "./error-causes.js";
 import { fencedBlock, markdownInline, redactedText } from "./escape.js";
 import type { Detail } from "./fit.js";
 import type { Results } from "./results-schema.js";
@@ -132,6 +133,7 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
   );
 
   out.push(...metricTable(r));
+  out.push(...erroredCases(r));
   if (detail.charts) out.push(...RATE_METRICS.flatMap((m) => categoryChart(r, m)));
   if (detail.categories) out.push(...categoryTable(r));
   out.push(...flips(r, options, detail.cases));
@@ -178,6 +180,22 @@ function metricTable(r: Results): string[] {
       "",
     );
   }
+  return out;
+}
+
+/** Why cases errored, grouped by cause, with their ids (see ./error-causes.ts). */
+function erroredCases(r: Results): string[] {
+  const builds = errorCauses(r);
+  if (builds.length === 0) return [];
+  const out = ["### Errored cases", ""];
+  for (const { build, causes } of builds) {
+    for (const { cause, ids } of causes) {
+      out.push(
+        `- ${build}: **${ids.length} ×** ${markdownInline(cause, 300)} — ${markdownInline(idList(ids), 600)}`,
+      );
+    }
+  }
+  out.push("");
   return out;
 }
 
