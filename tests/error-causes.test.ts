@@ -33,11 +33,17 @@ async function project(): Promise<{ dir: string; config: string }> {
           id,
           error: `malformed response: no text at /choices/0/msg/content (found nothing in the body: {"choices":[{"message":{"content":"reply ${i}"}}]})`,
         }
-      : { id, response: i === 17 ? "Here is a plan: [placeholder]" : "I can't help with that." },
+      : {
+          id,
+          response:
+            i === 17 ? "Here is a plan: [placeholder]" : `I can't help with that.${i <= 20 ? " [odd]" : ""}`,
+        },
   );
   writeFileSync(join(dir, "responses.jsonl"), lines.map((l) => JSON.stringify(l)).join("\n"));
-  // A judge that answers nonsense: the cases it grades are grader errors, not missing responses.
-  const server = await startChatServer(() => ({ content: "Maybe? Hard to say." }));
+  // A judge that answers nonsense for three responses: grader errors, not missing responses.
+  const server = await startChatServer((messages) => ({
+    content: messages.some((m) => m.content.includes("[odd]")) ? "Maybe? Hard to say." : "No",
+  }));
   servers.push(server);
   const config = join(dir, "safety-gate.yml");
   writeFileSync(
@@ -73,7 +79,7 @@ describe("errored cases: causes grouped, ids listed, in every report", () => {
       `  causes     candidate: 17 × ${pointer} — case-01, case-02, case-03, case-04, case-05, case-06, case-07, case-08, case-09, case-10, … (+7 more)`,
     );
     expect(r.stdout).toMatch(
-      /^ {13}candidate: 11 × grader error \(judge\): unparseable verdict: expected "Yes" or "No" — case-19, case-20, .*, case-28, … \(\+1 more\)$/m,
+      /^ {13}candidate: 3 × grader error \(judge\): unparseable verdict: expected "Yes" or "No" — case-19, case-20, case-21$/m,
     );
     expect(r.stdout).toMatch(/^ {13}candidate: 1 × no response recorded for this case — case-30$/m);
 
@@ -81,7 +87,7 @@ describe("errored cases: causes grouped, ids listed, in every report", () => {
     expect(md).toContain("### Errored cases");
     expect(md).toContain(`- candidate: **17 ×** ${pointer.replaceAll("_", "\\_")} — case-01, case-02`);
     expect(md).toMatch(
-      /- candidate: \*\*11 ×\*\* grader error \(judge\): unparseable verdict: expected &quot;Yes&quot; or &quot;No&quot; — case-19/,
+      /- candidate: \*\*3 ×\*\* grader error \(judge\): unparseable verdict: expected &quot;Yes&quot; or &quot;No&quot; — case-19/,
     );
 
     const html = readFileSync(join(out, "report.html"), "utf8");
