@@ -6,7 +6,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { causeOf } from "../src/report/error-causes.js";
+import { causeOf, errorCauses, MAX_CAUSES } from "../src/report/error-causes.js";
+import type { Results } from "../src/report/results-schema.js";
 import { type ScriptedServer, startChatServer } from "./helpers/chat-server.js";
 import { runCli, tempDir } from "./helpers/run.js";
 
@@ -105,5 +106,20 @@ describe("errored cases: causes grouped, ids listed, in every report", () => {
       'unparseable verdict: expected "Yes" or "No"',
     );
     expect(causeOf("no response recorded for this case")).toBe("no response recorded for this case");
+  });
+
+  it("causes that differ case by case are capped: the rarest are counted together", () => {
+    const cases = Array.from({ length: 25 }, (_, i) => ({
+      id: `c-${i}`,
+      status: "error",
+      error: `the command reported: failure number ${i}`,
+      grades: [],
+    }));
+    const r = { builds: { candidate: { cases } } } as unknown as Results;
+    const [build] = errorCauses(r);
+    expect(build?.causes).toHaveLength(MAX_CAUSES);
+    expect(build?.causes.at(-1)?.cause).toBe("16 other causes (each case's message is in results.json)");
+    // Every errored case is still listed once.
+    expect(build?.causes.flatMap((c) => c.ids).sort()).toEqual(cases.map((c) => c.id).sort());
   });
 });

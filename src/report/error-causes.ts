@@ -8,6 +8,9 @@
 import type { CaseOutcome } from "../gate/outcome.js";
 import type { Results } from "./results-schema.js";
 
+/** Causes listed per build; the rarer ones are counted together. */
+export const MAX_CAUSES = 10;
+
 export interface ErrorCause {
   /** The cause with its per-case details (bodies, excerpts) left out, so alike failures group. */
   cause: string;
@@ -73,6 +76,14 @@ export function errorCauses(r: Results): BuildErrors[] {
     if (groups.size === 0) continue;
     const causes = [...groups].map(([cause, ids]) => ({ cause, ids }));
     causes.sort((a, b) => b.ids.length - a.ids.length || a.cause.localeCompare(b.cause));
+    // Causes that differ case by case (a program's own error texts) would flood a PR comment.
+    if (causes.length > MAX_CAUSES) {
+      const rest = causes.splice(MAX_CAUSES - 1);
+      causes.push({
+        cause: `${rest.length} other causes (each case's message is in results.json)`,
+        ids: rest.flatMap((c) => c.ids),
+      });
+    }
     out.push({ build, causes });
   }
   return out;
