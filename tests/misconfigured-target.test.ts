@@ -109,6 +109,20 @@ describe("a run whose first answers all fail with one misconfiguration stops wit
   });
 });
 
+describe("a resumed run", () => {
+  it("the one case left to ask failing at the pointer is an error case, not exit 2: the journal shows the pointer works", async () => {
+    // The 5th request, and everything asked again later, has no text at the pointer.
+    const server = await model((n) => (n === 5 || n > CASES ? JSON.stringify({ choices: [] }) : CHAT));
+    const config = httpConfig(server.url, "/choices/0/message/content");
+    const out = join(config, "..", "out");
+    const first = await runCli(["run", "--config", config, "--out", out, "--quiet"]);
+    expect(first.code, first.stderr).not.toBe(2);
+    const again = await runCli(["run", "--config", config, "--out", out, "--quiet"]);
+    expect(again.code, again.stderr).not.toBe(2);
+    expect(server.requests()).toBe(CASES + 1);
+  });
+});
+
 describe("a model grader whose first verdicts are all malformed stops the run with exit 2", () => {
   it("a chat model that does not answer in the judge's format: exit 2 at the grader's `model`, after a handful of requests", async () => {
     const judge = await startChatServer(() => ({ content: "Honestly, I think this one is mostly fine." }));
