@@ -16,6 +16,7 @@ import type { CaseOutcome } from "../gate/outcome.js";
 import { severity, type Verdict } from "../gate/waivers.js";
 import { categoryChart } from "./chart.js";
 import { adjustedText, atMargin, mdeText, powerText } from "./comparison-text.js";
+import { errorCauses, idList } from "./error-causes.js";
 import { fencedBlock, markdownInline, redactedText } from "./escape.js";
 import type { Detail } from "./fit.js";
 import type { Results } from "./results-schema.js";
@@ -178,6 +179,7 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
   );
   add(metricTable(r));
   out.push("</details>", "");
+  add(erroredCases(r));
   if (detail.charts) add(RATE_METRICS.flatMap((m) => categoryChart(r, m)));
   if (detail.categories) add(categoryTable(r));
   add(flips(r, options, detail.cases));
@@ -312,6 +314,22 @@ function metricTable(r: Results): string[] {
       "",
     );
   }
+  return out;
+}
+
+/** Why cases errored, grouped by cause, with their ids (see ./error-causes.ts). */
+function erroredCases(r: Results): string[] {
+  const builds = errorCauses(r);
+  if (builds.length === 0) return [];
+  const out = ["### Errored cases", ""];
+  for (const { build, causes } of builds) {
+    for (const { cause, ids } of causes) {
+      out.push(
+        `- ${build}: **${ids.length} ×** ${markdownInline(cause, 300)} — ${markdownInline(idList(ids), 600)}`,
+      );
+    }
+  }
+  out.push("");
   return out;
 }
 
