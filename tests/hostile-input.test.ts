@@ -443,3 +443,34 @@ describe("alpha: every accepted value runs", () => {
     );
   });
 });
+
+describe("deep YAML nesting", () => {
+  it("block-style nesting 1000 deep in the config: exit 2 at the first level too many, no stack overflow", async () => {
+    const dir = tempDir();
+    const deep = Array.from({ length: 1000 }, (_, i) => `${"  ".repeat(i)}k:\n`).join("");
+    const config = join(dir, "safety-gate.yml");
+    writeFileSync(
+      config,
+      `version: 1\nsuites: [suite.jsonl]\ncandidate: { replay: r.jsonl }\nwaivers:\n${deep.replace(/^/gm, "  ")}`,
+    );
+    const r = await runCli(["run", "--config", config]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    // Line 4 is `waivers:` (depth 0); the mapping at depth 64 starts on line 4 + 64.
+    expect(r.stderr).toBe(
+      `${config}:68:129: nesting deeper than 64 levels (lists and mappings inside each other); no config or suite needs it: flatten the structure\n`,
+    );
+  });
+
+  it("nesting as deep as a real file still parses (a 12-deep config value is only a schema problem)", async () => {
+    const dir = tempDir();
+    const config = join(dir, "safety-gate.yml");
+    writeFileSync(
+      config,
+      `version: 1\nsuites: [suite.jsonl]\ncandidate: { replay: r.jsonl }\nreport: ${"[".repeat(12)}${"]".repeat(12)}\n`,
+    );
+    const r = await runCli(["run", "--config", config]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/safety-gate\.yml:4:9 report: .*got a list/);
+  });
+});
