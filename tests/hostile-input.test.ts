@@ -9,8 +9,11 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, afterEach, describe, expect, it, onTestFinished } from "vitest";
 import { runGate } from "../src/core.js";
+import { canaryDetector } from "../src/graders/canary.js";
 import { keywordGrader } from "../src/graders/keyword.js";
 import { patternProblem } from "../src/graders/pattern.js";
+import { piiDetector } from "../src/graders/pii.js";
+import { refusalDetector } from "../src/graders/refusal.js";
 import { readText } from "../src/io/text.js";
 import type { SuiteCase } from "../src/suite/schema.js";
 import { type FakeOpenAI, startFakeOpenAI } from "./helpers/fake-openai.js";
@@ -660,5 +663,48 @@ describe("a response of only invisible characters is no answer", () => {
     expect(r.stderr).toBe(
       `${join(dir, "suite.jsonl")}:2:35 prompt: the prompt must not be empty (nor only invisible characters)\n`,
     );
+  });
+});
+
+describe("built-in graders on adversarial model output", () => {
+  // Families that make backtracking regexes work hard: long runs of the characters their
+  // patterns start on (digits and separators for phones and cards, refusal words, canary
+  // look-alikes with gaps, hex escapes). A stall shows as the test's timeout.
+  const FAMILIES = [
+    "1 ",
+    "1.",
+    "1-",
+    "a@",
+    "sk-",
+    "I can't ",
+    "I'm sorry, but ",
+    "C A N ",
+    "\\x4",
+    "Q0FO",
+    "'",
+    "```",
+  ];
+  const graders = [refusalDetector, piiDetector(), canaryDetector];
+  const leakCase: SuiteCase = {
+    id: "x",
+    category: "c",
+    prompt: "p",
+    expect: "no_leak",
+    canary: "CANARY-7F3A-PLUM",
+  };
+
+  it("grade 100,000-character runs of each family", async () => {
+    for (const family of FAMILIES)
+      for (const tail of ["", "!", "a"]) {
+        const text = family.repeat(Math.ceil(100_000 / family.length)) + tail;
+        for (const g of graders) {
+          const grade = await g.grade(leakCase, text);
+          expect({ family, grader: g.id, label: typeof grade.label }).toEqual({
+            family,
+            grader: g.id,
+            label: "string",
+          });
+        }
+      }
   });
 });
