@@ -18,8 +18,9 @@ import { uploadArtifact } from "./github/artifact.js";
 import { findBaseBranchResults } from "./github/baseline.js";
 import { createClient, type GitHubClient } from "./github/client.js";
 import { type GitHubContext, readContext, runUrl, str } from "./github/context.js";
+import { baseCommitOf, basePolicy } from "./github/policy.js";
 import { fittedMarkdown, type Published, type PublishTarget, publish } from "./github/publish.js";
-import { PULL_REQUEST_FILE, readGateArtifact } from "./github/report-mode.js";
+import { decideAgain, PULL_REQUEST_FILE, readGateArtifact } from "./github/report-mode.js";
 import { artifactName, type InconclusiveAs } from "./github/verdict.js";
 import { WriteAccess } from "./github/write-access.js";
 import { writeFileAtomic } from "./io/atomic.js";
@@ -158,7 +159,11 @@ function finish(verdict: Verdict): void {
 async function gateMode(inputs: Inputs): Promise<void> {
   const { ctx, gh } = githubSide(inputs);
   const artifact = artifactName(displayPath(inputs.config));
+  // On a pull request the gate policy is the base branch's: the pull request cannot relax its own gate.
+  const base = ctx && baseCommitOf(ctx);
+  const policy = ctx && gh && base ? await basePolicy(gh, ctx, inputs.config, base) : undefined;
   const { results, report } = await runGate({
+    policy,
     configPath: inputs.config,
     outDir: inputs.out,
     progress: createProgress("github", (line) => process.stdout.write(line)),
@@ -215,7 +220,15 @@ async function reportMode(inputs: Inputs): Promise<void> {
       message: "mode: report needs GITHUB_REPOSITORY and a github-token",
     });
   }
-  const { results, pullNumber, sha } = await readGateArtifact(gh, ctx, inputs.results);
+  const artifact = await readGateArtifact(gh, ctx, inputs.results);
+  if ("skipped" in artifact) {
+    core.notice(`safety-gate: ${artifact.skipped}`);
+    core.setOutput("verdict", "skipped");
+    core.setOutput("comment-url", "");
+    return;
+  }
+  const { pullNumber, sha } = artifact;
+  const results = await decideAgain(gh, ctx, artifact, inputs.config);
   const report = trustedReportOptions(inputs.config);
   const url = str(ctx.event, "workflow_run", "html_url");
   const hint = url

@@ -14,6 +14,7 @@ import { categoryChart } from "./chart.js";
 import { adjustedText, mdeText, powerText } from "./comparison-text.js";
 import { fencedBlock, markdownInline, redactedText } from "./escape.js";
 import type { Detail } from "./fit.js";
+import { policyBlock } from "./policy-block.js";
 import type { Results } from "./results-schema.js";
 
 export interface ReportOptions {
@@ -107,12 +108,14 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
       `- ${OUTCOME_CELL[d.outcome]} **${METRIC_INFO[d.metric].title}** (${markdownInline(gateText(d), 120)}): ${markdownInline(d.reason, 1000)}${waiverText(d)}`,
     );
   }
-  for (const w of (r.waivers ?? []).filter((x) => x.status === "expired")) {
+  const ignored = (r.waivers ?? []).filter((x) => x.status === "expired" || x.status === "too_long");
+  for (const w of ignored) {
+    const why = w.status === "expired" ? "expired" : "expires too far ahead (waiver_max_days)";
     out.push(
-      `- ⚠️ expired waiver ignored: **${METRIC_INFO[w.metric].title}**, owner ${markdownInline(w.owner, 80)}, expired ${markdownInline(w.expires, 10)}`,
+      `- ⚠️ waiver ignored, ${why}: **${METRIC_INFO[w.metric].title}**, owner ${markdownInline(w.owner, 80)}, expires ${markdownInline(w.expires, 10)}`,
     );
   }
-  if (notPassed.length || r.waivers?.some((x) => x.status === "expired")) out.push("");
+  if (notPassed.length || ignored.length) out.push("");
   if (view.dropped) out.push(`> ${view.dropped}`, "");
 
   const build = (b: NonNullable<typeof base>) =>
@@ -123,6 +126,7 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
       `Profile: ${markdownInline(r.profile.name, 100)} (branch ${markdownInline(r.profile.branch, 100)})  `,
     );
   }
+  out.push(...policyBlock(r));
   out.push(
     `Suites: ${r.suites.map((s) => `${markdownInline(s.file, 200)} (${s.cases} cases, ${markdownInline(s.hash.slice(0, 19), 19)}…)`).join(", ")}`,
     "",

@@ -195,11 +195,17 @@ export const ResultsSchema = z
           reason: z.string(),
           owner: z.string(),
           expires: z.string(),
-          status: z.enum(["applied", "expired", "unused"]),
+          status: z.enum(["applied", "expired", "too_long", "unused"]),
           applied: z.int().min(0),
         }),
       )
       .optional(),
+    /**
+     * Where the gate policy (gates, profiles, waivers) came from when it was not the run's own
+     * config — on a pull request, the base branch's — and what the pull request would change
+     * in it (applies once merged).
+     */
+    policy: z.strictObject({ from: z.string(), proposed: z.array(z.string()) }).optional(),
     notes: z.array(z.string()),
   })
   .describe("safety-gate results");
