@@ -347,13 +347,30 @@ describe("mode: report decides the artifact again; a forged results.json never p
     expect(ok.statuses[0]?.body.state).toBe("success");
   });
 
-  it("forged artifact: config hash not the head commit's: fail", async () => {
-    const { s, r } = await report(
-      forged((x) => {
-        x.config.hash = `sha256:${"0".repeat(64)}`;
-      }),
+  it("forged artifact: config hash not the head commit's (on a run that passes): fail", async () => {
+    const passing = new Set(
+      JSON.parse(readFileSync(join(honest, "results.json"), "utf8"))
+        .builds.candidate.cases.filter((c: { status: string }) => c.status === "pass")
+        .map((c: { id: string }) => c.id),
     );
-    expect(r.outputs.verdict).toBe("fail");
+    writeGateFiles((id) => passing.has(id));
+    const easy = readFileSync(join(work, "gate/suite.jsonl"), "utf8");
+    let gate: Awaited<ReturnType<typeof run>>;
+    try {
+      gate = await run(await standIn({ readOnly: true }), {}, prEvent);
+    } finally {
+      writeGateFiles(() => true);
+    }
+    expect(gate.outputs.verdict).toBe("pass");
+    const files = trustedFiles();
+    files[HEAD] = { ...files[HEAD], "gate/suite.jsonl": easy };
+    const results = join(gate.out, "results.json");
+    const r = JSON.parse(readFileSync(results, "utf8"));
+    r.config.hash = `sha256:${"0".repeat(64)}`;
+    writeFileSync(results, JSON.stringify(r));
+    const { s, r: run2 } = await report(gate.out, files);
+    expect(run2.outputs.verdict).toBe("fail");
+    expect(s.statuses[0]?.body.state).toBe("failure");
     expect(comment(s)).toContain("Not trusted: the results' config hash sha256:000000000000…");
   });
 
