@@ -88,6 +88,7 @@ export function redecide(recorded: Results, options: RedecideOptions): Results {
     policy: {
       from: options.from,
       proposed: options.policy && options.proposed ? policyChanges(options.policy, options.proposed) : [],
+      untrusted: problems.length ? [...problems] : undefined,
     },
     notes,
   };

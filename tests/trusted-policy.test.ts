@@ -372,6 +372,7 @@ describe("mode: report decides the artifact again; a forged results.json never p
     expect(run2.outputs.verdict).toBe("fail");
     expect(s.statuses[0]?.body.state).toBe("failure");
     expect(comment(s)).toContain("Not trusted: the results' config hash sha256:000000000000…");
+    expect(comment(s)).toContain("⛔ **Not the pull request's own run:** the results' config hash");
   });
 
   it("a pull request whose head moved on since the gate run is skipped, not failed: nothing posted", async () => {

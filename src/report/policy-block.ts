@@ -10,7 +10,10 @@ import type { Results } from "./results-schema.js";
 
 export function policyBlock(r: Results): string[] {
   if (!r.policy) return [];
-  const out = [`Gate policy: ${markdownInline(r.policy.from, 200)}  `];
+  const out: string[] = [];
+  for (const why of r.policy.untrusted ?? [])
+    out.push(`⛔ **Not the pull request's own run:** ${markdownInline(why, 500)}  `);
+  out.push(`Gate policy: ${markdownInline(r.policy.from, 200)}  `);
   if (r.policy.proposed.length) {
     out.push(
       "",

@@ -203,9 +203,16 @@ export const ResultsSchema = z
     /**
      * Where the gate policy (gates, profiles, waivers) came from when it was not the run's own
      * config — on a pull request, the base branch's — and what the pull request would change
-     * in it (applies once merged).
+     * in it (applies once merged). `untrusted`: why the recorded run is not the pull
+     * request's own (its config or suites differ from the head commit's): the verdict is fail.
      */
-    policy: z.strictObject({ from: z.string(), proposed: z.array(z.string()) }).optional(),
+    policy: z
+      .strictObject({
+        from: z.string(),
+        proposed: z.array(z.string()),
+        untrusted: z.array(z.string()).optional(),
+      })
+      .optional(),
     notes: z.array(z.string()),
   })
   .describe("safety-gate results");
