@@ -185,6 +185,33 @@ describe("a pull request cannot relax its own gate: the policy is the base commi
     expect(comment(s)).not.toContain("Proposed policy changes");
   });
 
+  it("a waiver merged on the base branch applies, shown with its owner and who last changed the policy file", async () => {
+    const soon = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const merged = configText({
+      extra: [
+        "waivers:",
+        `  - { metric: attack_success_rate, reason: known family, owner: "@safety-team", expires: ${soon} }`,
+      ],
+    });
+    writeFileSync(join(work, CONFIG), merged);
+    const s = await standIn({
+      files: { [BASE]: { [CONFIG]: merged } },
+      lastCommits: { [CONFIG]: { sha: "c".repeat(40), login: "alice" } },
+    });
+    const r = await run(s, {}, prEvent);
+    expect(s.violations).toEqual([]);
+    expect(r.outputs.verdict).toBe("waived");
+    expect(s.requests.find((q) => q.route === "/repos/{owner}/{repo}/commits")?.query).toEqual({
+      path: CONFIG,
+      sha: BASE,
+      per_page: "1",
+    });
+    expect(comment(s)).toContain(
+      "Gate policy: gate/safety-gate.yml at main@bbbbbbb (last changed by @alice in ccccccc)",
+    );
+    expect(comment(s)).toContain(`waived by @safety-team until ${soon}: known family`);
+  });
+
   it("no config at the base commit: the pull request introduces it and its policy applies, said so; a waiver beyond waiver_max_days is ignored", async () => {
     const head = configText({
       extra: [

@@ -47,5 +47,27 @@ export async function basePolicy(
   const from = `${path} at ${at}`;
   const text = await readRepoFile(gh, ctx, path, base.sha);
   if (text === undefined) return { from };
-  return { policy: parsePolicy(text, `${path} (at ${at})`), from };
+  const policy = parsePolicy(text, `${path} (at ${at})`);
+  // Who stands behind the waivers in force: the owner each names, and who last changed the
+  // merged file that holds them (git blame is not in the REST API; the file's last commit is).
+  const by = policy.waivers.length ? await lastChange(gh, ctx, path, base.sha) : undefined;
+  return { policy, from: by ? `${from} (last changed by ${by})` : from };
+}
+
+/** `@login in 1a2b3c4` for the latest commit touching `path` at `sha`; undefined if unknown. */
+async function lastChange(
+  gh: GitHubClient,
+  ctx: GitHubContext,
+  path: string,
+  sha: string,
+): Promise<string | undefined> {
+  try {
+    const r = await gh.rest.repos.listCommits({ owner: ctx.owner, repo: ctx.repo, path, sha, per_page: 1 });
+    const c = r.data[0];
+    const who = c?.author?.login ? `@${c.author.login}` : c?.commit.author?.name;
+    return c && who ? `${who} in ${c.sha.slice(0, 7)}` : undefined;
+  } catch {
+    // Attribution is a courtesy: without it the policy is still the base commit's.
+    return undefined;
+  }
 }

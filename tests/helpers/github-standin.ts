@@ -144,6 +144,8 @@ export interface StandInOptions {
   pulls?: Record<number, { headSha: string; baseSha?: string; baseRef?: string }>;
   /** Repository files by commit: sha → path → text (the contents API). */
   files?: Record<string, Record<string, string>>;
+  /** The latest commit that changed a path (the commits API, `?path=`): path → sha and author login. */
+  lastCommits?: Record<string, { sha: string; login: string }>;
   runs?: WorkflowRunSeed[];
   /** Workflow file names that exist. */
   workflows?: string[];
@@ -452,6 +454,13 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
           head: { sha: pr.headSha },
           base: { sha: pr.baseSha ?? "0".repeat(40), ref: pr.baseRef ?? "main" },
         });
+      }
+      case "GET /repos/{owner}/{repo}/commits": {
+        const c = options.lastCommits?.[String(query.path)];
+        return reply(
+          200,
+          c ? [{ sha: c.sha, author: { login: c.login }, commit: { author: { name: c.login } } }] : [],
+        );
       }
       case "GET /repos/{owner}/{repo}/contents/{path}": {
         const text = options.files?.[String(query.ref)]?.[String(path.path)];
