@@ -13,8 +13,12 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { runGate } from "../src/core.js";
 import { evaluate } from "../src/gate/evaluate.js";
 import type { CaseOutcome } from "../src/gate/outcome.js";
+import { createClient } from "../src/github/client.js";
+import { publish } from "../src/github/publish.js";
+import { WriteAccess } from "../src/github/write-access.js";
 import type { Results } from "../src/report/results-schema.js";
 import { type ActionEvent, runActionIn } from "./helpers/action-run.js";
 import { type StandIn, type StandInOptions, startGitHubStandIn } from "./helpers/github-standin.js";
@@ -230,6 +234,29 @@ describe("a pull request cannot relax its own gate: the policy is the base commi
     expect(comment(s)).toContain("waiver ignored, expires too far ahead (waiver_max_days)");
     const results = JSON.parse(readFileSync(join(r.out, "results.json"), "utf8"));
     expect(results.waivers[0]).toMatchObject({ status: "too_long", applied: 0 });
+  });
+});
+
+describe("zero decisions", () => {
+  it("are never posted as success, even with inconclusive: neutral", async () => {
+    const { results } = await runGate({
+      configPath: join(repoRoot, "examples/quickstart/safety-gate.yml"),
+      now: new Date("2026-01-01T00:00:00Z"),
+    });
+    const empty: Results = { ...results, verdict: "inconclusive", decisions: [] };
+    const s = await standIn();
+    const gh = createClient({ token: "ghs_test", apiUrl: s.url, throttle: false, retryAfterBaseValue: 1 });
+    await publish(
+      gh,
+      new WriteAccess({ warning: () => {} }),
+      empty,
+      { maxFlips: 25, maxResponseChars: 280, redact: false },
+      { owner: OWNER, repo: REPO, sha: HEAD, fullReport: "" },
+      { comment: false, checkName: "safety-gate", statusContext: "safety-gate", inconclusive: "neutral" },
+    );
+    expect(s.violations).toEqual([]);
+    expect(s.checkRuns[0]?.body.conclusion).toBe("failure");
+    expect(s.statuses[0]?.body.state).toBe("failure");
   });
 });
 

@@ -86,13 +86,15 @@ export async function publish(
     maxChars: report.maxResponseChars,
   });
   out.annotations = annotations.length;
+  // Nothing decided is nothing shown to be safe: even with `inconclusive: neutral` it never posts success.
+  const inconclusive = r.decisions.length ? options.inconclusive : "failure";
   const check = await postCheckRun(gh, access, {
     owner,
     repo,
     sha: target.sha,
     name: options.checkName,
     verdict: r.verdict,
-    inconclusive: options.inconclusive,
+    inconclusive,
     title: `${BADGE[r.verdict]} — ${verdictSummary(r)}`,
     summary: fittedMarkdown(
       r,
@@ -111,7 +113,7 @@ export async function publish(
     sha: target.sha,
     context: options.statusContext,
     verdict: r.verdict,
-    inconclusive: options.inconclusive,
+    inconclusive,
     description: `${r.verdict.toUpperCase()}${r.profile ? ` (${r.profile.name})` : ""}: ${verdictSummary(r)}`,
     targetUrl: check?.url || target.detailsUrl,
   });
