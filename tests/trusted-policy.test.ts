@@ -189,6 +189,19 @@ describe("a pull request cannot relax its own gate: the policy is the base commi
     expect(comment(s)).not.toContain("Proposed policy changes");
   });
 
+  it("an invalid policy at the base commit is an input error at its line, saying where to fix it", async () => {
+    const broken = configText({ gates: ["  attack_success_rate: { max: 2 }"] });
+    writeFileSync(join(work, CONFIG), BASE_CONFIG);
+    const s = await standIn({ files: { [BASE]: { [CONFIG]: broken } } });
+    const r = await run(s, {}, prEvent);
+    expect(s.violations).toEqual([]);
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe("error");
+    expect(r.stdout).toMatch(
+      /::error title=safety-gate%3A invalid input,file=gate\/safety-gate.yml,line=6,col=\d+::gates.attack_success_rate.max: expected a ceiling as a number from 0 to 1, got 2 \(in the gate policy at main@bbbbbbb: fix it on main\)/,
+    );
+  });
+
   it("a waiver merged on the base branch applies, shown with its owner and who last changed the policy file", async () => {
     const soon = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
     const merged = configText({

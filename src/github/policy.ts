@@ -5,7 +5,7 @@
  * shows as proposed; it applies once merged, after review. The suites and targets still
  * come from the pull request's checkout.
  */
-import { parsePolicy, type TrustedPolicy } from "../config/policy.js";
+import { type Policy, parsePolicy, type TrustedPolicy } from "../config/policy.js";
 import { InputError } from "../io/diagnostic.js";
 import type { GitHubClient } from "./client.js";
 import { type GitHubContext, str } from "./context.js";
@@ -47,7 +47,19 @@ export async function basePolicy(
   const from = `${path} at ${at}`;
   const text = await readRepoFile(gh, ctx, path, base.sha);
   if (text === undefined) return { from };
-  const policy = parsePolicy(text, `${path} (at ${at})`);
+  let policy: Policy;
+  try {
+    policy = parsePolicy(text, path);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    // The line is the base commit's, which the checkout may not have: say where to fix it.
+    throw new InputError(
+      err.problems.map((p) => ({
+        ...p,
+        message: `${p.message} (in the gate policy at ${at}: fix it on ${base.ref ?? "the base branch"})`,
+      })),
+    );
+  }
   // Who stands behind the waivers in force: the owner each names, and who last changed the
   // merged file that holds them (git blame is not in the REST API; the file's last commit is).
   const by = policy.waivers.length ? await lastChange(gh, ctx, path, base.sha) : undefined;
