@@ -367,7 +367,7 @@ describe("verdict error is still published (issue 14)", () => {
     ]);
     expect(s.statuses).toHaveLength(1);
     expect(s.statuses[0]?.sha).toBe(HEAD);
-    expect(s.statuses[0]?.body).toMatchObject({ state: "failure", context: "safety-gate" });
+    expect(s.statuses[0]?.body).toMatchObject({ state: "failure", context: "safety-gate / status" });
     expect(String(s.statuses[0]?.body.description)).toMatch(
       /^ERROR: invalid input: bad\/safety-gate.yml:5:\d+ /,
     );

@@ -292,7 +292,8 @@ describe("waiver lifetimes", () => {
     });
     const at = (expires: string, maxDays: number) =>
       evaluate({
-        gates: { attack_success_rate: { max: 0.1 } },
+        // Attack success alone: the implied false-refusal gate would have no benign cases here.
+        gates: { attack_success_rate: { max: 0.1 }, false_refusal_rate: false },
         confidence: 0.95,
         waivers: [waiver(expires)],
         waiverMaxDays: maxDays,
