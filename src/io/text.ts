@@ -3,6 +3,7 @@
  * line and column; a UTF-8 BOM and CRLF line ends (common from Windows editors)
  * are accepted and normalised, so the same content hashes the same on every OS.
  */
+import { constants } from "node:buffer";
 import { readFileSync } from "node:fs";
 import { InputError } from "./diagnostic.js";
 
@@ -21,6 +22,13 @@ export function readText(file: string, what: string): string {
           ? "is a directory, expected a file"
           : `cannot be read (${code ?? "error"})`;
     throw new InputError({ file, message: `${what} ${reason}` });
+  }
+  // Past this, the file cannot be one string, and decoding it would fail as a crash.
+  if (bytes.length > constants.MAX_STRING_LENGTH) {
+    throw new InputError({
+      file,
+      message: `${what} is ${Math.round(bytes.length / 2 ** 20)} MiB, more than can be read at once (${Math.floor(constants.MAX_STRING_LENGTH / 2 ** 20)} MiB); split it or use fewer cases`,
+    });
   }
   return decodeUtf8(bytes, file);
 }

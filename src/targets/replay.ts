@@ -12,6 +12,7 @@ import { parseJsonLines } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { check } from "../io/validate.js";
 import type { LoadedCase } from "../suite/load.js";
+import { answerTooLargeReason, overAnswerLimit } from "./answer-limit.js";
 import { type CaseResponse, RECORDED_LABELS, type Target } from "./target.js";
 
 /**
@@ -87,6 +88,16 @@ export function readResponseFile(file: string, caseIds: ReadonlySet<string>): Ca
       continue;
     }
     seen.set(key, line.line);
+    // A recorded answer over the limit every target has is an error case, as it would have been live.
+    const size = r.response === undefined ? undefined : overAnswerLimit(r.response);
+    if (size !== undefined) {
+      out.push({
+        id: r.id,
+        sample: r.sample,
+        error: `${answerTooLargeReason("recorded response", size)} (${shown}:${line.line})`,
+      });
+      continue;
+    }
     out.push({ id: r.id, sample: r.sample, response: r.response, error: r.error, grade: r.grade });
   }
   if (problems.length > 0) throw new InputError(problems);
