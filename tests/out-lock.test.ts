@@ -152,3 +152,20 @@ describe("out-dir lock", () => {
     expect(existsSync(join(out, LOCK_FILE))).toBe(false);
   });
 });
+
+describe("out dir that cannot be written", () => {
+  it("is an input error (exit 2) naming the dir, not an internal error", async () => {
+    const dir = tempDir();
+    const file = join(dir, "a-file");
+    writeFileSync(file, "");
+    const r = await runCli([
+      "run",
+      "--config",
+      join(quickstartDir, "safety-gate.yml"),
+      "--out",
+      join(file, "out"),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot write to the out dir \(ENOTDIR\); choose another --out/);
+  });
+});
