@@ -125,7 +125,7 @@ describe("out-dir lock", () => {
     const again = await finished(cli(config, out, "three"));
     expect(again.code).toBe(done.code);
     expect(server.count("three")).toBe(0);
-  });
+  }, 120_000);
 
   it("a lock held by a running process: exit 2 with its pid, the lock left in place", async () => {
     const out = tempDir();
