@@ -5,6 +5,7 @@
  * UTF-16 with a byte-order mark (what Windows tools such as PowerShell's `>` write) is
  * decoded too; UTF-16 without one, and UTF-32, are named, with what to do.
  */
+import { constants } from "node:buffer";
 import { readFileSync } from "node:fs";
 import { InputError } from "./diagnostic.js";
 
@@ -23,6 +24,13 @@ export function readText(file: string, what: string): string {
           ? "is a directory, expected a file"
           : `cannot be read (${code ?? "error"})`;
     throw new InputError({ file, message: `${what} ${reason}` });
+  }
+  // Past this, the file cannot be one string, and decoding it would fail as a crash.
+  if (bytes.length > constants.MAX_STRING_LENGTH) {
+    throw new InputError({
+      file,
+      message: `${what} is ${Math.round(bytes.length / 2 ** 20)} MiB, more than can be read at once (${Math.floor(constants.MAX_STRING_LENGTH / 2 ** 20)} MiB); split it or use fewer cases`,
+    });
   }
   return decodeText(bytes, file);
 }

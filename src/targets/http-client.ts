@@ -15,6 +15,7 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
+import { answerTooLarge, MAX_ANSWER_BYTES } from "./answer-limit.js";
 import { AttemptError } from "./failure.js";
 import { frameRequest, HttpProtocolError, ResponseParser, requestHead } from "./http1.js";
 
@@ -33,8 +34,8 @@ export interface HttpResponse {
   text: string;
 }
 
-/** Untrusted servers must not exhaust our memory with one answer. */
-export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** Untrusted servers must not exhaust our memory with one answer: the limit every target shares. */
+export const MAX_RESPONSE_BYTES = MAX_ANSWER_BYTES;
 /** Idle connections are closed after this (Node's and uvicorn's servers close theirs after 5 s). */
 const KEEP_ALIVE_MS = 4_000;
 /** As undici's default: long enough for a TLS handshake across the world. */
@@ -452,7 +453,7 @@ export class HttpClient {
       return new AttemptError(`no complete response within ${timeoutMs / 1000} s (timeout)`, "retryable");
     }
     if (e.tooLarge) {
-      return new AttemptError(`response larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB`, "final");
+      return answerTooLarge("response");
     }
     if (err instanceof HttpProtocolError) {
       return new AttemptError(`malformed HTTP response (${e.message})`, "retryable");
