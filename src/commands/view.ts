@@ -29,8 +29,9 @@ export function opener(
   env: NodeJS.ProcessEnv = process.env,
 ): { command: string; args: (url: string) => string[] } | undefined {
   if (platform === "darwin") return { command: "open", args: (url) => [url] };
-  // `start` is a cmd built-in; its first quoted argument is a window title.
-  if (platform === "win32") return { command: "cmd", args: (url) => ["/c", "start", '""', url] };
+  // `start` is a cmd built-in; its first quoted argument is a window title (here empty,
+  // which Node passes as "").
+  if (platform === "win32") return { command: "cmd", args: (url) => ["/c", "start", "", url] };
   if (!env.DISPLAY && !env.WAYLAND_DISPLAY) return undefined;
   const onPath = (env.PATH ?? "").split(delimiter).some((dir) => {
     try {

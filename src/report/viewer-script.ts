@@ -97,6 +97,7 @@ function build(d, c) {
   d.append(sides);
   if (c.src) d.append(el("small", "", c.src));
 }
+const caseOf = new WeakMap();
 function row(c) {
   const d = el("details", "case" + (c.err ? " errored" : "") + (c.f === 1 ? " regressed" : c.f === -1 ? " improved" : ""));
   const s = el("summary");
@@ -104,6 +105,7 @@ function row(c) {
   if (c.f) s.append(" ", el("span", "flip", c.f === 1 ? "newly failing" : "newly passing"));
   if (c.err) s.append(" ", el("span", "badge errored", "⚠ errored"));
   d.append(s);
+  caseOf.set(d, c);
   d.addEventListener("toggle", () => {
     if (d.open && !d.dataset.built) build(d, c);
   });
@@ -137,6 +139,8 @@ function render() {
   list.replaceChildren();
   shown = 0;
   showMore();
+  // Counts renders, so that a test (or a reader's tool) can tell a filter has applied.
+  list.dataset.renders = String(Number(list.dataset.renders || 0) + 1);
 }
 
 more.addEventListener("click", showMore);
@@ -163,8 +167,9 @@ $("expand").addEventListener("click", () => {
   expandAll = !expandAll;
   $("expand").textContent = expandAll ? "Collapse all" : "Expand all";
   for (const d of list.children) {
-    if (expandAll && !d.open) d.open = true;
-    if (!expandAll) d.open = false;
+    // Built here, not on the toggle event (which comes later): expanded means readable now.
+    if (expandAll && !d.dataset.built) build(d, caseOf.get(d));
+    d.open = expandAll;
   }
 });
 $("reset").addEventListener("click", () => {

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { CHROMIUM } from "../../scripts/browser.js";
 
-export { CHROMIUM, launchBrowser } from "../../scripts/browser.js";
+export { CHROMIUM, type LaunchedBrowser, launchBrowser } from "../../scripts/browser.js";
 
 /** True when Chromium is there; otherwise prints why `file`'s tests are skipped (or throws when it is required). */
 export function haveBrowser(file: string): boolean {
