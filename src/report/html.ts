@@ -19,6 +19,7 @@ import { METRIC_INFO, METRICS, type MetricName, RATE_METRICS, type RateMetric } 
 import type { CaseOutcome } from "../gate/outcome.js";
 import { severity, type Verdict } from "../gate/waivers.js";
 import { adjustedText, atMargin, mdeText, powerText } from "./comparison-text.js";
+import { errorCauses } from "./error-causes.js";
 import { htmlText, redactedText, scriptJson, stripInvisible, truncate } from "./escape.js";
 import { boundedDecisions, gateText, type ReportOptions, rateCell, verdictSummary } from "./markdown.js";
 import type { Results } from "./results-schema.js";
@@ -250,6 +251,17 @@ export function svgChart(r: Results, metric: RateMetric): string {
 <svg class="chart" role="img" aria-label="${h(title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join("")}</svg>${rest > 0 ? `<br><small>${cats.length} of ${all.length} categories shown (${base ? "largest rise over the baseline" : "highest rate"} first); the other ${rest} are in results.json.</small>` : ""}</figure>`;
 }
 
+/** Why cases errored, grouped by cause, with their ids (see ./error-causes.ts). */
+function erroredCases(r: Results): string {
+  const items = errorCauses(r).flatMap(({ build, causes }) =>
+    causes.map(
+      ({ cause, ids }) =>
+        `<li>${build}: <b>${ids.length} ×</b> ${h(cause)} — ${ids.map((id) => `<code>${h(id)}</code>`).join(", ")}</li>`,
+    ),
+  );
+  return items.length ? `<h2>Errored cases</h2><ul>${items.join("")}</ul>` : "";
+}
+
 export function renderHtml(r: Results, o: ReportOptions): string {
   const parts: string[] = [];
   emitHtml(r, o, (piece) => parts.push(piece));
@@ -318,6 +330,7 @@ ${gateList(r)}
 ${metricTable(r)}
 ${RATE_METRICS.map((m) => svgChart(r, m)).join("\n")}
 ${categoryTable(r)}
+${erroredCases(r)}
 ${r.notes.length ? `<h2>Notes</h2><ul>${r.notes.map((n) => `<li>${h(n)}</li>`).join("")}</ul>` : ""}
 <h2>Cases (${cases.length}: ${nFlipped} flipped, ${nErrored} errored; flipped first)</h2>
 <noscript><p>The case list needs JavaScript; every case is in results.json.</p></noscript>
