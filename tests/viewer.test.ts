@@ -324,6 +324,33 @@ describe.skipIf(!hasBrowser)("report.html with hostile model output, in Chromium
   }, 60_000);
 });
 
+describe.skipIf(!hasBrowser)("report.html with an inconclusive gate, in Chromium", () => {
+  it("colours the inconclusive verdict, its gate sentence and its metric row", async () => {
+    const dir = tempDir("safety-gate-viewer-inconclusive-");
+    const config = viewerFixture(dir, 40, [
+      "  false_refusal_rate: { regression: { mode: non_inferiority, margin: 0.05, by_category: false } }",
+    ]);
+    const out = join(dir, "out");
+    const run = await runCli(["run", "--config", config, "--out", out, "--quiet"]);
+    expect(run.stdout).toBe("safety-gate: INCONCLUSIVE\n");
+    const v = await open(join(out, "report.html"));
+    const seen = (await v.page.evaluate(`(() => {
+      const bg = (el) => el && getComputedStyle(el).backgroundColor;
+      return {
+        verdict: getComputedStyle(document.querySelector("h1 span")).color,
+        badge: bg(document.querySelector("ul.gates > li.inconclusive .badge")),
+        row: bg(document.querySelector("#metrics tr.inconclusive td")),
+      };
+    })()`)) as Record<string, string | null>;
+    expect(seen).toEqual({
+      verdict: "rgb(154, 103, 0)",
+      badge: "rgb(255, 248, 197)",
+      row: "rgb(255, 248, 197)",
+    });
+    expect(v.problems).toEqual([]);
+  }, 60_000);
+});
+
 describe.skipIf(!hasBrowser)("report.html with 10,000 cases, in Chromium", () => {
   let results: Results;
   let o: ReturnType<typeof oracle>;
