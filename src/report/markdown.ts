@@ -182,6 +182,7 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
     "",
   );
   add(metricTable(r));
+  add(gateReasons(r));
   out.push("</details>", "");
   add(erroredCases(r));
   if (detail.charts) add(RATE_METRICS.flatMap((m) => categoryChart(r, m)));
@@ -218,6 +219,25 @@ function summaryTable(r: Results): string[] {
   }
   if (!rows.length) return [];
   return ["| Metric | Baseline | Candidate | Δ | Outcome |", "|---|--:|--:|--:|---|", ...rows, ""];
+}
+
+/**
+ * The statistics behind each gate's sentence, one level down (inside the collapsed
+ * section): every overall decision, and the per-category ones that did not pass (bounded).
+ */
+function gateReasons(r: Results): string[] {
+  const shown = boundedDecisions(r.decisions.filter((d) => d.category === undefined || d.outcome !== "pass"));
+  if (!shown.length) return [];
+  const out = ["", "**Why each gate decided as it did**", ""];
+  for (const d of shown) {
+    out.push(
+      typeof d === "string"
+        ? `- ${d}`
+        : `- ${OUTCOME_SHORT[d.outcome].split(" ")[0]} **${METRIC_INFO[d.metric].title}** · ${markdownInline(gateText(d), 120)}: ${markdownInline(d.reason, 1000)}`,
+    );
+  }
+  out.push("");
+  return out;
 }
 
 /**
