@@ -10,6 +10,7 @@ import { checkTargetFiles, loadConfig } from "../config/load.js";
 import { chooseProfile, withProfile } from "../config/profiles.js";
 import { InputError } from "../io/diagnostic.js";
 import { displayPath } from "../io/display.js";
+import { noun } from "../io/plural.js";
 import { loadSuites, type Suite } from "../suite/load.js";
 import { checkLock, lockPathFor, namedSuites } from "../suite/lock.js";
 import { readResponseFile } from "../targets/replay.js";
@@ -59,5 +60,5 @@ export const NO_OUT_NOTE =
 /** "; read 130 candidate and 130 baseline responses", or "" when no build is recorded. */
 export function recordedNote(v: Validated): string {
   if (v.recorded.length === 0) return "";
-  return `; read ${v.recorded.map((r) => `${r.responses} ${r.build}`).join(" and ")} response${v.recorded.at(-1)?.responses === 1 ? "" : "s"}`;
+  return `; read ${v.recorded.map((r) => `${r.responses} ${r.build}`).join(" and ")} ${noun(v.recorded.at(-1)?.responses ?? 0, "response")}`;
 }
