@@ -176,6 +176,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const validated = await validateConfig(configPath, values.branch);
       const { suites, profile } = validated;
       if (values.branch !== undefined && !profile) io.stderr(`${noProfileWarning(values.branch)}\n`);
+      for (const note of validated.notes) io.stderr(`${note}\n`);
       io.stdout(
         `${displayPath(configPath)}: ok — ${plural(
           suites.reduce((n, s) => n + s.cases.length, 0),

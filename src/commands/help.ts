@@ -20,7 +20,7 @@ export function commandHelp(help: string, command: string): string | undefined {
     for (let i = start + 1; i < lines.length && /^ {4,}\S/.test(lines[i] ?? ""); i++)
       about.push(lines[i] ?? "");
   }
-  const from = lines.findIndex((l) => l === "Options:");
+  const from = lines.indexOf("Options:");
   const to = lines.findIndex((l, i) => i > from && l === "");
   const options = from >= 0 ? lines.slice(from, to < 0 ? undefined : to) : [];
   const exit = lines.filter((l, i) => i > from && /^Exit codes|^\d internal/.test(l));

@@ -40,6 +40,18 @@ export const GITIGNORE_ENTRIES = [`${OUT_DIR}/`, `${CACHE_DIR}/`];
 /** A YAML double-quoted scalar: URLs and names the user typed go in as data, never as YAML. */
 const q = (s: string) => JSON.stringify(s);
 
+function apiKeyLines(name: string): string {
+  if (name === "")
+    return `    # A server that wants a key: name the variable that holds it (never the key itself), e.g.
+    # api_key_env: OPENAI_API_KEY
+`;
+  return `    # The NAME of the variable that holds the key, never the key itself. \`validate\` does not
+    # need it set; \`run\` stops (exit 2) naming it when it is not. Delete the line for a
+    # server without keys.
+    api_key_env: ${name}
+`;
+}
+
 function candidateBlock(a: InitAnswers): string {
   switch (a.target) {
     case "openai":
@@ -49,11 +61,7 @@ function candidateBlock(a: InitAnswers): string {
     # llama.cpp, TGI, OpenAI, Azure.
     base_url: ${q(a.url)}
     model: ${q(a.model)}
-    # The NAME of the variable that holds the key, never the key itself. \`validate\` does not
-    # need it set; \`run\` stops (exit 2) naming it when it is not. Delete the line for a
-    # server without keys.
-    api_key_env: ${a.apiKeyEnv}
-    params: { temperature: 0, max_tokens: 512 }
+${apiKeyLines(a.apiKeyEnv)}    params: { temperature: 0, max_tokens: 512 }
   label: candidate`;
     case "http":
       return `candidate:

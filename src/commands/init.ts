@@ -5,7 +5,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
+import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { writeFileAtomic } from "../io/atomic.js";
 import { displayPath } from "../io/display.js";
@@ -175,9 +175,16 @@ function checkAnswers(a: InitAnswers): InitAnswers {
  * takes it). A wrong target is asked again; the rest is checked once all is answered.
  */
 export async function askAnswers(given: Partial<InitAnswers>, prompter: Prompter): Promise<InitAnswers> {
-  const rl = createInterface({ input: prompter.input, output: prompter.output, terminal: false });
+  const rl = createInterface({ input: prompter.input, terminal: false });
+  // The line iterator buffers: answers typed (or piped) ahead of their question are kept,
+  // where rl.question() would drop lines that arrive before it is called.
+  const lines = rl[Symbol.asyncIterator]();
   const ask = async (question: string, fallback: string): Promise<string> => {
-    const answer = (await rl.question(`${question} [${fallback}]: `)).trim();
+    prompter.output.write(`${question} [${fallback}]: `);
+    const next = await lines.next();
+    if (next.done)
+      throw new UsageError(`no answer to "${question}" (input ended); use --yes for the defaults`);
+    const answer = String(next.value).trim();
     return answer === "" ? fallback : answer;
   };
   try {
