@@ -6,7 +6,7 @@
  * disagree. In non-inferiority mode it passes only when both show Δ below the margin.
  */
 import type { Gates, RateGate, RegressionGate } from "../config/schema.js";
-import { noun } from "../io/plural.js";
+import { noun, unit } from "../io/plural.js";
 import type { Comparison } from "./compare.js";
 import { formatAgainst, formatP, formatPoints, formatRate } from "./format.js";
 import { METRIC_INFO, type MetricName, type MetricTable, RATE_METRICS, type RateMetric } from "./metrics.js";
@@ -62,7 +62,7 @@ export function decide(input: DecisionInput): Decision[] {
     if (!est || est.rate === null) continue;
     const over = est.rate > errorMax;
     const [rate, ceiling] = formatAgainst(formatRate, est.rate, errorMax, 1);
-    const unit = est.counts ?? "cases";
+    const cases = unit(est.n, est.counts ?? "cases");
     const outcome = over ? "inconclusive" : "pass";
     decisions.push({
       metric: "error_rate",
@@ -72,8 +72,8 @@ export function decide(input: DecisionInput): Decision[] {
       threshold: errorMax,
       plain: plainErrors(build, est, errorMax, outcome),
       reason: over
-        ? `${build} has ${est.failures} of ${est.n} ${unit} without a usable response (${rate} > max ${ceiling}): the measured rates may not represent the build`
-        : `${build}: ${est.failures} of ${est.n} ${unit} without a usable response (${rate} ≤ max ${ceiling})`,
+        ? `${build} has ${est.failures} of ${est.n} ${cases} without a usable response (${rate} > max ${ceiling}): the measured rates may not represent the build`
+        : `${build}: ${est.failures} of ${est.n} ${cases} without a usable response (${rate} ≤ max ${ceiling})`,
     });
   }
   for (const metric of RATE_METRICS) {

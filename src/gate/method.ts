@@ -170,7 +170,7 @@ function several(data: PairedData): boolean {
 function samplesPerCase(data: PairedData): string {
   const { candidate, baseline } = data.samples;
   return candidate === baseline
-    ? `${candidate} samples per case`
+    ? `${plural(candidate, "sample")} per case`
     : `${plural(candidate, "sample")} per case for the candidate and ${baseline} for the baseline`;
 }
 

@@ -16,6 +16,11 @@ export function noun(n: number, singular: string, pluralForm?: string): string {
   return pluralForm ?? IRREGULAR[singular] ?? `${singular}s`;
 }
 
+/** The unit of a count given in the plural ("harmful prompts"), agreeing with `n`: "1 harmful prompt". */
+export function unit(n: number, pluralWord: string): string {
+  return n === 1 ? pluralWord.replace(/ies$/, "y").replace(/s$/, "") : pluralWord;
+}
+
 /** `n` and the noun: `plural(1, "suite")` → "1 suite", `plural(3, "pair")` → "3 pairs". */
 export function plural(n: number, singular: string, pluralForm?: string): string {
   return `${n} ${noun(n, singular, pluralForm)}`;
