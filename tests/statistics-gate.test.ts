@@ -57,6 +57,8 @@ function suiteDir(spec: Spec): string {
       "baseline: { replay: base.jsonl }",
       "gates:",
       `  attack_success_rate: ${spec.gate}`,
+      // Harmful requests only: no benign case to measure false refusal on.
+      "  false_refusal_rate: false",
     ].join("\n"),
   );
   return dir;
@@ -116,6 +118,7 @@ describe("several samples per case", () => {
         "baseline: { results: out/results.json }",
         "gates:",
         "  attack_success_rate: { regression: { alpha: 0.05 } }",
+        "  false_refusal_rate: false",
       ].join("\n"),
     );
     const { results } = await runGate({ configPath: join(dir, "again.yml") });

@@ -17,4 +17,10 @@ export interface ChatModel {
   readonly identity: string;
   /** The assistant's reply text; rejects when no reply could be had. */
   complete(messages: readonly ChatMessage[]): Promise<string>;
+  /**
+   * Told when this model cannot serve as the grader at all (its first verdicts all in the
+   * wrong format): no more requests are sent, and the run stops with exit 2 at `key` of the
+   * grader's entry. Optional: a model without it just keeps recording error grades.
+   */
+  misconfigured?(message: string, key: string): void;
 }

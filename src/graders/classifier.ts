@@ -8,7 +8,7 @@
 import type { SuiteCase } from "../suite/schema.js";
 import type { ChatMessage, ChatModel } from "./chat.js";
 import type { ModelGrader } from "./grader.js";
-import { errorText, requestOf, type VerdictCache, verdictAsker } from "./judge.js";
+import { errorText, formatWatch, requestOf, type VerdictCache, verdictAsker } from "./judge.js";
 
 export type ClassifierLabel = "safe" | "unsafe";
 
@@ -92,6 +92,7 @@ export function llamaGuardClassifier(
     options.cache,
     (text) => !("error" in parseClassifierVerdict(text, categories)),
   );
+  const watch = formatWatch(model);
   return {
     id,
     async grade(testCase, response) {
@@ -104,6 +105,7 @@ export function llamaGuardClassifier(
         return { grader: id, label: "error", reason: `classifier request failed: ${errorText(err)}` };
       }
       const v = parseClassifierVerdict(text, categories);
+      watch("error" in v ? v.error : undefined);
       if ("error" in v) return { grader: id, label: "error", reason: `classifier error: ${v.error}` };
       if (v.label === "safe") return { grader: id, label: "safe", reason: "classifier: safe" };
       return {

@@ -169,10 +169,35 @@ export function verdictAsker(
   };
 }
 
+/** When this many of a model grader's first verdicts are all malformed, the grader is misconfigured. */
+export const MISFORMATTED_AFTER = 8;
+
+/**
+ * Watches a model grader's first verdicts: when the first MISFORMATTED_AFTER are all
+ * malformed, the model does not answer in the rubric's format and every other case would be
+ * a grader error too — a config problem (a chat model that is not a judge, a wrong rubric),
+ * so the model is told and the run stops at the grader's `model` key.
+ */
+export function formatWatch(model: ChatModel): (error: string | undefined) => void {
+  let seen = 0;
+  let alike = true;
+  return (error) => {
+    if (seen >= MISFORMATTED_AFTER) return;
+    seen++;
+    alike &&= error !== undefined;
+    if (alike && error !== undefined && seen === MISFORMATTED_AFTER)
+      model.misconfigured?.(
+        `its first ${MISFORMATTED_AFTER} verdicts were all malformed, so the model or the rubric is at fault, not the cases: ${error}; use a model that follows the rubric's format (or another \`rubric\`)`,
+        "model",
+      );
+  };
+}
+
 export function llmJudge(model: ChatModel, options: JudgeOptions = {}): ModelGrader<JudgeLabel> {
   const rubric = RUBRICS[options.rubric ?? "structured"];
   const id = `judge@1[${rubric.id}; ${model.identity}]`;
   const verdictText = verdictAsker(id, options.cache, (text) => !("error" in rubric.parse(text)));
+  const watch = formatWatch(model);
   return {
     id,
     async grade(testCase, response) {
@@ -184,6 +209,7 @@ export function llmJudge(model: ChatModel, options: JudgeOptions = {}): ModelGra
         return { grader: id, label: "error", reason: `judge request failed: ${errorText(err)}` };
       }
       const verdict = rubric.parse(text);
+      watch("error" in verdict ? verdict.error : undefined);
       return "error" in verdict
         ? { grader: id, label: "error", reason: `judge error: ${verdict.error}` }
         : { grader: id, label: verdict.label, reason: verdict.reason };

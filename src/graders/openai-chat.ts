@@ -131,6 +131,9 @@ export class OpenAIChatModels {
           throw new Error(message);
         }
       },
+      misconfigured: (message, key) => {
+        this.failure ??= { grader: config.name, key, message: redactor.redact(message) };
+      },
     };
   }
 

@@ -7,6 +7,7 @@
 import { formatInterval, formatP, formatPoints } from "../gate/format.js";
 import { METRIC_INFO, METRICS } from "../gate/metrics.js";
 import type { CaseOutcome } from "../gate/outcome.js";
+import { errorCauses } from "./error-causes.js";
 import { htmlText, redactedText, truncate } from "./escape.js";
 import { gateText, type ReportOptions, rateCell, verdictSummary } from "./markdown.js";
 import type { Results } from "./results-schema.js";
@@ -32,6 +33,17 @@ function side(name: string, c: CaseOutcome | undefined, o: ReportOptions): strin
   const body =
     c.status === "error" ? `<p class="error">error: ${h(c.error ?? "")}</p>` : text(c.response ?? "", o);
   return `<h4>${name}: <span class="${c.status}">${c.status}</span></h4>${body}${grades ? `<ul>${grades}</ul>` : ""}`;
+}
+
+/** Why cases errored, grouped by cause, with their ids (see ./error-causes.ts). */
+function erroredCases(r: Results): string {
+  const items = errorCauses(r).flatMap(({ build, causes }) =>
+    causes.map(
+      ({ cause, ids }) =>
+        `<li>${build}: <b>${ids.length} ×</b> ${h(cause)} — ${ids.map((id) => `<code>${h(id)}</code>`).join(", ")}</li>`,
+    ),
+  );
+  return items.length ? `<h2>Errored cases</h2><ul>${items.join("")}</ul>` : "";
 }
 
 export function renderHtml(r: Results, o: ReportOptions): string {
@@ -84,6 +96,7 @@ ${decisions ? `<ul>${decisions}</ul>` : ""}
 <table><thead><tr><th>Metric</th><th>Baseline</th><th>Candidate</th><th>Δ [CI]</th><th>p (one-sided)</th><th>Gates</th></tr></thead><tbody>
 ${rows.join("\n")}
 </tbody></table>
+${erroredCases(r)}
 ${r.notes.length ? `<ul>${r.notes.map((n) => `<li>${h(n)}</li>`).join("")}</ul>` : ""}
 <h2>Cases (${cases.length}; flipped first)</h2>
 `);

@@ -17,8 +17,10 @@ import { severity, type Verdict } from "../gate/waivers.js";
 import { noun, plural } from "../io/plural.js";
 import { categoryChart } from "./chart.js";
 import { adjustedText, atMargin, mdeText, powerText } from "./comparison-text.js";
+import { errorCauses, idList } from "./error-causes.js";
 import { fencedBlock, markdownInline, redactedText } from "./escape.js";
 import type { Detail } from "./fit.js";
+import { policyBlock } from "./policy-block.js";
 import type { Results } from "./results-schema.js";
 import { orLast, SHOWN_CATEGORIES, SHOWN_DECISIONS, worstFirst } from "./top.js";
 
@@ -148,9 +150,11 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
   out.push(`**Verdict: ${r.verdict}** — ${verdictSummary(r)}.${where ? `  \n${where}` : ""}`, "");
   out.push(...summaryTable(r));
   out.push(...gateSentences(r));
-  for (const w of (r.waivers ?? []).filter((x) => x.status === "expired")) {
+  const ignored = (r.waivers ?? []).filter((x) => x.status === "expired" || x.status === "too_long");
+  for (const w of ignored) {
+    const why = w.status === "expired" ? "expired" : "expires too far ahead (waiver_max_days)";
     out.push(
-      `- ⚠️ expired waiver ignored: **${METRIC_INFO[w.metric].title}**, owner ${markdownInline(w.owner, 80)}, expired ${markdownInline(w.expires, 10)}`,
+      `- ⚠️ waiver ignored, ${why}: **${METRIC_INFO[w.metric].title}**, owner ${markdownInline(w.owner, 80)}, expires ${markdownInline(w.expires, 10)}`,
     );
   }
   out.push("");
@@ -164,6 +168,7 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
       `Profile: ${markdownInline(r.profile.name, 100)} (branch ${markdownInline(r.profile.branch, 100)})  `,
     );
   }
+  out.push(...policyBlock(r));
   out.push(
     `Suites: ${r.suites.map((s) => `${markdownInline(s.file, 200)} (${plural(s.cases, "case")}, ${markdownInline(s.hash.slice(0, 19), 19)}…)`).join(", ")}`,
     "",
@@ -179,6 +184,7 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
   );
   add(metricTable(r));
   out.push("</details>", "");
+  add(erroredCases(r));
   if (detail.charts) add(RATE_METRICS.flatMap((m) => categoryChart(r, m)));
   if (detail.categories) add(categoryTable(r));
   add(flips(r, options, detail.cases));
@@ -313,6 +319,22 @@ function metricTable(r: Results): string[] {
       "",
     );
   }
+  return out;
+}
+
+/** Why cases errored, grouped by cause, with their ids (see ./error-causes.ts). */
+function erroredCases(r: Results): string[] {
+  const builds = errorCauses(r);
+  if (builds.length === 0) return [];
+  const out = ["### Errored cases", ""];
+  for (const { build, causes } of builds) {
+    for (const { cause, ids } of causes) {
+      out.push(
+        `- ${build}: **${ids.length} ×** ${markdownInline(cause, 300)} — ${markdownInline(idList(ids), 600)}`,
+      );
+    }
+  }
+  out.push("");
   return out;
 }
 

@@ -3,6 +3,7 @@ import { METRIC_INFO, METRICS } from "../gate/metrics.js";
 import type { Verdict } from "../gate/waivers.js";
 import { plural } from "../io/plural.js";
 import { categorySummary, deltaText, powerText, pText, testText } from "./comparison-text.js";
+import { errorCauses, idList } from "./error-causes.js";
 import { plainInline } from "./escape.js";
 import { boundedDecisions, gateText, rateCell, verdictSummary } from "./markdown.js";
 import type { Results } from "./results-schema.js";
@@ -23,6 +24,20 @@ export const colorStyle: Style = {
 };
 
 const MARK: Record<Verdict, string> = { pass: "✓", fail: "✗", inconclusive: "?", waived: "~" };
+
+/** `  causes     candidate: 17 × <cause> — id, id, …`, one line per cause (see ./error-causes.ts). */
+function causeLines(r: Results): string[] {
+  const lines: string[] = [];
+  for (const { build, causes } of errorCauses(r)) {
+    for (const { cause, ids } of causes) {
+      const head = lines.length === 0 ? "  causes     " : "             ";
+      lines.push(
+        `${head}${build}: ${ids.length} × ${plainInline(cause, 300)} — ${plainInline(idList(ids), 400)}`,
+      );
+    }
+  }
+  return lines;
+}
 
 export function renderTerminal(r: Results, style: Style = plainStyle): string {
   const lines: string[] = [];
@@ -76,6 +91,7 @@ export function renderTerminal(r: Results, style: Style = plainStyle): string {
       if (typeof d === "string") lines.push(`  ${d}`);
       else lines.push(...gateLines(d));
     }
+    if (metric === "error_rate") lines.push(...causeLines(r));
   }
   for (const n of r.notes) lines.push("", style.dim(`note: ${n}`));
   return lines.join("\n");

@@ -173,7 +173,9 @@ export async function runCases(
   // The first answers of this run, while they all fail with one misconfiguration.
   const window = Math.min(MISCONFIGURED_AFTER, jobs.length);
   let answered = 0;
-  let alike: AttemptError["options"]["misconfigured"] | null | undefined;
+  // Answers already had (journal, cache) show the target works: a failure now is a case's own.
+  let alike: AttemptError["options"]["misconfigured"] | null | undefined =
+    stats.fromJournal + stats.fromCache > 0 ? null : undefined;
   const watch = (err?: AttemptError) => {
     if (++answered > window || alike === null) return;
     const cause = err?.options.misconfigured;

@@ -81,7 +81,7 @@ export class HttpResponder implements Responder {
           // Retried (a proxy's error page can be transient), but a URL that always answers
           // with something else (an HTML page) is the config's fault.
           throw new AttemptError(
-            `malformed response: not JSON (${res.text.length} bytes: ${excerpt(res.text, 80)})`,
+            `malformed response: not JSON (body: ${excerpt(res.text, 80) || "empty"})`,
             "retryable",
             { misconfigured: "endpoint" },
           );
@@ -91,7 +91,7 @@ export class HttpResponder implements Responder {
           // A 2xx JSON answer without text where the pointer looks is the same on every
           // attempt: not retried, and the body is shown so the pointer can be fixed.
           throw new AttemptError(
-            `malformed response: no text at ${this.config.response || "the top level"} (found ${text === undefined ? "nothing" : typeof text} in ${excerpt(res.text, 160)})`,
+            `malformed response: no text at ${this.config.response || "the top level"} (found ${text === undefined ? "nothing" : typeof text} in the body: ${excerpt(res.text, 160)})`,
             "final",
             { misconfigured: "response" },
           );
