@@ -13,7 +13,7 @@ import { repoRoot } from "./helpers/shared.js";
 const COMMANDS = ["init", "run", "validate", "coverage", "lock", "import", "publish", "calibrate"];
 
 describe("--help", () => {
-  it.each(COMMANDS)("%s --help exits 0 with the command's usage; so does help %s", async (command) => {
+  it.each(COMMANDS)("%s --help exits 0 with the command's usage (also -h, and help COMMAND)", async (command) => {
     for (const argv of [
       [command, "--help"],
       [command, "-h"],
@@ -31,6 +31,11 @@ describe("--help", () => {
     expect(r.stdout).toContain("--out DIR");
     expect(r.stdout).toContain("grade both builds");
     expect(r.stdout).not.toContain("safety-gate lock");
+    // Options other commands own stay in their own help.
+    expect(r.stdout).not.toContain("--grader");
+    expect(r.stdout).not.toContain("--check-name");
+    expect((await runCli(["publish", "--help"])).stdout).toContain("--check-name NAME");
+    expect((await runCli(["calibrate", "--help"])).stdout).toContain("--labels FILE");
   });
 });
 

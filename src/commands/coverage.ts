@@ -114,7 +114,7 @@ export function renderCoverage(c: Coverage): string {
   lines.push("");
   const t = c.taxonomy;
   lines.push(
-    `taxonomy: ${t.covered} of ${plural(t.categories, "category")} ${t.covered === 1 ? "has" : "have"} at least ${plural(t.min, "case")} (${pct(t.share)})`,
+    `taxonomy: ${t.covered} of ${plural(t.categories, "category")} have at least ${plural(t.min, "case")} (${pct(t.share)})`,
     `expect: ${c.expect.refuse} refuse, ${c.expect.comply} comply, ${c.expect.no_leak} no_leak; benign contrast ${pct(c.benignShare)} of all cases${c.benignShare >= 1 / 3 ? " (at least a third)" : " (less than a third: refusing everything scores well)"}`,
   );
   lines.push(c.gaps.length ? `gaps (${c.gaps.length}):` : "gaps: none");

@@ -22,7 +22,7 @@ export function commandHelp(help: string, command: string): string | undefined {
   }
   const from = lines.indexOf("Options:");
   const to = lines.findIndex((l, i) => i > from && l === "");
-  const options = from >= 0 ? lines.slice(from, to < 0 ? undefined : to) : [];
+  const options = ownOptions(from >= 0 ? lines.slice(from, to < 0 ? undefined : to) : [], command);
   const exit = lines.filter((l, i) => i > from && /^Exit codes|^\d internal/.test(l));
   return [
     `Usage:\n${usage.map((l) => l.replace(/\s+\(safety-gate .*--help\)$/, "")).join("\n")}`,
@@ -32,4 +32,20 @@ export function commandHelp(help: string, command: string): string | undefined {
   ]
     .filter((s): s is string => s !== undefined && s !== "")
     .join("\n\n");
+}
+
+/**
+ * Drops the options another command owns ("  publish: --check-name …", "--grader NAME
+ * calibrate: …") with their continuation lines (indented deeper than any option starts).
+ */
+function ownOptions(lines: readonly string[], command: string): string[] {
+  const out: string[] = [];
+  let skipping = false;
+  for (const line of lines) {
+    if (skipping && /^ {7,}/.test(line)) continue;
+    const owner = /^(?: {2}| {6}--\S+(?: [A-Z.]+)? +)([a-z]+): /.exec(line)?.[1];
+    skipping = owner !== undefined && owner !== command;
+    if (!skipping) out.push(line);
+  }
+  return out;
 }
