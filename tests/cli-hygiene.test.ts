@@ -13,18 +13,21 @@ import { repoRoot } from "./helpers/shared.js";
 const COMMANDS = ["init", "run", "validate", "coverage", "lock", "import", "publish", "calibrate"];
 
 describe("--help", () => {
-  it.each(COMMANDS)("%s --help exits 0 with the command's usage (also -h, and help COMMAND)", async (command) => {
-    for (const argv of [
-      [command, "--help"],
-      [command, "-h"],
-      ["help", command],
-    ]) {
-      const r = await runCli(argv);
-      expect(r.stderr, argv.join(" ")).toBe("");
-      expect(r.code, argv.join(" ")).toBe(0);
-      expect(r.stdout, argv.join(" ")).toMatch(new RegExp(`^Usage:\\s+safety-gate ${command}\\b`));
-    }
-  });
+  it.each(COMMANDS)(
+    "%s --help exits 0 with the command's usage (also -h, and help COMMAND)",
+    async (command) => {
+      for (const argv of [
+        [command, "--help"],
+        [command, "-h"],
+        ["help", command],
+      ]) {
+        const r = await runCli(argv);
+        expect(r.stderr, argv.join(" ")).toBe("");
+        expect(r.code, argv.join(" ")).toBe(0);
+        expect(r.stdout, argv.join(" ")).toMatch(new RegExp(`^Usage:\\s+safety-gate ${command}\\b`));
+      }
+    },
+  );
 
   it("run --help shows run's usage and options, not another command's", async () => {
     const r = await runCli(["run", "--help"]);
