@@ -14,9 +14,9 @@ import { repoRoot, sharedPath } from "./helpers/shared.js";
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
 
-/** The text of a README section, from its heading to the next heading of the same or a higher level. */
-function section(heading: string): string {
-  const lines = readme.split("\n");
+/** The text of a Markdown section, from its heading to the next heading of the same or a higher level. */
+function section(heading: string, doc = readme): string {
+  const lines = doc.split("\n");
   const start = lines.findIndex((l) => l === heading);
   expect(start, `README has no heading "${heading}"`).toBeGreaterThanOrEqual(0);
   const level = heading.indexOf(" ");
@@ -54,6 +54,19 @@ function expectExcerpt(shown: string, real: string): void {
     ).toBeGreaterThanOrEqual(0);
     at = found + 1;
   }
+}
+
+/** The rows of the refusal-rules accuracy table: cells without bold. */
+function tableRows(text: string): string[][] {
+  return text
+    .split("\n")
+    .filter((l) => /^\| \**(all|tuning|held-out) /.test(l))
+    .map((l) =>
+      l
+        .split("|")
+        .slice(1, -1)
+        .map((c) => c.replace(/\*\*/g, "").trim()),
+    );
 }
 
 const jbb = sharedPath("datasets", "jailbreakbench", "attack-artifacts");
@@ -150,15 +163,14 @@ describe.skipIf(!xstest)("README: XSTest outputs", () => {
       tuning: (s: string) => s === "tune",
       "held-out": (s: string) => s === "heldout",
     };
-    const table = section("### How good the refusal rules are")
-      .split("\n")
-      .filter((l) => /^\| \**(all|tuning|held-out) /.test(l))
-      .map((l) =>
-        l
-          .split("|")
-          .slice(1, -1)
-          .map((c) => c.replace(/\*\*/g, "").trim()),
-      );
+    // The README and docs/graders.md show the same table.
+    const graders = readFileSync(join(repoRoot, "docs", "graders.md"), "utf8");
+    const shownTables = [
+      section("### How good the refusal rules are"),
+      section("## How good the refusal rules are", graders),
+    ].map(tableRows);
+    expect(shownTables[1]).toEqual(shownTables[0]);
+    const table = shownTables[0] ?? [];
     expect(table.map((r) => r[0]?.split(" ")[0])).toEqual(Object.keys(parts));
     const pct = (x: number) => (x * 100).toFixed(1);
     for (const [part, keep] of Object.entries(parts)) {
