@@ -79,10 +79,13 @@ describe("docs/troubleshooting.md", () => {
   });
 });
 
-describe("links in docs/", () => {
-  const files = readdirSync(DOCS)
-    .filter((f) => f.endsWith(".md"))
-    .map((f) => join(DOCS, f));
+describe("links in docs/ and the README", () => {
+  const files = [
+    ...readdirSync(DOCS)
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => join(DOCS, f)),
+    join(repoRoot, "README.md"),
+  ];
   for (const file of files) {
     it(`${relative(repoRoot, file)}: every relative link points to a file and heading that exist`, () => {
       const text = readFileSync(file, "utf8");
