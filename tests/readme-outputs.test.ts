@@ -17,7 +17,7 @@ const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
 /** The text of a Markdown section, from its heading to the next heading of the same or a higher level. */
 function section(heading: string, doc = readme): string {
   const lines = doc.split("\n");
-  const start = lines.findIndex((l) => l === heading);
+  const start = lines.indexOf(heading);
   expect(start, `README has no heading "${heading}"`).toBeGreaterThanOrEqual(0);
   const level = heading.indexOf(" ");
   const end = lines.findIndex((l, i) => i > start && /^#+ /.test(l) && l.indexOf(" ") <= level);
