@@ -27,7 +27,10 @@ export const KeywordGraderSchema = z
       .min(1)
       .optional()
       .describe("Plain words or phrases, matched as whole words."),
-    case_sensitive: z.boolean().default(false),
+    case_sensitive: z
+      .boolean()
+      .default(false)
+      .describe("Match letter case exactly; by default case is ignored."),
     fail_when: z
       .enum(["match", "no_match"], { error: 'expected "match" or "no_match"' })
       .default("match")
@@ -55,12 +58,20 @@ const RESERVED_PARAMS: Record<string, string> = {
 /** A model-backed grader over an OpenAI-compatible endpoint (LLM judge or classifier). */
 export const ModelGraderSchema = z
   .strictObject({
-    name: graderName,
-    kind: z.enum(["judge", "classifier"], { error: 'expected "judge" or "classifier"' }),
+    name: graderName.describe("How `scoring:` refers to this grader."),
+    kind: z
+      .enum(["judge", "classifier"], { error: 'expected "judge" or "classifier"' })
+      .describe(
+        "judge: an LLM judge with a `rubric`; classifier: Llama-Guard-style `safe` / `unsafe` output.",
+      ),
     endpoint: z
       .string({ error: "expected the endpoint's base URL, e.g. https://api.example.com/v1" })
-      .url({ error: "expected the endpoint's base URL, e.g. https://api.example.com/v1" }),
-    model: z.string({ error: "expected the model name" }).min(1),
+      .url({ error: "expected the endpoint's base URL, e.g. https://api.example.com/v1" })
+      .describe("Base URL of an OpenAI-compatible API; the grader calls its /chat/completions."),
+    model: z
+      .string({ error: "expected the model name" })
+      .min(1)
+      .describe("Model name sent in every request."),
     api_key_env: z
       .string()
       .regex(/^[A-Z_][A-Z0-9_]*$/, { error: "expected the name of an environment variable" })
@@ -103,7 +114,10 @@ const partial = z
 
 const graderList = z
   .array(graderName, { error: "expected a list of grader names" })
-  .min(1, { error: "expected at least one grader" });
+  .min(1, { error: "expected at least one grader" })
+  .describe(
+    "Grader names: built-in (refusal, canary) or from `graders:`. They run in this order and stop once the outcome is settled.",
+  );
 
 const combine = z
   .enum(["any", "all"], { error: 'expected "any" or "all"' })
@@ -140,8 +154,11 @@ export const ScoringSchema = z
 
 export const GradersSchema = z
   .strictObject({
-    keyword: z.array(KeywordGraderSchema).optional(),
-    model: z.array(ModelGraderSchema).optional(),
+    keyword: z.array(KeywordGraderSchema).optional().describe("Regular-expression and keyword graders."),
+    model: z
+      .array(ModelGraderSchema)
+      .optional()
+      .describe("LLM judges and moderation classifiers over an OpenAI-compatible endpoint."),
   })
   .describe("Graders beyond the built-in refusal, canary and pii.");
 

@@ -118,10 +118,16 @@ export const CalibrationSchema = z
     ),
     positives: z
       .int({ error: "expected the number of labelled failures sensitivity was measured on" })
-      .min(1, { error: "expected the number of labelled failures sensitivity was measured on" }),
+      .min(1, { error: "expected the number of labelled failures sensitivity was measured on" })
+      .describe(
+        "How many labelled failures `sensitivity` was measured on; few labels widen the corrected interval.",
+      ),
     negatives: z
       .int({ error: "expected the number of labelled non-failures specificity was measured on" })
-      .min(1, { error: "expected the number of labelled non-failures specificity was measured on" }),
+      .min(1, { error: "expected the number of labelled non-failures specificity was measured on" })
+      .describe(
+        "How many labelled non-failures `specificity` was measured on; few labels widen the corrected interval.",
+      ),
   })
   .refine((c) => c.sensitivity + c.specificity > 1, {
     error:
@@ -239,7 +245,7 @@ export const AttackSchema = z
     [
       attackName,
       z.strictObject({
-        transform: attackName,
+        transform: attackName.describe("The transform's name."),
         seed: z
           .int({ error: "expected a seed (whole number ≥ 0)" })
           .min(0, { error: "expected a seed (whole number ≥ 0)" })
@@ -284,11 +290,13 @@ export const WaiverSchema = z
     reason: z
       .string({ error: "expected the reason the risk is accepted" })
       .trim()
-      .min(1, { error: "expected the reason the risk is accepted" }),
+      .min(1, { error: "expected the reason the risk is accepted" })
+      .describe("Why the risk is accepted; shown in the report."),
     owner: z
       .string({ error: "expected who accepted the risk (a person or team)" })
       .trim()
-      .min(1, { error: "expected who accepted the risk (a person or team)" }),
+      .min(1, { error: "expected who accepted the risk (a person or team)" })
+      .describe("Who accepted the risk (a person or team); shown in the report."),
     expires: z.iso
       .date({ error: "expected a date as YYYY-MM-DD, e.g. 2026-03-31" })
       .describe("Last day (UTC) on which the waiver applies."),
@@ -302,7 +310,8 @@ export const ProfileSchema = z
       .number({ error: "expected a confidence level between 0.5 and 1, e.g. 0.95" })
       .gt(0.5, { error: "expected a confidence level between 0.5 and 1, e.g. 0.95" })
       .lt(1, { error: "expected a confidence level between 0.5 and 1, e.g. 0.95" })
-      .optional(),
+      .optional()
+      .describe("Replaces the top-level `confidence` on matching branches."),
   })
   .describe("Overrides for branches matching this glob (e.g. stricter ceilings for release/**).");
 
@@ -347,7 +356,7 @@ export const SuitesPartSchema = z.object({
 export const ConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
-    version: z.literal(1, { error: "expected `version: 1`" }),
+    version: z.literal(1, { error: "expected `version: 1`" }).describe("Config format version; must be 1."),
     suites: z
       .array(suiteRef, { error: "expected a list of suite files" })
       .min(1, { error: "expected at least one suite file" })
@@ -403,7 +412,8 @@ export const ConfigSchema = z
           .default(false)
           .describe("Show prompts and responses only as a hash and length (for public repositories)."),
       })
-      .default({ max_flips: 25, max_response_chars: 280, redact: false }),
+      .default({ max_flips: 25, max_response_chars: 280, redact: false })
+      .describe("How much of each flipped case the reports show."),
     runner: RunnerSchema.default(RUNNER_DEFAULTS),
     cache: path("a cache folder")
       .optional()

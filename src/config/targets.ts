@@ -52,7 +52,7 @@ export const OpenAITargetSchema = z
     base_url: httpUrl("the API base URL").describe(
       "Base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:8000/v1 (vLLM) or http://127.0.0.1:11434/v1 (Ollama).",
     ),
-    model: text("the model name"),
+    model: text("the model name").describe("Model name sent in every request."),
     api_key_env: envName
       .optional()
       .describe("Environment variable that holds the API key (sent as `Authorization: Bearer …`)."),
@@ -79,7 +79,7 @@ export const OpenAITargetSchema = z
 export const HttpTargetSchema = z
   .strictObject({
     url: httpUrl("the endpoint URL").describe("Endpoint URL; placeholders are URL-encoded."),
-    method: z.enum(["POST", "PUT", "PATCH", "GET"]).default("POST"),
+    method: z.enum(["POST", "PUT", "PATCH", "GET"]).default("POST").describe("HTTP method of every request."),
     headers,
     body: z
       .unknown()
