@@ -186,19 +186,38 @@ export function judge(c: Comparison, gate: RegressionGate): { outcome: Outcome; 
     return { outcome: "fail", reason: `candidate is significantly worse: ${test}; ${interval}` };
   }
   if (significant || beyondMargin) {
+    const small = underpowered(c);
     return {
       outcome: "inconclusive",
-      reason: `the test and the interval disagree at this boundary: ${test}; ${interval}`,
+      reason: `the test and the interval disagree at this boundary: ${test}; ${interval}${small ? `; and ${small.reason.replace("no significant regression, but ", "")}` : ""}`,
     };
   }
-  if (c.power && c.power.power < c.power.atLeast) {
-    const [pw, at] = formatAgainst(formatRate, c.power.power, c.power.atLeast, 0);
-    return {
-      outcome: "inconclusive",
-      reason: `no significant regression, but the suite is too small to tell: power to see Δ ${formatPoints(c.power.effect)} is ${pw} < ${at}${needed(c)}; ${test}; ${interval}`,
-    };
-  }
-  return { outcome: "pass", reason: `no significant regression: ${test}; ${interval}` };
+  return (
+    underpowered(c, `; ${test}; ${interval}`) ?? {
+      outcome: "pass",
+      reason: `no significant regression: ${test}; ${interval}`,
+    }
+  );
+}
+
+/**
+ * "No regression found" from a suite that could not have seen a worsening of the required size is
+ * inconclusive, in plain words: what the suite can detect, and how many paired cases the requirement needs.
+ */
+function underpowered(c: Comparison, tail = ""): { outcome: Outcome; reason: string } | undefined {
+  if (!c.power || c.power.power >= c.power.atLeast) return undefined;
+  const [pw, at] = formatAgainst(formatRate, c.power.power, c.power.atLeast, 0);
+  const atPower = `${Math.round(c.power.atLeast * 100)}% power`;
+  const can =
+    c.power.detectable === undefined
+      ? ""
+      : c.power.detectable === null
+        ? `this suite cannot detect even the largest possible rise with ${atPower}; `
+        : `this suite can only detect a rise of ${formatPoints(c.power.detectable)} (${atPower}); `;
+  return {
+    outcome: "inconclusive",
+    reason: `no significant regression, but the suite is too small to tell: ${can}power to see Δ ${formatPoints(c.power.effect)} is ${pw} < ${at}${needed(c)}${tail}`,
+  };
 }
 
 function needed(c: Comparison): string {
@@ -206,7 +225,7 @@ function needed(c: Comparison): string {
   if (!c.power) return "";
   return n === null || n === undefined
     ? "; no suite size would give that power"
-    : `; about ${n} paired cases would be needed (have ${c.pairs})`;
+    : `; detecting ${formatPoints(c.power.effect)} needs about ${n} paired cases (have ${c.pairs})`;
 }
 
 export function formatLevel(level: number): string {
