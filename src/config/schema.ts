@@ -75,7 +75,7 @@ export const RegressionSchema = z
       .boolean({ error: "expected true or false" })
       .default(true)
       .describe(
-        "Also compare every category on its own; all comparisons of a run share one Holm correction.",
+        "Also compare every category on its own once the metric's overall regression is shown; all comparisons of a run share one weighted Holm correction.",
       ),
     power: z
       .union([PowerSchema, z.literal(false)], {

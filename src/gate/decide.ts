@@ -207,7 +207,8 @@ export function judge(c: Comparison, gate: RegressionGate): { outcome: Outcome; 
 function underpowered(c: Comparison, tail = ""): { outcome: Outcome; reason: string } | undefined {
   if (!c.power || c.power.power >= c.power.atLeast) return undefined;
   const [pw, at] = formatAgainst(formatRate, c.power.power, c.power.atLeast, 0);
-  const atPower = `${Math.round(c.power.atLeast * 100)}% power`;
+  // The requirement is judged at margin 0 (a margin never makes the gate stricter); say so beside one.
+  const atPower = `${Math.round(c.power.atLeast * 100)}% power${c.margin > 0 ? ", judged at margin 0" : ""}`;
   const can =
     c.power.detectable === undefined
       ? ""
