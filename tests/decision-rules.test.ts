@@ -15,6 +15,7 @@ import { type GateConfig, RegressionSchema } from "../src/config/schema.js";
 import { compareBuilds } from "../src/gate/compare.js";
 import { judge, type Outcome } from "../src/gate/decide.js";
 import type { CaseOutcome } from "../src/gate/outcome.js";
+import { graphicalAdjust, holmAdjust } from "../src/stats/multiplicity.js";
 import { mcnemarExactPower } from "../src/stats/power.js";
 import { runCli, tempDir } from "./helpers/run.js";
 
@@ -200,6 +201,47 @@ describe("item 3: categories do not dilute the overall test", () => {
     const category = comparisons.find((c) => c.metric === "attack_success_rate" && c.category === "cat0");
     expect(category?.mde?.alpha).toBeCloseTo((0.05 * 200) / 300 / 5, 12);
     expect(category?.pAdjusted).toBeGreaterThanOrEqual(asr?.pAdjusted ?? 1);
+  });
+});
+
+describe("the weighted Holm (graphical) procedure", () => {
+  it("with equal weights and a complete, equal graph it is Holm", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 8 }),
+        (p) => {
+          const m = p.length;
+          const graph = p.map((_, i) => p.map((__, j) => (i === j || m === 1 ? 0 : 1 / (m - 1))));
+          const got = graphicalAdjust(p, Array(m).fill(1 / m), graph);
+          const holm = holmAdjust(p);
+          for (let i = 0; i < m; i++) expect(got[i]).toBeCloseTo(holm[i] as number, 12);
+        },
+      ),
+    );
+  });
+
+  it("a hypothesis with no weight is adjusted to at least the p of the one that passes it its weight", () => {
+    // Overall p 0.01 with all the weight, category p 0.001 with none: the category needs the overall first.
+    expect(
+      graphicalAdjust(
+        [0.01, 0.001],
+        [1, 0],
+        [
+          [0, 1],
+          [0, 0],
+        ],
+      ),
+    ).toEqual([0.01, 0.01]);
+    expect(
+      graphicalAdjust(
+        [0.2, 0.001],
+        [1, 0],
+        [
+          [0, 1],
+          [0, 0],
+        ],
+      ),
+    ).toEqual([0.2, 0.2]);
   });
 });
 
