@@ -266,6 +266,27 @@ export function exactMinimumDetectableEffect(input: {
   power: number;
 }): number | null {
   const { n, discordance, alpha, power } = input;
+  return remembered(`mde ${n} ${discordance} ${alpha} ${power}`, () =>
+    exactMde(n, discordance, alpha, power),
+  );
+}
+
+/**
+ * Results of the exact searches, by their inputs: a run (or a simulation of many suites) asks the same
+ * questions for the same N and discordant count again and again, and each answer costs dozens of exact
+ * power sums. Pure functions of their inputs, so remembering them changes no answer; bounded in size.
+ */
+const answers = new Map<string, number | null>();
+function remembered(key: string, compute: () => number | null): number | null {
+  const known = answers.get(key);
+  if (known !== undefined) return known;
+  if (answers.size >= 20_000) answers.clear();
+  const value = compute();
+  answers.set(key, value);
+  return value;
+}
+
+function exactMde(n: number, discordance: number, alpha: number, power: number): number | null {
   checkOpenProbability("power", power);
   const at = (delta: number) =>
     mcnemarExactPower({ nPairs: n, ...shiftedCells(discordance, delta), alpha, test: "one_sided" });
@@ -304,6 +325,12 @@ export function exactMcnemarSampleSize(input: {
 }): number | null {
   const { delta, discordance, alpha, power } = input;
   checkOpenProbability("power", power);
+  return remembered(`n ${delta} ${discordance} ${alpha} ${power}`, () =>
+    exactSampleSize(delta, discordance, alpha, power),
+  );
+}
+
+function exactSampleSize(delta: number, discordance: number, alpha: number, power: number): number | null {
   if (!(delta > 0) || delta + discordance > 1) return null;
   const cells = shiftedCells(discordance, delta);
   const at = (n: number) => mcnemarExactPower({ nPairs: n, ...cells, alpha, test: "one_sided" });
