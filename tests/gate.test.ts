@@ -184,7 +184,8 @@ describe("gate decisions", () => {
       ),
       { numRuns: 150 },
     );
-  });
+    // Each comparison's MDE is an exact-power search; generous for a loaded 2-core machine.
+  }, 120_000);
 
   it("a max decision fails exactly when the candidate's rate is above the ceiling", () => {
     fc.assert(
