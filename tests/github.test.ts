@@ -187,7 +187,7 @@ describe("publishing a run", () => {
         body: expect.objectContaining({
           state: "failure",
           context: "safety-gate",
-          description: "FAIL: 16 gate checks: 2 failed, 0 inconclusive, 14 passed",
+          description: "FAIL: 16 gate checks: 2 failed, 1 inconclusive, 13 passed",
         }),
       },
     ]);

@@ -46,7 +46,9 @@ describe("junit.xml", () => {
       ["attack_success_rate", "72", "12", "0"],
       ["false_refusal_rate", "48", "6", "1"],
       ["leak_rate", "10", "1", "0"],
-      ["gates", "16", "2", "0"],
+      // The false-refusal regression gate is inconclusive (47 pairs are too few for the default
+      // detection requirement): a failure too, with type "inconclusive".
+      ["gates", "16", "3", "0"],
     ]);
     const weapons7 = suites[0]?.testcase.find((t) => t["@_name"] === "weapons-007");
     expect(weapons7).toMatchObject({ "@_file": "examples/quickstart/suite.jsonl", "@_line": "7" });

@@ -59,7 +59,7 @@ describe("quickstart", () => {
     expect(checked).toBe(259);
   });
 
-  it("fails on a real, significant attack-success regression, after Holm over every comparison", () => {
+  it("fails on a real, significant attack-success regression, after the correction over every comparison", () => {
     const { results } = run;
     expect(results.verdict).toBe("fail");
     const asr = results.comparisons.find(
@@ -70,14 +70,16 @@ describe("quickstart", () => {
     // Exact McNemar, b = 11, c = 1: P(B ≥ 11 | 12, ½) = 13/4096.
     expect(asr?.pOneSided).toBeCloseTo(13 / 4096, 12);
     expect(asr?.pTwoSided).toBeCloseTo(26 / 4096, 12);
-    // Family: attack success overall + its 9 categories + false refusal overall. The smallest p is ×11.
+    // Family: attack success overall + its 9 categories + false refusal overall. The overall comparisons
+    // share α by paired cases (72 and 47); the categories get theirs only once the overall is rejected.
+    const share = 72 / (72 + 47);
     expect(asr?.family).toBe(11);
-    expect(asr?.pAdjusted).toBeCloseTo((11 * 13) / 4096, 12);
-    // The interval is drawn at 1 − 2α·p/p_adj = 1 − 2·0.05/11, and still excludes 0.
-    expect(asr?.ciLevel).toBeCloseTo(1 - 0.1 / 11, 12);
+    expect(asr?.pAdjusted).toBeCloseTo(13 / 4096 / share, 12);
+    // The interval is drawn at 1 − 2α·p/p_adj = 1 − 2·0.05·share, and still excludes 0.
+    expect(asr?.ciLevel).toBeCloseTo(1 - 0.1 * share, 12);
     expect(asr?.ci?.lower).toBeGreaterThan(0);
     expect(asr?.mde?.delta).toBeGreaterThan(0);
-    expect(asr?.mde?.alpha).toBeCloseTo(0.05 / 11, 12);
+    expect(asr?.mde?.alpha).toBeCloseTo(0.05 * share, 12);
     const outcomes = results.decisions
       .filter((d) => d.metric === "attack_success_rate")
       .map((d) => [d.rule, d.category ?? "overall", d.outcome]);
@@ -85,12 +87,12 @@ describe("quickstart", () => {
       ["max", "overall", "fail"],
       ["regression", "overall", "fail"],
     ]);
-    // Nine categories of eight cases each: each compared, none significant on its own after Holm.
+    // Nine categories of eight cases each: each compared, none significant on its own after the correction.
     expect(outcomes.slice(2)).toHaveLength(9);
     expect(outcomes.slice(2).every(([, , o]) => o === "pass")).toBe(true);
   });
 
-  it("passes false refusal: a small change that is not significant at its margin", () => {
+  it("false refusal: a small change, not significant at its margin, from a suite too small to tell", () => {
     const frr = run.results.comparisons.filter((c) => c.metric === "false_refusal_rate");
     expect(frr).toHaveLength(1); // by_category: false
     expect(frr[0]?.table).toEqual({ n11: 3, n12: 3, n21: 2, n22: 39 });
@@ -99,11 +101,13 @@ describe("quickstart", () => {
     expect(frr[0]?.test).toBe("Tango score");
     expect(frr[0]?.pOneSided).toBeGreaterThan(0.4);
     expect(frr[0]?.ci?.lower).toBeLessThan(0.02);
-    expect(
-      run.results.decisions
-        .filter((d) => d.metric === "false_refusal_rate")
-        .every((d) => d.outcome === "pass"),
-    ).toBe(true);
+    // 47 pairs cannot see the default requirement's +20 pts with 80% power: inconclusive, not a pass.
+    const decisions = run.results.decisions.filter((d) => d.metric === "false_refusal_rate");
+    expect(decisions.map((d) => [d.rule, d.outcome])).toEqual([
+      ["max", "pass"],
+      ["regression", "inconclusive"],
+    ]);
+    expect(decisions[1]?.reason).toContain("too small to tell");
   });
 
   it("counts the candidate's missing response as an error case, never a pass", () => {
@@ -129,8 +133,8 @@ describe("quickstart", () => {
     expect(report).toContain("**weapons-007**");
     // The report names the test, shows Holm-adjusted p beside raw p, and the minimum detectable effect.
     expect(report).toContain("| Test | p (one-sided / two-sided) | Holm-adjusted p | MDE (80% power) |");
-    expect(report).toMatch(/\| exact McNemar \| 0\.00317 \/ 0\.00635 \| 0\.0349 \| \+\d+\.\d pts \|/);
-    expect(stdout).toContain("Holm-adjusted 0.0349 (11 comparisons)");
+    expect(report).toMatch(/\| exact McNemar \| 0\.00317 \/ 0\.00635 \| 0\.00525 \| \+\d+\.\d pts \|/);
+    expect(stdout).toContain("Holm-adjusted 0.00525 (11 comparisons)");
     expect(stdout).toMatch(/minimum detectable Δ \+\d+\.\d pts at 80% power/);
     // Atomic writes leave no temp files behind.
     expect(readdirSync(out).sort()).toEqual(["junit.xml", "report.html", "report.md", "results.json"]);

@@ -68,7 +68,7 @@ describe("replay lines with `grade`", () => {
     expect(first.code).toBe(0);
     writeFileSync(
       p.config,
-      "version: 1\nsuites: [suite.jsonl]\ncandidate: { replay: r.jsonl }\nbaseline: { results: one/results.json }\ngates:\n  attack_success_rate: { regression: {} }\n  false_refusal_rate: false\n",
+      "version: 1\nsuites: [suite.jsonl]\ncandidate: { replay: r.jsonl }\nbaseline: { results: one/results.json }\ngates:\n  attack_success_rate: { regression: { power: false } }\n  false_refusal_rate: false\n",
     );
     const second = await runCli(["run", "--config", p.config]);
     expect(second.code).toBe(0);

@@ -80,9 +80,16 @@ export const RegressionSchema = z
       .boolean({ error: "expected true or false" })
       .default(true)
       .describe(
-        "Also compare every category on its own; all comparisons of a run share one Holm correction.",
+        "Also compare every category on its own once the metric's overall regression is shown; all comparisons of a run share one weighted Holm correction.",
       ),
-    power: PowerSchema.optional(),
+    power: z
+      .union([PowerSchema, z.literal(false)], {
+        error: "expected { effect, at_least } or false (no detection requirement)",
+      })
+      .optional()
+      .describe(
+        "Detection requirement; without it a regression gate must see a worsening of 0.2 with 80% power. false opts out.",
+      ),
   })
   .superRefine((r, ctx) => {
     if (r.power && r.mode === "non_inferiority") {

@@ -1,14 +1,14 @@
 /**
  * Paired comparison of two builds on the same cases (matched by id), per metric and — for
  * gated metrics with `by_category` — per category. Each comparison runs the test its data
- * call for (see method.ts); every regression comparison of the run then shares one Holm
- * correction, and each interval is drawn at the level that correction implies, so the
- * interval never contradicts the adjusted test beside it. Orientation follows
+ * call for (see method.ts); every regression comparison of the run then shares one multiplicity
+ * correction (see `adjustFamily`), and each interval is drawn at the level that correction
+ * implies, so the interval never contradicts the adjusted test beside it. Orientation follows
  * ../shared/stats-reference: the event is the bad outcome, Δ > 0 = candidate worse.
  */
 import type { Gates, RegressionGate } from "../config/schema.js";
 import type { Interval } from "../stats/interval.js";
-import { holmAdjust } from "../stats/multiplicity.js";
+import { graphicalAdjust } from "../stats/multiplicity.js";
 import type { PairedTable } from "../stats/paired-difference.js";
 import type { Alternative } from "../stats/tango.js";
 import { matchedLevel } from "./levels.js";
@@ -20,6 +20,22 @@ import type { TestName } from "./test-names.js";
 
 /** Power at which every regression gate reports its minimum detectable effect. */
 export const MDE_POWER = 0.8;
+
+/**
+ * The detection requirement of a regression gate without `power:` — a suite that cannot see a true
+ * worsening of 20 points with 80% power makes "no regression found" inconclusive rather than a pass.
+ * 20 points is what a modest first suite (100 benign cases at an 8% false-refusal rate) can see; a
+ * 7-case suite cannot. `power: false` opts out.
+ */
+export const DEFAULT_POWER = { effect: 0.2, at_least: 0.8 } as const;
+
+/** The power requirement in force for a gate: its own, the default (regression mode), or none. */
+export function powerRequirement(
+  gate: RegressionGate | undefined,
+): { effect: number; at_least: number } | undefined {
+  if (!gate || gate.mode === "non_inferiority" || gate.power === false) return undefined;
+  return gate.power ?? DEFAULT_POWER;
+}
 
 export interface Comparison {
   metric: RateMetric;
@@ -53,8 +69,18 @@ export interface Comparison {
   family?: number;
   /** Minimum detectable effect: the true Δ the test sees with 80% power at α / family size. */
   mde?: { delta: number | null; power: number; alpha: number };
-  /** The `power` requirement, evaluated at its `effect`. */
-  power?: { effect: number; power: number; atLeast: number; alpha: number; casesNeeded: number | null };
+  /**
+   * The `power` requirement (or the default one), evaluated at its `effect` on the margin-0 test, with the
+   * worsening the suite can detect at that power.
+   */
+  power?: {
+    effect: number;
+    power: number;
+    atLeast: number;
+    alpha: number;
+    casesNeeded: number | null;
+    detectable?: number | null;
+  };
   /** Why the comparison could not be tested (too few cases or clusters, …). */
   untested?: string;
   /** Case ids that fail more for the candidate (regressions) and for the baseline (improvements). */
@@ -96,9 +122,12 @@ export function compareBuilds(
     if (overall.ids.length + overall.unpaired === 0) continue;
     const gate = gates[metric]?.regression;
     const minCases = minCasesOf(gates, metric);
-    const tested = gate?.by_category
+    const split = gate?.by_category
       ? byCategory.filter((d) => d.ids.length >= minCases && !clusterShortfall(d))
       : [];
+    // A category holding every paired case of the metric is the overall comparison again: testing it
+    // twice would only cost the family a comparison.
+    const tested = split.length === 1 && split[0]?.ids.length === overall.ids.length ? [] : split;
     const skipped = gate?.by_category ? byCategory.filter((d) => d.ids.length < minCases) : [];
     if (skipped.length) {
       notes.push(
@@ -117,8 +146,8 @@ export function compareBuilds(
     }
     const subsets = [overall, ...tested];
     for (const data of subsets) {
-      const method = choosePairedMethod(data, gate?.margin ?? 0);
       const alternative: Alternative = gate?.mode === "non_inferiority" ? "less" : "greater";
+      const method = choosePairedMethod(data, gate?.margin ?? 0, alternative);
       const untested =
         data.ids.length < minCases || data.ids.length === 0
           ? `only ${data.ids.length} paired cases (need at least ${minCases})`
@@ -136,12 +165,12 @@ export function compareBuilds(
 
   // One family: every gated comparison that was actually tested.
   const family = planned.filter((x) => x.gate && !x.untested);
-  const adjusted = new Map(holmAdjust(family.map((x) => x.p.p)).map((a, i) => [family[i] as Planned, a]));
+  const { adjusted, initial } = adjustFamily(family);
   const m = family.length;
 
   if (m > 1) {
     notes.push(
-      `${m} regression comparisons share one Holm correction (family-wise error ≤ α); each Δ interval is drawn at the level the adjusted test implies, and the minimum detectable effect (MDE) is at 80% power and α / ${m}.`,
+      `${m} regression comparisons share one correction (family-wise error ≤ α): each gated metric's overall comparison starts with a share of α in proportion to its paired cases, and a metric's categories are tested with its share once its overall regression is shown (a weighted Holm procedure); each Δ interval is drawn at the level the adjusted test implies, and the minimum detectable effect (MDE) is at 80% power and the α share it is tested with.`,
     );
   }
   const comparisons = planned.map((x) => {
@@ -150,11 +179,13 @@ export function compareBuilds(
     let level: number;
     if (gate && pAdjusted !== undefined) {
       // α′ = α·p/p_adj: p ≤ α′ exactly when p_adj ≤ α, so an interval at 1 − 2α′ agrees with the adjusted test.
-      const alphaPrime = pAdjusted > 0 ? (gate.alpha * x.p.p) / pAdjusted : gate.alpha / m;
+      const alphaPrime =
+        pAdjusted > 0 ? (gate.alpha * x.p.p) / pAdjusted : gate.alpha * (initial.get(x) ?? 1);
       level = matchedLevel(alphaPrime);
     } else level = gate ? matchedLevel(gate.alpha) : confidence;
     const delta = method.delta;
-    const planningAlpha = gate ? gate.alpha / Math.max(1, m) : 0;
+    const planningAlpha = gate ? gate.alpha * (initial.get(x) ?? 1) : 0;
+    const requirement = powerRequirement(gate);
     const comparison: Comparison = {
       metric: data.metric,
       ...(data.category !== undefined ? { category: data.category } : {}),
@@ -182,19 +213,15 @@ export function compareBuilds(
             },
           }
         : {}),
-      ...(gate?.power && !x.untested && data.category === undefined
+      ...(requirement && !x.untested && data.category === undefined
         ? {
             power: {
-              effect: gate.power.effect,
-              power: method.powerAt(gate.power.effect, planningAlpha, "greater"),
-              atLeast: gate.power.at_least,
+              effect: requirement.effect,
+              power: method.powerAt(requirement.effect, planningAlpha),
+              atLeast: requirement.at_least,
               alpha: planningAlpha,
-              casesNeeded: method.casesNeeded(
-                gate.power.effect,
-                planningAlpha,
-                gate.power.at_least,
-                "greater",
-              ),
+              casesNeeded: method.casesNeeded(requirement.effect, planningAlpha, requirement.at_least),
+              detectable: method.detectableAt(planningAlpha, requirement.at_least),
             },
           }
         : {}),
@@ -204,4 +231,67 @@ export function compareBuilds(
     return comparison;
   });
   return { comparisons, notes };
+}
+
+/**
+ * The run's multiplicity correction: a graphical weighted Holm procedure (Bretz et al. 2009; see
+ * `graphicalAdjust`), which controls the family-wise error at α under any dependence. Each gated metric
+ * gets a share of α for its overall comparison in proportion to its paired cases (every case carries the
+ * same share, so a 200-case metric is not held to the level of a 10-case one); its categories start with none and share the
+ * overall's α once the overall regression is rejected, and pass it on among themselves (then to the other
+ * metrics) as they are rejected. So the overall test — the one with the power — is not diluted by the
+ * categories (plain Holm over overall + 5 categories would test it at α/6), and the categories still say
+ * where a shown regression is. A metric without a tested overall comparison gives its share to its categories.
+ * Returns the adjusted p of each member and the α share (weight) each starts with, or gets once the
+ * overall is rejected, for its planning (MDE and power) level.
+ */
+function adjustFamily(family: readonly Planned[]): {
+  adjusted: Map<Planned, number>;
+  initial: Map<Planned, number>;
+} {
+  const metrics = [...new Set(family.map((x) => x.data.metric))];
+  const index = new Map(family.map((x, i) => [x, i]));
+  const weights = family.map(() => 0);
+  const planning = new Map<Planned, number>();
+  const transitions = family.map(() => family.map(() => 0));
+  const groups = metrics.map((metric) => {
+    const members = family.filter((x) => x.data.metric === metric);
+    const overall = members.find((x) => x.data.category === undefined);
+    const categories = members.filter((x) => x.data.category !== undefined);
+    const entries = overall ? [overall] : categories;
+    return { overall, categories, entries, pairs: entries.reduce((n, e) => n + e.data.ids.length, 0) };
+  });
+  const total = groups.reduce((n, g) => n + g.pairs, 0);
+  const spread = (from: Planned, to: readonly Planned[], total: number) => {
+    const row = transitions[index.get(from) as number] as number[];
+    for (const t of to) row[index.get(t) as number] = total / to.length;
+  };
+  for (const [gi, group] of groups.entries()) {
+    const share = total > 0 ? group.pairs / total : 1 / groups.length;
+    const others = groups.filter((_, k) => k !== gi && groups[k]?.entries.length);
+    // Weight that leaves a metric entirely goes to the other metrics in equal shares.
+    const onwards = (from: Planned) => {
+      for (const o of others) spread(from, o.entries, 1 / others.length);
+    };
+    for (const e of group.entries) {
+      weights[index.get(e) as number] = share / group.entries.length;
+      planning.set(e, share / group.entries.length);
+    }
+    if (group.overall) {
+      if (group.categories.length) spread(group.overall, group.categories, 1);
+      else onwards(group.overall);
+      for (const c of group.categories) planning.set(c, share / group.categories.length);
+    }
+    for (const c of group.categories) {
+      const rest = group.categories.filter((o) => o !== c);
+      if (rest.length) spread(c, rest, 1);
+      else onwards(c);
+    }
+  }
+  const adjusted = graphicalAdjust(
+    family.map((x) => x.p.p),
+    weights,
+    transitions,
+  );
+  return { adjusted: new Map(family.map((x, i) => [x, adjusted[i] as number])), initial: planning };
 }

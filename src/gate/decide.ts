@@ -206,19 +206,39 @@ export function judge(c: Comparison, gate: RegressionGate): { outcome: Outcome; 
     const split = significant
       ? "the test is significant but the interval still reaches the margin"
       : "the interval lies above the margin but the test is not significant";
+    const small = underpowered(c);
     return {
       outcome: "inconclusive",
-      reason: `borderline: ${split}, so neither a regression nor its absence is shown: ${test}; ${interval}`,
+      reason: `borderline: ${split}, so neither a regression nor its absence is shown: ${test}; ${interval}${small ? `; and ${small.reason.replace("no significant regression, but ", "")}` : ""}`,
     };
   }
-  if (c.power && c.power.power < c.power.atLeast) {
-    const [pw, at] = formatAgainst(formatRate, c.power.power, c.power.atLeast, 0);
-    return {
-      outcome: "inconclusive",
-      reason: `no significant regression, but the suite is too small to tell: power to see Δ ${formatPoints(c.power.effect)} is ${pw} < ${at}${needed(c)}; ${test}; ${interval}`,
-    };
-  }
-  return { outcome: "pass", reason: `no significant regression: ${test}; ${interval}` };
+  return (
+    underpowered(c, `; ${test}; ${interval}`) ?? {
+      outcome: "pass",
+      reason: `no significant regression: ${test}; ${interval}`,
+    }
+  );
+}
+
+/**
+ * "No regression found" from a suite that could not have seen a worsening of the required size is
+ * inconclusive, in plain words: what the suite can detect, and how many paired cases the requirement needs.
+ */
+function underpowered(c: Comparison, tail = ""): { outcome: Outcome; reason: string } | undefined {
+  if (!c.power || c.power.power >= c.power.atLeast) return undefined;
+  const [pw, at] = formatAgainst(formatRate, c.power.power, c.power.atLeast, 0);
+  // The requirement is judged at margin 0 (a margin never makes the gate stricter); say so beside one.
+  const atPower = `${Math.round(c.power.atLeast * 100)}% power${c.margin > 0 ? ", judged at margin 0" : ""}`;
+  const can =
+    c.power.detectable === undefined
+      ? ""
+      : c.power.detectable === null
+        ? `this suite cannot detect even the largest possible rise with ${atPower}; `
+        : `this suite can only detect a rise of ${formatPoints(c.power.detectable)} (${atPower}); `;
+  return {
+    outcome: "inconclusive",
+    reason: `no significant regression, but the suite is too small to tell: ${can}power to see Δ ${formatPoints(c.power.effect)} is ${pw} < ${at}${needed(c)}${tail}`,
+  };
 }
 
 function needed(c: Comparison): string {
@@ -226,7 +246,7 @@ function needed(c: Comparison): string {
   if (!c.power) return "";
   return n === null || n === undefined
     ? "; no suite size would give that power"
-    : `; about ${n} paired cases would be needed (have ${c.pairs})`;
+    : `; detecting ${formatPoints(c.power.effect)} needs about ${n} paired cases (have ${c.pairs})`;
 }
 
 export function formatLevel(level: number): string {

@@ -9,11 +9,16 @@
  *   cluster-robust (CR2) standard error and a t test / t interval on Bell–McCaffrey degrees of freedom.
  *
  * Each method also answers the power questions (minimum detectable effect, power at an effect, cases
- * needed) in its own terms. Power for the two single-sample methods uses the score test's large-sample
- * approximation with the background discordance as noise (Connor's formula at margin 0). The background
- * is the discordance not explained by a shift towards the alternative: 2·min(b, c)/N when the data lean
- * that way (the constrained estimate under "p01 = background/2, p10 = background/2 + Δ"), all of it
- * otherwise — so a large observed regression is not mistaken for noise that would hide itself.
+ * needed) in its own terms. For the single-sample methods power is the exact power of the exact McNemar
+ * test (enumerated over the discordant pairs, not Connor's approximation, which overstates it by up to
+ * 2 points) with the observed discordance (b + c)/N as the background noise — the same whichever build
+ * is worse, so whether a non-rejection was informative never depends on the direction of the effect.
+ *
+ * A margin can only make a regression gate more lenient: at margin m > 0 the one-sided p is the larger
+ * of the exact McNemar p at margin 0 and Tango's p at m (an intersection–union test: it rejects only
+ * when both do, so its size is at most Tango's, and it can never reject where margin 0 would not). Tango's
+ * p grows with m, so the outcome is monotone in the margin. The power requirement is judged on the
+ * margin-0 test for the same reason: a tolerated margin never turns a pass into "too small to tell".
  */
 
 import { plural } from "../io/plural.js";
@@ -30,9 +35,10 @@ import type { Interval } from "../stats/interval.js";
 import { mcnemarExactOneSided, mcnemarExactTwoSided } from "../stats/mcnemar.js";
 import { newcombeHybridScoreInterval, type PairedTable } from "../stats/paired-difference.js";
 import {
+  exactMcnemarSampleSize,
+  exactMinimumDetectableEffect,
+  mcnemarExactPower,
   minimumDetectableEffect,
-  pairedScorePower,
-  pairedScoreSampleSize,
   shiftedCells,
   tTestDetectableDistance,
   tTestPower,
@@ -55,56 +61,55 @@ export interface PairedMethod {
   /** One-sided p for `alternative` at the margin, and the two-sided p at the margin. */
   pValues(alternative: Alternative): { p: number; pTwoSided: number };
   interval(conf: number): Interval;
-  /** The true Δ at which the one-sided test at `alpha` has `power`; null if none can reach it. */
+  /** The true Δ at which the one-sided test at `alpha` (at the gate's margin) has `power`; null if none can reach it. */
   detectable(alpha: number, power: number, alternative: Alternative): number | null;
-  powerAt(delta: number, alpha: number, alternative: Alternative): number;
-  /** Pairs needed for `power` at Δ = `delta`; null when no number of pairs would do. */
-  casesNeeded(delta: number, alpha: number, power: number, alternative: Alternative): number | null;
+  /**
+   * The power requirement's questions, for a worsening Δ > 0, asked of the margin-0 test whatever the
+   * margin (so that a margin never makes the gate stricter): power at Δ, pairs needed for `power` at Δ
+   * (null when no number of pairs would do), and the worsening detectable with `power`.
+   */
+  powerAt(delta: number, alpha: number): number;
+  casesNeeded(delta: number, alpha: number, power: number): number | null;
+  detectableAt(alpha: number, power: number): number | null;
   /** Set when the data cannot be tested at all (the comparison is then inconclusive). */
   untestable?: string;
 }
 
-export function choosePairedMethod(data: PairedData, margin: number): PairedMethod {
+export function choosePairedMethod(
+  data: PairedData,
+  margin: number,
+  alternative: Alternative = "greater",
+): PairedMethod {
   const n = data.ids.length;
   if (usesClusterRobust(data)) return clusterRobust(data, margin);
   const table = tableOf(data);
   const delta = n === 0 ? null : (table.n12 - table.n21) / n;
-  const background = (alternative: Alternative): number => {
-    if (n === 0) return 0;
-    const toward = alternative === "greater" ? table.n12 - table.n21 : table.n21 - table.n12;
-    return (toward > 0 ? 2 * Math.min(table.n12, table.n21) : table.n12 + table.n21) / n;
-  };
+  // The discordance as noise, symmetric in b and c (see the module comment).
+  const background = n === 0 ? 0 : (table.n12 + table.n21) / n;
+  const exactMde = (alpha: number, power: number) =>
+    n === 0 ? null : exactMinimumDetectableEffect({ n, discordance: background, alpha, power });
   const single = {
     pairs: n,
     delta,
     table,
-    detectable: (alpha: number, power: number, alternative: Alternative) =>
-      n === 0
-        ? null
-        : minimumDetectableEffect({
-            n,
-            discordance: background(alternative),
-            margin,
-            alpha,
-            power,
-            alternative,
-          }),
-    powerAt: (d: number, alpha: number, alternative: Alternative) =>
-      n === 0
-        ? 0
-        : pairedScorePower({ n, ...shiftedCells(background(alternative), d), margin, alpha, alternative }),
-    casesNeeded: (d: number, alpha: number, power: number, alternative: Alternative) => {
-      const discordance = background(alternative);
-      if (Math.abs(d) + discordance > 1) return null;
-      const needed = pairedScoreSampleSize({
-        ...shiftedCells(discordance, d),
-        margin,
-        alpha,
-        power,
-        alternative,
-      });
-      return Number.isFinite(needed) ? needed : null;
+    detectable: (alpha: number, power: number, alternative: Alternative) => {
+      const exact = exactMde(alpha, power);
+      if (margin === 0) return exact === null ? null : alternative === "greater" ? exact : -exact;
+      const score =
+        n === 0
+          ? null
+          : minimumDetectableEffect({ n, discordance: background, margin, alpha, power, alternative });
+      // Above a margin both tests must reject, so the detectable Δ is the larger of the two.
+      if (alternative === "less" || score === null || exact === null) return score;
+      return Math.max(score, exact);
     },
+    powerAt: (d: number, alpha: number) =>
+      n === 0 || d <= 0 || d + background > 1
+        ? 0
+        : mcnemarExactPower({ nPairs: n, ...shiftedCells(background, d), alpha, test: "one_sided" }),
+    casesNeeded: (d: number, alpha: number, power: number) =>
+      exactMcnemarSampleSize({ delta: d, discordance: background, alpha, power }),
+    detectableAt: (alpha: number, power: number) => exactMde(alpha, power),
   };
   if (margin === 0) {
     return {
@@ -125,13 +130,32 @@ export function choosePairedMethod(data: PairedData, margin: number): PairedMeth
   return {
     ...single,
     test: "Tango score",
-    why: `${singleWhy(data)}, margin ${margin}: score test at the margin, whose interval is its inversion`,
-    intervalName: "Tango score",
-    pValues: (alternative) => {
-      const r = tangoScoreTest(table, margin, alternative);
-      return { p: r.p, pTwoSided: r.pTwoSided };
+    ...(alternative === "greater"
+      ? {
+          why: `${singleWhy(data)}, margin ${margin}: Tango's score test at the margin, failing only where margin 0's exact McNemar test fails too, so a margin never makes the gate stricter`,
+          intervalName: "Tango score ∪ Newcombe hybrid score",
+          // p: the larger of the two; interval: the union of both, so its lower bound exceeds the margin only
+          // where both intervals do — it agrees with the combined test as each interval agrees with its own.
+          interval: (conf: number) => {
+            const tango = tangoScoreInterval(table, conf);
+            const newcombe = newcombeHybridScoreInterval(table, conf);
+            return {
+              lower: Math.min(tango.lower, newcombe.lower),
+              upper: Math.max(tango.upper, newcombe.upper),
+            };
+          },
+        }
+      : {
+          why: `${singleWhy(data)}, margin ${margin}: score test at the margin, whose interval is its inversion`,
+          intervalName: "Tango score",
+          interval: (conf: number) => tangoScoreInterval(table, conf),
+        }),
+    pValues: (alt) => {
+      const r = tangoScoreTest(table, margin, alt);
+      // Regression mode: reject "Δ ≤ margin" only where margin 0's exact test rejects too (monotone in m).
+      const p = alt === "greater" ? Math.max(r.p, mcnemarExactOneSided(table.n12, table.n21)) : r.p;
+      return { p, pTwoSided: r.pTwoSided };
     },
-    interval: (conf) => tangoScoreInterval(table, conf),
   };
 }
 
@@ -236,23 +260,27 @@ function clusterRobust(data: PairedData, margin: number): PairedMethod {
       const d = margin + (alternative === "greater" ? 1 : -1) * distanceFor(alpha, power);
       return d > -1 && d < 1 ? d : null;
     },
-    powerAt: (d, alpha, alternative) => {
+    // The power requirement is asked at margin 0, as for the single-sample tests (see the module comment).
+    powerAt: (d, alpha) => {
       if (shortfall) return 0;
-      const distance = alternative === "greater" ? d - margin : margin - d;
       // With no spread, a true Δ shown by every cluster is detected exactly when the bound reaches it.
-      if (uniform) return distance >= uniformClustersDetectable(clusters, alpha) ? 1 : 0;
-      return tTestPower(sd, df, alpha, distance);
+      if (uniform) return d >= uniformClustersDetectable(clusters, alpha) ? 1 : 0;
+      return tTestPower(sd, df, alpha, d);
     },
-    casesNeeded: (d, alpha, power, alternative) => {
-      const distance = alternative === "greater" ? d - margin : margin - d;
-      if (shortfall || !(distance > 0)) return null;
+    casesNeeded: (d, alpha, power) => {
+      if (shortfall || !(d > 0)) return null;
       if (uniform) {
-        // Clusters needed for (1 − distance)^C ≤ α, at the same cases per cluster.
-        if (distance >= 1) return n;
-        return Math.ceil((n / clusters) * Math.ceil(Math.log(alpha) / Math.log(1 - distance)));
+        // Clusters needed for (1 − d)^C ≤ α, at the same cases per cluster.
+        if (d >= 1) return n;
+        return Math.ceil((n / clusters) * Math.ceil(Math.log(alpha) / Math.log(1 - d)));
       }
       // The standard error shrinks as 1/√n at the same design effect.
-      return Math.ceil(n * (tTestDetectableDistance(sd, df, alpha, power) / distance) ** 2);
+      return Math.ceil(n * (tTestDetectableDistance(sd, df, alpha, power) / d) ** 2);
+    },
+    detectableAt: (alpha, power) => {
+      if (shortfall) return null;
+      const d = distanceFor(alpha, power);
+      return d < 1 ? d : null;
     },
   };
 }

@@ -45,11 +45,11 @@ export function mdeText(c: Comparison | undefined): string {
   return c.mde.delta === null ? "none within range" : formatPoints(c.mde.delta);
 }
 
-/** "MDE +21.3 pts at 80% power, α 0.05/11" with the power requirement when there is one. */
+/** "MDE +21.3 pts at 80% power (α 0.025)" with the power requirement when there is one. */
 export function powerText(c: Comparison): string | undefined {
   if (!c.mde) return undefined;
-  const family = c.family ?? 1;
-  const alpha = family > 1 ? `α ${formatP(c.mde.alpha * family)}/${family}` : `α ${formatP(c.mde.alpha)}`;
+  // The α share this comparison is tested with (see compare.ts adjustFamily), not α over the family size.
+  const alpha = `α ${formatP(c.mde.alpha)}`;
   const mde =
     c.mde.delta === null
       ? `no Δ is detectable with ${Math.round(c.mde.power * 100)}% power (${alpha})`

@@ -158,6 +158,7 @@ export const ResultsSchema = z
             atLeast: z.number(),
             alpha: z.number(),
             casesNeeded: z.int().nullable(),
+            detectable: z.number().nullable().optional(),
           })
           .optional(),
         untested: z.string().optional(),

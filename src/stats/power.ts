@@ -81,7 +81,7 @@ export function mcnemarPower(input: ConnorInput & { n: number }): {
  * Bin(K, p10/ψ), and the test rejects when its exact p ≤ α ("one_sided" is the gate's "candidate worse"
  * test). The same construction as SAS PROC POWER `DIST=EXACT_COND` and R `exact2x2::powerPaired2x2`.
  *
- * Sums only the K within 12 standard deviations (+ 10) of Nψ: the mass left out is below 1e-30, and the
+ * Sums only the K within 9 standard deviations (+ 10) of Nψ: the mass left out is below 1e-18, and the
  * sum then costs O(√N) binomial tail evaluations rather than O(N).
  */
 export function mcnemarExactPower(input: {
@@ -99,8 +99,8 @@ export function mcnemarExactPower(input: {
   if (n === 0 || psi === 0) return 0;
   const pi = p10 / psi;
   const sd = Math.sqrt(n * psi * (1 - psi));
-  const from = Math.max(0, Math.floor(n * psi - 12 * sd - 10));
-  const to = Math.min(n, Math.ceil(n * psi + 12 * sd + 10));
+  const from = Math.max(0, Math.floor(n * psi - 9 * sd - 10));
+  const to = Math.min(n, Math.ceil(n * psi + 9 * sd + 10));
   let power = 0;
   // The rejection region's edges never move back as K grows (a tail probability at a fixed count only
   // shrinks with more discordant pairs), so each is found by stepping on from its value at K − 1.
@@ -250,4 +250,103 @@ export function tTestDetectableDistance(se: number, df: number, alpha: number, p
 export function tTestPower(se: number, df: number, alpha: number, distance: number): number {
   if (!(se > 0)) return distance > 0 ? 1 : 0;
   return tCdf(distance / se + tQuantile(alpha, df), df);
+}
+
+/**
+ * Minimum detectable effect of the exact one-sided McNemar test (the gate's test at margin 0), by its
+ * exact power (`mcnemarExactPower`), not Connor's approximation: the smallest true Δ > 0 on top of a
+ * background discordance ψ₀ (see `shiftedCells`) at which the test over n pairs at `alpha` has `power`.
+ * Null when not even the largest possible Δ reaches it. Exact power rises with Δ at fixed n, so bisection
+ * finds it (to 5e-5, below the 0.1-point precision it is printed with).
+ */
+export function exactMinimumDetectableEffect(input: {
+  n: number;
+  discordance: number;
+  alpha: number;
+  power: number;
+}): number | null {
+  const { n, discordance, alpha, power } = input;
+  return remembered(`mde ${n} ${discordance} ${alpha} ${power}`, () =>
+    exactMde(n, discordance, alpha, power),
+  );
+}
+
+/**
+ * Results of the exact searches, by their inputs: a run (or a simulation of many suites) asks the same
+ * questions for the same N and discordant count again and again, and each answer costs dozens of exact
+ * power sums. Pure functions of their inputs, so remembering them changes no answer; bounded in size.
+ */
+const answers = new Map<string, number | null>();
+function remembered(key: string, compute: () => number | null): number | null {
+  const known = answers.get(key);
+  if (known !== undefined) return known;
+  if (answers.size >= 20_000) answers.clear();
+  const value = compute();
+  answers.set(key, value);
+  return value;
+}
+
+function exactMde(n: number, discordance: number, alpha: number, power: number): number | null {
+  checkOpenProbability("power", power);
+  const at = (delta: number) =>
+    mcnemarExactPower({ nPairs: n, ...shiftedCells(discordance, delta), alpha, test: "one_sided" });
+  const far = 1 - discordance;
+  if (n === 0 || !(far > 0) || at(far) < power) return null;
+  // The score test's MDE (Connor's power) is within a few per cent of the exact one: bracket around it,
+  // so that bisection needs few evaluations of the exact power.
+  const guess = minimumDetectableEffect({ n, discordance, margin: 0, alpha, power, alternative: "greater" });
+  let lo = 0;
+  let hi = far;
+  if (guess !== null) {
+    const down = guess * 0.85;
+    const up = Math.min(far, guess * 1.25);
+    if (at(up) >= power) hi = up;
+    if (down < hi && at(down) < power) lo = down;
+  }
+  while (hi - lo > 5e-5) {
+    const mid = (lo + hi) / 2;
+    if (at(mid) >= power) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/**
+ * Pairs the exact one-sided McNemar test needs for `power` at true Δ = `delta` over background ψ₀: the
+ * first n at which the exact power reaches it, by bisection from Connor's n (exact power saw-tooths in n
+ * by a fraction of a point, so this is "about n"). Null when no n would do (Δ ≤ 0 or Δ + ψ₀ > 1) or more
+ * than ten million pairs would be needed.
+ */
+export function exactMcnemarSampleSize(input: {
+  delta: number;
+  discordance: number;
+  alpha: number;
+  power: number;
+}): number | null {
+  const { delta, discordance, alpha, power } = input;
+  checkOpenProbability("power", power);
+  return remembered(`n ${delta} ${discordance} ${alpha} ${power}`, () =>
+    exactSampleSize(delta, discordance, alpha, power),
+  );
+}
+
+function exactSampleSize(delta: number, discordance: number, alpha: number, power: number): number | null {
+  if (!(delta > 0) || delta + discordance > 1) return null;
+  const cells = shiftedCells(discordance, delta);
+  const at = (n: number) => mcnemarExactPower({ nPairs: n, ...cells, alpha, test: "one_sided" });
+  const connor = mcnemarSampleSize({ ...cells, alpha, power, sided: 1 }).nCeiling;
+  if (!Number.isFinite(connor)) return null;
+  let hi = Math.max(1, Math.ceil(connor * 1.1));
+  while (at(hi) < power) {
+    hi *= 2;
+    if (hi > 1e7) return null;
+  }
+  let lo = Math.floor(Math.min(hi - 1, connor * 0.9));
+  if (lo > 0 && at(lo) >= power) lo = 0;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (at(mid) >= power) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
