@@ -3,6 +3,8 @@
  * decisions → results. It knows nothing of GitHub or the terminal; `cli.ts` and
  * `action.ts` are thin adapters over `runGate`.
  */
+import { existsSync, statSync } from "node:fs";
+import { extname, resolve } from "node:path";
 import { withAttacks } from "./attacks/expand.js";
 import { gatesNothing, impliedNote, resolveGates } from "./config/gate-pair.js";
 import { checkTargetFiles, type LoadedConfig, loadConfig } from "./config/load.js";
@@ -24,7 +26,15 @@ import { type ReportOptions, reportOptionsFrom } from "./report/markdown.js";
 import type { Results } from "./report/results-schema.js";
 import type { Progress } from "./runner/progress.js";
 import { type LoadedCase, loadSuites } from "./suite/load.js";
-import { caseHashesOf, checkLock, lockPathFor, namedSuites } from "./suite/lock.js";
+import {
+  caseDiffSince,
+  caseHashesOf,
+  checkLock,
+  describeDiff,
+  lockPathFor,
+  namedSuites,
+} from "./suite/lock.js";
+import { pickSubset, type Subset, smokeNote } from "./suite/subset.js";
 import { createTarget } from "./targets/index.js";
 import { baselineMismatch } from "./targets/provenance.js";
 import { ResultsTarget } from "./targets/results.js";
@@ -51,6 +61,24 @@ export interface RunOptions {
   fetchBaseline?: BaselineFetcher;
   /** The chat client for model graders (LLM judge, classifier) the config defines. */
   chatModel?: ChatModelFactory;
+  /**
+   * `run --record-baseline`: the first baseline. Only the candidate runs; the config's
+   * baseline is neither read nor required to exist, and no regression gate applies.
+   */
+  recordingBaseline?: boolean;
+  /** `run --baseline FILE`: this results.json (or replay .jsonl) instead of the config's baseline. */
+  baselineFile?: string;
+  /** `--limit`/`--filter`: a smoke run on some of the cases, never a gate (see suite/subset.ts). */
+  subset?: Subset;
+  /**
+   * `--compare-unchanged`: against a baseline run on other suites, compare on the cases
+   * whose content is unchanged (added, removed and edited cases are named, not compared).
+   */
+  compareUnchanged?: boolean;
+  /** `--fresh`: ask every case again instead of reusing journaled or cached answers. */
+  fresh?: boolean;
+  /** Told what the user should know before the verdict (answers reused from an earlier run). */
+  notice?: (message: string) => void;
 }
 
 /**
@@ -119,10 +147,13 @@ async function baselineTargetOf(
 export interface GateRun {
   results: Results;
   report: ReportOptions;
+  /** The config's `baseline: { results: FILE }`, resolved (where `--record-baseline` should write). */
+  configBaseline?: string;
 }
 
 export async function runGate(options: RunOptions): Promise<GateRun> {
-  const loaded = loadConfig(options.configPath, options.env);
+  const configured = loadConfig(options.configPath, options.env);
+  const loaded = withBaselineFrom(configured, options);
   checkTargetFiles(loaded);
   const chosen = chooseProfile(loaded.config.profiles, options.branch);
   const config = chosen ? withProfile(loaded.config, chosen.profile) : loaded.config;
@@ -131,6 +162,8 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
     outDir: options.outDir,
     progress: options.progress,
     redactor: new Redactor(loaded.secrets),
+    fresh: options.fresh,
+    notice: options.notice,
   };
   // Model graders reach their endpoints with the live targets' client unless the caller brings its own.
   const chatModels = options.chatModel
@@ -142,7 +175,8 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
         cacheDir: loaded.cache,
       });
   try {
-    return await gateWith(options, loaded, config, chosen, live, chatModels);
+    const run = await gateWith(options, loaded, config, chosen, live, chatModels);
+    return { ...run, configBaseline: configured.baseline?.results };
   } finally {
     await chatModels?.close();
   }
@@ -159,7 +193,9 @@ async function gateWith(
   const now = options.now ?? new Date();
   const suites = withAttacks(loadSuites(loaded.suites), config.attacks);
   checkLock(lockPathFor(options.configPath), namedSuites(config.suites, suites));
-  const cases = suites.flatMap((s) => s.cases);
+  const allCases = suites.flatMap((s) => s.cases);
+  const picked = options.subset ? pickSubset(allCases, options.subset) : undefined;
+  const cases = picked ?? allCases;
   // Before any request is sent: a config that gates nothing could never fail.
   const nothing = gatesNothing(config.gates, displayPath(loaded.file), loaded.source);
   if (nothing) throw new InputError(nothing);
@@ -177,11 +213,24 @@ async function gateWith(
     target: baselineTarget,
     unavailable,
     notApplicable,
-  } = await baselineTargetOf(loaded, live, options.fetchBaseline);
+  } = options.recordingBaseline
+    ? { notApplicable: "this run records the baseline (--record-baseline)" }
+    : await baselineTargetOf(loaded, live, options.fetchBaseline);
+  // Against a baseline run on other suites, --compare-unchanged pairs the cases whose
+  // content did not change; the rest are named, never silently dropped.
+  const suiteDiff = baselineTarget?.provenance
+    ? caseDiffSince(baselineTarget.provenance.suites, suites)
+    : undefined;
+  const pairedIds =
+    options.compareUnchanged && suiteDiff?.changed && suiteDiff.unchanged.length > 0
+      ? new Set(suiteDiff.unchanged)
+      : undefined;
   for (const secret of live.redactor.values) options.registerSecret?.(secret);
   const candidate = await collect(candidateTarget, cases, scorer);
   throwIfGraderUnusable(chatModels, loaded, config);
-  const baseline = baselineTarget ? await collect(baselineTarget, cases, scorer) : undefined;
+  const baseline = baselineTarget
+    ? await collect(baselineTarget, pairedIds ? cases.filter((c) => pairedIds.has(c.id)) : cases, scorer)
+    : undefined;
   throwIfGraderUnusable(chatModels, loaded, config);
 
   const notes: string[] = [];
@@ -190,7 +239,7 @@ async function gateWith(
       `The baseline results were written by a newer safety-gate (${baselineTarget.provenance.tool}); keys this version does not know were ignored: ${baselineTarget.ignoredKeys.slice(0, 5).join(", ")}${baselineTarget.ignoredKeys.length > 5 ? ", …" : ""}.`,
     );
   }
-  const incomparable =
+  const mismatch =
     unavailable ??
     (baselineTarget
       ? baselineMismatch(
@@ -199,14 +248,30 @@ async function gateWith(
           {
             sameConfigAndJudge: loaded.baseline?.from !== undefined,
             maxAgeDays: loaded.baseline?.max_age_days,
+            suitesMayDiffer: pairedIds !== undefined,
           },
         )
       : undefined);
+  const incomparable =
+    mismatch && !unavailable && suiteDiff?.changed && !pairedIds && suiteDiff.unchanged.length > 0
+      ? `${mismatch}, or run with --compare-unchanged to compare on the ${suiteDiff.unchanged.length} unchanged cases`
+      : mismatch;
+  if (pairedIds && suiteDiff && !incomparable) {
+    notes.push(
+      `Compared with the baseline on ${pairedIds.size} of ${cases.length} cases, those unchanged since the baseline's run (--compare-unchanged); not compared: ${describeDiff(suiteDiff)}.`,
+    );
+  }
+  if (picked) notes.unshift(smokeNote(picked.length, allCases.length, options.subset ?? {}));
   const paired = resolveGates(config.gates, baselineTarget !== undefined || unavailable !== undefined);
   const gates = notApplicable ? withoutRegression(paired.gates) : paired.gates;
   const compared =
     baseline && !incomparable
-      ? compareBuilds(gates, candidate, new Map(baseline.map((o) => [o.id, o])), config.confidence)
+      ? compareBuilds(
+          gates,
+          pairedIds ? candidate.filter((o) => pairedIds.has(o.id)) : candidate,
+          new Map(baseline.map((o) => [o.id, o])),
+          config.confidence,
+        )
       : undefined;
   const comparisons: Comparison[] = compared?.comparisons ?? [];
   notes.push(...(compared?.notes ?? []));
@@ -241,9 +306,11 @@ async function gateWith(
     );
   }
 
+  const verdict = verdictOf(decisions.map((d) => d.outcome));
   const results: Results = {
     schemaVersion: 1,
-    verdict: verdictOf(decisions.map((d) => d.outcome)),
+    // Some of the cases can show a problem but never clear a release.
+    verdict: picked ? "inconclusive" : verdict,
     tool: { name: "safety-gate", version: VERSION },
     createdAt: now.toISOString(),
     config: { file: displayPath(options.configPath), hash: loaded.hash },
@@ -269,6 +336,14 @@ async function gateWith(
     metrics,
     comparisons,
     decisions,
+    smoke: picked
+      ? {
+          cases: picked.length,
+          of: allCases.length,
+          limit: options.subset?.limit,
+          filter: options.subset?.filter,
+        }
+      : undefined,
     profile: chosen ? { name: chosen.name, branch: chosen.branch } : undefined,
     waivers: waived.waivers.length ? waived.waivers : undefined,
     notes,
@@ -304,6 +379,28 @@ function throwIfGraderUnusable(
     keyPath: keyPathOf(path),
     message: `grader ${failure.grader}: ${failure.message}`,
   });
+}
+
+/**
+ * The baseline this run uses: none when it records one (so a `results:` file that does not
+ * exist yet is no error), the `--baseline` file instead of the config's, or the config's.
+ */
+function withBaselineFrom(loaded: LoadedConfig, options: RunOptions): LoadedConfig {
+  if (!options.recordingBaseline && options.baselineFile === undefined) return loaded;
+  const withoutConfigBaseline = { ...loaded, config: { ...loaded.config, baseline: undefined } };
+  if (options.recordingBaseline) return { ...withoutConfigBaseline, baseline: undefined };
+  const file = resolve(options.baselineFile as string);
+  if (!existsSync(file) || statSync(file).isDirectory()) {
+    throw new InputError({
+      file: displayPath(file),
+      message:
+        "--baseline: no such file; give a results.json of an earlier run or a JSONL of recorded responses",
+    });
+  }
+  const kind = extname(file).toLowerCase() === ".jsonl" ? "replay" : "results";
+  // The config's label and max_age_days still apply; only where the answers come from changes.
+  const { label, max_age_days } = loaded.baseline ?? {};
+  return { ...withoutConfigBaseline, baseline: { [kind]: file, label, max_age_days } };
 }
 
 function withoutRegression(gates: Gates): Gates {
