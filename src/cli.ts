@@ -13,6 +13,7 @@ import { coverageCommand } from "./commands/coverage.js";
 import { importCommand } from "./commands/import.js";
 import { lockCommand } from "./commands/lock.js";
 import { NO_OUT_NOTE, noProfileWarning, recordedNote, validateConfig } from "./commands/validate.js";
+import type { TargetConfig } from "./config/schema.js";
 import { type RunOptions, runGate } from "./core.js";
 import type { Verdict } from "./gate/waivers.js";
 import { checkRunLine, DEFAULT_CHECK_NAME, DEFAULT_STATUS_CONTEXT } from "./github/publish.js";
@@ -312,7 +313,7 @@ function runOptionsOf(values: {
 }
 
 /** Writes the candidate's results as the baseline of later runs (atomically), and says what it did. */
-function recordBaseline(results: Results, file: string, configBaseline: string | undefined): string {
+function recordBaseline(results: Results, file: string, configBaseline: TargetConfig | undefined): string {
   const path = resolve(file);
   writeStreamAtomic(path, (write) => {
     emitJson(results, write);
@@ -323,9 +324,10 @@ function recordBaseline(results: Results, file: string, configBaseline: string |
   const lines = [
     `safety-gate: recorded a baseline in ${displayPath(path)}: the candidate's answers to ${cases.length} cases${errors ? ` (${errors} without a usable response)` : ""}. No gate was judged (exit 0); the next run compares with it.`,
   ];
-  if (configBaseline !== undefined && resolve(configBaseline) !== path)
+  const configured = configBaseline?.results;
+  if (configured !== undefined && resolve(configured) !== path)
     lines.push(
-      `note: the config's baseline is ${displayPath(configBaseline)}, not this file: point \`baseline: { results: … }\` at it, or pass --baseline ${displayPath(path)}`,
+      `note: the config's baseline is ${displayPath(configured)}, not this file: point \`baseline: { results: … }\` at it, or pass --baseline ${displayPath(path)}`,
     );
   else if (configBaseline === undefined)
     lines.push(

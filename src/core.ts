@@ -147,8 +147,8 @@ async function baselineTargetOf(
 export interface GateRun {
   results: Results;
   report: ReportOptions;
-  /** The config's `baseline: { results: FILE }`, resolved (where `--record-baseline` should write). */
-  configBaseline?: string;
+  /** The config's own baseline, paths resolved (`--record-baseline` says whether it wrote that file). */
+  configBaseline?: TargetConfig;
 }
 
 export async function runGate(options: RunOptions): Promise<GateRun> {
@@ -176,7 +176,7 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
       });
   try {
     const run = await gateWith(options, loaded, config, chosen, live, chatModels);
-    return { ...run, configBaseline: configured.baseline?.results };
+    return { ...run, configBaseline: configured.baseline };
   } finally {
     await chatModels?.close();
   }

@@ -150,6 +150,12 @@ describe("the first baseline: run --record-baseline", () => {
     const r = await runCli(["run", "--config", config, "--record-baseline", join(dir, "elsewhere.json")]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/note: the config's baseline is .*baseline\.json, not this file/);
+    writeFileSync(config, readFileSync(config, "utf8").replace("baseline:\n  results: baseline.json\n", ""));
+    const none = await runCli(["run", "--config", config, "--record-baseline", join(dir, "first.json")]);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toMatch(
+      /note: the config has no baseline: add `baseline: \{ results: .*first\.json \}`/,
+    );
   });
 
   it("cannot be combined with a smoke run or another baseline (exit 2)", async () => {
