@@ -255,6 +255,13 @@ describe("smoke runs: --limit and --filter are never a gate", () => {
       /^## safety-gate: .* — smoke run, not a gate/,
     );
 
+    expect(readFileSync(join(out, "report.html"), "utf8")).toContain(
+      "INCONCLUSIVE</span> — smoke run, not a gate</h1>",
+    );
+    expect(readFileSync(join(out, "junit.xml"), "utf8")).toContain(
+      'name="safety-gate: inconclusive (smoke run, not a gate)"',
+    );
+
     const quiet = await runCli(["run", "--config", config, "--limit", "5", "--quiet"]);
     expect(quiet.stdout).toBe("safety-gate: INCONCLUSIVE (smoke run — not a gate)\n");
 

@@ -90,7 +90,7 @@ export function emitHtml(r: Results, o: ReportOptions, emit: (piece: string) => 
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>safety-gate: ${r.verdict}</title><style>${STYLE}</style></head><body>
-<h1>safety-gate: <span class="${r.verdict}">${r.verdict.toUpperCase()}</span></h1>
+<h1>safety-gate: <span class="${r.verdict}">${r.verdict.toUpperCase()}</span>${r.smoke ? " — smoke run, not a gate" : ""}</h1>
 <p>${h(verdictSummary(r))}${r.profile ? ` · profile ${h(r.profile.name)} (branch ${h(r.profile.branch)})` : ""}</p>
 ${decisions ? `<ul>${decisions}</ul>` : ""}
 <table><thead><tr><th>Metric</th><th>Baseline</th><th>Candidate</th><th>Δ [CI]</th><th>p (one-sided)</th><th>Gates</th></tr></thead><tbody>
