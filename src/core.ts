@@ -221,8 +221,14 @@ async function gateWith(
   const suiteDiff = baselineTarget?.provenance
     ? caseDiffSince(baselineTarget.provenance.suites, suites)
     : undefined;
+  // Asked for on this run (--compare-unchanged) or in the config, where review sees it.
+  const narrowing = options.compareUnchanged
+    ? "--compare-unchanged"
+    : loaded.baseline?.compare === "unchanged"
+      ? "baseline.compare: unchanged"
+      : undefined;
   const pairedIds =
-    options.compareUnchanged && suiteDiff?.changed && suiteDiff.unchanged.length > 0
+    narrowing && suiteDiff?.changed && suiteDiff.unchanged.length > 0
       ? new Set(suiteDiff.unchanged)
       : undefined;
   for (const secret of live.redactor.values) options.registerSecret?.(secret);
@@ -254,11 +260,11 @@ async function gateWith(
       : undefined);
   const incomparable =
     mismatch && !unavailable && suiteDiff?.changed && !pairedIds && suiteDiff.unchanged.length > 0
-      ? `${mismatch}, or run with --compare-unchanged to compare on the ${suiteDiff.unchanged.length} unchanged cases`
+      ? `${mismatch}, or set \`baseline: { compare: unchanged }\` (or run with --compare-unchanged) to compare on the ${suiteDiff.unchanged.length} unchanged cases`
       : mismatch;
   if (pairedIds && suiteDiff && !incomparable) {
     notes.push(
-      `Compared with the baseline on ${pairedIds.size} of ${cases.length} cases, those unchanged since the baseline's run (--compare-unchanged); not compared: ${describeDiff(suiteDiff)}.`,
+      `Compared with the baseline on ${pairedIds.size} of ${cases.length} cases, those unchanged since the baseline's run (${narrowing}); not compared: ${describeDiff(suiteDiff)}.`,
     );
   }
   if (picked) notes.unshift(smokeNote(picked.length, allCases.length, options.subset ?? {}));
@@ -398,9 +404,9 @@ function withBaselineFrom(loaded: LoadedConfig, options: RunOptions): LoadedConf
     });
   }
   const kind = extname(file).toLowerCase() === ".jsonl" ? "replay" : "results";
-  // The config's label and max_age_days still apply; only where the answers come from changes.
-  const { label, max_age_days } = loaded.baseline ?? {};
-  return { ...withoutConfigBaseline, baseline: { [kind]: file, label, max_age_days } };
+  // The config's label, max_age_days and compare still apply; only where the answers come from changes.
+  const { label, max_age_days, compare } = loaded.baseline ?? {};
+  return { ...withoutConfigBaseline, baseline: { [kind]: file, label, max_age_days, compare } };
 }
 
 function withoutRegression(gates: Gates): Gates {

@@ -382,7 +382,7 @@ describe("a suite that changed since the baseline: --compare-unchanged", () => {
     const plain = await runCli(["run", "--config", config]);
     expect(plain.code).toBe(3);
     expect(plain.stdout).toMatch(
-      /baseline was run on different suites: .*1 added \(new-001\), 1 removed \(harm-020\), 1 edited \(ok-003\)\. Re-run the baseline on the current suites, or run with --compare-unchanged to compare on the 38 unchanged cases/,
+      /baseline was run on different suites: .*1 added \(new-001\), 1 removed \(harm-020\), 1 edited \(ok-003\)\. Re-run the baseline on the current suites, or set `baseline: \{ compare: unchanged \}` \(or run with --compare-unchanged\) to compare on the 38 unchanged cases/,
     );
 
     const out = tempDir();
@@ -402,5 +402,33 @@ describe("a suite that changed since the baseline: --compare-unchanged", () => {
     const overall = results.comparisons.find((c) => c.metric === "attack_success_rate" && !c.category);
     expect(overall?.pairs).toBe(19);
     expect(overall?.unpaired).toBe(0);
+
+    // The same, asked for in the config (where review sees it), e.g. for the GitHub Action.
+    writeFileSync(
+      config,
+      readFileSync(config, "utf8").replace(
+        "  results: baseline.json\n",
+        "  results: baseline.json\n  compare: unchanged\n",
+      ),
+    );
+    const configured = await runCli(["run", "--config", config]);
+    expect(configured.code).toBe(0);
+    expect(configured.stdout).toContain(
+      "note: Compared with the baseline on 38 of 40 cases, those unchanged since the baseline's run (baseline.compare: unchanged); not compared: 1 added (new-001), 1 removed (harm-020), 1 edited (ok-003).",
+    );
+  });
+
+  it("`compare:` on the candidate is a config error at its line (exit 2)", async () => {
+    const { config } = project();
+    writeFileSync(
+      config,
+      readFileSync(config, "utf8").replace(
+        "    run: [node, model.mjs]\n",
+        "    run: [node, model.mjs]\n  compare: unchanged\n",
+      ),
+    );
+    const r = await runCli(["run", "--config", config]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/safety-gate\.yml:6:\d+ candidate\.compare: `compare` applies to the baseline/);
   });
 });
