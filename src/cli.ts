@@ -4,7 +4,7 @@
  * with CI scripts: 0 pass, 1 fail, 2 usage/config/input error, 3 inconclusive,
  * 4 internal error (a bug: please report it with --debug output).
  */
-import { realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -312,9 +312,22 @@ function runOptionsOf(values: {
   };
 }
 
+/** When the file at `path` was recorded, if it is a results file; "earlier" if it cannot tell. */
+function previousBaseline(path: string): string | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const createdAt = (JSON.parse(readFileSync(path, "utf8")) as { createdAt?: unknown }).createdAt;
+    return typeof createdAt === "string" ? `at ${createdAt}` : "earlier";
+  } catch {
+    return "earlier";
+  }
+}
+
 /** Writes the candidate's results as the baseline of later runs (atomically), and says what it did. */
 function recordBaseline(results: Results, file: string, configBaseline: TargetConfig | undefined): string {
   const path = resolve(file);
+  // Re-recording is how a baseline moves on; saying so keeps it from happening unnoticed.
+  const replaced = previousBaseline(path);
   writeStreamAtomic(path, (write) => {
     emitJson(results, write);
     write("\n");
@@ -324,6 +337,7 @@ function recordBaseline(results: Results, file: string, configBaseline: TargetCo
   const lines = [
     `safety-gate: recorded a baseline in ${displayPath(path)}: the candidate's answers to ${cases.length} cases${errors ? ` (${errors} without a usable response)` : ""}. No gate was judged (exit 0); the next run compares with it.`,
   ];
+  if (replaced) lines.push(`note: this replaced the baseline recorded ${replaced}`);
   const configured = configBaseline?.results;
   if (configured !== undefined && resolve(configured) !== path)
     lines.push(

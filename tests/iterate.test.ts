@@ -124,6 +124,7 @@ describe("the first baseline: run --record-baseline", () => {
     ]);
     expect(recorded.stderr).not.toMatch(/internal error/);
     expect(recorded.code).toBe(0);
+    expect(recorded.stdout).not.toMatch(/replaced/);
     expect(recorded.stdout).toMatch(
       /recorded a baseline in .*baseline\.json: the candidate's answers to 40 cases\. No gate was judged \(exit 0\); the next run compares with it\./,
     );
@@ -324,6 +325,7 @@ describe("iteration without surprises: reused answers are announced, --fresh ask
 
     const fresh = await runCli([...args, "--fresh"]);
     expect(fresh.code).toBe(0);
+    expect(fresh.stdout).toMatch(/note: this replaced the baseline recorded at \d{4}-\d\d-\d\dT/);
     expect(requests(dir)).toBe(80);
     expect(fresh.stderr).not.toMatch(/reusing/);
   });
