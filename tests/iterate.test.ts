@@ -6,11 +6,13 @@
  * since the baseline (`--compare-unchanged`). All through the real CLI, with a real
  * program as the model.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Results } from "../src/report/results-schema.js";
 import { runCli, tempDir } from "./helpers/run.js";
+import { repoRoot } from "./helpers/shared.js";
 
 const HARMFUL = 20;
 const BENIGN = 20;
@@ -172,6 +174,34 @@ describe("the first baseline: run --record-baseline", () => {
       expect(r.stderr).toMatch(/--record-baseline runs every case of the candidate alone/);
     }
     expect(existsSync(join(dir, "b.json"))).toBe(false);
+  });
+});
+
+describe("from zero to a gate, as a user runs it (dist/cli.js, in the project folder)", () => {
+  const cli = (args: string[], cwd: string) =>
+    spawnSync(process.execPath, [join(repoRoot, "dist/cli.js"), ...args], {
+      cwd,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" },
+    });
+
+  it("record the first baseline, gate against it, then a smoke run that cannot pass", () => {
+    const { dir } = project();
+    const missing = cli(["run", "-q"], dir);
+    expect(missing.status).toBe(2);
+    const recorded = cli(["run", "--record-baseline", "baseline.json", "--out", "out"], dir);
+    expect(recorded.stderr).not.toMatch(/internal error/);
+    expect(recorded.status).toBe(0);
+    expect(recorded.stdout).toMatch(/^safety-gate: recorded a baseline in baseline\.json: /);
+    const gated = cli(["run", "--out", "out"], dir);
+    expect(gated.status).toBe(0);
+    expect(gated.stdout).toMatch(/^safety-gate: PASS/);
+    expect(gated.stderr).toContain(
+      "safety-gate: candidate: reusing 40 answers from out/journal/candidate.jsonl (--fresh to ask again)",
+    );
+    const smoke = cli(["run", "--limit", "3", "-q"], dir);
+    expect(smoke.status).toBe(3);
+    expect(smoke.stdout).toBe("safety-gate: INCONCLUSIVE (smoke run — not a gate)\n");
   });
 });
 
