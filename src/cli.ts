@@ -4,7 +4,7 @@
  * with CI scripts: 0 pass, 1 fail, 2 usage/config/input error, 3 inconclusive,
  * 4 internal error (a bug: please report it with --debug output).
  */
-import { realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Io, parseCommandArgs, UsageError, unknownCommand } from "./commands/common.js";
@@ -15,7 +15,8 @@ import { initCommand } from "./commands/init.js";
 import { lockCommand } from "./commands/lock.js";
 import { NO_OUT_NOTE, noProfileWarning, recordedNote, validateConfig } from "./commands/validate.js";
 import { viewCommand } from "./commands/view.js";
-import { runGate } from "./core.js";
+import type { TargetConfig } from "./config/schema.js";
+import { type RunOptions, runGate } from "./core.js";
 import type { Verdict } from "./gate/waivers.js";
 import { checkRunLine, DEFAULT_CHECK_NAME, DEFAULT_STATUS_CONTEXT } from "./github/publish.js";
 import { publishFromCli } from "./github/publish-cli.js";
@@ -27,11 +28,14 @@ import {
   readLabels,
   renderCalibration,
 } from "./graders/calibrate.js";
+import { writeStreamAtomic } from "./io/atomic.js";
 import { InputError } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
+import { emitJson } from "./io/json-stream.js";
 import { lockOutDir } from "./io/out-lock.js";
 import { pipeWriter } from "./io/pipe-writer.js";
 import { plural } from "./io/plural.js";
+import type { Results } from "./report/results-schema.js";
 import { colorStyle, plainStyle, renderTerminal } from "./report/terminal.js";
 import { writeReport } from "./report/write.js";
 import { createProgress } from "./runner/progress.js";
@@ -53,6 +57,8 @@ const HELP = `safety-gate ${VERSION} — gate a model build on paired safety met
 Usage:
   safety-gate init [--target openai|http|command|replay] [--dir DIR] [--yes] [--force]
   safety-gate run [--config FILE] [--out DIR] [--branch NAME] [--quiet] [--debug]
+                  [--record-baseline FILE | --baseline FILE] [--limit N] [--filter GLOB]
+                  [--fresh] [--compare-unchanged]
   safety-gate validate [--config FILE]
   safety-gate coverage [SUITE...] [--config FILE] [--min N] [--json]
   safety-gate lock [--config FILE] [--check]
@@ -86,6 +92,15 @@ Options:
   -o, --out DIR       where the results and reports are written; live targets also
                       journal every response there, and re-running resumes from it
       --branch NAME   branch that chooses a config profile (e.g. the PR's base branch)
+  run: --record-baseline FILE  run the candidate only and write its results.json to
+                      FILE, the baseline of later runs; no gate is judged (exit 0)
+       --baseline FILE  compare with this results.json (or recorded .jsonl) instead of
+                      the config's baseline: reproduce a CI comparison locally
+       --limit N, --filter GLOB  smoke run on the first N cases / the cases whose id or
+                      category matches GLOB: labelled "not a gate", never passes (exit 3)
+       --fresh        ask every case again (no journaled or cached answer is reused)
+       --compare-unchanged  against a baseline run on other suites, compare on the
+                      unchanged cases; added, removed and edited cases are named
   -q, --quiet         print only the verdict line (no progress)
       --no-color      plain output (also: NO_COLOR=1)
       --debug         print stack traces for internal errors
@@ -154,6 +169,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
           grader: { type: "string" },
           labels: { type: "string" },
           json: { type: "boolean", default: false },
+          "record-baseline": { type: "string" },
+          baseline: { type: "string" },
+          limit: { type: "string" },
+          filter: { type: "string" },
+          fresh: { type: "boolean", default: false },
+          "compare-unchanged": { type: "boolean", default: false },
         },
       },
     );
@@ -234,6 +255,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     if (command !== "run") throw unknownCommand(command, commandNames());
 
+    const runFlags = runOptionsOf(values);
     const progress = createProgress(values.quiet ? "quiet" : (io.progress ?? "lines"), io.stderr);
     const outDir = values.out ? resolve(values.out) : undefined;
     // Before anything is asked: a second run on the same out dir would ask everything again.
@@ -242,14 +264,29 @@ export async function main(argv: string[], io: Io): Promise<number> {
     let gated: Awaited<ReturnType<typeof runGate>>;
     let written: ReturnType<typeof writeReport> | undefined;
     try {
-      gated = await runGate({ configPath, outDir, progress, branch: values.branch });
+      gated = await runGate({
+        configPath,
+        outDir,
+        progress,
+        branch: values.branch,
+        ...runFlags,
+        notice: (m) => io.stderr(`safety-gate: ${m}\n`),
+      });
       written = outDir ? writeReport(gated.results, outDir, gated.report) : undefined;
     } finally {
       lock?.release();
     }
     const { results } = gated;
     if (values.branch !== undefined && !results.profile) io.stderr(`${noProfileWarning(values.branch)}\n`);
-    if (values.quiet) io.stdout(`safety-gate: ${results.verdict.toUpperCase()}\n`);
+    const recordTo = values["record-baseline"];
+    if (recordTo !== undefined) {
+      io.stdout(`${recordBaseline(results, recordTo, gated.configBaseline)}\n`);
+      return EXIT.pass;
+    }
+    if (values.quiet)
+      io.stdout(
+        `safety-gate: ${results.verdict.toUpperCase()}${results.smoke ? " (smoke run — not a gate)" : ""}\n`,
+      );
     else io.stdout(`${renderTerminal(results, color ? colorStyle : plainStyle)}\n`);
     if (written && !values.quiet) {
       io.stdout(
@@ -276,6 +313,75 @@ export async function main(argv: string[], io: Io): Promise<number> {
     );
     return EXIT.internal;
   }
+}
+
+/** The `run` flags beyond the config: the first baseline, another baseline, a smoke run, no reuse. */
+function runOptionsOf(values: {
+  "record-baseline"?: string;
+  baseline?: string;
+  limit?: string;
+  filter?: string;
+  fresh: boolean;
+  "compare-unchanged": boolean;
+}): Pick<RunOptions, "recordingBaseline" | "baselineFile" | "subset" | "fresh" | "compareUnchanged"> {
+  const recording = values["record-baseline"] !== undefined;
+  let limit: number | undefined;
+  if (values.limit !== undefined) {
+    limit = Number(values.limit);
+    if (!/^\d+$/.test(values.limit) || limit < 1)
+      throw new UsageError(`--limit expects a number of cases ≥ 1, got "${values.limit}"`);
+  }
+  const smoke = limit !== undefined || values.filter !== undefined;
+  // A baseline on some of the cases, or recorded while comparing, would mislead every later run.
+  if (recording && (smoke || values.baseline !== undefined || values["compare-unchanged"]))
+    throw new UsageError(
+      "--record-baseline runs every case of the candidate alone: it cannot be combined with --limit, --filter, --baseline or --compare-unchanged",
+    );
+  return {
+    recordingBaseline: recording || undefined,
+    baselineFile: values.baseline,
+    subset: smoke ? { limit, filter: values.filter } : undefined,
+    fresh: values.fresh || undefined,
+    compareUnchanged: values["compare-unchanged"] || undefined,
+  };
+}
+
+/** When the file at `path` was recorded, if it is a results file; "earlier" if it cannot tell. */
+function previousBaseline(path: string): string | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const createdAt = (JSON.parse(readFileSync(path, "utf8")) as { createdAt?: unknown }).createdAt;
+    return typeof createdAt === "string" ? `at ${createdAt}` : "earlier";
+  } catch {
+    return "earlier";
+  }
+}
+
+/** Writes the candidate's results as the baseline of later runs (atomically), and says what it did. */
+function recordBaseline(results: Results, file: string, configBaseline: TargetConfig | undefined): string {
+  const path = resolve(file);
+  // Re-recording is how a baseline moves on; saying so keeps it from happening unnoticed.
+  const replaced = previousBaseline(path);
+  writeStreamAtomic(path, (write) => {
+    emitJson(results, write);
+    write("\n");
+  });
+  const cases = results.builds.candidate.cases;
+  const errors = cases.filter((c) => c.status === "error").length;
+  const lines = [
+    `safety-gate: recorded a baseline in ${displayPath(path)}: the candidate's answers to ${cases.length} cases${errors ? ` (${errors} without a usable response)` : ""}. No gate was judged (exit 0); the next run compares with it.`,
+  ];
+  if (replaced) lines.push(`note: this replaced the baseline recorded ${replaced}`);
+  const configured = configBaseline?.results;
+  if (configured !== undefined && resolve(configured) !== path)
+    lines.push(
+      `note: the config's baseline is ${displayPath(configured)}, not this file: point \`baseline: { results: … }\` at it, or pass --baseline ${displayPath(path)}`,
+    );
+  else if (configBaseline === undefined)
+    lines.push(
+      `note: the config has no baseline: add \`baseline: { results: ${displayPath(path)} }\` (paths are relative to the config file), or pass --baseline ${displayPath(path)}`,
+    );
+  return lines.join("\n");
 }
 
 /** True when this module is the program being run (directly or through an npm bin link). */

@@ -3,6 +3,8 @@
  * decisions → results. It knows nothing of GitHub or the terminal; `cli.ts` and
  * `action.ts` are thin adapters over `runGate`.
  */
+import { existsSync, statSync } from "node:fs";
+import { extname, resolve } from "node:path";
 import { withAttacks } from "./attacks/expand.js";
 import { gatesNothing } from "./config/gate-pair.js";
 import { checkTargetFiles, type LoadedConfig, loadConfig } from "./config/load.js";
@@ -21,7 +23,15 @@ import { type ReportOptions, reportOptionsFrom } from "./report/markdown.js";
 import type { Results } from "./report/results-schema.js";
 import type { Progress } from "./runner/progress.js";
 import { type LoadedCase, loadSuites } from "./suite/load.js";
-import { caseHashesOf, checkLock, lockPathFor, namedSuites } from "./suite/lock.js";
+import {
+  caseDiffSince,
+  caseHashesOf,
+  checkLock,
+  describeDiff,
+  lockPathFor,
+  namedSuites,
+} from "./suite/lock.js";
+import { pickSubset, type Subset, smokeNote } from "./suite/subset.js";
 import { createTarget } from "./targets/index.js";
 import { baselineMismatch } from "./targets/provenance.js";
 import { ResultsTarget } from "./targets/results.js";
@@ -54,6 +64,24 @@ export interface RunOptions {
    * config file's differing policy is reported as proposed.
    */
   policy?: TrustedPolicy;
+  /**
+   * `run --record-baseline`: the first baseline. Only the candidate runs; the config's
+   * baseline is neither read nor required to exist, and no regression gate applies.
+   */
+  recordingBaseline?: boolean;
+  /** `run --baseline FILE`: this results.json (or replay .jsonl) instead of the config's baseline. */
+  baselineFile?: string;
+  /** `--limit`/`--filter`: a smoke run on some of the cases, never a gate (see suite/subset.ts). */
+  subset?: Subset;
+  /**
+   * `--compare-unchanged`: against a baseline run on other suites, compare on the cases
+   * whose content is unchanged (added, removed and edited cases are named, not compared).
+   */
+  compareUnchanged?: boolean;
+  /** `--fresh`: ask every case again instead of reusing journaled or cached answers. */
+  fresh?: boolean;
+  /** Told what the user should know before the verdict (answers reused from an earlier run). */
+  notice?: (message: string) => void;
 }
 
 /**
@@ -122,10 +150,13 @@ async function baselineTargetOf(
 export interface GateRun {
   results: Results;
   report: ReportOptions;
+  /** The config's own baseline, paths resolved (`--record-baseline` says whether it wrote that file). */
+  configBaseline?: TargetConfig;
 }
 
 export async function runGate(options: RunOptions): Promise<GateRun> {
-  const loaded = loadConfig(options.configPath, options.env);
+  const configured = loadConfig(options.configPath, options.env);
+  const loaded = withBaselineFrom(configured, options);
   checkTargetFiles(loaded);
   const trusted = options.policy?.policy;
   const own = trusted ? withPolicy(loaded.config, trusted) : loaded.config;
@@ -136,6 +167,8 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
     outDir: options.outDir,
     progress: options.progress,
     redactor: new Redactor(loaded.secrets),
+    fresh: options.fresh,
+    notice: options.notice,
   };
   // Model graders reach their endpoints with the live targets' client unless the caller brings its own.
   const chatModels = options.chatModel
@@ -147,7 +180,8 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
         cacheDir: loaded.cache,
       });
   try {
-    return await gateWith(options, loaded, config, chosen, live, chatModels);
+    const run = await gateWith(options, loaded, config, chosen, live, chatModels);
+    return { ...run, configBaseline: configured.baseline };
   } finally {
     await chatModels?.close();
   }
@@ -164,7 +198,9 @@ async function gateWith(
   const now = options.now ?? new Date();
   const suites = withAttacks(loadSuites(loaded.suites), config.attacks);
   checkLock(lockPathFor(options.configPath), namedSuites(config.suites, suites));
-  const cases = suites.flatMap((s) => s.cases);
+  const allCases = suites.flatMap((s) => s.cases);
+  const picked = options.subset ? pickSubset(allCases, options.subset) : undefined;
+  const cases = picked ?? allCases;
   // Before any request is sent: a config that gates nothing could never fail.
   const nothing = gatesNothing(config.gates, displayPath(loaded.file), loaded.source);
   if (nothing) throw new InputError(nothing);
@@ -182,11 +218,30 @@ async function gateWith(
     target: baselineTarget,
     unavailable,
     notApplicable,
-  } = await baselineTargetOf(loaded, live, options.fetchBaseline);
+  } = options.recordingBaseline
+    ? { notApplicable: "this run records the baseline (--record-baseline)" }
+    : await baselineTargetOf(loaded, live, options.fetchBaseline);
+  // Against a baseline run on other suites, --compare-unchanged pairs the cases whose
+  // content did not change; the rest are named, never silently dropped.
+  const suiteDiff = baselineTarget?.provenance
+    ? caseDiffSince(baselineTarget.provenance.suites, suites)
+    : undefined;
+  // Asked for on this run (--compare-unchanged) or in the config, where review sees it.
+  const narrowing = options.compareUnchanged
+    ? "--compare-unchanged"
+    : loaded.baseline?.compare === "unchanged"
+      ? "baseline.compare: unchanged"
+      : undefined;
+  const pairedIds =
+    narrowing && suiteDiff?.changed && suiteDiff.unchanged.length > 0
+      ? new Set(suiteDiff.unchanged)
+      : undefined;
   for (const secret of live.redactor.values) options.registerSecret?.(secret);
   const candidate = await collect(candidateTarget, cases, scorer);
   throwIfGraderUnusable(chatModels, loaded, config);
-  const baseline = baselineTarget ? await collect(baselineTarget, cases, scorer) : undefined;
+  const baseline = baselineTarget
+    ? await collect(baselineTarget, pairedIds ? cases.filter((c) => pairedIds.has(c.id)) : cases, scorer)
+    : undefined;
   throwIfGraderUnusable(chatModels, loaded, config);
 
   const notes: string[] = [];
@@ -195,7 +250,7 @@ async function gateWith(
       `The baseline results were written by a newer safety-gate (${baselineTarget.provenance.tool}); keys this version does not know were ignored: ${baselineTarget.ignoredKeys.slice(0, 5).join(", ")}${baselineTarget.ignoredKeys.length > 5 ? ", …" : ""}.`,
     );
   }
-  const incomparable =
+  const mismatch =
     unavailable ??
     (baselineTarget
       ? baselineMismatch(
@@ -204,9 +259,20 @@ async function gateWith(
           {
             sameConfigAndJudge: loaded.baseline?.from !== undefined,
             maxAgeDays: loaded.baseline?.max_age_days,
+            suitesMayDiffer: pairedIds !== undefined,
           },
         )
       : undefined);
+  const incomparable =
+    mismatch && !unavailable && suiteDiff?.changed && !pairedIds && suiteDiff.unchanged.length > 0
+      ? `${mismatch}, or set \`baseline: { compare: unchanged }\` (or run with --compare-unchanged) to compare on the ${suiteDiff.unchanged.length} unchanged cases`
+      : mismatch;
+  if (pairedIds && suiteDiff && !incomparable) {
+    notes.push(
+      `Compared with the baseline on ${pairedIds.size} of ${cases.length} cases, those unchanged since the baseline's run (${narrowing}); not compared: ${describeDiff(suiteDiff)}.`,
+    );
+  }
+  if (picked) notes.unshift(smokeNote(picked.length, allCases.length, options.subset ?? {}));
   const evaluation = evaluate({
     gates: config.gates,
     confidence: config.confidence,
@@ -215,6 +281,8 @@ async function gateWith(
     candidate,
     baseline,
     baselineConfigured: baselineTarget !== undefined || unavailable !== undefined,
+    // --compare-unchanged: only the cases whose content did not change are compared.
+    comparedIds: pairedIds,
     incomparable,
     notApplicable,
     now,
@@ -226,7 +294,8 @@ async function gateWith(
 
   const results: Results = {
     schemaVersion: 1,
-    verdict: evaluation.verdict,
+    // Some of the cases can show a problem but never clear a release.
+    verdict: picked ? "inconclusive" : evaluation.verdict,
     tool: { name: "safety-gate", version: VERSION },
     createdAt: now.toISOString(),
     config: { file: displayPath(options.configPath), hash: loaded.hash },
@@ -252,6 +321,14 @@ async function gateWith(
     metrics,
     comparisons,
     decisions,
+    smoke: picked
+      ? {
+          cases: picked.length,
+          of: allCases.length,
+          limit: options.subset?.limit,
+          filter: options.subset?.filter,
+        }
+      : undefined,
     profile: chosen ? { name: chosen.name, branch: chosen.branch } : undefined,
     waivers: evaluation.waivers.length ? evaluation.waivers : undefined,
     policy: policy?.record,
@@ -303,6 +380,28 @@ function policyNote(
     };
   }
   return { record: { from: trusted.from, proposed: policyChanges(trusted.policy, policyOf(loaded.config)) } };
+}
+
+/**
+ * The baseline this run uses: none when it records one (so a `results:` file that does not
+ * exist yet is no error), the `--baseline` file instead of the config's, or the config's.
+ */
+function withBaselineFrom(loaded: LoadedConfig, options: RunOptions): LoadedConfig {
+  if (!options.recordingBaseline && options.baselineFile === undefined) return loaded;
+  const withoutConfigBaseline = { ...loaded, config: { ...loaded.config, baseline: undefined } };
+  if (options.recordingBaseline) return { ...withoutConfigBaseline, baseline: undefined };
+  const file = resolve(options.baselineFile as string);
+  if (!existsSync(file) || statSync(file).isDirectory()) {
+    throw new InputError({
+      file: displayPath(file),
+      message:
+        "--baseline: no such file; give a results.json of an earlier run or a JSONL of recorded responses",
+    });
+  }
+  const kind = extname(file).toLowerCase() === ".jsonl" ? "replay" : "results";
+  // The config's label, max_age_days and compare still apply; only where the answers come from changes.
+  const { label, max_age_days, compare } = loaded.baseline ?? {};
+  return { ...withoutConfigBaseline, baseline: { [kind]: file, label, max_age_days, compare } };
 }
 
 /** The text a reader needs to judge a case: the prompt, or the conversation turn by turn. */

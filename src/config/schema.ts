@@ -221,6 +221,12 @@ export const TargetSchema = z
       .optional()
       .describe("A baseline from an earlier run older than this makes regression gates inconclusive."),
     label: z.string().min(1).optional().describe("Display name of this build in reports."),
+    compare: z
+      .enum(["all", "unchanged"], { error: 'expected "all" or "unchanged"' })
+      .optional()
+      .describe(
+        "Baseline only. `unchanged`: when the suites changed since a baseline from an earlier run, compare on the cases whose content is unchanged (added, removed and edited cases are named, not compared) instead of making regression gates inconclusive. Default `all`.",
+      ),
   })
   .superRefine((t, ctx) => {
     const sources = TARGET_SOURCES.filter((k) => t[k] !== undefined);
@@ -432,6 +438,13 @@ export const ConfigSchema = z
     waiver_max_days: POLICY_SHAPE.waiver_max_days,
   })
   .superRefine((c, ctx) => {
+    if (c.candidate.compare !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["candidate", "compare"],
+        message:
+          "`compare` applies to the baseline (how it is paired with the candidate); move it under `baseline:`",
+      });
     for (const role of ["candidate", "baseline"] as const) {
       const target = c[role];
       for (const kind of LIVE_TARGET_KINDS) {

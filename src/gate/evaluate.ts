@@ -27,6 +27,8 @@ export interface EvaluationInput {
   notApplicable?: string;
   /** A baseline was configured (even if it could not be had): implied gates then include a regression gate. */
   baselineConfigured?: boolean;
+  /** Compare only these cases (the ones unchanged since the baseline's run); all by default. */
+  comparedIds?: ReadonlySet<string>;
   now: Date;
 }
 
@@ -47,7 +49,12 @@ export function evaluate(input: EvaluationInput): Evaluation {
   const gates = input.notApplicable ? withoutRegression(paired.gates) : paired.gates;
   const compared =
     baseline && !input.incomparable
-      ? compareBuilds(gates, candidate, new Map(baseline.map((o) => [o.id, o])), confidence)
+      ? compareBuilds(
+          gates,
+          input.comparedIds ? candidate.filter((o) => input.comparedIds?.has(o.id)) : candidate,
+          new Map(baseline.map((o) => [o.id, o])),
+          confidence,
+        )
       : undefined;
   const comparisons: Comparison[] = compared?.comparisons ?? [];
   notes.push(...(compared?.notes ?? []));

@@ -323,7 +323,7 @@ export function emitHtml(r: Results, o: ReportOptions, emit: (piece: string) => 
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>safety-gate: ${r.verdict}</title><style>${STYLE}</style></head><body>
-<h1>safety-gate: <span class="${r.verdict}">${r.verdict.toUpperCase()}</span></h1>
+<h1>safety-gate: <span class="${r.verdict}">${r.verdict.toUpperCase()}</span>${r.smoke ? " — smoke run, not a gate" : ""}</h1>
 <p class="summary" id="summary"><b>Verdict: ${r.verdict}</b> — ${h(verdictSummary(r))}.${r.profile ? ` Profile ${h(r.profile.name)} (branch ${h(r.profile.branch)}).` : ""}</p>
 ${gateList(r)}
 <p><small>Candidate: ${build(r.builds.candidate)}${r.builds.baseline ? ` · Baseline: ${build(r.builds.baseline)}` : " · no baseline"} · Suites: ${r.suites.map((s) => `${h(s.file)} (${s.cases} cases)`).join(", ")}</small></p>

@@ -80,7 +80,7 @@ export function emitJunit(r: Results, o: JunitOptions, emit: (piece: string) => 
   failures += gf;
   emit('<?xml version="1.0" encoding="UTF-8"?>\n');
   emit(
-    `<testsuites name=${attr(`safety-gate: ${r.verdict}`)} tests="${tests}" failures="${failures}" errors="${errors}">\n`,
+    `<testsuites name=${attr(`safety-gate: ${r.verdict}${r.smoke ? " (smoke run, not a gate)" : ""}`)} tests="${tests}" failures="${failures}" errors="${errors}">\n`,
   );
   for (const m of perMetric) {
     emit(

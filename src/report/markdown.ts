@@ -145,7 +145,7 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
   const out: string[] = [];
   const cand = r.builds.candidate;
   const base = r.builds.baseline;
-  out.push(`## safety-gate: ${BADGE[r.verdict]}`, "");
+  out.push(`## safety-gate: ${BADGE[r.verdict]}${r.smoke ? " — smoke run, not a gate" : ""}`, "");
   const where = contextLine(view.context);
   out.push(`**Verdict: ${r.verdict}** — ${verdictSummary(r)}.${where ? `  \n${where}` : ""}`, "");
   out.push(...summaryTable(r));

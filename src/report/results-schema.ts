@@ -91,6 +91,8 @@ const target = z.strictObject({
   source: z.string(),
   label: z.string().optional(),
   build: z.string().optional(),
+  /** A `command` target's program files (path as named in `run` → content hash): editing one is a new build. */
+  files: z.record(z.string(), z.string()).optional(),
 });
 const suiteRef = z.strictObject({
   file: z.string(),
@@ -187,6 +189,18 @@ export const ResultsSchema = z
           .optional(),
       }),
     ),
+    /**
+     * Set on a smoke run (`--limit`/`--filter`): only these cases ran, so this is not a gate
+     * (the verdict is never pass) and the file is refused as a baseline.
+     */
+    smoke: z
+      .strictObject({
+        cases: z.int().min(0),
+        of: z.int().min(0),
+        limit: z.int().min(0).optional(),
+        filter: z.string().optional(),
+      })
+      .optional(),
     /** The branch profile that set the gates, when one matched. */
     profile: z.strictObject({ name: z.string(), branch: z.string() }).optional(),
     /** Every configured waiver and what it did in this run. */

@@ -41,10 +41,8 @@ function causeLines(r: Results): string[] {
 
 export function renderTerminal(r: Results, style: Style = plainStyle): string {
   const lines: string[] = [];
-  lines.push(
-    style.outcome(r.verdict, style.bold(`safety-gate: ${r.verdict.toUpperCase()}`)) +
-      `  (${verdictSummary(r)})`,
-  );
+  const head = `safety-gate: ${r.verdict.toUpperCase()}${r.smoke ? " — SMOKE RUN, NOT A GATE" : ""}`;
+  lines.push(`${style.outcome(r.verdict, style.bold(head))}  (${verdictSummary(r)})`);
   lines.push(
     style.dim(`suites: ${r.suites.map((s) => `${s.file} (${plural(s.cases, "case")})`).join(", ")}`),
   );

@@ -15,7 +15,9 @@
  *   sees "[redacted]" in place of what the model said.
  */
 import { setMaxListeners } from "node:events";
+import { rmSync } from "node:fs";
 import { AppendLog } from "../io/append-log.js";
+import { displayPath } from "../io/display.js";
 import type { Redactor } from "../io/redact.js";
 import type { LoadedCase } from "../suite/load.js";
 import { answerTooLargeReason, overAnswerLimit } from "../targets/answer-limit.js";
@@ -37,6 +39,10 @@ export interface RunnerOptions {
   progress?: Progress;
   redactor: Redactor;
   now?: () => number;
+  /** `--fresh`: every case is asked again; the journal is started anew and the cache is not read (both are still written). */
+  fresh?: boolean;
+  /** Told what the user should know before the verdict: answers reused from an earlier run. */
+  notice?: (message: string) => void;
 }
 
 /** One line of the journal: the final outcome of one (case, sample). */
@@ -101,6 +107,8 @@ export async function runCases(
   const progress = options.progress ?? quietProgress;
   const redact = (s: string) => options.redactor.redact(s);
   const fingerprint = fingerprintOf(responder.fingerprint);
+  // A fresh run's answers are the only ones a resume may reuse: the old journal goes.
+  if (options.fresh && options.journal) rmSync(options.journal, { force: true });
   const journal = options.journal ? new AppendLog(options.journal, isJournalRecord) : undefined;
   const cache = options.cacheDir ? new ResponseCache(options.cacheDir, fingerprint) : undefined;
   const stats: RunStats = {
@@ -124,7 +132,7 @@ export async function runCases(
         stats.fromJournal++;
         continue;
       }
-      const cached = cache?.get(key);
+      const cached = options.fresh ? undefined : cache?.get(key);
       if (cached !== undefined) {
         journal?.append({ key, id: c.id, sample, response: cached });
         responses.push({ id: c.id, sample, response: cached });
@@ -134,6 +142,17 @@ export async function runCases(
       jobs.push({ c, sample, request, key });
     }
   }
+
+  // Reused answers are the old build's if the change was not seen (a model file the command
+  // line does not name): say so before any verdict, with the way out.
+  if (stats.fromJournal && journal)
+    options.notice?.(
+      `${options.label}: reusing ${stats.fromJournal} answer${stats.fromJournal === 1 ? "" : "s"} from ${displayPath(journal.path)} (--fresh to ask again)`,
+    );
+  if (stats.fromCache && cache)
+    options.notice?.(
+      `${options.label}: reusing ${stats.fromCache} cached answer${stats.fromCache === 1 ? "" : "s"} from ${displayPath(cache.path)} (--fresh to ask again)`,
+    );
 
   const started = now();
   const state = (): ProgressState => ({

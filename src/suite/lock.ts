@@ -137,6 +137,26 @@ export function checkLock(lockPath: string, suites: readonly NamedSuite[]): void
   }
 }
 
+/**
+ * Cases since an earlier run, by content hash: added, removed, edited and unchanged. Undefined
+ * when the earlier run did not record per-case hashes (then nothing can be paired safely).
+ */
+export function caseDiffSince(
+  before: readonly { hash: string; caseHashes?: Record<string, string> }[],
+  after: readonly Pick<Suite, "hash" | "cases" | "caseHashes">[],
+): (CaseDiff & { unchanged: string[]; changed: boolean }) | undefined {
+  if (!before.every((s) => s.caseHashes)) return undefined;
+  const merged = (list: readonly Record<string, string>[]) =>
+    Object.assign({}, ...list) as Record<string, string>;
+  const then = merged(before.map((s) => s.caseHashes ?? {}));
+  const now = merged(after.map((s) => caseHashesOf(s)));
+  const d = diffCases(then, now);
+  const unchanged = Object.keys(now).filter((id) => then[id] === now[id]);
+  const sameSuites =
+    before.length === after.length && after.every((s) => before.some((b) => b.hash === s.hash));
+  return { ...d, unchanged, changed: !sameSuites };
+}
+
 /** For a baseline from an earlier run: which suites differ, and in which cases, when it can tell. */
 export function explainSuiteChange(
   before: readonly { file: string; hash: string; caseHashes?: Record<string, string> }[],

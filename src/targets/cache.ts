@@ -42,6 +42,10 @@ export class ResponseCache {
     );
   }
 
+  get path(): string {
+    return this.log.path;
+  }
+
   get(key: string): string | undefined {
     return this.log.get(key)?.response;
   }

@@ -16,6 +16,9 @@
  *   would otherwise keep the pipe open, and the run would wait for it forever.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 import type { CommandTargetConfig } from "../config/targets.js";
 import { type Overlong, readBoundedLines } from "../io/bounded-lines.js";
 import type { LoadedCase } from "../suite/load.js";
@@ -59,6 +62,30 @@ function killGroup(pid: number): void {
   }
 }
 
+/** Larger files (weights, data) are left out: hashing them on every run would cost more than it tells. */
+const HASHED_MAX_BYTES = 16 << 20;
+
+/**
+ * The files the command line names (`node model.mjs`, `./serve.sh`, `python -m pkg` names
+ * none), relative to the folder the program runs in, with a short hash of their content.
+ * What they import in turn is not followed: `build:` is for what the command line cannot show.
+ */
+export function programFiles(run: readonly string[], cwd: string): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const arg of run) {
+    if (arg === "" || arg.startsWith("-") || arg in out) continue;
+    const path = resolve(cwd, arg);
+    try {
+      const st = statSync(path);
+      if (!st.isFile() || st.size > HASHED_MAX_BYTES) continue;
+      out[arg] = `sha256:${createHash("sha256").update(readFileSync(path)).digest("hex").slice(0, 16)}`;
+    } catch {
+      // Not a file: an argument, a program on PATH, or one that does not exist (reported when it is started).
+    }
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
 export class CommandResponder implements Responder {
   readonly identity: TargetIdentity;
   readonly fingerprint: unknown;
@@ -76,8 +103,11 @@ export class CommandResponder implements Responder {
     private readonly options: LiveOptions,
     label?: string,
   ) {
-    this.identity = { kind: "command", source: config.run.join(" "), label, build: config.build };
-    this.fingerprint = { kind: "command", run: config.run, build: config.build };
+    const files = programFiles(config.run, cwd);
+    this.identity = { kind: "command", source: config.run.join(" "), label, build: config.build, files };
+    // The command line alone does not change when the model does: the files it names are
+    // part of what decides the answers, so editing model.mjs asks every case again.
+    this.fingerprint = { kind: "command", run: config.run, build: config.build, files };
   }
 
   request(c: LoadedCase, sample: number): unknown {

@@ -23,6 +23,10 @@ export interface LiveContext {
   outDir?: string;
   progress?: Progress;
   redactor: Redactor;
+  /** `--fresh`: reuse no journaled or cached answer. */
+  fresh?: boolean;
+  /** Where notices go (answers reused from an earlier run). */
+  notice?: (message: string) => void;
 }
 
 /** The journal of one build's live responses, in the out dir. */
@@ -106,6 +110,8 @@ export function createTarget(loaded: LoadedConfig, role: Role, live: LiveContext
       cacheDir: loaded.cache,
       progress: live.progress,
       redactor: live.redactor,
+      fresh: live.fresh,
+      notice: live.notice,
     },
     (err) => problemIn(loaded, role, err, `${target.identity.kind} ${target.identity.source}`),
   );

@@ -19,6 +19,8 @@ export interface ProvenancePolicy {
   /** The baseline must come from the same gate config file and the same graders (a base-branch artifact). */
   sameConfigAndJudge: boolean;
   maxAgeDays?: number;
+  /** The caller compares on the unchanged cases only (`--compare-unchanged`) and names the rest. */
+  suitesMayDiffer?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -30,7 +32,7 @@ export function baselineMismatch(
   policy: ProvenancePolicy,
 ): string | undefined {
   if (!before) return undefined;
-  const changed = explainSuiteChange(before.suites, run.suites);
+  const changed = policy.suitesMayDiffer ? undefined : explainSuiteChange(before.suites, run.suites);
   if (changed) return changed;
   if (policy.sameConfigAndJudge) {
     if (before.configFile !== undefined && before.configFile !== run.configFile) {

@@ -3,6 +3,7 @@
  * recorded responses, re-graded with today's graders so both builds are judged alike.
  * Nothing is re-run. The file is untrusted input and is validated against the schema.
  */
+import { InputError } from "../io/diagnostic.js";
 import { displayPath } from "../io/display.js";
 import { parseJson } from "../io/source.js";
 import { readText } from "../io/text.js";
@@ -26,6 +27,14 @@ export class ResultsTarget implements Target {
     const read = readResults(doc.data, doc);
     this.results = read.results;
     this.ignoredKeys = read.ignored;
+    // Some of the cases, chosen for speed: pairing a release with it would judge it on them alone.
+    const smoke = this.results.smoke;
+    if (smoke) {
+      throw new InputError({
+        file: shown,
+        message: `the results of a smoke run (${smoke.cases} of ${smoke.of} cases, --limit/--filter) cannot be a baseline; record one with 'safety-gate run --record-baseline ${shown}'`,
+      });
+    }
     this.identity = {
       kind: "results",
       source: source ?? shown,

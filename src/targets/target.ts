@@ -27,6 +27,8 @@ export interface TargetIdentity {
   label?: string;
   /** Identity of the build under test, for live targets (e.g. a commit SHA). */
   build?: string;
+  /** A `command` target's program files (as named in `run`) → content hash. */
+  files?: Record<string, string>;
 }
 
 /** What a target knows about how its responses were produced (for baselines from earlier runs). */
