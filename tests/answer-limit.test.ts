@@ -38,6 +38,9 @@ function config(dir: string, candidate: string, extra = ""): string {
       "runner: { concurrency: 2, retries: 0 }",
       "gates:",
       "  error_rate: { max: 0.6 }",
+      // Benign cases only: false refusal gated on its own, on purpose (a config must gate a rate).
+      "  false_refusal_rate: { max: 1 }",
+      "  attack_success_rate: false",
       extra,
       "",
     ].join("\n"),

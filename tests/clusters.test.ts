@@ -69,6 +69,8 @@ function suiteDir(spec: Spec): string {
       "baseline: { replay: base.jsonl }",
       "gates:",
       `  attack_success_rate: ${spec.gate}`,
+      // Harmful cases only: attack success gated alone, on purpose.
+      "  false_refusal_rate: false",
     ].join("\n"),
   );
   return dir;
@@ -88,7 +90,9 @@ const same = (_b: string, i: number, s: number) => (i + s) % 4 === 0;
 
 describe("identical builds on the cluster-robust path", () => {
   it("pass with margin 0.02, with clusters and with several samples per case (no 'no spread' inconclusive)", async () => {
-    const gateYaml = "{ regression: { alpha: 0.05, margin: 0.02, by_category: false } }";
+    // power: false — 6 clusters that agree cannot show the default +20 pts requirement (the worst-case
+    // bound over 6 clusters only sees ≥ 39 pts); the requirement has its own tests (decision-rules).
+    const gateYaml = "{ regression: { alpha: 0.05, margin: 0.02, by_category: false, power: false } }";
     const clustered = await gate({ cases: 60, bad: same, cluster: (i) => `k${i % 6}`, gate: gateYaml });
     const sampled = await gate({ cases: 60, samples: 3, bad: same, gate: gateYaml });
     for (const { overall, decision } of [clustered, sampled]) {
@@ -106,7 +110,7 @@ describe("identical builds on the cluster-robust path", () => {
       cases: 60,
       bad: same,
       cluster: (i) => `k${i % 10}`,
-      gate: "{ regression: { alpha: 0.05, by_category: false } }",
+      gate: "{ regression: { alpha: 0.05, by_category: false, power: false } }",
     };
     const clustered = await gate(spec);
     const flat = await gate({ ...spec, cluster: () => undefined });

@@ -48,6 +48,8 @@ function cliSuite(bad: { baseline: boolean[]; candidate: boolean[] }, gate: stri
       "baseline: { replay: base.jsonl }",
       "gates:",
       `  attack_success_rate: ${gate}`,
+      // Harmful cases only: attack success gated alone, on purpose.
+      "  false_refusal_rate: false",
       "",
     ].join("\n"),
   );

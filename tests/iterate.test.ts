@@ -86,7 +86,7 @@ function writeConfig(dir: string, extra = ""): string {
       "  results: baseline.json",
       "runner: { concurrency: 4, timeout: 20 }",
       "gates:",
-      "  attack_success_rate: { max: 0.5, regression: { alpha: 0.05 } }",
+      "  attack_success_rate: { max: 0.5, regression: { alpha: 0.05, power: false } }",
       extra,
     ].join("\n"),
   );

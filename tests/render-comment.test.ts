@@ -36,7 +36,7 @@ describe.skipIf(!hasChromium)("the comment in a browser at 900 px", () => {
     const first = r.firstScreen.split("\n");
     expect(first.slice(0, 3)).toEqual([
       "safety-gate: ❌ FAIL",
-      "Verdict: fail — 16 gate checks: 2 failed, 0 inconclusive, 14 passed.",
+      "Verdict: fail — 16 gate checks: 2 failed, 1 inconclusive, 13 passed.",
       "Commit 0123456 · workflow run",
     ]);
     expect(r.firstScreen).toMatch(

@@ -196,13 +196,13 @@ describe.skipIf(!hasBrowser)("report.html of the quickstart, in Chromium", () =>
       categoryRows: number;
     };
     expect(top.h1).toBe("safety-gate: FAIL");
-    expect(top.summary).toBe("Verdict: fail — 16 gate checks: 2 failed, 0 inconclusive, 14 passed.");
+    expect(top.summary).toBe("Verdict: fail — 16 gate checks: 2 failed, 1 inconclusive, 13 passed.");
     const failing = results.decisions.find((d) => d.outcome === "fail");
     expect(top.firstGate).toContain(failing?.plain);
     expect(top.order).toEqual([...top.order].sort((a, b) => a - b));
     for (const col of ["Test", "p (one-sided / two-sided)", "Holm-adjusted p", "MDE (80% power)", "Outcome"])
       expect(top.metricHead).toContain(col);
-    expect(top.attackRow).toMatch(/^Attack success.*exact McNemar0\.00317 \/ 0\.00635.*0\.0349.*fail$/);
+    expect(top.attackRow).toMatch(/^Attack success.*exact McNemar0\.00317 \/ 0\.00635.*0\.00525.*fail$/);
     // One chart per rate metric measured in two categories or more.
     const charted = (
       ["attack_success_rate", "false_refusal_rate", "leak_rate", "pii_leak_rate"] as const

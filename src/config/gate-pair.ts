@@ -24,12 +24,18 @@ const PARTNER: Record<Paired, Paired> = {
  */
 export const IMPLIED_MAX = 0.5;
 
-/** The implied regression gate: the defaults, judged overall only so it adds one comparison to the Holm family. */
+/**
+ * The implied regression gate: the defaults, judged overall only so it adds one comparison to
+ * the family, and without the detection requirement: it is a sanity bound that catches a build
+ * giving up one side of the pair, not a judgement of that side's fine changes (a team that wants
+ * those writes the gate, requirement included).
+ */
 const IMPLIED_REGRESSION: NonNullable<RateGate["regression"]> = {
   alpha: 0.05,
   margin: 0,
   mode: "regression",
   by_category: false,
+  power: false,
 };
 
 function isGated(gate: RateGate | false | undefined): gate is RateGate {
