@@ -1,0 +1,85 @@
+/**
+ * `safety-gate evidence --results FILE --out DIR [--config FILE]`: the evidence package.
+ * `safety-gate evidence verify DIR`: check one. Exit codes of verify: 0 verified, 1 a file
+ * changed or a recorded number, decision or verdict that does not follow from the package,
+ * 2 not readable as a package. The commit and run URL are read from GitHub's environment
+ * here, in the adapter, and passed to the package as plain data.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { writeEvidence, type RunContext } from "../evidence/package.js";
+import { verifyEvidence } from "../evidence/verify.js";
+import { displayPath } from "../io/display.js";
+import { parseJson } from "../io/source.js";
+import { readResults } from "../report/results-read.js";
+import { type Io, UsageError } from "./common.js";
+
+/** GitHub Actions' commit and run URL, when run there. */
+export function runContextFromEnv(env: NodeJS.ProcessEnv): RunContext {
+  const { GITHUB_SHA, GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT } = env;
+  return {
+    commit: GITHUB_SHA || undefined,
+    runUrl:
+      GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID
+        ? `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}${GITHUB_RUN_ATTEMPT ? `/attempts/${GITHUB_RUN_ATTEMPT}` : ""}`
+        : undefined,
+  };
+}
+
+export async function evidenceCommand(argv: string[], io: Io): Promise<number> {
+  if (argv[0] === "verify") return verifyCommand(argv.slice(1), io);
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      results: { type: "string" },
+      out: { type: "string", short: "o" },
+      config: { type: "string", short: "c" },
+      debug: { type: "boolean", default: false },
+      "no-color": { type: "boolean", default: false },
+    },
+  });
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"; did you mean 'evidence verify DIR'?`);
+  if (!values.results) throw new UsageError("evidence needs --results FILE (a run's results.json)");
+  if (!values.out) throw new UsageError("evidence needs --out DIR (a new directory for the package)");
+  const source = parseJson(readFileSync(values.results, "utf8"), values.results);
+  const { results } = readResults(source.data, source);
+  const out = writeEvidence({
+    results,
+    resultsPath: values.results,
+    configPath: values.config,
+    outDir: resolve(values.out),
+    context: runContextFromEnv(process.env),
+    now: new Date(),
+  });
+  io.stdout(
+    `wrote the evidence package ${displayPath(resolve(values.out))}: ${out.files.length} files, verdict ${results.verdict}; MANIFEST.json has their sha256\n`,
+  );
+  return 0;
+}
+
+async function verifyCommand(argv: string[], io: Io): Promise<number> {
+  const { positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { debug: { type: "boolean", default: false }, "no-color": { type: "boolean", default: false } },
+  });
+  if (positionals.length !== 1) throw new UsageError("evidence verify needs one DIR (an evidence package)");
+  const dir = positionals[0] as string;
+  const v = verifyEvidence(dir);
+  for (const f of v.files) io.stdout(`tampered: ${f}\n`);
+  for (const m of v.mismatches) io.stdout(`does not follow: ${m}\n`);
+  if (v.files.length || v.mismatches.length) {
+    io.stdout(
+      `${displayPath(resolve(dir))}: NOT VERIFIED — ${v.files.length} file${v.files.length === 1 ? "" : "s"} not as MANIFEST.json says, ${v.mismatches.length} recorded result${v.mismatches.length === 1 ? "" : "s"} that the package does not give\n`,
+    );
+    return 1;
+  }
+  io.stdout(
+    `${displayPath(resolve(dir))}: verified — ${v.checkedFiles} files match MANIFEST.json; decided again from the packaged cases and config, the verdict is ${v.rederived}, as recorded\n`,
+  );
+  return 0;
+}
