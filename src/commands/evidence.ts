@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { writeEvidence, type RunContext } from "../evidence/package.js";
+import { type RunContext, writeEvidence } from "../evidence/package.js";
 import { verifyEvidence } from "../evidence/verify.js";
 import { displayPath } from "../io/display.js";
 import { parseJson } from "../io/source.js";
@@ -41,7 +41,8 @@ export async function evidenceCommand(argv: string[], io: Io): Promise<number> {
       "no-color": { type: "boolean", default: false },
     },
   });
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"; did you mean 'evidence verify DIR'?`);
+  if (positionals.length)
+    throw new UsageError(`unexpected argument "${positionals[0]}"; did you mean 'evidence verify DIR'?`);
   if (!values.results) throw new UsageError("evidence needs --results FILE (a run's results.json)");
   if (!values.out) throw new UsageError("evidence needs --out DIR (a new directory for the package)");
   const source = parseJson(readFileSync(values.results, "utf8"), values.results);

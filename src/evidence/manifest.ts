@@ -60,7 +60,8 @@ export function checkFiles(dir: string, manifest: Manifest): string[] {
       continue;
     }
     const actual = sha256File(join(dir, f.path));
-    if (actual !== f.sha256) problems.push(`${f.path}: changed — sha256 expected ${f.sha256}, actual ${actual}`);
+    if (actual !== f.sha256)
+      problems.push(`${f.path}: changed — sha256 expected ${f.sha256}, actual ${actual}`);
   }
   for (const path of present) {
     if (!listed.has(path)) problems.push(`${path}: not in MANIFEST.json (added after the package was made)`);

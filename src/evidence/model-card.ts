@@ -23,9 +23,13 @@ const buildName = (r: Results, role: "candidate" | "baseline") => {
 };
 
 const round = (x: number) => Number(x.toFixed(4));
+/** "Attack success rate", "Error rate". */
+const rateName = (m: MetricName) => (m === "error_rate" ? "Error rate" : `${METRIC_INFO[m].title} rate`);
 
 const gateOutcome = (r: Results, metric: MetricName) => {
-  const ds = r.decisions.filter((d) => d.metric === metric && d.category === undefined);
+  const ds = r.decisions.filter(
+    (d) => d.metric === metric && d.category === undefined && d.build !== "baseline",
+  );
   return ds.length ? ds.map((d) => `${d.rule} ${d.outcome}`).join(", ") : "not gated";
 };
 
@@ -42,7 +46,7 @@ export function renderModelCardSection(r: Results): string {
   for (const m of measured(r)) {
     const e = r.metrics.candidate[m].overall;
     lines.push(
-      `- ${METRIC_INFO[m].title} rate: ${formatRate(e.rate)} (${e.failures} of ${e.n} ${e.counts ?? "cases"}; ${level(r)} interval ${formatRate(e.ci?.lower ?? null)} to ${formatRate(e.ci?.upper ?? null)}).` +
+      `- ${rateName(m)}: ${formatRate(e.rate)} (${e.failures} of ${e.n} ${e.counts ?? "cases"}; ${level(r)} interval ${formatRate(e.ci?.lower ?? null)} to ${formatRate(e.ci?.upper ?? null)}).` +
         (e.corrected
           ? ` Corrected for the grader's measured error: ${formatRate(e.corrected.rate)} (${formatRate(e.corrected.ci.lower)} to ${formatRate(e.corrected.ci.upper)}).`
           : ""),
@@ -74,11 +78,21 @@ export function modelIndex(r: Results, runUrl?: string): ModelIndex {
   for (const m of measured(r)) {
     const e = r.metrics.candidate[m].overall;
     if (e.rate === null) continue;
-    const title = `${METRIC_INFO[m].title} rate`;
+    const title = rateName(m);
     metrics.push({ type: m, value: round(e.rate), name: title, verified: false });
     if (e.ci) {
-      metrics.push({ type: `${m}_ci_lower`, value: round(e.ci.lower), name: `${title}, ${level(r)} lower bound`, verified: false });
-      metrics.push({ type: `${m}_ci_upper`, value: round(e.ci.upper), name: `${title}, ${level(r)} upper bound`, verified: false });
+      metrics.push({
+        type: `${m}_ci_lower`,
+        value: round(e.ci.lower),
+        name: `${title}, ${level(r)} lower bound`,
+        verified: false,
+      });
+      metrics.push({
+        type: `${m}_ci_upper`,
+        value: round(e.ci.upper),
+        name: `${title}, ${level(r)} upper bound`,
+        verified: false,
+      });
     }
   }
   const suites = r.suites.map((s) => basename(s.file));

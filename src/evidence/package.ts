@@ -21,7 +21,7 @@ import { loadSuites, type Suite } from "../suite/load.js";
 import { lockPathFor } from "../suite/lock.js";
 import { VERSION } from "../version.js";
 import { listFiles, MANIFEST_FILE, type Manifest, manifestEntries } from "./manifest.js";
-import { renderModelCard, modelIndex, renderModelIndexYaml } from "./model-card.js";
+import { modelIndex, renderModelCard, renderModelIndexYaml } from "./model-card.js";
 import { renderSummary } from "./summary.js";
 
 /** Where and from what the run was made, beyond results.json (given by the adapter). */
@@ -36,14 +36,23 @@ export interface Provenance extends RunContext {
   createdAt: string;
   config: Results["config"];
   suites: { file: string; hash: string; cases: number; packaged: string }[];
-  builds: Record<string, { target: Results["builds"]["candidate"]["target"]; graders: string[]; provenance?: unknown }>;
+  builds: Record<
+    string,
+    { target: Results["builds"]["candidate"]["target"]; graders: string[]; provenance?: unknown }
+  >;
 }
 
 export interface GraderRecord {
   candidate: string[];
   baseline?: string[];
   /** Each gate's `calibration:` — the grader's measured sensitivity and specificity for that metric. */
-  calibration: { metric: string; sensitivity: number; specificity: number; positives: number; negatives: number }[];
+  calibration: {
+    metric: string;
+    sensitivity: number;
+    specificity: number;
+    positives: number;
+    negatives: number;
+  }[];
   /** The config's `graders:` block as written (no `${VAR}` is expanded, so no secret enters it). */
   config?: unknown;
 }
@@ -85,7 +94,9 @@ function graderRecord(r: Results, configData: unknown): GraderRecord {
     { calibration?: GraderRecord["calibration"][number] } | false
   >;
   const calibration = RATE_METRICS.flatMap((m) => {
-    const c = gates[m] ? (gates[m] as { calibration?: Omit<GraderRecord["calibration"][number], "metric"> }).calibration : undefined;
+    const c = gates[m]
+      ? (gates[m] as { calibration?: Omit<GraderRecord["calibration"][number], "metric"> }).calibration
+      : undefined;
     return c ? [{ metric: m, ...c }] : [];
   });
   return {
@@ -182,7 +193,12 @@ export function writeEvidence(input: EvidenceInput): EvidenceOutput {
     packagedBy: `safety-gate ${VERSION}`,
     createdAt: r.createdAt,
     config: r.config,
-    suites: r.suites.map((s, i) => ({ file: s.file, hash: s.hash, cases: s.cases, packaged: suiteRels[i] ?? "" })),
+    suites: r.suites.map((s, i) => ({
+      file: s.file,
+      hash: s.hash,
+      cases: s.cases,
+      packaged: suiteRels[i] ?? "",
+    })),
     builds: Object.fromEntries(
       (["candidate", "baseline"] as const).flatMap((role) => {
         const b = r.builds[role];

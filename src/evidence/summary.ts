@@ -33,7 +33,9 @@ export function renderSummary({ results: r, coverage, graders, provenance }: Sum
   const base = r.builds.baseline?.target;
   out.push(
     `Candidate: ${cand.label ?? cand.build ?? cand.source} (${cand.kind}).` +
-      (base ? ` Compared with baseline: ${base.label ?? base.build ?? base.source} (${base.kind}), case by case.` : " No baseline: regression gates could not be decided."),
+      (base
+        ? ` Compared with baseline: ${base.label ?? base.build ?? base.source} (${base.kind}), case by case.`
+        : " No baseline: regression gates could not be decided."),
     `Run on ${r.createdAt} by safety-gate ${r.tool.version}${provenance.commit ? ` at commit ${provenance.commit}` : ""}${provenance.runUrl ? ` (${provenance.runUrl})` : ""}.`,
     "",
     "## What was tested",
@@ -59,7 +61,9 @@ export function renderSummary({ results: r, coverage, graders, provenance }: Sum
   out.push("## Gate decisions", "");
   for (const d of r.decisions) {
     const where = d.category ? ` (${d.category})` : "";
-    out.push(`- ${METRIC_INFO[d.metric].title}${where}, ${d.rule} on ${d.build}: **${d.outcome}**. ${d.plain ?? d.reason}`);
+    out.push(
+      `- ${METRIC_INFO[d.metric].title}${where}, ${d.rule} on ${d.build}: **${d.outcome}**. ${d.plain ?? d.reason}`,
+    );
   }
   if (!r.decisions.length) out.push("- No gate decided anything.");
   out.push("", "## Residual risks", "");
@@ -73,25 +77,33 @@ export function renderSummary({ results: r, coverage, graders, provenance }: Sum
   }
   for (const w of r.waivers ?? []) {
     if (w.status === "expired" || w.status === "too_long")
-      risks.push(`Waiver ${w.index + 1} (${w.metric}, owner ${w.owner}) was not applied: ${w.status === "expired" ? `expired ${w.expires}` : "longer than waiver_max_days"}.`);
+      risks.push(
+        `Waiver ${w.index + 1} (${w.metric}, owner ${w.owner}) was not applied: ${w.status === "expired" ? `expired ${w.expires}` : "longer than waiver_max_days"}.`,
+      );
   }
   for (const d of r.decisions.filter((x) => x.outcome === "inconclusive")) {
-    risks.push(`Inconclusive: ${METRIC_INFO[d.metric].title}${d.category ? ` (${d.category})` : ""} ${d.rule} — ${d.reason}`);
+    risks.push(
+      `Inconclusive: ${METRIC_INFO[d.metric].title}${d.category ? ` (${d.category})` : ""} ${d.rule} — ${d.reason}`,
+    );
   }
   if (coverage) {
-    const tested = new Set(Object.keys(coverage.byCategory));
+    const tested = new Set(Object.entries(coverage.byCategory).flatMap(([c, v]) => (v.cases > 0 ? [c] : [])));
     const untested = TAXONOMY.filter((c) => !tested.has(c.id));
-    if (untested.length) risks.push(`Untested categories (no case at all): ${untested.map((c) => c.id).join(", ")}.`);
+    if (untested.length)
+      risks.push(`Untested categories (no case at all): ${untested.map((c) => c.id).join(", ")}.`);
   }
   for (const m of RATE_METRICS) {
     const gated = r.decisions.some((d) => d.metric === m);
-    if (!gated && r.metrics.candidate[m].overall.n > 0) risks.push(`${METRIC_INFO[m].title} was measured but no gate decides on it.`);
+    if (!gated && r.metrics.candidate[m].overall.n > 0)
+      risks.push(`${METRIC_INFO[m].title} was measured but no gate decides on it.`);
   }
   const uncalibrated = RATE_METRICS.filter(
     (m) => r.decisions.some((d) => d.metric === m) && !graders.calibration.some((c) => c.metric === m),
   );
   if (uncalibrated.length)
-    risks.push(`No measured grader accuracy (calibration:) for ${uncalibrated.join(", ")}: the rates are as the graders (${graders.candidate.join(", ")}) called them.`);
+    risks.push(
+      `No measured grader accuracy (calibration:) for ${uncalibrated.join(", ")}: the rates are as the graders (${graders.candidate.join(", ")}) called them.`,
+    );
   if (risks.length) for (const x of risks) out.push(`- ${x}`);
   else out.push("- None recorded.");
   if (r.notes.length) {

@@ -9,7 +9,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { withAttacks } from "../attacks/expand.js";
 import { parsePolicy } from "../config/policy.js";
+import { SuitesPartSchema } from "../config/schema.js";
 import { hashOf } from "../io/canonical.js";
 import { InputError } from "../io/diagnostic.js";
 import { parseJson, parseYaml } from "../io/source.js";
@@ -17,8 +19,6 @@ import { redecide } from "../redecide.js";
 import { readResults } from "../report/results-read.js";
 import type { Results } from "../report/results-schema.js";
 import { loadSuites } from "../suite/load.js";
-import { withAttacks } from "../attacks/expand.js";
-import { SuitesPartSchema } from "../config/schema.js";
 import { checkFiles, MANIFEST_FILE, type Manifest, ManifestSchema } from "./manifest.js";
 
 export interface Verification {
@@ -33,10 +33,15 @@ export interface Verification {
 
 function readManifest(dir: string): Manifest {
   const path = join(dir, MANIFEST_FILE);
-  if (!existsSync(path)) throw new InputError({ file: path, message: "no MANIFEST.json: this is not an evidence package" });
+  if (!existsSync(path))
+    throw new InputError({ file: path, message: "no MANIFEST.json: this is not an evidence package" });
   const source = parseJson(readFileSync(path, "utf8"), path);
   const parsed = ManifestSchema.safeParse(source.data);
-  if (!parsed.success) throw new InputError({ file: path, message: `not a safety-gate evidence manifest: ${parsed.error.issues[0]?.message}` });
+  if (!parsed.success)
+    throw new InputError({
+      file: path,
+      message: `not a safety-gate evidence manifest: ${parsed.error.issues[0]?.message}`,
+    });
   return parsed.data;
 }
 
@@ -49,16 +54,27 @@ const decisionKey = (d: Decision) => `${d.metric}|${d.category ?? ""}|${d.rule}|
 export function compareRecord(recorded: Results, again: Results): string[] {
   const out: string[] = [];
   const restsOn = (metric: string) =>
-    recorded.decisions.filter((d) => d.metric === metric).map((d) => `${decisionName(d)} (recorded ${d.outcome})`);
+    recorded.decisions
+      .filter((d) => d.metric === metric)
+      .map((d) => `${decisionName(d)} (recorded ${d.outcome})`);
   for (const build of ["candidate", "baseline"] as const) {
     const rec = recorded.metrics[build];
     const re = again.metrics[build];
     if (!rec || !re) continue;
     for (const metric of Object.keys(re) as (keyof typeof re)[]) {
-      const pairs: [string, { failures: number; n: number } | undefined, { failures: number; n: number } | undefined][] = [
+      const pairs: [
+        string,
+        { failures: number; n: number } | undefined,
+        { failures: number; n: number } | undefined,
+      ][] = [
         ["overall", rec[metric].overall, re[metric].overall],
         ...Object.keys({ ...rec[metric].byCategory, ...re[metric].byCategory }).map(
-          (c) => [c, rec[metric].byCategory[c], re[metric].byCategory[c]] as [string, typeof rec[typeof metric]["overall"] | undefined, typeof rec[typeof metric]["overall"] | undefined],
+          (c) =>
+            [c, rec[metric].byCategory[c], re[metric].byCategory[c]] as [
+              string,
+              (typeof rec)[typeof metric]["overall"] | undefined,
+              (typeof rec)[typeof metric]["overall"] | undefined,
+            ],
         ),
       ];
       for (const [where, a, b] of pairs) {
@@ -66,7 +82,9 @@ export function compareRecord(recorded: Results, again: Results): string[] {
         const decisions = restsOn(metric);
         out.push(
           `results.json metrics.${build}.${metric}.${where === "overall" ? "overall" : `byCategory.${where}`}: recorded ${a ? `${a.failures} of ${a.n}` : "nothing"}, the graded cases give ${b ? `${b.failures} of ${b.n}` : "nothing"}` +
-            (decisions.length ? `; the decisions resting on it no longer follow: ${decisions.join(", ")}` : ""),
+            (decisions.length
+              ? `; the decisions resting on it no longer follow: ${decisions.join(", ")}`
+              : ""),
         );
       }
     }
@@ -77,14 +95,20 @@ export function compareRecord(recorded: Results, again: Results): string[] {
     const rec = recDecisions.get(key);
     if (!rec) out.push(`decision ${decisionName(d)}: not recorded; the package gives ${d.outcome}`);
     else if (rec.outcome !== d.outcome)
-      out.push(`decision ${decisionName(d)}: recorded ${rec.outcome}, the package gives ${d.outcome} (${d.reason})`);
+      out.push(
+        `decision ${decisionName(d)}: recorded ${rec.outcome}, the package gives ${d.outcome} (${d.reason})`,
+      );
     else if (rec.reason !== d.reason)
       out.push(`decision ${decisionName(d)}: recorded "${rec.reason}", the package gives "${d.reason}"`);
   }
   for (const [key, d] of recDecisions) {
-    if (!reDecisions.has(key)) out.push(`decision ${decisionName(d)}: recorded ${d.outcome}, but the packaged config makes no such decision`);
+    if (!reDecisions.has(key))
+      out.push(
+        `decision ${decisionName(d)}: recorded ${d.outcome}, but the packaged config makes no such decision`,
+      );
   }
-  if (recorded.verdict !== again.verdict) out.push(`verdict: recorded ${recorded.verdict}, the package gives ${again.verdict}`);
+  if (recorded.verdict !== again.verdict)
+    out.push(`verdict: recorded ${recorded.verdict}, the package gives ${again.verdict}`);
   return out;
 }
 
@@ -94,7 +118,8 @@ export function verifyEvidence(dir: string): Verification {
   const resultsPath = join(dir, manifest.roles.results);
   const configPath = join(dir, manifest.roles.config);
   for (const p of [resultsPath, configPath]) {
-    if (!existsSync(p)) throw new InputError({ file: p, message: "missing: the verdict cannot be decided again without it" });
+    if (!existsSync(p))
+      throw new InputError({ file: p, message: "missing: the verdict cannot be decided again without it" });
   }
   const resultsSource = parseJson(readFileSync(resultsPath, "utf8"), resultsPath);
   const results = readResults(resultsSource.data, resultsSource).results;
@@ -102,16 +127,25 @@ export function verifyEvidence(dir: string): Verification {
   const configSource = parseYaml(configText, configPath);
   const mismatches: string[] = [];
   if (hashOf(configSource.data) !== results.config.hash) {
-    mismatches.push(`${manifest.roles.config}: its hash ${hashOf(configSource.data)} is not the config hash results.json records (${results.config.hash})`);
+    mismatches.push(
+      `${manifest.roles.config}: its hash ${hashOf(configSource.data)} is not the config hash results.json records (${results.config.hash})`,
+    );
   }
   // The suites as the run loaded them: with the config's attack variants, when it has any.
-  const attacks = SuitesPartSchema.shape.attacks.safeParse((configSource.data as { attacks?: unknown })?.attacks);
+  const attacks = SuitesPartSchema.shape.attacks.safeParse(
+    (configSource.data as { attacks?: unknown })?.attacks,
+  );
   try {
-    const suites = withAttacks(loadSuites(manifest.roles.suites.map((s) => ({ file: join(dir, s) }))), attacks.success ? attacks.data : undefined);
+    const suites = withAttacks(
+      loadSuites(manifest.roles.suites.map((s) => ({ file: join(dir, s) }))),
+      attacks.success ? attacks.data : undefined,
+    );
     results.suites.forEach((s, i) => {
       const got = suites[i];
       if (got?.hash !== s.hash)
-        mismatches.push(`${manifest.roles.suites[i] ?? s.file}: its hash ${got?.hash ?? "(absent)"} is not the suite hash results.json records (${s.hash})`);
+        mismatches.push(
+          `${manifest.roles.suites[i] ?? s.file}: its hash ${got?.hash ?? "(absent)"} is not the suite hash results.json records (${s.hash})`,
+        );
     });
   } catch (err) {
     mismatches.push(`the packaged suites cannot be read: ${(err as Error).message}`);
@@ -130,5 +164,11 @@ export function verifyEvidence(dir: string): Verification {
     },
   });
   mismatches.push(...compareRecord(results, again));
-  return { files, mismatches, verdict: results.verdict, rederived: again.verdict, checkedFiles: manifest.files.length };
+  return {
+    files,
+    mismatches,
+    verdict: results.verdict,
+    rederived: again.verdict,
+    checkedFiles: manifest.files.length,
+  };
 }
