@@ -134,7 +134,7 @@ describe("safety-gate evidence on the quickstart", () => {
     );
   });
 
-  it("evidence verify: a case's status and the verdict changed, hashes recomputed → the decision and verdict named", () => {
+  it("evidence verify: a decision's outcome and the verdict changed, hashes recomputed → the decision and verdict named", () => {
     const copy = tempDir("safety-gate-evidence-forged2-");
     spawnSync("cp", ["-r", `${pkg}/.`, copy]);
     const path = join(copy, "results.json");
@@ -151,6 +151,44 @@ describe("safety-gate evidence on the quickstart", () => {
       "does not follow: decision attack_success_rate max on candidate: recorded pass, the package gives fail",
     );
     expect(r.stdout).toContain("does not follow: verdict: recorded pass, the package gives fail");
+  });
+
+  it("evidence verify: a paired count and a rate changed, hashes recomputed → each named", () => {
+    const copy = tempDir("safety-gate-evidence-forged3-");
+    spawnSync("cp", ["-r", `${pkg}/.`, copy]);
+    const path = join(copy, "results.json");
+    const results = JSON.parse(readFileSync(path, "utf8")) as Results;
+    const c = results.comparisons.find((x) => x.metric === "attack_success_rate" && !x.category);
+    if (!c?.table) throw new Error("no paired table");
+    const n21 = c.table.n21;
+    c.table.n21 = n21 + 2;
+    results.metrics.candidate.false_refusal_rate.overall.rate = 0.01;
+    writeFileSync(path, JSON.stringify(results, null, 2));
+    rehash(copy);
+    const r = run(["evidence", "verify", copy]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      `does not follow: results.json comparisons attack_success_rate.table.n21: recorded ${n21 + 2}, the graded cases give ${n21}`,
+    );
+    expect(r.stdout).toMatch(
+      /metrics\.candidate\.false_refusal_rate\.overall\.rate: recorded 0\.01, the graded cases give 0\.127/,
+    );
+  });
+
+  it("evidence verify: the packaged config loosened, hashes recomputed → the config and the decision named", () => {
+    const copy = tempDir("safety-gate-evidence-forged4-");
+    spawnSync("cp", ["-r", `${pkg}/.`, copy]);
+    const path = join(copy, "config/safety-gate.yml");
+    writeFileSync(path, readFileSync(path, "utf8").replace("max: 0.10", "max: 0.20"));
+    rehash(copy);
+    const r = run(["evidence", "verify", copy]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /does not follow: config\/safety-gate\.yml: its hash sha256:\w+ is not the config hash results\.json records/,
+    );
+    expect(r.stdout).toContain(
+      "does not follow: decision attack_success_rate max on candidate: recorded fail, the package gives pass",
+    );
   });
 
   it("evidence verify: not a package → exit 2", () => {

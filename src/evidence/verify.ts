@@ -50,6 +50,28 @@ const decisionName = (d: Decision) =>
   `${d.metric}${d.category ? ` [${d.category}]` : ""} ${d.rule} on ${d.build}`;
 const decisionKey = (d: Decision) => `${d.metric}|${d.category ?? ""}|${d.rule}|${d.build}`;
 
+interface LeafDiff {
+  path: string;
+  recorded: string;
+  derived: string;
+}
+
+const shownValue = (v: unknown) => (v === undefined ? "nothing" : JSON.stringify(v));
+
+/** The paths (at most a few per object) where two JSON values differ. */
+function leafDiffs(a: unknown, b: unknown, path: string, out: LeafDiff[] = []): LeafDiff[] {
+  if (out.length >= 20) return out;
+  const isObj = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object";
+  if (isObj(a) && isObj(b) && Array.isArray(a) === Array.isArray(b)) {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      leafDiffs(a[k], b[k], Array.isArray(a) ? `${path}[${k}]` : `${path}.${k}`, out);
+    }
+  } else if (JSON.stringify(a) !== JSON.stringify(b)) {
+    out.push({ path, recorded: shownValue(a), derived: shownValue(b) });
+  }
+  return out;
+}
+
 /** Recorded vs re-derived: each count, decision and the verdict that differ, in words. */
 export function compareRecord(recorded: Results, again: Results): string[] {
   const out: string[] = [];
@@ -87,6 +109,22 @@ export function compareRecord(recorded: Results, again: Results): string[] {
               : ""),
         );
       }
+    }
+  }
+  // Every other number of the record (rates, intervals, paired tables, p-values) must be what the cases give too.
+  for (const build of ["candidate", "baseline"] as const) {
+    for (const d of leafDiffs(recorded.metrics[build], again.metrics[build], `metrics.${build}`)) {
+      if (/\.(failures|n)$/.test(d.path)) continue; // said above, with the decisions resting on it
+      out.push(`results.json ${d.path}: recorded ${d.recorded}, the graded cases give ${d.derived}`);
+    }
+  }
+  const comparisonKey = (c: Results["comparisons"][number]) =>
+    `${c.metric}${c.category ? `[${c.category}]` : ""}`;
+  const reComparisons = new Map(again.comparisons.map((c) => [comparisonKey(c), c]));
+  const recComparisons = new Map(recorded.comparisons.map((c) => [comparisonKey(c), c]));
+  for (const key of new Set([...recComparisons.keys(), ...reComparisons.keys()])) {
+    for (const d of leafDiffs(recComparisons.get(key), reComparisons.get(key), `comparisons ${key}`)) {
+      out.push(`results.json ${d.path}: recorded ${d.recorded}, the graded cases give ${d.derived}`);
     }
   }
   const recDecisions = new Map(recorded.decisions.map((d) => [decisionKey(d), d]));
