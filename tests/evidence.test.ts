@@ -191,6 +191,38 @@ describe("safety-gate evidence on the quickstart", () => {
     );
   });
 
+  it("evidence verify: results.json cut short (no longer JSON) → exit 1, named, not a crash", () => {
+    const copy = tempDir("safety-gate-evidence-cut-");
+    spawnSync("cp", ["-r", `${pkg}/.`, copy]);
+    const path = join(copy, "results.json");
+    writeFileSync(path, readFileSync(path, "utf8").slice(0, 200));
+    const r = run(["evidence", "verify", copy]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/tampered: results\.json: changed — sha256 expected/);
+    expect(r.stdout).toMatch(/does not follow: cannot be decided again: .*results\.json/);
+  });
+
+  it("evidence: a missing results file, another config, a used out dir → exit 2 with the file and what to do", () => {
+    const missing = run(["evidence", "--results", "nope/results.json", "--out", tempDir()]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope\/results\.json: results file not found/);
+    const other = join(tempDir(), "other.yml");
+    writeFileSync(
+      other,
+      readFileSync(join(pkg, "config/safety-gate.yml"), "utf8").replace("max: 0.10", "max: 0.30"),
+    );
+    const results = join(pkg, "results.json");
+    const wrong = run(["evidence", "--results", results, "--config", other, "--out", join(tempDir(), "p")]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(
+      /other\.yml: is not the config the run used: its hash is sha256:\w+, results\.json records sha256:\w+/,
+    );
+    const used = run(["evidence", "--results", results, "--out", pkg]);
+    expect(used.code).toBe(2);
+    expect(used.stderr).toMatch(/is not empty .*an evidence package is made in a new directory/);
+    expect(`${missing.stderr}${wrong.stderr}${used.stderr}`).not.toMatch(/\n\s+at /);
+  });
+
   it("evidence verify: not a package → exit 2", () => {
     const r = run(["evidence", "verify", tempDir("safety-gate-evidence-empty-")]);
     expect(r.code).toBe(2);

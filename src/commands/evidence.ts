@@ -5,13 +5,13 @@
  * 2 not readable as a package. The commit and run URL are read from GitHub's environment
  * here, in the adapter, and passed to the package as plain data.
  */
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type RunContext, writeEvidence } from "../evidence/package.js";
 import { verifyEvidence } from "../evidence/verify.js";
 import { displayPath } from "../io/display.js";
 import { parseJson } from "../io/source.js";
+import { readText } from "../io/text.js";
 import { readResults } from "../report/results-read.js";
 import { type Io, UsageError } from "./common.js";
 
@@ -45,7 +45,7 @@ export async function evidenceCommand(argv: string[], io: Io): Promise<number> {
     throw new UsageError(`unexpected argument "${positionals[0]}"; did you mean 'evidence verify DIR'?`);
   if (!values.results) throw new UsageError("evidence needs --results FILE (a run's results.json)");
   if (!values.out) throw new UsageError("evidence needs --out DIR (a new directory for the package)");
-  const source = parseJson(readFileSync(values.results, "utf8"), values.results);
+  const source = parseJson(readText(values.results, "results file"), values.results);
   const { results } = readResults(source.data, source);
   const out = writeEvidence({
     results,

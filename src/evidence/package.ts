@@ -5,7 +5,7 @@
  * so the package can be decided again from itself (./verify.ts). Nothing here knows of
  * GitHub: the commit and run URL are passed in by the command line adapter.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { withAttacks } from "../attacks/expand.js";
 import { type LoadedConfig, loadConfig } from "../config/load.js";
@@ -14,6 +14,7 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { hashOf } from "../io/canonical.js";
 import { InputError } from "../io/diagnostic.js";
 import { parseYaml } from "../io/source.js";
+import { readText } from "../io/text.js";
 import type { Results } from "../report/results-schema.js";
 import { isBuiltinRef, resolveSuiteRef, type SuiteSource } from "../suite/builtin.js";
 import { computeCoverage } from "../suite/coverage.js";
@@ -118,7 +119,7 @@ export function writeEvidence(input: EvidenceInput): EvidenceOutput {
       message: "the config the run used is not here; pass --config with the file the run used",
     });
   }
-  const configText = readFileSync(configPath, "utf8");
+  const configText = readText(configPath, "config file");
   const configData = parseYaml(configText, configPath).data;
   if (hashOf(configData) !== r.config.hash) {
     throw new InputError({

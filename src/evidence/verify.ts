@@ -7,7 +7,7 @@
  * and recomputes every hash still gets caught here: the count no longer follows from the
  * cases, or the decision no longer follows from the count.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { withAttacks } from "../attacks/expand.js";
 import { parsePolicy } from "../config/policy.js";
@@ -15,6 +15,7 @@ import { SuitesPartSchema } from "../config/schema.js";
 import { hashOf } from "../io/canonical.js";
 import { InputError } from "../io/diagnostic.js";
 import { parseJson, parseYaml } from "../io/source.js";
+import { readText } from "../io/text.js";
 import { redecide } from "../redecide.js";
 import { readResults } from "../report/results-read.js";
 import type { Results } from "../report/results-schema.js";
@@ -26,7 +27,7 @@ export interface Verification {
   files: string[];
   /** Recorded numbers, decisions or verdict that do not follow from the package. */
   mismatches: string[];
-  verdict: Results["verdict"];
+  verdict?: Results["verdict"];
   rederived?: Results["verdict"];
   checkedFiles: number;
 }
@@ -35,7 +36,7 @@ function readManifest(dir: string): Manifest {
   const path = join(dir, MANIFEST_FILE);
   if (!existsSync(path))
     throw new InputError({ file: path, message: "no MANIFEST.json: this is not an evidence package" });
-  const source = parseJson(readFileSync(path, "utf8"), path);
+  const source = parseJson(readText(path, "evidence manifest"), path);
   const parsed = ManifestSchema.safeParse(source.data);
   if (!parsed.success)
     throw new InputError({
@@ -153,15 +154,32 @@ export function compareRecord(recorded: Results, again: Results): string[] {
 export function verifyEvidence(dir: string): Verification {
   const manifest = readManifest(dir);
   const files = checkFiles(dir, manifest);
+  try {
+    return { files, checkedFiles: manifest.files.length, ...rederive(dir, manifest) };
+  } catch (err) {
+    // A changed file that no longer reads is tampering (exit 1), named above; unchanged and unreadable is exit 2.
+    if (!(err instanceof InputError) || files.length === 0) throw err;
+    return {
+      files,
+      mismatches: [`cannot be decided again: ${err.message}`],
+      checkedFiles: manifest.files.length,
+    };
+  }
+}
+
+function rederive(
+  dir: string,
+  manifest: Manifest,
+): Pick<Verification, "mismatches" | "verdict" | "rederived"> {
   const resultsPath = join(dir, manifest.roles.results);
   const configPath = join(dir, manifest.roles.config);
   for (const p of [resultsPath, configPath]) {
     if (!existsSync(p))
       throw new InputError({ file: p, message: "missing: the verdict cannot be decided again without it" });
   }
-  const resultsSource = parseJson(readFileSync(resultsPath, "utf8"), resultsPath);
+  const resultsSource = parseJson(readText(resultsPath, "results file"), resultsPath);
   const results = readResults(resultsSource.data, resultsSource).results;
-  const configText = readFileSync(configPath, "utf8");
+  const configText = readText(configPath, "config file");
   const configSource = parseYaml(configText, configPath);
   const mismatches: string[] = [];
   if (hashOf(configSource.data) !== results.config.hash) {
@@ -202,11 +220,5 @@ export function verifyEvidence(dir: string): Verification {
     },
   });
   mismatches.push(...compareRecord(results, again));
-  return {
-    files,
-    mismatches,
-    verdict: results.verdict,
-    rederived: again.verdict,
-    checkedFiles: manifest.files.length,
-  };
+  return { mismatches, verdict: results.verdict, rederived: again.verdict };
 }
