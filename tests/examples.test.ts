@@ -1,17 +1,24 @@
-/** The shipped two-workflow pattern for fork pull requests must stay consistent with the action. */
+/**
+ * The shipped two-workflow pattern for fork pull requests — and the copy `safety-gate init`
+ * writes — must stay consistent with the action.
+ */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { DEFAULTS, renderGateWorkflow, renderReportWorkflow } from "../src/commands/init-templates.js";
 import { artifactName } from "../src/github/verdict.js";
 import { repoRoot } from "./helpers/shared.js";
 
 const load = (f: string) => parse(readFileSync(join(repoRoot, "examples/workflows", f), "utf8"));
 const action = parse(readFileSync(join(repoRoot, "action.yml"), "utf8"));
 
-describe("examples/workflows", () => {
-  const gate = load("safety-gate.yml");
-  const report = load("safety-gate-report.yml");
+const sources = [
+  ["examples/workflows", load("safety-gate.yml"), load("safety-gate-report.yml")],
+  ["safety-gate init's workflows", parse(renderGateWorkflow(DEFAULTS.openai)), parse(renderReportWorkflow())],
+] as const;
+
+describe.each(sources)("%s", (name, gate, report) => {
   type Job = {
     permissions?: Record<string, string>;
     if?: string;
@@ -30,24 +37,28 @@ describe("examples/workflows", () => {
     }
   });
 
-  it("on push, the evidence job packages the gate's results and attests every file of the package", () => {
-    const job = gate.jobs.evidence as Job & { needs: string };
-    expect(job.needs).toBe("gate");
-    expect(job.if).toMatch(/github\.event_name == 'push'/);
-    // Exactly what artifact attestations need, nothing more.
-    expect(job.permissions).toEqual({ contents: "read", "id-token": "write", attestations: "write" });
-    const download = job.steps.find((s) => s.uses?.startsWith("actions/download-artifact"));
-    expect(download?.with?.name).toBe(artifactName("safety-gate.yml"));
-    const run = job.steps.find((s) => s.run?.includes(" evidence --results"))?.run ?? "";
-    expect(run).toContain(
-      `${download?.with?.path?.toString().replace("${{ runner.temp }}", "$RUNNER_TEMP")}/results.json`,
-    );
-    expect(run).toMatch(/--out evidence\b/);
-    expect(run).toMatch(/evidence verify evidence/);
-    const attest = job.steps.find((s) => s.uses?.startsWith("actions/attest-build-provenance"));
-    expect(attest?.with?.["subject-path"]).toBe("evidence/**");
-    expect(Object.keys(gate.on.push)).toContain("branches");
-  });
+  // The shipped example has the evidence job; `safety-gate init`'s workflow does not (yet).
+  it.skipIf(name !== "examples/workflows")(
+    "on push, the evidence job packages the gate's results and attests every file of the package",
+    () => {
+      const job = gate.jobs.evidence as Job & { needs: string };
+      expect(job.needs).toBe("gate");
+      expect(job.if).toMatch(/github\.event_name == 'push'/);
+      // Exactly what artifact attestations need, nothing more.
+      expect(job.permissions).toEqual({ contents: "read", "id-token": "write", attestations: "write" });
+      const download = job.steps.find((s) => s.uses?.startsWith("actions/download-artifact"));
+      expect(download?.with?.name).toBe(artifactName("safety-gate.yml"));
+      const run = job.steps.find((s) => s.run?.includes(" evidence --results"))?.run ?? "";
+      expect(run).toContain(
+        `${download?.with?.path?.toString().replace("${{ runner.temp }}", "$RUNNER_TEMP")}/results.json`,
+      );
+      expect(run).toMatch(/--out evidence\b/);
+      expect(run).toMatch(/evidence verify evidence/);
+      const attest = job.steps.find((s) => s.uses?.startsWith("actions/attest-build-provenance"));
+      expect(attest?.with?.["subject-path"]).toBe("evidence/**");
+      expect(Object.keys(gate.on.push)).toContain("branches");
+    },
+  );
 
   it("the report workflow follows the gate, downloads its artifact by name and posts in mode: report", () => {
     expect(report.on.workflow_run.workflows).toEqual([gate.name]);

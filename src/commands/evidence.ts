@@ -6,14 +6,34 @@
  * here, in the adapter, and passed to the package as plain data.
  */
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { type RunContext, writeEvidence } from "../evidence/package.js";
 import { verifyEvidence } from "../evidence/verify.js";
 import { displayPath } from "../io/display.js";
 import { parseJson } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { readResults } from "../report/results-read.js";
-import { type Io, UsageError } from "./common.js";
+import { type Io, parseCommandArgs, UsageError } from "./common.js";
+
+export const EVIDENCE_HELP = `Usage:
+  safety-gate evidence --results FILE --out DIR [--config FILE]
+  safety-gate evidence verify DIR
+
+evidence gathers, in a new directory, what a release review needs: SUMMARY.md (verdict,
+taxonomy coverage and gaps, residual risks), results.json, the config and suite lock, the
+suites, graders.json, responses/, provenance.json, model-card.md with model-index.yml,
+and MANIFEST.json with every file's sha256. The config and suites must be the ones the
+run used (their hashes are checked against results.json).
+
+evidence verify recomputes every hash and decides the packaged graded cases again with
+the packaged config, naming each file, count, decision or verdict that does not follow.
+
+Options:
+      --results FILE  the run's results.json
+  -o, --out DIR       a new directory for the package
+  -c, --config FILE   the config the run used (default: the path results.json records)
+
+Exit codes: 0 written / verified, 1 not verified (changed, or does not follow),
+2 usage or unreadable input.`;
 
 /** GitHub Actions' commit and run URL, when run there. */
 export function runContextFromEnv(env: NodeJS.ProcessEnv): RunContext {
@@ -29,7 +49,7 @@ export function runContextFromEnv(env: NodeJS.ProcessEnv): RunContext {
 
 export async function evidenceCommand(argv: string[], io: Io): Promise<number> {
   if (argv[0] === "verify") return verifyCommand(argv.slice(1), io);
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs("evidence", {
     args: argv,
     allowPositionals: true,
     strict: true,
@@ -37,10 +57,15 @@ export async function evidenceCommand(argv: string[], io: Io): Promise<number> {
       results: { type: "string" },
       out: { type: "string", short: "o" },
       config: { type: "string", short: "c" },
+      help: { type: "boolean", short: "h", default: false },
       debug: { type: "boolean", default: false },
       "no-color": { type: "boolean", default: false },
     },
   });
+  if (values.help) {
+    io.stdout(`${EVIDENCE_HELP}\n`);
+    return 0;
+  }
   if (positionals.length)
     throw new UsageError(`unexpected argument "${positionals[0]}"; did you mean 'evidence verify DIR'?`);
   if (!values.results) throw new UsageError("evidence needs --results FILE (a run's results.json)");
@@ -62,12 +87,20 @@ export async function evidenceCommand(argv: string[], io: Io): Promise<number> {
 }
 
 async function verifyCommand(argv: string[], io: Io): Promise<number> {
-  const { positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs("evidence verify", {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { debug: { type: "boolean", default: false }, "no-color": { type: "boolean", default: false } },
+    options: {
+      help: { type: "boolean", short: "h", default: false },
+      debug: { type: "boolean", default: false },
+      "no-color": { type: "boolean", default: false },
+    },
   });
+  if (values.help) {
+    io.stdout(`${EVIDENCE_HELP}\n`);
+    return 0;
+  }
   if (positionals.length !== 1) throw new UsageError("evidence verify needs one DIR (an evidence package)");
   const dir = positionals[0] as string;
   const v = verifyEvidence(dir);
