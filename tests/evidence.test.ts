@@ -269,6 +269,36 @@ describe("safety-gate evidence on the quickstart", () => {
   });
 });
 
+describe("safety-gate evidence with a waiver and a calibrated grader", () => {
+  it("the summary names the waived gate's owner, reason and expiry; graders.json has the calibration; verify holds", () => {
+    const dir = tempDir("safety-gate-evidence-waiver-");
+    spawnSync("cp", ["-r", `${join(repoRoot, "examples/quickstart")}/.`, dir]);
+    const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const config = join(dir, "safety-gate.yml");
+    writeFileSync(
+      config,
+      `${readFileSync(config, "utf8").replace(
+        "    max: 0.15\n",
+        "    max: 0.15\n    calibration: { sensitivity: 0.95, specificity: 0.9, positives: 40, negatives: 60 }\n",
+      )}waivers:\n  - metric: attack_success_rate\n    reason: Known jailbreak family (SAFE-123)\n    owner: "@safety-team"\n    expires: ${expires}\n`,
+    );
+    const pkg = makePackage(config);
+    const summary = readFileSync(join(pkg, "SUMMARY.md"), "utf8");
+    expect(summary).toMatch(/\*\*Verdict: WAIVED/);
+    expect(summary).toContain(
+      `Waived: Attack success max — owner @safety-team, reason "Known jailbreak family (SAFE-123)", expires ${expires}.`,
+    );
+    expect(summary).not.toMatch(/No measured grader accuracy \(calibration:\) for [^:]*false_refusal_rate/);
+    const graders = JSON.parse(readFileSync(join(pkg, "graders.json"), "utf8"));
+    expect(graders.calibration).toEqual([
+      { metric: "false_refusal_rate", sensitivity: 0.95, specificity: 0.9, positives: 40, negatives: 60 },
+    ]);
+    const v = run(["evidence", "verify", pkg]);
+    expect(v.stdout).toMatch(/the verdict is waived, as recorded/);
+    expect(v.code).toBe(0);
+  }, 120_000);
+});
+
 const artifacts = sharedPath("datasets", "jailbreakbench", "attack-artifacts");
 (artifacts ? describe : describe.skip)("safety-gate evidence on JailbreakBench's recorded artifacts", () => {
   it("PAIR, llama-2-7b-chat vs vicuna-13b: the package verifies and its model card carries the failing rate", () => {
