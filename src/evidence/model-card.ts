@@ -5,7 +5,7 @@
  */
 import { basename } from "node:path";
 import { stringify } from "yaml";
-import { formatInterval, formatPoints, formatRate } from "../gate/format.js";
+import { formatInterval, formatP, formatPoints, formatRate } from "../gate/format.js";
 import { METRIC_INFO, METRICS, type MetricName } from "../gate/metric-names.js";
 import type { Results } from "../report/results-schema.js";
 import { type ModelIndex, ModelIndexSchema } from "./model-index-schema.js";
@@ -54,7 +54,7 @@ export function renderModelCardSection(r: Results): string {
   }
   for (const c of r.comparisons.filter((x) => x.category === undefined && x.delta !== null)) {
     lines.push(
-      `- ${METRIC_INFO[c.metric].title} rate, candidate minus baseline: ${formatPoints(c.delta)} (${Number((c.ciLevel * 100).toFixed(2))}% interval ${formatInterval(c.ci, "points")}, ${c.pairs} pairs, one-sided p = ${c.pOneSided.toPrecision(3)}).`,
+      `- ${METRIC_INFO[c.metric].title} rate, candidate minus baseline: ${formatPoints(c.delta)} (${Number((c.ciLevel * 100).toFixed(2))}% interval ${formatInterval(c.ci, "points")}, ${c.pairs} pairs, one-sided p = ${formatP(c.pOneSided)}).`,
     );
   }
   lines.push(
