@@ -10,8 +10,10 @@ import { join } from "node:path";
 import { marked } from "marked";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { runGate } from "../src/core.js";
 import { ModelIndexSchema } from "../src/evidence/model-index-schema.js";
 import type { Results } from "../src/report/results-schema.js";
+import { writeReport } from "../src/report/write.js";
 import { tempDir } from "./helpers/run.js";
 import { repoRoot, sharedPath } from "./helpers/shared.js";
 
@@ -297,6 +299,41 @@ describe("safety-gate evidence with a waiver and a calibrated grader", () => {
     expect(v.stdout).toMatch(/the verdict is waived, as recorded/);
     expect(v.code).toBe(0);
   }, 120_000);
+});
+
+describe("safety-gate evidence when the run had no baseline to compare with", () => {
+  it.each([
+    ["unavailable (baseline from the base branch outside the action)", undefined],
+    ["not applicable (a push to the base branch itself)", { notApplicable: "a push to main" } as const],
+  ])(
+    "%s: verify decides the same and says verified",
+    async (_what, found) => {
+      const dir = tempDir("safety-gate-evidence-nobase-");
+      spawnSync("cp", ["-r", `${join(repoRoot, "examples/quickstart")}/.`, dir]);
+      const config = join(dir, "safety-gate.yml");
+      writeFileSync(
+        config,
+        readFileSync(config, "utf8").replace(
+          / {2}replay: responses-baseline\.jsonl.*\n/,
+          "  from: base-branch\n",
+        ),
+      );
+      const out = join(dir, "out");
+      const gated = await runGate({
+        configPath: config,
+        outDir: out,
+        fetchBaseline: found && (async () => found),
+      });
+      writeReport(gated.results, out, gated.report);
+      expect(gated.results.builds.baseline).toBeUndefined();
+      const pkg = join(dir, "evidence");
+      expect(run(["evidence", "--results", join(out, "results.json"), "--out", pkg]).code).toBe(0);
+      const v = run(["evidence", "verify", pkg]);
+      expect(v.stdout).toMatch(/verified — .* as recorded/);
+      expect(v.code).toBe(0);
+    },
+    120_000,
+  );
 });
 
 const artifacts = sharedPath("datasets", "jailbreakbench", "attack-artifacts");

@@ -151,6 +151,25 @@ export function compareRecord(recorded: Results, again: Results): string[] {
   return out;
 }
 
+const NOT_APPLIED = "Regression gates were not applied: ";
+
+/**
+ * What the run said, in words only, about its baseline: why there was none (the reason its
+ * regression decisions give) and why regression gates did not apply (its note). Taking these
+ * from the record cannot change an outcome: either way a regression gate is inconclusive or absent.
+ */
+function baselineContext(r: Results, configured: boolean) {
+  const note = r.notes.find((n) => n.startsWith(NOT_APPLIED));
+  const unavailable = r.builds.baseline
+    ? undefined
+    : r.decisions.find((d) => d.rule === "regression" && d.outcome === "inconclusive")?.reason;
+  return {
+    configured,
+    unavailable,
+    notApplicable: note ? note.slice(NOT_APPLIED.length).replace(/\.$/, "") : undefined,
+  };
+}
+
 export function verifyEvidence(dir: string): Verification {
   const manifest = readManifest(dir);
   const files = checkFiles(dir, manifest);
@@ -218,6 +237,7 @@ function rederive(
       sameConfigAndJudge: baseline?.from !== undefined,
       maxAgeDays: typeof baseline?.max_age_days === "number" ? baseline.max_age_days : undefined,
     },
+    baselineContext: baselineContext(results, baseline !== undefined),
   });
   mismatches.push(...compareRecord(results, again));
   return { mismatches, verdict: results.verdict, rederived: again.verdict };
