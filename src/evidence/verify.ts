@@ -76,9 +76,15 @@ function leafDiffs(a: unknown, b: unknown, path: string, out: LeafDiff[] = []): 
 /** Recorded vs re-derived: each count, decision and the verdict that differ, in words. */
 export function compareRecord(recorded: Results, again: Results): string[] {
   const out: string[] = [];
-  const restsOn = (metric: string) =>
+  // A count rests under the decisions on its metric, at its level (overall or its category), on its build.
+  const restsOn = (metric: string, where: string, build: string) =>
     recorded.decisions
-      .filter((d) => d.metric === metric)
+      .filter(
+        (d) =>
+          d.metric === metric &&
+          (d.category ?? "overall") === where &&
+          (d.build === build || d.build === "both"),
+      )
       .map((d) => `${decisionName(d)} (recorded ${d.outcome})`);
   for (const build of ["candidate", "baseline"] as const) {
     const rec = recorded.metrics[build];
@@ -102,7 +108,7 @@ export function compareRecord(recorded: Results, again: Results): string[] {
       ];
       for (const [where, a, b] of pairs) {
         if (a?.failures === b?.failures && a?.n === b?.n) continue;
-        const decisions = restsOn(metric);
+        const decisions = restsOn(metric, where, build);
         out.push(
           `results.json metrics.${build}.${metric}.${where === "overall" ? "overall" : `byCategory.${where}`}: recorded ${a ? `${a.failures} of ${a.n}` : "nothing"}, the graded cases give ${b ? `${b.failures} of ${b.n}` : "nothing"}` +
             (decisions.length
