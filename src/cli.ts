@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Io, parseCommandArgs, UsageError, unknownCommand } from "./commands/common.js";
 import { coverageCommand } from "./commands/coverage.js";
+import { evidenceCommand } from "./commands/evidence.js";
 import { commandHelp } from "./commands/help.js";
 import { importCommand } from "./commands/import.js";
 import { initCommand } from "./commands/init.js";
@@ -62,6 +63,7 @@ Usage:
   safety-gate validate [--config FILE]
   safety-gate coverage [SUITE...] [--config FILE] [--min N] [--json]
   safety-gate lock [--config FILE] [--check]
+  safety-gate evidence --results FILE --out DIR [--config FILE] | evidence verify DIR
   safety-gate import FORMAT FILE... --out DIR     (safety-gate import --help)
   safety-gate publish --results FILE --repo OWNER/NAME --sha SHA [--pr N] [options]
   safety-gate calibrate --grader NAME --labels FILE.jsonl [--json]
@@ -77,6 +79,10 @@ Commands:
   coverage   cases per taxonomy category, expect mix, clusters, attacks, gaps
              and duplicates (no SUITE: all built-in suites; builtin:NAME or a path)
   lock       write the suite lock (<config>.lock) that run checks; --check only compares
+  evidence   the evidence package for a release review: summary, results, suites,
+             config, graders, responses, provenance, model card, MANIFEST.json;
+             'evidence verify DIR' checks the hashes and decides the verdict again
+             (0 verified, 1 changed or does not follow, 2 unreadable)
   import     convert XSTest, JailbreakBench, HarmBench, StrongREJECT or any CSV/JSONL
   publish    post a results.json to GitHub as the action does: the pull-request
              comment (with --pr), a check run and a commit status; the token is
@@ -121,6 +127,7 @@ const SUBCOMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> =
   import: importCommand,
   coverage: coverageCommand,
   lock: lockCommand,
+  evidence: evidenceCommand,
   view: viewCommand,
 };
 

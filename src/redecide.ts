@@ -29,6 +29,12 @@ export interface RedecideOptions {
   baselinePolicy?: ProvenancePolicy;
   /** Why the record cannot be trusted (config or suites differ from the pull request's); each fails the run. */
   problems?: readonly string[];
+  /**
+   * What the run knew of its baseline that the record keeps only in words (`evidence verify`
+   * passes them; they explain an inconclusive or absent regression gate, never change a number):
+   * why there was no baseline, why regression gates did not apply, whether one was configured.
+   */
+  baselineContext?: { unavailable?: string; notApplicable?: string; configured?: boolean };
 }
 
 export function redecide(recorded: Results, options: RedecideOptions): Results {
@@ -57,7 +63,9 @@ export function redecide(recorded: Results, options: RedecideOptions): Results {
     waiverMaxDays: policy.waiver_max_days,
     candidate,
     baseline: baselineBuild?.cases,
-    incomparable,
+    incomparable: incomparable ?? (baselineBuild ? undefined : options.baselineContext?.unavailable),
+    notApplicable: options.baselineContext?.notApplicable,
+    baselineConfigured: options.baselineContext?.configured,
     now: options.now,
   });
   const problems = options.problems ?? [];

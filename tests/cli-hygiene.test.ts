@@ -10,7 +10,17 @@ import { noun, plural } from "../src/io/plural.js";
 import { runCli, tempDir } from "./helpers/run.js";
 import { repoRoot } from "./helpers/shared.js";
 
-const COMMANDS = ["init", "run", "validate", "coverage", "lock", "import", "publish", "calibrate"];
+const COMMANDS = [
+  "init",
+  "run",
+  "validate",
+  "coverage",
+  "lock",
+  "evidence",
+  "import",
+  "publish",
+  "calibrate",
+];
 
 describe("--help", () => {
   it.each(COMMANDS)(

@@ -18,18 +18,47 @@ const sources = [
   ["safety-gate init's workflows", parse(renderGateWorkflow(DEFAULTS.openai)), parse(renderReportWorkflow())],
 ] as const;
 
-describe.each(sources)("%s", (_name, gate, report) => {
+describe.each(sources)("%s", (name, gate, report) => {
   type Job = {
     permissions?: Record<string, string>;
-    steps: { uses?: string; with?: Record<string, string | boolean> }[];
+    if?: string;
+    steps: { uses?: string; run?: string; with?: Record<string, string | boolean> }[];
   };
   const steps = (wf: { jobs: Record<string, Job> }) => Object.values(wf.jobs).flatMap((j) => j.steps);
   const jobs = (wf: { jobs: Record<string, Job> }) => Object.values(wf.jobs);
 
   it("the gate runs on pull_request with a read-only token", () => {
     expect(Object.keys(gate.on)).toContain("pull_request");
-    for (const job of jobs(gate)) expect(Object.values(job.permissions ?? {})).not.toContain("write");
+    // Only a job that never runs on a pull request (the evidence job, on push) may write anything.
+    const onPullRequests = (j: Job) => !/github\.event_name == 'push'/.test(j.if ?? "");
+    expect(jobs(gate).filter(onPullRequests).length).toBeGreaterThan(0);
+    for (const job of jobs(gate).filter(onPullRequests)) {
+      expect(Object.values(job.permissions ?? {})).not.toContain("write");
+    }
   });
+
+  // The shipped example has the evidence job; `safety-gate init`'s workflow does not (yet).
+  it.skipIf(name !== "examples/workflows")(
+    "on push, the evidence job packages the gate's results and attests every file of the package",
+    () => {
+      const job = gate.jobs.evidence as Job & { needs: string };
+      expect(job.needs).toBe("gate");
+      expect(job.if).toMatch(/github\.event_name == 'push'/);
+      // Exactly what artifact attestations need, nothing more.
+      expect(job.permissions).toEqual({ contents: "read", "id-token": "write", attestations: "write" });
+      const download = job.steps.find((s) => s.uses?.startsWith("actions/download-artifact"));
+      expect(download?.with?.name).toBe(artifactName("safety-gate.yml"));
+      const run = job.steps.find((s) => s.run?.includes(" evidence --results"))?.run ?? "";
+      expect(run).toContain(
+        `${download?.with?.path?.toString().replace("${{ runner.temp }}", "$RUNNER_TEMP")}/results.json`,
+      );
+      expect(run).toMatch(/--out evidence\b/);
+      expect(run).toMatch(/evidence verify evidence/);
+      const attest = job.steps.find((s) => s.uses?.startsWith("actions/attest-build-provenance"));
+      expect(attest?.with?.["subject-path"]).toBe("evidence/**");
+      expect(Object.keys(gate.on.push)).toContain("branches");
+    },
+  );
 
   it("the report workflow follows the gate, downloads its artifact by name and posts in mode: report", () => {
     expect(report.on.workflow_run.workflows).toEqual([gate.name]);
@@ -54,6 +83,7 @@ describe.each(sources)("%s", (_name, gate, report) => {
       "actions/download-artifact": "v8",
       "actions/upload-artifact": "v7",
       "actions/setup-node": "v6",
+      "actions/attest-build-provenance": "v3",
     };
     const used = [...steps(gate), ...steps(report)].flatMap((s) =>
       s.uses?.startsWith("actions/") ? [s.uses] : [],
