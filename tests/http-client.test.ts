@@ -8,6 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createSecureServer as createHttp2Server } from "node:http2";
 import { createServer as createHttpsServer, get as httpsGet } from "node:https";
 import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
@@ -574,4 +575,38 @@ describe("HttpClient: HTTPS", () => {
     expect(err.message).toMatch(/TLS failure/);
     expect(requests).toBe(1);
   });
+});
+
+describe("HttpClient: HTTP/2", () => {
+  it.skipIf(!openssl)(
+    "speaks HTTP/2 to an HTTPS server that offers only it, within the connection cap",
+    async () => {
+      const { key, cert } = selfSigned();
+      const seen: { version: string; body: string }[] = [];
+      let sessions = 0;
+      const server = createHttp2Server({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+        let body = "";
+        req.on("data", (c) => {
+          body += c;
+        });
+        req.on("end", () => {
+          seen.push({ version: req.httpVersion, body });
+          res.end(`h2 ${body}`);
+        });
+      });
+      server.on("session", () => sessions++);
+      const s = await start(server as unknown as Server);
+      const c = new HttpClient(4, { ca: readFileSync(cert) });
+      cleanups.push(() => c.close());
+      const texts = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          c.send(post(`https://127.0.0.1:${s.port}/h2`, `${i}`)).then((r) => r.text),
+        ),
+      );
+      expect(texts).toEqual(Array.from({ length: 8 }, (_, i) => `h2 ${i}`));
+      expect(seen.map((r) => r.version)).toEqual(Array(8).fill("2.0"));
+      // The pool opens its connections as the requests arrive (before ALPN has said h2).
+      expect(sessions).toBeLessThanOrEqual(4);
+    },
+  );
 });
