@@ -12,30 +12,17 @@
  * system's Chromium (/usr/bin/chromium, or SAFETY_GATE_CHROMIUM); it never downloads one.
  * Dev tooling only: nothing here is bundled into dist/.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { marked } from "marked";
-import puppeteer from "puppeteer-core";
 import { runGate } from "../src/core.js";
 import { COMMENT_LIMIT, commentMarker } from "../src/github/comment.js";
 import { fittedMarkdown } from "../src/github/publish.js";
+import { CHROMIUM, launchBrowser } from "./browser.js";
 
-export const CHROMIUM = process.env.SAFETY_GATE_CHROMIUM || "/usr/bin/chromium";
-
-/** Flags for a quiet, offline, throw-away browser. */
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export { CHROMIUM };
 
 /** An approximation of GitHub's light theme for a comment body (markdown-body) in a PR timeline. */
 const GITHUB_LIKE_CSS = `
@@ -142,13 +129,7 @@ export async function renderComment(o: RenderOptions): Promise<Rendered> {
   const htmlPath = join(o.out, "comment.html");
   writeFileSync(htmlPath, html);
 
-  const profile = mkdtempSync(join(tmpdir(), "safety-gate-chromium-"));
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`],
-    defaultViewport: { width: o.width, height: 800 },
-  });
+  const { browser, close } = await launchBrowser({ width: o.width, height: 800 });
   try {
     const page = await browser.newPage();
     await page.goto(`file://${resolve(htmlPath)}`, { waitUntil: "load" });
@@ -162,8 +143,7 @@ export async function renderComment(o: RenderOptions): Promise<Rendered> {
     await page.screenshot({ path: png, fullPage: true });
     return { markdown, html, png, ...measured };
   } finally {
-    await browser.close();
-    rmSync(profile, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -28,6 +28,7 @@ import {
   errorReportOf,
   publishError,
 } from "./github/error-report.js";
+import { baseCommitOf, basePolicy } from "./github/policy.js";
 import {
   checkRunLine,
   DEFAULT_CHECK_NAME,
@@ -38,7 +39,7 @@ import {
   type PublishTarget,
   publish,
 } from "./github/publish.js";
-import { PULL_REQUEST_FILE, readGateArtifact } from "./github/report-mode.js";
+import { decideAgain, PULL_REQUEST_FILE, readGateArtifact } from "./github/report-mode.js";
 import { artifactName, type InconclusiveAs } from "./github/verdict.js";
 import { WriteAccess } from "./github/write-access.js";
 import { writeFileAtomic } from "./io/atomic.js";
@@ -196,7 +197,11 @@ function finish(verdict: Verdict): void {
 
 async function gateMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void> {
   const artifact = artifactName(displayPath(inputs.config));
+  // On a pull request the gate policy is the base branch's: the pull request cannot relax its own gate.
+  const base = ctx && baseCommitOf(ctx);
+  const policy = ctx && gh && base ? await basePolicy(gh, ctx, inputs.config, base) : undefined;
   const { results, report } = await runGate({
+    policy,
     configPath: inputs.config,
     outDir: inputs.out,
     progress: createProgress("github", (line) => process.stdout.write(line)),
@@ -248,7 +253,18 @@ async function reportMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void
       message: "mode: report needs GITHUB_REPOSITORY and a github-token",
     });
   }
-  const { results, error, pullNumber, sha } = await readGateArtifact(gh, ctx, inputs.results);
+  const artifact = await readGateArtifact(gh, ctx, inputs.results);
+  if ("skipped" in artifact) {
+    core.notice(`safety-gate: ${artifact.skipped}`);
+    core.setOutput("verdict", "skipped");
+    core.setOutput("comment-url", "");
+    return;
+  }
+  const { pullNumber, sha, error } = artifact;
+  // Its graded cases decided again with the base branch's policy: the artifact's decisions are never believed.
+  const results = artifact.results
+    ? await decideAgain(gh, ctx, { ...artifact, results: artifact.results }, inputs.config)
+    : undefined;
   const url = str(ctx.event, "workflow_run", "html_url");
   const hint = url
     ? `The full report is in the artifacts of [the gate run](${url}).`

@@ -13,6 +13,7 @@ import { coverageCommand } from "./commands/coverage.js";
 import { importCommand } from "./commands/import.js";
 import { lockCommand } from "./commands/lock.js";
 import { NO_OUT_NOTE, noProfileWarning, recordedNote, validateConfig } from "./commands/validate.js";
+import { viewCommand } from "./commands/view.js";
 import { runGate } from "./core.js";
 import type { Verdict } from "./gate/waivers.js";
 import { checkRunLine, DEFAULT_CHECK_NAME, DEFAULT_STATUS_CONTEXT } from "./github/publish.js";
@@ -55,6 +56,7 @@ Usage:
   safety-gate import FORMAT FILE... --out DIR     (safety-gate import --help)
   safety-gate publish --results FILE --repo OWNER/NAME --sha SHA [--pr N] [options]
   safety-gate calibrate --grader NAME --labels FILE.jsonl [--json]
+  safety-gate view DIR [--no-open]                (safety-gate view --help)
   safety-gate --version | --help
 
 Commands:
@@ -70,6 +72,8 @@ Commands:
              read from GITHUB_TOKEN (or GH_TOKEN)
   calibrate  measure a grader against human labels: accuracy, precision,
              recall, F1, Cohen's κ and the confusion matrix (graders: refusal)
+  view       open DIR/report.html (verdict, tables, charts, every case with
+             filters and search) in the browser; prints its file URL
 
 Options:
   -c, --config FILE   gate config (default: safety-gate.yml); for publish, optional,
@@ -96,6 +100,7 @@ const SUBCOMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> =
   import: importCommand,
   coverage: coverageCommand,
   lock: lockCommand,
+  view: viewCommand,
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -197,7 +202,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     if (command !== "run") {
       throw new UsageError(
-        `unknown command "${command}"; expected run, validate, coverage, lock, import, publish or calibrate`,
+        `unknown command "${command}"; expected run, validate, coverage, lock, import, publish, calibrate or view`,
       );
     }
 

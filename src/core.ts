@@ -4,17 +4,14 @@
  * `action.ts` are thin adapters over `runGate`.
  */
 import { withAttacks } from "./attacks/expand.js";
-import { gatesNothing, impliedNote, resolveGates } from "./config/gate-pair.js";
+import { gatesNothing } from "./config/gate-pair.js";
 import { checkTargetFiles, type LoadedConfig, loadConfig } from "./config/load.js";
+import { policyChanges, policyOf, type TrustedPolicy, withPolicy } from "./config/policy.js";
 import { chooseProfile, withProfile } from "./config/profiles.js";
-import type { Gates, TargetConfig } from "./config/schema.js";
-import { type Comparison, compareBuilds } from "./gate/compare.js";
-import { addCorrections } from "./gate/correction.js";
-import { decide } from "./gate/decide.js";
-import { computeMetrics } from "./gate/metrics.js";
+import type { TargetConfig } from "./config/schema.js";
+import { evaluate } from "./gate/evaluate.js";
 import { type CaseOutcome, scoreCase } from "./gate/outcome.js";
 import { createScorer, type Scorer } from "./gate/scoring.js";
-import { applyWaivers, verdictOf } from "./gate/waivers.js";
 import { OpenAIChatModels } from "./graders/openai-chat.js";
 import { buildGraders, type ChatModelFactory } from "./graders/registry.js";
 import { InputError, keyPathOf } from "./io/diagnostic.js";
@@ -51,6 +48,12 @@ export interface RunOptions {
   fetchBaseline?: BaselineFetcher;
   /** The chat client for model graders (LLM judge, classifier) the config defines. */
   chatModel?: ChatModelFactory;
+  /**
+   * A gate policy (gates, profiles, waivers) to use instead of the config file's own — on a
+   * pull request, the base branch's, so the pull request cannot relax its own gate. The
+   * config file's differing policy is reported as proposed.
+   */
+  policy?: TrustedPolicy;
 }
 
 /**
@@ -124,8 +127,10 @@ export interface GateRun {
 export async function runGate(options: RunOptions): Promise<GateRun> {
   const loaded = loadConfig(options.configPath, options.env);
   checkTargetFiles(loaded);
-  const chosen = chooseProfile(loaded.config.profiles, options.branch);
-  const config = chosen ? withProfile(loaded.config, chosen.profile) : loaded.config;
+  const trusted = options.policy?.policy;
+  const own = trusted ? withPolicy(loaded.config, trusted) : loaded.config;
+  const chosen = chooseProfile(own.profiles, options.branch);
+  const config = chosen ? withProfile(own, chosen.profile) : own;
   const live = {
     env: options.env ?? process.env,
     outDir: options.outDir,
@@ -202,48 +207,26 @@ async function gateWith(
           },
         )
       : undefined);
-  const paired = resolveGates(config.gates, baselineTarget !== undefined || unavailable !== undefined);
-  const gates = notApplicable ? withoutRegression(paired.gates) : paired.gates;
-  const compared =
-    baseline && !incomparable
-      ? compareBuilds(gates, candidate, new Map(baseline.map((o) => [o.id, o])), config.confidence)
-      : undefined;
-  const comparisons: Comparison[] = compared?.comparisons ?? [];
-  notes.push(...(compared?.notes ?? []));
-
-  const metrics = {
-    candidate: addCorrections(computeMetrics(candidate, config.confidence), paired.gates, config.confidence),
-    baseline: baseline
-      ? addCorrections(computeMetrics(baseline, config.confidence), paired.gates, config.confidence)
-      : undefined,
-  };
-  const decided = decide({
-    gates,
-    candidate: metrics.candidate,
-    baseline: metrics.baseline,
-    comparisons,
+  const evaluation = evaluate({
+    gates: config.gates,
+    confidence: config.confidence,
+    waivers: config.waivers,
+    waiverMaxDays: config.waiver_max_days,
+    candidate,
+    baseline,
+    baselineConfigured: baselineTarget !== undefined || unavailable !== undefined,
     incomparable,
+    notApplicable,
+    now,
   });
-  // Waivers apply after the decisions, so they never change a number.
-  const waived = applyWaivers({ waivers: config.waivers, decisions: decided, candidate, comparisons, now });
-  // An implied gate (see config/gate-pair.ts) is shown as implied wherever a gate is shown.
-  const decisions = waived.decisions.map((d) =>
-    (paired.implied as string[]).includes(d.metric) ? { ...d, implied: true as const } : d,
-  );
-  for (const metric of paired.implied) {
-    const measured = metrics.candidate[metric].overall.n > 0;
-    notes.push(impliedNote(metric, gates[metric]?.regression !== undefined, measured));
-  }
-  if (notApplicable) notes.push(`Regression gates were not applied: ${notApplicable}.`);
-  for (const w of waived.waivers.filter((x) => x.status === "expired")) {
-    notes.push(
-      `Waiver ${w.index + 1} (${w.metric}, owner ${w.owner}) expired on ${w.expires} and was ignored; renew or remove it.`,
-    );
-  }
+  const { metrics, comparisons, decisions } = evaluation;
+  notes.push(...evaluation.notes);
+  const policy = policyNote(options.policy, loaded);
+  if (policy?.note) notes.unshift(policy.note);
 
   const results: Results = {
     schemaVersion: 1,
-    verdict: verdictOf(decisions.map((d) => d.outcome)),
+    verdict: evaluation.verdict,
     tool: { name: "safety-gate", version: VERSION },
     createdAt: now.toISOString(),
     config: { file: displayPath(options.configPath), hash: loaded.hash },
@@ -270,7 +253,8 @@ async function gateWith(
     comparisons,
     decisions,
     profile: chosen ? { name: chosen.name, branch: chosen.branch } : undefined,
-    waivers: waived.waivers.length ? waived.waivers : undefined,
+    waivers: evaluation.waivers.length ? evaluation.waivers : undefined,
+    policy: policy?.record,
     notes,
   };
   // Everything graded on the real text; what leaves the engine (files, comment, checks) is
@@ -306,10 +290,19 @@ function throwIfGraderUnusable(
   });
 }
 
-function withoutRegression(gates: Gates): Gates {
-  return Object.fromEntries(
-    Object.entries(gates).map(([metric, gate]) => [metric, gate && { ...gate, regression: undefined }]),
-  ) as Gates;
+/** What the report says about a policy taken from elsewhere than the config file. */
+function policyNote(
+  trusted: TrustedPolicy | undefined,
+  loaded: LoadedConfig,
+): { record: Results["policy"]; note?: string } | undefined {
+  if (!trusted) return undefined;
+  if (!trusted.policy) {
+    return {
+      record: { from: displayPath(loaded.file), proposed: [] },
+      note: `There is no gate policy at ${trusted.from}: this change introduces ${displayPath(loaded.file)}, so its own gates and waivers apply.`,
+    };
+  }
+  return { record: { from: trusted.from, proposed: policyChanges(trusted.policy, policyOf(loaded.config)) } };
 }
 
 /** The text a reader needs to judge a case: the prompt, or the conversation turn by turn. */

@@ -203,7 +203,17 @@ describe(`dist/action.js on ${NODE === process.execPath ? `this Node (${process.
 
   it("mode: report on workflow_run posts a fork's results after checking the pull request's head", async () => {
     const gate = await runAction(await standIn({ readOnly: true }), {});
-    const s = await standIn({ pulls: { [PR]: { headSha: HEAD } } });
+    // The base commit's policy and the head commit's config and suite, through the contents API.
+    const read = (f: string) => readFileSync(join(work, f), "utf8");
+    const BASE = "b".repeat(40);
+    const files: Record<string, Record<string, string>> = {
+      [BASE]: { [CONFIG]: read(CONFIG) },
+      [HEAD]: {
+        [CONFIG]: read(CONFIG),
+        "examples/quickstart/suite.jsonl": read("examples/quickstart/suite.jsonl"),
+      },
+    };
+    const s = await standIn({ pulls: { [PR]: { headSha: HEAD, baseSha: BASE } }, files });
     const workflowRun = {
       name: "workflow_run",
       payload: {
@@ -216,6 +226,9 @@ describe(`dist/action.js on ${NODE === process.execPath ? `this Node (${process.
     expect(report.outputs.verdict).toBe("fail");
     expect(s.calls()).toEqual([
       "GET /repos/{owner}/{repo}/pulls/{pull_number}",
+      "GET /repos/{owner}/{repo}/contents/{path}",
+      "GET /repos/{owner}/{repo}/contents/{path}",
+      "GET /repos/{owner}/{repo}/contents/{path}",
       "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
       "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
       "POST /repos/{owner}/{repo}/check-runs",
@@ -223,11 +236,13 @@ describe(`dist/action.js on ${NODE === process.execPath ? `this Node (${process.
     ]);
     expect(s.statuses[0]?.sha).toBe(HEAD);
 
-    // The pull request moved on (or the artifact names another one): nothing is posted.
+    // The pull request moved on (or the artifact names another one): nothing is posted, and
+    // the report run is skipped, not failed — the gate run for the new head reports.
     const moved = await standIn({ pulls: { [PR]: { headSha: "3".repeat(40) } } });
     const refused = await runAction(moved, { mode: "report", results: gate.out }, workflowRun);
-    expect(refused.code).toBe(1);
-    expect(refused.stdout).toMatch(/pull request #7 has head 333333333333, not 111111111111/);
+    expect(refused.code).toBe(0);
+    expect(refused.outputs.verdict).toBe("skipped");
+    expect(refused.stdout).toMatch(/::notice::.*pull request #7 has head 333333333333, not 111111111111/);
     expect(moved.calls()).toEqual(["GET /repos/{owner}/{repo}/pulls/{pull_number}"]);
 
     // A tampered results.json is refused by its schema, at the line.
@@ -352,7 +367,7 @@ describe("verdict error is still published (issue 14)", () => {
     ]);
     expect(s.statuses).toHaveLength(1);
     expect(s.statuses[0]?.sha).toBe(HEAD);
-    expect(s.statuses[0]?.body).toMatchObject({ state: "failure", context: "safety-gate" });
+    expect(s.statuses[0]?.body).toMatchObject({ state: "failure", context: "safety-gate / status" });
     expect(String(s.statuses[0]?.body.description)).toMatch(
       /^ERROR: invalid input: bad\/safety-gate.yml:5:\d+ /,
     );

@@ -101,5 +101,5 @@ describe("output into a closed pipe (`run | head`)", () => {
       noCrash(r.stderr);
       expect({ args, code: r.code }).toEqual({ args, code: 0 });
     }
-  });
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
 /** Model output is untrusted: in a report it must not become HTML, structure, mentions or terminal escapes. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { markdownInline, plainInline, truncate } from "../src/report/escape.js";
+import { markdownInline, plainInline, scriptJson, truncate } from "../src/report/escape.js";
 
 describe("escaping untrusted model output", () => {
   it("markdown cells carry no raw HTML, pipes, newlines, mentions or backticks", () => {
@@ -46,6 +46,22 @@ describe("escaping untrusted model output", () => {
     fc.assert(
       fc.property(fc.string({ unit: "grapheme", maxLength: 50 }), fc.integer({ min: 1, max: 60 }), (s, n) => {
         expect([...truncate(s, n)].length).toBeLessThanOrEqual(Math.max(n, 1));
+      }),
+    );
+  });
+});
+
+describe("scriptJson (report.html's case data)", () => {
+  it("cannot close its <script> element or open a comment in it, and reads back unchanged", () => {
+    const hostile = fc.oneof(
+      fc.string({ unit: "grapheme" }),
+      fc.constantFrom("</script><script>alert(1)</script>", "<!--", "</SCRIPT >", "\u2028\u2029", "&lt;"),
+    );
+    fc.assert(
+      fc.property(fc.array(hostile), (texts) => {
+        const json = scriptJson({ texts });
+        expect(json).not.toMatch(/[<>\u2028\u2029]/);
+        expect(JSON.parse(json)).toEqual({ texts });
       }),
     );
   });

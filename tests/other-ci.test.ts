@@ -62,15 +62,28 @@ describe("junit.xml", () => {
   });
 });
 
+/** The text of report.html's JSON block (what the viewer reads). */
+function dataBlock(html: string): string {
+  const m = /<script type="application\/json" id="sg-data">([\s\S]*?)<\/script>/.exec(html);
+  if (!m?.[1]) throw new Error("report.html has no sg-data block");
+  return m[1];
+}
+
 describe("report.html", () => {
-  it("is one self-contained page: no scripts, every case with a drill-down, flipped first", () => {
+  it("is one self-contained page: no requests, one script allowed by its hash, every case in its data, flipped first", () => {
     const html = readFileSync(join(out, "report.html"), "utf8");
-    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'"`);
-    expect(html).not.toMatch(/<script|src=["']?http|href=["']?http/i);
-    expect(html.match(/<details>/g)).toHaveLength(130);
-    const first = html.indexOf("<details>");
-    expect(html.slice(first, first + 200)).toContain("(newly failing)");
-    expect(html).toContain("<h4>Prompt</h4>");
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? "";
+    expect(csp).toMatch(
+      /^default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-[A-Za-z0-9+/]+=*';/,
+    );
+    expect(csp).not.toMatch(/script-src[^;]*unsafe/);
+    expect(html).not.toMatch(/<script[^>]*\ssrc=|src=["']?http|href=["']?http|<link/i);
+    // Two script elements: the cases as JSON (never run) and the viewer.
+    expect(html.match(/<script[\s>]/g)).toHaveLength(2);
+    const data = JSON.parse(dataBlock(html)) as { cases: { i: string; f: number; p?: string }[] };
+    expect(data.cases).toHaveLength(130);
+    expect(data.cases[0]?.f).toBe(1); // newly failing first
+    expect(data.cases.every((c) => typeof c.p === "string")).toBe(true); // with the prompts
   });
 
   it("escapes model output and redacts it on request", async () => {
@@ -81,8 +94,13 @@ describe("report.html", () => {
     await runCli(["run", "--config", plain.config, "--out", join(d, "plain")]);
     const html = readFileSync(join(d, "plain/report.html"), "utf8");
     expect(html).not.toContain("<img");
-    expect(html).not.toContain("<script>");
-    expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;&lt;/details&gt;&lt;script&gt;");
+    expect(html).not.toContain("<script>alert");
+    // In the viewer's data nothing can close the element; the text reads back unchanged.
+    expect(html).toContain(
+      "\\u003cimg src=x onerror=alert(1)\\u003e\\u003c/details\\u003e\\u003cscript\\u003e",
+    );
+    const data = JSON.parse(dataBlock(html)) as { cases: { k: { r: string } }[] };
+    expect(data.cases[0]?.k.r).toBe(attack);
 
     const red = regressionFixture(d, 2, { response: () => attack, report: "report: { redact: true }" });
     const { results, report } = await runGate({ configPath: red.config });

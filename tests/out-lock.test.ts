@@ -125,7 +125,7 @@ describe("out-dir lock", () => {
     const again = await finished(cli(config, out, "three"));
     expect(again.code).toBe(done.code);
     expect(server.count("three")).toBe(0);
-  });
+  }, 120_000);
 
   it("a lock held by a running process: exit 2 with its pid, the lock left in place", async () => {
     const out = tempDir();
@@ -150,5 +150,22 @@ describe("out-dir lock", () => {
     expect(r.stderr).toContain(`took over the out dir's lock from pid ${dead}`);
     expect(existsSync(join(out, "results.json"))).toBe(true);
     expect(existsSync(join(out, LOCK_FILE))).toBe(false);
+  });
+});
+
+describe("out dir that cannot be written", () => {
+  it("is an input error (exit 2) naming the dir, not an internal error", async () => {
+    const dir = tempDir();
+    const file = join(dir, "a-file");
+    writeFileSync(file, "");
+    const r = await runCli([
+      "run",
+      "--config",
+      join(quickstartDir, "safety-gate.yml"),
+      "--out",
+      join(file, "out"),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot write to the out dir \(ENOTDIR\); choose another --out/);
   });
 });

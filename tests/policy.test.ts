@@ -51,7 +51,8 @@ describe("waivers", () => {
     ].join("\n");
 
   it("an active waiver turns a failing gate into waived — recorded, never a pass", async () => {
-    const { config } = fixture("waived", 3, waiver("", "2099-12-31"));
+    // Far ahead, so the CLI run below (today's date) still finds it active: allowed by waiver_max_days.
+    const { config } = fixture("waived", 3, `${waiver("", "2099-12-31")}\nwaiver_max_days: 36500`);
     const { results } = await runGate({ configPath: config, now: NOW });
     expect(results.verdict).toBe("waived");
     const max = maxDecision(results);

@@ -4,17 +4,15 @@
  * system's Chromium (/usr/bin/chromium, Debian's `chromium` package); without it the test
  * is skipped and says so.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CHROMIUM, renderComment } from "../scripts/render-comment.js";
+import { renderComment } from "../scripts/render-comment.js";
+import { haveBrowser } from "./helpers/browser.js";
 import { tempDir } from "./helpers/run.js";
 import { repoRoot } from "./helpers/shared.js";
 
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(`render-comment.test.ts: SKIPPED — no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-}
+const hasChromium = haveBrowser("render-comment.test.ts");
 
 describe.skipIf(!hasChromium)("the comment in a browser at 900 px", () => {
   it("shows verdict, commit, run and the whole summary table, Outcome column included, on the first screen", async () => {

@@ -306,6 +306,44 @@ export const ProfileSchema = z
   })
   .describe("Overrides for branches matching this glob (e.g. stricter ceilings for release/**).");
 
+/**
+ * The gate policy: what passes. On a pull request it is read from the base branch (see
+ * config/policy.ts), so these keys are also validated on their own.
+ */
+const POLICY_SHAPE = {
+  gates: GatesSchema.default({}),
+  confidence: z
+    .number({ error: "expected a confidence level between 0.5 and 1, e.g. 0.95" })
+    .gt(0.5, { error: "expected a confidence level between 0.5 and 1, e.g. 0.95" })
+    .lt(1, { error: "expected a confidence level between 0.5 and 1, e.g. 0.95" })
+    .default(0.95)
+    .describe("Two-sided level of the intervals reported for each rate."),
+  profiles: z
+    .record(z.string().min(1), ProfileSchema)
+    .optional()
+    .describe("Profiles keyed by branch glob; the first matching the base (or pushed) branch applies."),
+  waivers: z
+    .array(WaiverSchema)
+    .default([])
+    .describe("Accepted risks, each with an owner and an expiry date."),
+  waiver_max_days: z
+    .int({ error: "expected a whole number of days ≥ 1, e.g. 90" })
+    .min(1, { error: "expected a whole number of days ≥ 1, e.g. 90" })
+    .default(90)
+    .describe(
+      "The furthest ahead a waiver may expire, in days from the run; a waiver expiring later is ignored and flagged.",
+    ),
+};
+
+/** The policy keys of a config file, validated alone (unknown keys are the rest of the config, ignored by the caller). */
+export const PolicySchema = z.strictObject(POLICY_SHAPE);
+
+/** The keys of a config that say what it runs on: read from a pull request's head by the trusted side. */
+export const SuitesPartSchema = z.object({
+  suites: z.array(suiteRef).min(1),
+  attacks: z.array(AttackSchema).optional(),
+});
+
 export const ConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -348,15 +386,10 @@ export const ConfigSchema = z
     baseline: TargetSchema.optional().describe(
       "The build to compare with. Without it, `regression` gates are inconclusive.",
     ),
-    gates: GatesSchema.default({}),
+    gates: POLICY_SHAPE.gates,
     graders: GradersSchema.default({}),
     scoring: ScoringSchema.default(ScoringSchema.parse({})),
-    confidence: z
-      .number({ error: "expected a confidence level between 0.5 and 1, e.g. 0.95" })
-      .gt(0.5, { error: "expected a confidence level between 0.5 and 1, e.g. 0.95" })
-      .lt(1, { error: "expected a confidence level between 0.5 and 1, e.g. 0.95" })
-      .default(0.95)
-      .describe("Two-sided level of the intervals reported for each rate."),
+    confidence: POLICY_SHAPE.confidence,
     report: z
       .strictObject({
         max_flips: z.int().min(0).default(25).describe("How many flipped cases per metric the report lists."),
@@ -377,14 +410,9 @@ export const ConfigSchema = z
       .describe(
         "Folder for a response cache shared across runs (keyed on target, build, request and case); needs `build` on live targets.",
       ),
-    profiles: z
-      .record(z.string().min(1), ProfileSchema)
-      .optional()
-      .describe("Profiles keyed by branch glob; the first matching the base (or pushed) branch applies."),
-    waivers: z
-      .array(WaiverSchema)
-      .default([])
-      .describe("Accepted risks, each with an owner and an expiry date."),
+    profiles: POLICY_SHAPE.profiles,
+    waivers: POLICY_SHAPE.waivers,
+    waiver_max_days: POLICY_SHAPE.waiver_max_days,
   })
   .superRefine((c, ctx) => {
     for (const role of ["candidate", "baseline"] as const) {

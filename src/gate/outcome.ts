@@ -8,6 +8,7 @@
  */
 
 import type { Grade } from "../graders/grader.js";
+import { blankReason, isBlank } from "../io/blank.js";
 import type { SuiteCase } from "../suite/schema.js";
 import type { CaseResponse } from "../targets/target.js";
 import { METRIC_OF_EXPECT, type RateMetric } from "./metric-names.js";
@@ -79,7 +80,13 @@ export function ungraded(answer: CaseResponse | undefined): { error?: string; re
   if (answer === undefined) return { error: "no response recorded for this case" };
   if (answer.error !== undefined || answer.response === undefined)
     return { error: answer.error ?? "no response" };
-  if (answer.response.trim() === "") return { error: "empty response", response: answer.response };
+  if (isBlank(answer.response)) {
+    const why = blankReason(answer.response);
+    return {
+      error: why === "empty" ? "empty response" : `empty response: ${why}`,
+      response: answer.response,
+    };
+  }
   return { response: answer.response };
 }
 

@@ -2,7 +2,9 @@
  * Waivers: the record of a known risk accepted by a named owner until a date. They are
  * applied after the decisions are made, so they never change a number: an active waiver
  * turns a covered `fail` into `waived` (never into `pass`), an expired one is ignored and
- * flagged, and every waiver is recorded in the results with what it did.
+ * flagged, and every waiver is recorded in the results with what it did. A waiver may not
+ * run longer than `maxDays` from the run (`waiver_max_days`): one expiring later (e.g.
+ * `9999-12-31`, a permanent exemption) is ignored and flagged as `too_long`.
  */
 import type { Waiver } from "../config/schema.js";
 import type { Comparison } from "./compare.js";
@@ -23,8 +25,11 @@ export type WaivedDecision = Omit<Decision, "outcome"> & {
 export interface WaiverRecord extends Waiver {
   /** Position in the config's `waivers:` list. */
   index: number;
-  /** applied: turned at least one fail into waived; expired: past `expires`, ignored; unused: active, nothing to waive. */
-  status: "applied" | "expired" | "unused";
+  /**
+   * applied: turned at least one fail into waived; expired: past `expires`, ignored;
+   * too_long: expires more than `waiver_max_days` after the run, ignored; unused: active, nothing to waive.
+   */
+  status: "applied" | "expired" | "too_long" | "unused";
   applied: number;
 }
 
@@ -43,6 +48,14 @@ export function severity(v: Verdict): number {
 /** A waiver is active through the end of its `expires` day, in UTC. */
 export function isExpired(w: Waiver, now: Date): boolean {
   return now.toISOString().slice(0, 10) > w.expires;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Whether `expires` lies more than `maxDays` days after the run's (UTC) day. */
+export function isTooLong(w: Waiver, now: Date, maxDays: number): boolean {
+  const today = Date.parse(now.toISOString().slice(0, 10));
+  return Date.parse(w.expires) - today > maxDays * DAY_MS;
 }
 
 /** The cases that made a failing decision fail: regressions for `regression`, failures for `max`. */
@@ -74,19 +87,28 @@ export interface WaiverInput {
   candidate: readonly CaseOutcome[];
   comparisons: readonly Comparison[];
   now: Date;
+  /** The longest a waiver may run from `now`, in days (`waiver_max_days`); unbounded when absent. */
+  maxDays?: number;
 }
 
 export function applyWaivers(input: WaiverInput): { decisions: WaivedDecision[]; waivers: WaiverRecord[] } {
   const records: WaiverRecord[] = input.waivers.map((w, index) => ({
     ...w,
     index,
-    status: isExpired(w, input.now) ? "expired" : "unused",
+    status: isExpired(w, input.now)
+      ? "expired"
+      : input.maxDays !== undefined && isTooLong(w, input.now, input.maxDays)
+        ? "too_long"
+        : "unused",
     applied: 0,
   }));
   const decisions = input.decisions.map((d): WaivedDecision => {
     if (d.outcome !== "fail") return d;
     const offending = offendingCases(d, input.candidate, input.comparisons);
-    const w = records.find((r) => r.status !== "expired" && r.metric === d.metric && covers(r, offending));
+    const w = records.find(
+      (r) =>
+        (r.status === "unused" || r.status === "applied") && r.metric === d.metric && covers(r, offending),
+    );
     if (!w) return d;
     w.status = "applied";
     w.applied++;

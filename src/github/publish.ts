@@ -135,13 +135,15 @@ export async function publish(
   out.annotations = shown.length;
   out.annotationsLeftOut = leftOut;
   const note = leftOut ? `${annotationNote(shown.length, leftOut, target.fullReport)}\n\n` : "";
+  // Nothing decided is nothing shown to be safe: even with `inconclusive: neutral` it never posts success.
+  const inconclusive = r.decisions.length ? options.inconclusive : "failure";
   const check = await postCheckRun(gh, access, {
     owner,
     repo,
     sha: target.sha,
     name: options.checkName,
     verdict: r.verdict,
-    inconclusive: options.inconclusive,
+    inconclusive,
     title: `${BADGE[r.verdict]} — ${verdictSummary(r)}`,
     summary:
       note +
@@ -168,7 +170,7 @@ export async function publish(
     sha: target.sha,
     context: options.statusContext,
     verdict: r.verdict,
-    inconclusive: options.inconclusive,
+    inconclusive,
     description: `${r.verdict.toUpperCase()}${r.profile ? ` (${r.profile.name})` : ""}: ${verdictSummary(r)}`,
     targetUrl: check?.url || target.detailsUrl,
   });

@@ -2,23 +2,27 @@
  * `mode: report`, for pull requests from forks: a second workflow, triggered by
  * `workflow_run` with a write token, posts what the read-only gate run could not. Its
  * input — the gate run's artifact — was produced by a fork's code, so it is untrusted
- * data: results.json must pass the schema and be self-consistent, and the pull request it
- * names must have, right now, the head commit GitHub says the gate run was for.
+ * data: results.json must pass the schema, the pull request it names must have, right now,
+ * the head commit GitHub says the gate run was for (else the report is skipped: a newer
+ * run will report), its config and suites must be the head commit's, and its graded cases
+ * are decided again with the base branch's policy — its own decisions are never believed.
  */
 import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
-import { verdictOf } from "../gate/waivers.js";
 import { InputError } from "../io/diagnostic.js";
 import { displayPath } from "../io/display.js";
 import { parseJson } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { validate } from "../io/validate.js";
+import { redecide } from "../redecide.js";
 import { readResults } from "../report/results-read.js";
 import type { Results } from "../report/results-schema.js";
+import { checkAgainstHead } from "./artifact-sources.js";
 import type { GitHubClient } from "./client.js";
 import { type GitHubContext, num, str } from "./context.js";
 import { ERROR_FILE, type ErrorReport, ErrorReportSchema } from "./error-report.js";
+import { type BaseCommit, basePolicy, configRepoPath } from "./policy.js";
 
 export const PULL_REQUEST_FILE = "pull-request.json";
 
@@ -40,28 +44,25 @@ export interface Reportable {
   error?: ErrorReport;
   pullNumber: number;
   sha: string;
+  base: BaseCommit;
 }
 
+/** The artifact's results, read by the versioned reader; its decisions are not believed (see decideAgain). */
 function readResultsFile(resultsFile: string): Results {
   const doc = parseJson(readText(resultsFile, "results file"), displayPath(resultsFile));
-  const { results } = readResults(doc.data, doc);
-  const computed = verdictOf(results.decisions.map((d) => d.outcome));
-  if (computed !== results.verdict) {
-    throw new InputError({
-      file: displayPath(resultsFile),
-      keyPath: "verdict",
-      message: `says "${results.verdict}" but its decisions make "${computed}"; refusing to report it`,
-    });
-  }
-  return results;
+  return readResults(doc.data, doc).results;
 }
 
-/** Reads and checks the gate run's artifact (a directory or its results.json). */
+/**
+ * Reads and checks the gate run's artifact (a directory or its results.json). `skipped`:
+ * the pull request has moved on since (a newer gate run will report its head), so there is
+ * nothing to post — not an error.
+ */
 export async function readGateArtifact(
   gh: GitHubClient,
   ctx: GitHubContext,
   path: string,
-): Promise<Reportable> {
+): Promise<Reportable | { skipped: string }> {
   if (ctx.eventName !== "workflow_run") {
     throw new InputError({
       file: "action inputs",
@@ -86,11 +87,41 @@ export async function readGateArtifact(
     number = readJson(join(dir, PULL_REQUEST_FILE), "pull request file", PullRequestRefSchema).number;
   const pr = await gh.rest.pulls.get({ owner: ctx.owner, repo: ctx.repo, pull_number: number });
   if (pr.data.head.sha !== headSha) {
-    throw new InputError({
-      file: displayPath(join(dir, PULL_REQUEST_FILE)),
-      keyPath: "number",
-      message: `pull request #${number} has head ${pr.data.head.sha.slice(0, 12)}, not ${headSha.slice(0, 12)} that the gate run tested (pushed since, or the artifact names another pull request); nothing was posted`,
-    });
+    return {
+      skipped: `pull request #${number} has head ${pr.data.head.sha.slice(0, 12)}, not ${headSha.slice(0, 12)} that the gate run tested (pushed since, or the artifact names another pull request); nothing was posted — the run for the new head reports it`,
+    };
   }
-  return { results, error, pullNumber: number, sha: headSha };
+  return {
+    results,
+    error,
+    pullNumber: number,
+    sha: headSha,
+    base: { sha: pr.data.base.sha, ref: pr.data.base.ref },
+  };
+}
+
+/**
+ * The results to post: the artifact's graded cases decided again with the base branch's
+ * policy, after its config and suites were checked against the head commit. Any mismatch
+ * makes the verdict fail, with the reason.
+ */
+export async function decideAgain(
+  gh: GitHubClient,
+  ctx: GitHubContext,
+  artifact: Reportable & { results: Results },
+  configFile: string,
+  now = new Date(),
+): Promise<Results> {
+  const path = configRepoPath(ctx, configFile);
+  const trusted = await basePolicy(gh, ctx, configFile, artifact.base);
+  const head = await checkAgainstHead(gh, ctx, artifact.results, path, artifact.sha);
+  return redecide(artifact.results, {
+    policy: trusted.policy,
+    proposed: head.proposed,
+    from: trusted.from,
+    branch: artifact.base.ref,
+    now,
+    baselinePolicy: head.baselinePolicy,
+    problems: head.problems,
+  });
 }

@@ -34,6 +34,12 @@ function emitValue(value: unknown, indent: string, emit: (piece: string) => void
     emit(JSON.stringify(value));
     return;
   }
+  if (isFlat(value)) {
+    // Nothing nested: JSON.stringify writes it, re-indented (a string holds no raw newline).
+    const text = JSON.stringify(value, null, 2);
+    emit(indent === "" ? text : text.replace(/\n/g, `\n${indent}`));
+    return;
+  }
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
     if (value.length === 0) {
@@ -59,4 +65,13 @@ function emitValue(value: unknown, indent: string, emit: (piece: string) => void
     emitValue(v, inner, emit);
   }
   emit(first ? "{}" : `\n${indent}}`);
+}
+
+/** An array or object whose values are all primitives: one JSON.stringify call is its output. */
+function isFlat(value: object): boolean {
+  // A toJSON of its own was applied already; JSON.stringify would apply it again.
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return false;
+  const values = Array.isArray(value) ? value : Object.values(value);
+  for (const v of values) if (v !== null && typeof v === "object") return false;
+  return true;
 }

@@ -52,11 +52,20 @@ const same = (a: Holder | undefined, b: Holder | undefined) =>
   a !== undefined && b !== undefined && a.pid === b.pid && a.host === b.host && a.since === b.since;
 
 export function lockOutDir(dir: string, now: () => Date = () => new Date()): OutLock {
-  mkdirSync(dir, { recursive: true });
   const file = join(dir, LOCK_FILE);
   const me: Holder = { pid: process.pid, host: hostname(), since: now().toISOString() };
   const tmp = join(dir, `${LOCK_FILE}.${process.pid}-${randomBytes(4).toString("hex")}`);
-  writeFileSync(tmp, `${JSON.stringify(me)}\n`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(tmp, `${JSON.stringify(me)}\n`);
+  } catch (err) {
+    // Not a bug of ours: a path the user gave that cannot be written.
+    const code = (err as NodeJS.ErrnoException).code ?? "error";
+    throw new InputError({
+      file: displayPath(dir),
+      message: `cannot write to the out dir (${code}); choose another --out`,
+    });
+  }
   let note: string | undefined;
   try {
     for (let attempt = 0; ; attempt++) {

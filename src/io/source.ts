@@ -6,6 +6,8 @@
  */
 import {
   type Alias,
+  Composer,
+  type CST,
   type Document,
   isMap,
   isPair,
@@ -13,8 +15,10 @@ import {
   isSeq,
   LineCounter,
   type Node,
+  Parser,
   parseDocument,
   visit,
+  YAMLParseError,
 } from "yaml";
 import { InputError, type Problem, type SourcePosition } from "./diagnostic.js";
 
@@ -30,8 +34,8 @@ export interface YamlSource extends Located {
 
 export function parseYaml(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const at = (offset: number) => positionAt(text, lineCounter, offset);
+  const doc = composeOne(text, lineCounter, file, at);
   const first = doc.errors[0];
   if (first) {
     // Later YAML errors are almost always consequences of the first; one clear message helps more.
@@ -60,6 +64,73 @@ export function parseYaml(text: string, file: string): YamlSource {
     return offset === undefined ? undefined : at(offset);
   };
   return { file, data, locate };
+}
+
+/**
+ * Lists and mappings nested deeper than this are no config or suite; far deeper, the YAML
+ * composer (which recurses) overflows the stack and says only "Maximum call stack size
+ * exceeded".
+ */
+export const MAX_NESTING = 64;
+
+/**
+ * `parseDocument`, with the nesting checked on the parser's tokens (built without
+ * recursion) before the composer sees them. A second document is an error, as there.
+ */
+function composeOne(
+  text: string,
+  lineCounter: LineCounter,
+  file: string,
+  at: (offset: number) => SourcePosition,
+): Document.Parsed {
+  const parser = new Parser(lineCounter.addNewLine);
+  const composer = new Composer({ uniqueKeys: true });
+  function* checked(): Generator<CST.Token> {
+    for (const token of parser.parse(text)) {
+      const deep = tooDeep(token);
+      if (deep !== undefined)
+        throw new InputError({
+          file,
+          position: at(deep),
+          message: `nesting deeper than ${MAX_NESTING} levels (lists and mappings inside each other); no config or suite needs it: flatten the structure`,
+        });
+      yield token;
+    }
+  }
+  let doc: Document.Parsed | undefined;
+  for (const next of composer.compose(checked(), true, text.length)) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(
+        new YAMLParseError(
+          next.range.slice(0, 2) as [number, number],
+          "MULTIPLE_DOCS",
+          "Source contains multiple documents",
+        ),
+      );
+      break;
+    }
+  }
+  // `compose(…, true)` always ends with a document, if only an empty one.
+  return doc as Document.Parsed;
+}
+
+/** Offset of the first collection nested deeper than MAX_NESTING in a CST token, walked without recursion. */
+function tooDeep(root: CST.Token): number | undefined {
+  const stack: [CST.Token, number][] = [[root, 0]];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [token, depth] = top;
+    if (token.type === "document") {
+      if (token.value) stack.push([token.value, depth]);
+    } else if (token.type === "block-map" || token.type === "block-seq" || token.type === "flow-collection") {
+      if (depth >= MAX_NESTING) return token.offset;
+      for (const item of token.items) {
+        if ("key" in item && item.key) stack.push([item.key, depth + 1]);
+        if (item.value) stack.push([item.value, depth + 1]);
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Aliases may expand at most this many times: enough for real configs, not for a resource attack. */

@@ -95,3 +95,15 @@ export function htmlText(text: string): string {
 export function xmlText(text: string): string {
   return htmlText(text).replace(/[\uD800-\uDFFF\uFFFE\uFFFF]/gu, "\uFFFD");
 }
+
+/**
+ * JSON for a `<script type="application/json">` block: `<`, `>` and `&` as \u escapes, so
+ * no text can close the element or open a comment in it (`</script>`, `<!--`), and the
+ * line separators U+2028/U+2029 escaped too. JSON.parse reads it back unchanged.
+ */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}

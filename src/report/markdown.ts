@@ -19,6 +19,7 @@ import { adjustedText, atMargin, mdeText, powerText } from "./comparison-text.js
 import { errorCauses, idList } from "./error-causes.js";
 import { fencedBlock, markdownInline, redactedText } from "./escape.js";
 import type { Detail } from "./fit.js";
+import { policyBlock } from "./policy-block.js";
 import type { Results } from "./results-schema.js";
 import { orLast, SHOWN_CATEGORIES, SHOWN_DECISIONS, worstFirst } from "./top.js";
 
@@ -148,9 +149,11 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
   out.push(`**Verdict: ${r.verdict}** — ${verdictSummary(r)}.${where ? `  \n${where}` : ""}`, "");
   out.push(...summaryTable(r));
   out.push(...gateSentences(r));
-  for (const w of (r.waivers ?? []).filter((x) => x.status === "expired")) {
+  const ignored = (r.waivers ?? []).filter((x) => x.status === "expired" || x.status === "too_long");
+  for (const w of ignored) {
+    const why = w.status === "expired" ? "expired" : "expires too far ahead (waiver_max_days)";
     out.push(
-      `- ⚠️ expired waiver ignored: **${METRIC_INFO[w.metric].title}**, owner ${markdownInline(w.owner, 80)}, expired ${markdownInline(w.expires, 10)}`,
+      `- ⚠️ waiver ignored, ${why}: **${METRIC_INFO[w.metric].title}**, owner ${markdownInline(w.owner, 80)}, expires ${markdownInline(w.expires, 10)}`,
     );
   }
   out.push("");
@@ -164,6 +167,7 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
       `Profile: ${markdownInline(r.profile.name, 100)} (branch ${markdownInline(r.profile.branch, 100)})  `,
     );
   }
+  out.push(...policyBlock(r));
   out.push(
     `Suites: ${r.suites.map((s) => `${markdownInline(s.file, 200)} (${s.cases} cases, ${markdownInline(s.hash.slice(0, 19), 19)}…)`).join(", ")}`,
     "",

@@ -199,10 +199,23 @@ export const ResultsSchema = z
           reason: z.string(),
           owner: z.string(),
           expires: z.string(),
-          status: z.enum(["applied", "expired", "unused"]),
+          status: z.enum(["applied", "expired", "too_long", "unused"]),
           applied: z.int().min(0),
         }),
       )
+      .optional(),
+    /**
+     * Where the gate policy (gates, profiles, waivers) came from when it was not the run's own
+     * config — on a pull request, the base branch's — and what the pull request would change
+     * in it (applies once merged). `untrusted`: why the recorded run is not the pull
+     * request's own (its config or suites differ from the head commit's): the verdict is fail.
+     */
+    policy: z
+      .strictObject({
+        from: z.string(),
+        proposed: z.array(z.string()),
+        untrusted: z.array(z.string()).optional(),
+      })
       .optional(),
     notes: z.array(z.string()),
   })

@@ -18,6 +18,7 @@ import { setMaxListeners } from "node:events";
 import { AppendLog } from "../io/append-log.js";
 import type { Redactor } from "../io/redact.js";
 import type { LoadedCase } from "../suite/load.js";
+import { answerTooLargeReason, overAnswerLimit } from "../targets/answer-limit.js";
 import { fingerprintOf, ResponseCache, requestKey } from "../targets/cache.js";
 import { AttemptError, type Culprit, TargetUnusableError } from "../targets/failure.js";
 import type { Responder } from "../targets/responder.js";
@@ -151,7 +152,10 @@ export async function runCases(
   setMaxListeners(options.concurrency * 4 + 10, abort.signal);
   let fatal: AttemptError | undefined;
   let bug: unknown;
-  const record = (job: Job, outcome: { response: string } | { error: string }) => {
+  const record = (job: Job, given: { response: string } | { error: string }) => {
+    // Every target's transport bounds its answers; this holds the same limit for any responder.
+    const size = "response" in given ? overAnswerLimit(given.response) : undefined;
+    const outcome = size === undefined ? given : { error: answerTooLargeReason("the answer", size) };
     const r: CaseResponse =
       "response" in outcome
         ? { id: job.c.id, sample: job.sample, response: outcome.response }

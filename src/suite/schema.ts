@@ -3,11 +3,13 @@
  * a list of cases (or `{cases: [...]}`). `gates/suite.schema.json` is generated from this.
  */
 import { z } from "zod";
+import { isBlank } from "../io/blank.js";
 
 const nonBlank = (what: string) =>
   z
     .string({ error: `expected ${what} as a string` })
-    .refine((s) => s.trim().length > 0, { error: `${what} must not be empty` });
+    // Invisible characters alone (U+200B, NUL, U+202E…) are as empty as spaces.
+    .refine((s) => !isBlank(s), { error: `${what} must not be empty (nor only invisible characters)` });
 
 export const MessageSchema = z.strictObject({
   role: z.enum(["system", "user", "assistant"]),

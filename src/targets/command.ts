@@ -16,9 +16,10 @@
  *   would otherwise keep the pipe open, and the run would wait for it forever.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import type { CommandTargetConfig } from "../config/targets.js";
+import { type Overlong, readBoundedLines } from "../io/bounded-lines.js";
 import type { LoadedCase } from "../suite/load.js";
+import { answerTooLargeReason, MAX_ANSWER_BYTES } from "./answer-limit.js";
 import { AttemptError, excerpt } from "./failure.js";
 import { lastUserTurn, messagesOf } from "./messages.js";
 import type { AnswerContext, LiveOptions, Responder } from "./responder.js";
@@ -140,9 +141,16 @@ export class CommandResponder implements Responder {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_KEPT);
     });
     let lineNo = 0;
-    createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) => {
-      lineNo++;
-      if (line.trim() !== "") this.onLine(line, lineNo);
+    // Each line bounded: an answer over the limit fails its case, not the run's memory.
+    readBoundedLines(child.stdout, MAX_ANSWER_BYTES, {
+      line: (line) => {
+        lineNo++;
+        if (line.trim() !== "") this.onLine(line, lineNo);
+      },
+      overlong: (line) => {
+        lineNo++;
+        this.onOverlong(line, lineNo);
+      },
     });
     this.closed = new Promise((resolve) => {
       child.on("error", (err: NodeJS.ErrnoException) => {
@@ -202,6 +210,37 @@ export class CommandResponder implements Responder {
     if (typeof msg.response === "string") waiting.resolve(msg.response);
     else
       waiting.reject(new AttemptError(`the command reported: ${excerpt(String(msg.error), 300)}`, "final"));
+  }
+
+  /**
+   * A line over the limit is not parsed; its id (and sample) are looked for at its start
+   * and end, where `{"id": …, "sample": …, "response": "…"}` puts them. Found, that case
+   * is an error case; not found, no case can be told its answer, and the command is stopped.
+   */
+  private onOverlong(line: Overlong, lineNo: number): void {
+    const find = (re: RegExp) => re.exec(line.head)?.[1] ?? re.exec(line.tail)?.[1];
+    const rawId = find(/"id"\s*:\s*("(?:[^"\\]|\\.)*")/);
+    let id: unknown;
+    try {
+      id = rawId === undefined ? undefined : JSON.parse(rawId);
+    } catch {
+      id = undefined;
+    }
+    const sample = Number(find(/"sample"\s*:\s*(\d+)/) ?? 0);
+    const waiting = typeof id === "string" ? this.pending.get(keyOf(id, sample)) : undefined;
+    const reason = answerTooLargeReason(`the command's answer (stdout line ${lineNo})`, line.bytes);
+    if (waiting) {
+      waiting.reject(new AttemptError(reason, "final"));
+      return;
+    }
+    if (typeof id === "string") return; // an answer for a request no longer waiting, as in onLine
+    this.die(
+      new AttemptError(
+        `${reason}, and no "id" at its start or end to tell whose${this.stderrNote()}`,
+        "final",
+      ),
+    );
+    this.stop();
   }
 
   private stderrNote(): string {

@@ -14,6 +14,7 @@
  */
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import { type Dispatcher, EnvHttpProxyAgent, ProxyAgent } from "undici";
+import { answerTooLarge, MAX_ANSWER_BYTES } from "./answer-limit.js";
 import { AttemptError } from "./failure.js";
 
 export interface HttpRequest {
@@ -38,8 +39,8 @@ export interface HttpClientOptions {
   proxy?: string;
 }
 
-/** Untrusted servers must not exhaust our memory with one answer. */
-export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** Untrusted servers must not exhaust our memory with one answer: the limit every target shares. */
+export const MAX_RESPONSE_BYTES = MAX_ANSWER_BYTES;
 /** Idle connections are closed after this (Node's and uvicorn's servers close theirs after 5 s). */
 const KEEP_ALIVE_MS = 4_000;
 /** As undici's default: long enough for a TLS handshake across the world. */
@@ -177,9 +178,7 @@ export class HttpClient {
     if (code === "SG_TIMEOUT") {
       return new AttemptError(`no complete response within ${req.timeoutMs / 1000} s (timeout)`, "retryable");
     }
-    if (code === "SG_TOO_LARGE") {
-      return new AttemptError(`response larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB`, "final");
-    }
+    if (code === "SG_TOO_LARGE") return answerTooLarge("response");
     if (code === "SG_MALFORMED" || code.startsWith("HPE_") || e.name === "HTTPParserError") {
       return new AttemptError(`malformed HTTP response (${e.message})`, "retryable");
     }

@@ -12,6 +12,7 @@ import { parseJsonLines } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { check } from "../io/validate.js";
 import type { LoadedCase } from "../suite/load.js";
+import { answerTooLargeReason, overAnswerLimit } from "./answer-limit.js";
 import { type CaseResponse, RECORDED_LABELS, type Target } from "./target.js";
 
 /**
@@ -91,6 +92,16 @@ export function readResponseFile(file: string, caseIds: ReadonlySet<string>): Ca
     const recorded = samplesOf.get(r.id);
     if (recorded) recorded.samples.push(r.sample);
     else samplesOf.set(r.id, { samples: [r.sample], at: line.locate(["id"]) });
+    // A recorded answer over the limit every target has is an error case, as it would have been live.
+    const size = r.response === undefined ? undefined : overAnswerLimit(r.response);
+    if (size !== undefined) {
+      out.push({
+        id: r.id,
+        sample: r.sample,
+        error: `${answerTooLargeReason("recorded response", size)} (${shown}:${line.line})`,
+      });
+      continue;
+    }
     out.push({ id: r.id, sample: r.sample, response: r.response, error: r.error, grade: r.grade });
   }
   problems.push(...unevenSamples(samplesOf, shown));

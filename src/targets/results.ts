@@ -9,6 +9,7 @@ import { readText } from "../io/text.js";
 import { readResults } from "../report/results-read.js";
 import type { Results } from "../report/results-schema.js";
 import type { LoadedCase } from "../suite/load.js";
+import { answerTooLargeReason, overAnswerLimit } from "./answer-limit.js";
 import type { CaseResponse, Provenance, Target, TargetIdentity } from "./target.js";
 
 export class ResultsTarget implements Target {
@@ -59,9 +60,12 @@ export class ResultsTarget implements Target {
           };
           continue;
         }
+        const size = s.response === undefined ? undefined : overAnswerLimit(s.response);
         yield s.status === "error" || s.response === undefined
           ? { id: c.id, sample: s.sample, error: s.error ?? "no response in the baseline results" }
-          : { id: c.id, sample: s.sample, response: s.response };
+          : size !== undefined
+            ? { id: c.id, sample: s.sample, error: answerTooLargeReason("recorded response", size) }
+            : { id: c.id, sample: s.sample, response: s.response };
       }
     }
   }

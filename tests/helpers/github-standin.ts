@@ -11,7 +11,7 @@
  *
  * It keeps just enough state for safety-gate's calls: issue comments (paginated), check
  * runs, statuses, workflow runs with artifacts (zip files served through a redirect, as
- * GitHub does) and pull requests. It also stands in for the runner's artifact service
+ * GitHub does), pull requests and repository files by commit (the contents API). It also stands in for the runner's artifact service
  * that `@actions/artifact` uploads to (ACTIONS_RESULTS_URL: Twirp CreateArtifact and
  * FinalizeArtifact, and the block-blob upload between them); see `artifactServiceEnv`. `readOnly` answers every write with the 403 a fork's
  * token gets; `secondaryLimitOnce` answers one request with a secondary rate limit.
@@ -148,7 +148,11 @@ export interface StandInOptions {
   secondaryLimitOnce?: string;
   /** Comments already on pull requests (number → comments). */
   comments?: Record<number, StoredComment[]>;
-  pulls?: Record<number, { headSha: string }>;
+  pulls?: Record<number, { headSha: string; baseSha?: string; baseRef?: string }>;
+  /** Repository files by commit: sha → path → text (the contents API). */
+  files?: Record<string, Record<string, string>>;
+  /** The latest commit that changed a path (the commits API, `?path=`): path → sha and author login. */
+  lastCommits?: Record<string, { sha: string; login: string }>;
   runs?: WorkflowRunSeed[];
   /** Workflow file names that exist. */
   workflows?: string[];
@@ -491,7 +495,34 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
       case "GET /repos/{owner}/{repo}/pulls/{pull_number}": {
         const pr = options.pulls?.[Number(path.pull_number)];
         if (!pr) return reply(404, { message: "Not Found" });
-        return reply(200, { number: Number(path.pull_number), head: { sha: pr.headSha } });
+        return reply(200, {
+          number: Number(path.pull_number),
+          head: { sha: pr.headSha },
+          base: { sha: pr.baseSha ?? "0".repeat(40), ref: pr.baseRef ?? "main" },
+        });
+      }
+      case "GET /repos/{owner}/{repo}/commits": {
+        const c = options.lastCommits?.[String(query.path)];
+        return reply(
+          200,
+          c ? [{ sha: c.sha, author: { login: c.login }, commit: { author: { name: c.login } } }] : [],
+        );
+      }
+      case "GET /repos/{owner}/{repo}/contents/{path}": {
+        const text = options.files?.[String(query.ref)]?.[String(path.path)];
+        if (text === undefined) return reply(404, { message: "Not Found" });
+        // Raw media type: the bytes themselves; otherwise GitHub's JSON with base64 content.
+        if (/raw/.test(String(req.headers.accept))) {
+          record(op.template, 200, undefined);
+          res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+          return res.end(text);
+        }
+        return reply(200, {
+          type: "file",
+          encoding: "base64",
+          path: path.path,
+          content: Buffer.from(text).toString("base64"),
+        });
       }
       case "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs": {
         if (!(options.workflows ?? []).includes(String(path.workflow_id)))

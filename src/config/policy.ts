@@ -1,0 +1,107 @@
+/**
+ * The gate policy: the parts of the config that say what passes — gates, branch profiles,
+ * waivers, the confidence level and the longest a waiver may run. On a pull request the
+ * policy must come from the base branch (already reviewed and merged), never from the pull
+ * request itself, or a pull request could relax its own gate; what the pull request
+ * changes in it is shown as proposed and applies once merged. The suites and targets still
+ * come from the pull request. This module is plain data: who fetches the base branch's
+ * policy is the adapter's business.
+ */
+import { canonicalJson } from "../io/canonical.js";
+import { InputError } from "../io/diagnostic.js";
+import { parseYaml } from "../io/source.js";
+import { validate } from "../io/validate.js";
+import { type GateConfig, PolicySchema } from "./schema.js";
+
+export const POLICY_KEYS = ["gates", "profiles", "waivers", "confidence", "waiver_max_days"] as const;
+
+export type Policy = Pick<GateConfig, (typeof POLICY_KEYS)[number]>;
+
+/** A policy the caller trusts more than the config file's own (the base branch's). */
+export interface TrustedPolicy {
+  /** Absent when the trusted side has no config at this path (the pull request introduces it). */
+  policy?: Policy;
+  /** Where it was read, for the report (e.g. `safety-gate.yml at main@1a2b3c4`). */
+  from: string;
+}
+
+export function policyOf(config: GateConfig): Policy {
+  return {
+    gates: config.gates,
+    profiles: config.profiles,
+    waivers: config.waivers,
+    confidence: config.confidence,
+    waiver_max_days: config.waiver_max_days,
+  };
+}
+
+/** The config with its policy replaced by `policy`; suites, targets, graders are kept. */
+export function withPolicy<C extends GateConfig>(config: C, policy: Policy): C {
+  return {
+    ...config,
+    gates: policy.gates,
+    profiles: policy.profiles,
+    waivers: policy.waivers,
+    confidence: policy.confidence,
+    waiver_max_days: policy.waiver_max_days,
+  };
+}
+
+/**
+ * The policy of a config file's text (another commit's, read through an API). Only the
+ * policy keys are read and validated: the rest — targets with `${VAR}`s, suite paths — is
+ * the pull request's business and may not even resolve here.
+ */
+export function parsePolicy(text: string, file: string): Policy {
+  const source = parseYaml(text, file);
+  const data = source.data;
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new InputError({
+      file,
+      position: { line: 1, column: 1 },
+      message: "expected a mapping with `version: 1`",
+    });
+  }
+  const picked = Object.fromEntries(
+    POLICY_KEYS.filter((k) => k in data).map((k) => [k, (data as Record<string, unknown>)[k]]),
+  );
+  return validate(PolicySchema, picked, source);
+}
+
+const show = (v: unknown) => (v === undefined ? "none" : canonicalJson(v));
+
+/** What `proposed` changes in `current`, one line per change, in a reader's words. */
+export function policyChanges(current: Policy, proposed: Policy): string[] {
+  const out: string[] = [];
+  const metrics = new Set([...Object.keys(current.gates), ...Object.keys(proposed.gates)]);
+  if (Object.keys(current.gates).length && !Object.keys(proposed.gates).length) out.push("all gates removed");
+  else {
+    for (const m of metrics) {
+      const [a, b] = [
+        (current.gates as Record<string, unknown>)[m],
+        (proposed.gates as Record<string, unknown>)[m],
+      ];
+      if (show(a) !== show(b)) out.push(`gate ${m}: ${show(a)} → ${show(b)}`);
+    }
+  }
+  const globs = new Set([...Object.keys(current.profiles ?? {}), ...Object.keys(proposed.profiles ?? {})]);
+  for (const g of globs) {
+    const [a, b] = [current.profiles?.[g], proposed.profiles?.[g]];
+    if (show(a) !== show(b)) out.push(`profile ${g}: ${show(a)} → ${show(b)}`);
+  }
+  const before = new Set(current.waivers.map((w) => canonicalJson(w)));
+  const after = new Set(proposed.waivers.map((w) => canonicalJson(w)));
+  for (const w of proposed.waivers) {
+    if (!before.has(canonicalJson(w)))
+      out.push(`waiver added: ${w.metric}, owner ${w.owner}, expires ${w.expires} (${w.reason})`);
+  }
+  for (const w of current.waivers) {
+    if (!after.has(canonicalJson(w)))
+      out.push(`waiver removed: ${w.metric}, owner ${w.owner}, expires ${w.expires}`);
+  }
+  if (current.confidence !== proposed.confidence)
+    out.push(`confidence: ${current.confidence} → ${proposed.confidence}`);
+  if (current.waiver_max_days !== proposed.waiver_max_days)
+    out.push(`waiver_max_days: ${current.waiver_max_days} → ${proposed.waiver_max_days}`);
+  return out;
+}

@@ -1,0 +1,111 @@
+/**
+ * From graded cases to a verdict: metrics → paired comparisons → decisions → waivers.
+ * The one place a verdict is made: the gate run calls it on the cases it just graded, and
+ * the trusted report side calls it again on a pull request's recorded cases with the base
+ * branch's policy, so an artifact's own decisions are never believed.
+ */
+import { impliedNote, resolveGates } from "../config/gate-pair.js";
+import type { GateConfig, Gates } from "../config/schema.js";
+import { type Comparison, compareBuilds } from "./compare.js";
+import { addCorrections } from "./correction.js";
+import { type Decision, decide } from "./decide.js";
+import { computeMetrics, type MetricTable } from "./metrics.js";
+import type { CaseOutcome } from "./outcome.js";
+import { applyWaivers, type Verdict, verdictOf, type WaivedDecision, type WaiverRecord } from "./waivers.js";
+
+export interface EvaluationInput {
+  gates: GateConfig["gates"];
+  confidence: number;
+  waivers: GateConfig["waivers"];
+  /** `waiver_max_days`: waivers expiring further ahead are ignored. */
+  waiverMaxDays?: number;
+  candidate: readonly CaseOutcome[];
+  baseline?: readonly CaseOutcome[];
+  /** Why the builds cannot be compared, if they cannot (regression gates become inconclusive). */
+  incomparable?: string;
+  /** Why regression gates do not apply to this run at all (a run on the base branch itself). */
+  notApplicable?: string;
+  /** A baseline was configured (even if it could not be had): implied gates then include a regression gate. */
+  baselineConfigured?: boolean;
+  now: Date;
+}
+
+export interface Evaluation {
+  verdict: Verdict;
+  metrics: { candidate: MetricTable; baseline?: MetricTable };
+  comparisons: Comparison[];
+  decisions: WaivedDecision[];
+  waivers: WaiverRecord[];
+  notes: string[];
+}
+
+export function evaluate(input: EvaluationInput): Evaluation {
+  const { candidate, baseline, confidence } = input;
+  const notes: string[] = [];
+  // Safety and usefulness as a pair (config/gate-pair.ts): gating one implies the other.
+  const paired = resolveGates(input.gates, input.baselineConfigured ?? baseline !== undefined);
+  const gates = input.notApplicable ? withoutRegression(paired.gates) : paired.gates;
+  const compared =
+    baseline && !input.incomparable
+      ? compareBuilds(gates, candidate, new Map(baseline.map((o) => [o.id, o])), confidence)
+      : undefined;
+  const comparisons: Comparison[] = compared?.comparisons ?? [];
+  notes.push(...(compared?.notes ?? []));
+  const metrics = {
+    candidate: addCorrections(computeMetrics(candidate, confidence), paired.gates, confidence),
+    baseline: baseline
+      ? addCorrections(computeMetrics(baseline, confidence), paired.gates, confidence)
+      : undefined,
+  };
+  const decided: Decision[] = decide({
+    gates,
+    candidate: metrics.candidate,
+    baseline: metrics.baseline,
+    comparisons,
+    incomparable: input.incomparable,
+  });
+  // Waivers apply after the decisions, so they never change a number.
+  const waived = applyWaivers({
+    waivers: input.waivers,
+    decisions: decided,
+    candidate,
+    comparisons,
+    now: input.now,
+    maxDays: input.waiverMaxDays,
+  });
+  // An implied gate is shown as implied wherever a gate is shown.
+  const decisions = waived.decisions.map((d) =>
+    (paired.implied as string[]).includes(d.metric) ? { ...d, implied: true as const } : d,
+  );
+  for (const metric of paired.implied) {
+    const measured = metrics.candidate[metric].overall.n > 0;
+    notes.push(impliedNote(metric, gates[metric]?.regression !== undefined, measured));
+  }
+  if (input.notApplicable) notes.push(`Regression gates were not applied: ${input.notApplicable}.`);
+  // Nothing decided is nothing shown to be safe: it never reads as a pass.
+  if (decisions.length === 0) notes.push("No gate decided anything (no cases were measured): inconclusive.");
+  for (const w of waived.waivers.filter((x) => x.status === "expired")) {
+    notes.push(
+      `Waiver ${w.index + 1} (${w.metric}, owner ${w.owner}) expired on ${w.expires} and was ignored; renew or remove it.`,
+    );
+  }
+  for (const w of waived.waivers.filter((x) => x.status === "too_long")) {
+    notes.push(
+      `Waiver ${w.index + 1} (${w.metric}, owner ${w.owner}) expires ${w.expires}, more than waiver_max_days (${input.waiverMaxDays}) ahead, and was ignored; set an earlier expiry.`,
+    );
+  }
+  return {
+    verdict: decisions.length === 0 ? "inconclusive" : verdictOf(decisions.map((d) => d.outcome)),
+    metrics,
+    comparisons,
+    decisions,
+    waivers: waived.waivers,
+    notes,
+  };
+}
+
+function withoutRegression(gates: Gates): Gates {
+  return Object.fromEntries(
+    Object.entries(gates).map(([metric, gate]) => [metric, gate && { ...gate, regression: undefined }]),
+  ) as Gates;
+}
