@@ -61,13 +61,18 @@ interface Proxy {
   upstreamPorts: Set<number>;
 }
 
-async function startProxy(): Promise<Proxy> {
+/** `refuse`: answer every request and CONNECT with this status instead (e.g. 407). */
+async function startProxy(refuse?: number): Promise<Proxy> {
   const log: string[] = [];
   const upstreamPorts = new Set<number>();
   const upstream = new Set<Socket>();
   const server = createHttpServer((req: IncomingMessage, res) => {
     // A forward request: the request target is the absolute URL.
     log.push(`${req.method} ${req.url}`);
+    if (refuse) {
+      res.writeHead(refuse, { "proxy-authenticate": 'Basic realm="proxy"' }).end();
+      return;
+    }
     const target = new URL(req.url ?? "");
     const headers = { ...req.headers };
     delete headers["proxy-connection"];
@@ -94,6 +99,10 @@ async function startProxy(): Promise<Proxy> {
   });
   server.on("connect", (req: IncomingMessage, client: Socket, head: Buffer) => {
     log.push(`CONNECT ${req.url}`);
+    if (refuse) {
+      client.end(`HTTP/1.1 ${refuse} Refused\r\ncontent-length: 0\r\n\r\n`);
+      return;
+    }
     const [host, port] = (req.url ?? "").split(":");
     const up = netConnect(Number(port), host, () => {
       upstreamPorts.add(up.localPort as number);
@@ -212,6 +221,45 @@ describe("proxies from the environment", () => {
       `through the proxy http://***:***@${dead.host}/ from HTTP_PROXY`,
     );
     expect((err as AttemptError).message).not.toContain("hunter2");
+    expect(api.peers).toHaveLength(0);
+  });
+});
+
+describe("a proxy that refuses us", () => {
+  it("refusing a tunnel (403) is fatal before the endpoint is reached", async () => {
+    const proxy = await startProxy(403);
+    proxyEnv({ HTTPS_PROXY: proxy.url });
+    const err = await client(1)
+      .send(post("https://127.0.0.1:9/x"))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AttemptError);
+    expect((err as AttemptError).kind).toBe("fatal");
+    expect((err as AttemptError).message).toMatch(
+      /^the proxy refused the tunnel \(HTTP 403\) \(requests go through/,
+    );
+    expect(proxy.log).toEqual(["CONNECT 127.0.0.1:9"]);
+  });
+
+  it("asking for credentials (407) is fatal, forward or CONNECT, before the endpoint is reached", async () => {
+    const proxy = await startProxy(407);
+    const api = await endpoint();
+    proxyEnv({ HTTP_PROXY: proxy.url });
+    const forward = await client(1)
+      .send(post(`${api.origin}/x`))
+      .catch((e: unknown) => e);
+    expect(forward).toBeInstanceOf(AttemptError);
+    expect((forward as AttemptError).kind).toBe("fatal");
+    expect((forward as AttemptError).message).toMatch(/^the proxy asks for credentials \(HTTP 407\)/);
+
+    // CONNECT is refused before any TLS: no certificate needed for this one.
+    proxyEnv({ HTTPS_PROXY: proxy.url });
+    const tunnel = await client(1)
+      .send(post(`https://${api.host}/x`))
+      .catch((e: unknown) => e);
+    expect(tunnel).toBeInstanceOf(AttemptError);
+    expect((tunnel as AttemptError).kind).toBe("fatal");
+    expect((tunnel as AttemptError).message).toMatch(/^the proxy asks for credentials \(HTTP 407\)/);
+    expect(proxy.log).toEqual([`POST ${api.origin}/x`, `CONNECT ${api.host}`]);
     expect(api.peers).toHaveLength(0);
   });
 });

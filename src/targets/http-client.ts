@@ -183,10 +183,26 @@ export class HttpClient {
       return new AttemptError(`malformed HTTP response (${e.message})`, "retryable");
     }
     const what = `${code ? `${code}: ` : ""}${e.message ?? String(err)}`;
+    const via = this.proxyNote(origin);
+    // The proxy, not the endpoint, said no: to a forward request (undici reports a 407 as
+    // an invalid argument) or to a CONNECT.
+    const proxySaid = /^Proxy (?:Authentication Required \((407)\)|response \((\d+)\))/.exec(e.message ?? "");
+    const proxyStatus = proxySaid?.[1] ?? proxySaid?.[2];
+    if (proxyStatus === "407") {
+      return new AttemptError(
+        `the proxy asks for credentials (HTTP 407); put them in its URL, as http://user:\${VAR}@host:port${via}`,
+        "fatal",
+        { culprit: "endpoint" },
+      );
+    }
+    if (proxyStatus && !this.reached) {
+      return new AttemptError(`the proxy refused the tunnel (HTTP ${proxyStatus})${via}`, "fatal", {
+        culprit: "endpoint",
+      });
+    }
     if (code === "UND_ERR_INVALID_ARG") {
       return new AttemptError(`invalid request (${what})`, "fatal", { culprit: "endpoint" });
     }
-    const via = this.proxyNote(origin);
     if (TLS.test(code)) {
       return new AttemptError(
         `TLS failure (${what}); check the URL and the server certificate${via}`,
@@ -194,12 +210,10 @@ export class HttpClient {
         { culprit: "endpoint" },
       );
     }
-    const refusedTunnel = /^Proxy response \((\d+)\)/.exec(e.message ?? "");
-    if ((CANNOT_CONNECT.has(code) || refusedTunnel) && !this.reached) {
-      const why = refusedTunnel
-        ? `the proxy refused the tunnel with HTTP ${refusedTunnel[1]}`
-        : `cannot connect (${what}); is the server running at this URL?`;
-      return new AttemptError(`${why}${via}`, "fatal", { culprit: "endpoint" });
+    if (CANNOT_CONNECT.has(code) && !this.reached) {
+      return new AttemptError(`cannot connect (${what}); is the server running at this URL?${via}`, "fatal", {
+        culprit: "endpoint",
+      });
     }
     return new AttemptError(`network error (${what})`, "retryable");
   }
