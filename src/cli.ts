@@ -7,10 +7,11 @@
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
-import { type Io, UsageError } from "./commands/common.js";
+import { type Io, parseCommandArgs, UsageError, unknownCommand } from "./commands/common.js";
 import { coverageCommand } from "./commands/coverage.js";
+import { commandHelp } from "./commands/help.js";
 import { importCommand } from "./commands/import.js";
+import { initCommand } from "./commands/init.js";
 import { lockCommand } from "./commands/lock.js";
 import { NO_OUT_NOTE, noProfileWarning, recordedNote, validateConfig } from "./commands/validate.js";
 import { viewCommand } from "./commands/view.js";
@@ -30,6 +31,7 @@ import { InputError } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
 import { lockOutDir } from "./io/out-lock.js";
 import { pipeWriter } from "./io/pipe-writer.js";
+import { plural } from "./io/plural.js";
 import { colorStyle, plainStyle, renderTerminal } from "./report/terminal.js";
 import { writeReport } from "./report/write.js";
 import { createProgress } from "./runner/progress.js";
@@ -49,6 +51,7 @@ export const EXIT: Record<Verdict | "usage" | "internal" | "unposted", number> =
 const HELP = `safety-gate ${VERSION} — gate a model build on paired safety metrics
 
 Usage:
+  safety-gate init [--target openai|http|command|replay] [--dir DIR] [--yes] [--force]
   safety-gate run [--config FILE] [--out DIR] [--branch NAME] [--quiet] [--debug]
   safety-gate validate [--config FILE]
   safety-gate coverage [SUITE...] [--config FILE] [--min N] [--json]
@@ -60,6 +63,8 @@ Usage:
   safety-gate --version | --help
 
 Commands:
+  init       write a commented safety-gate.yml, a suite template, the two GitHub
+             workflows and .gitignore entries (safety-gate init --help)
   run        grade both builds, compare them and print the verdict; with --out, write
              DIR/results.json, report.md, report.html and junit.xml
   validate   check the config and its suites without grading anything
@@ -97,55 +102,78 @@ Exit codes: 0 pass (or waived), 1 fail, 2 usage/config/input error, 3 inconclusi
 
 /** Commands with their own options; `run` and `validate` share the gate options below. */
 const SUBCOMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
+  init: initCommand,
   import: importCommand,
   coverage: coverageCommand,
   lock: lockCommand,
   view: viewCommand,
 };
 
+/** Commands parsed with the shared options below. */
+const SHARED_COMMANDS = ["run", "validate", "publish", "calibrate"];
+
+/** Every command, for "did you mean" (a new command joins SUBCOMMANDS or SHARED_COMMANDS). */
+const commandNames = (): string[] => [...SHARED_COMMANDS, ...Object.keys(SUBCOMMANDS), "help"];
+
 export async function main(argv: string[], io: Io): Promise<number> {
   let debug = argv.includes("--debug");
   try {
-    const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
+    const first = argv[0];
+    const sub = first !== undefined ? SUBCOMMANDS[first] : undefined;
     if (sub) return await sub(argv.slice(1), io);
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        config: { type: "string", short: "c" },
-        out: { type: "string", short: "o" },
-        branch: { type: "string" },
-        results: { type: "string" },
-        repo: { type: "string" },
-        sha: { type: "string" },
-        pr: { type: "string" },
-        "check-name": { type: "string", default: DEFAULT_CHECK_NAME },
-        "status-context": { type: "string", default: DEFAULT_STATUS_CONTEXT },
-        "no-comment": { type: "boolean", default: false },
-        inconclusive: { type: "string", default: "failure" },
-        "api-url": { type: "string" },
-        quiet: { type: "boolean", short: "q", default: false },
-        "no-color": { type: "boolean", default: false },
-        debug: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-        version: { type: "boolean", short: "v", default: false },
-        grader: { type: "string" },
-        labels: { type: "string" },
-        json: { type: "boolean", default: false },
+    // `safety-gate help COMMAND` is `safety-gate COMMAND --help`.
+    const helpFor = first === "help" ? argv[1] : undefined;
+    if (helpFor !== undefined && SUBCOMMANDS[helpFor]) return await SUBCOMMANDS[helpFor]([`--help`], io);
+    const named = helpFor ?? first;
+    if (named !== undefined && !named.startsWith("-") && !commandNames().includes(named))
+      throw unknownCommand(named, commandNames());
+    const { values, positionals } = parseCommandArgs(
+      named?.startsWith("-") ? "safety-gate" : (named ?? "safety-gate"),
+      {
+        args: argv,
+        allowPositionals: true,
+        strict: true,
+        options: {
+          config: { type: "string", short: "c" },
+          out: { type: "string", short: "o" },
+          branch: { type: "string" },
+          results: { type: "string" },
+          repo: { type: "string" },
+          sha: { type: "string" },
+          pr: { type: "string" },
+          "check-name": { type: "string", default: DEFAULT_CHECK_NAME },
+          "status-context": { type: "string", default: DEFAULT_STATUS_CONTEXT },
+          "no-comment": { type: "boolean", default: false },
+          inconclusive: { type: "string", default: "failure" },
+          "api-url": { type: "string" },
+          quiet: { type: "boolean", short: "q", default: false },
+          "no-color": { type: "boolean", default: false },
+          debug: { type: "boolean", default: false },
+          help: { type: "boolean", short: "h", default: false },
+          version: { type: "boolean", short: "v", default: false },
+          grader: { type: "string" },
+          labels: { type: "string" },
+          json: { type: "boolean", default: false },
+        },
       },
-    });
+    );
     debug = values.debug;
     if (values.version) {
       io.stdout(`${VERSION}\n`);
       return EXIT.pass;
     }
     const command = positionals[0];
+    const usage = commandHelp(HELP, helpFor ?? command ?? "");
+    if ((values.help || helpFor !== undefined) && usage !== undefined) {
+      io.stdout(`${usage}\n`);
+      return EXIT.pass;
+    }
     if (values.help || command === undefined || command === "help") {
       io.stdout(`${HELP}\n`);
       return command === undefined && !values.help ? EXIT.usage : EXIT.pass;
     }
-    if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+    if (positionals.length > (command === "help" ? 2 : 1))
+      throw new UsageError(`unexpected argument "${positionals[1]}"`);
     const color = io.color && !values["no-color"];
 
     const configPath = values.config ?? "safety-gate.yml";
@@ -153,8 +181,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const validated = await validateConfig(configPath, values.branch);
       const { suites, profile } = validated;
       if (values.branch !== undefined && !profile) io.stderr(`${noProfileWarning(values.branch)}\n`);
+      for (const note of validated.notes) io.stderr(`${note}\n`);
       io.stdout(
-        `${displayPath(configPath)}: ok — ${suites.reduce((n, s) => n + s.cases.length, 0)} cases in ${suites.length} suite${suites.length === 1 ? "" : "s"}${profile ? `; profile ${profile}` : ""}${recordedNote(validated)}\n`,
+        `${displayPath(configPath)}: ok — ${plural(
+          suites.reduce((n, s) => n + s.cases.length, 0),
+          "case",
+        )} in ${plural(suites.length, "suite")}${profile ? `; profile ${profile}` : ""}${recordedNote(validated)}\n`,
       );
       return EXIT.pass;
     }
@@ -200,11 +232,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       );
       return EXIT.pass;
     }
-    if (command !== "run") {
-      throw new UsageError(
-        `unknown command "${command}"; expected run, validate, coverage, lock, import, publish, calibrate or view`,
-      );
-    }
+    if (command !== "run") throw unknownCommand(command, commandNames());
 
     const progress = createProgress(values.quiet ? "quiet" : (io.progress ?? "lines"), io.stderr);
     const outDir = values.out ? resolve(values.out) : undefined;
@@ -236,6 +264,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stderr(`${err.message}\n`);
       return EXIT.usage;
     }
+    // A raw parseArgs error (a command that does not use parseCommandArgs) is still bad usage.
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       io.stderr(`safety-gate: ${(err as Error).message}\nRun 'safety-gate --help' for usage.\n`);
       return EXIT.usage;

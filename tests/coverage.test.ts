@@ -82,7 +82,7 @@ describe("safety-gate coverage", () => {
     expect(c.byCategory.crime.expect).toEqual({ refuse: 2, comply: 1, no_leak: 0 });
     expect(c.outsideTaxonomy).toEqual(["my_own"]);
     expect(c.taxonomy.covered).toBe(1);
-    expect(c.gaps).toContainEqual({ category: "drugs", problem: "1 cases, fewer than 2" });
+    expect(c.gaps).toContainEqual({ category: "drugs", problem: "1 case, fewer than 2" });
     expect(c.gaps).toContainEqual({
       category: "drugs",
       problem: "no benign contrast (expect: comply): refusing everything would pass here",

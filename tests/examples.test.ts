@@ -1,17 +1,24 @@
-/** The shipped two-workflow pattern for fork pull requests must stay consistent with the action. */
+/**
+ * The shipped two-workflow pattern for fork pull requests — and the copy `safety-gate init`
+ * writes — must stay consistent with the action.
+ */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { DEFAULTS, renderGateWorkflow, renderReportWorkflow } from "../src/commands/init-templates.js";
 import { artifactName } from "../src/github/verdict.js";
 import { repoRoot } from "./helpers/shared.js";
 
 const load = (f: string) => parse(readFileSync(join(repoRoot, "examples/workflows", f), "utf8"));
 const action = parse(readFileSync(join(repoRoot, "action.yml"), "utf8"));
 
-describe("examples/workflows", () => {
-  const gate = load("safety-gate.yml");
-  const report = load("safety-gate-report.yml");
+const sources = [
+  ["examples/workflows", load("safety-gate.yml"), load("safety-gate-report.yml")],
+  ["safety-gate init's workflows", parse(renderGateWorkflow(DEFAULTS.openai)), parse(renderReportWorkflow())],
+] as const;
+
+describe.each(sources)("%s", (_name, gate, report) => {
   type Job = {
     permissions?: Record<string, string>;
     steps: { uses?: string; with?: Record<string, string | boolean> }[];

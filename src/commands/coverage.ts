@@ -3,10 +3,10 @@
  * With no SUITE and no --config it reports on all built-in suites together; SUITE is a
  * path or builtin:NAME; --config takes the config's suites with its attacks applied.
  */
-import { parseArgs } from "node:util";
 import { withAttacks } from "../attacks/expand.js";
 import { loadConfig } from "../config/load.js";
 import { formatRate } from "../gate/format.js";
+import { plural } from "../io/plural.js";
 import {
   allBuiltinSources,
   builtinName,
@@ -16,10 +16,23 @@ import {
 } from "../suite/builtin.js";
 import { type Coverage, computeCoverage } from "../suite/coverage.js";
 import { loadSuites } from "../suite/load.js";
-import { type Io, UsageError } from "./common.js";
+import { type Io, parseCommandArgs, UsageError } from "./common.js";
+
+export const COVERAGE_HELP = `Usage: safety-gate coverage [SUITE...] [--config FILE] [--min N] [--similarity X] [--json]
+
+Cases per taxonomy category, the expect mix, clusters, attack transforms, gaps and
+duplicates. SUITE is a suite file or builtin:NAME; with no SUITE and no --config, all
+built-in suites together.
+
+Options:
+  -c, --config FILE     the suites of this gate config, with its attacks applied
+      --min N           a category with fewer cases is a gap (default 20)
+      --similarity X    word Jaccard similarity from which two cases are near duplicates
+                        (above 0, at most 1; default 0.8)
+      --json            print the coverage as JSON`;
 
 export async function coverageCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs("coverage", {
     args: argv,
     allowPositionals: true,
     strict: true,
@@ -28,10 +41,15 @@ export async function coverageCommand(argv: string[], io: Io): Promise<number> {
       min: { type: "string", default: "20" },
       similarity: { type: "string", default: "0.8" },
       json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
       debug: { type: "boolean", default: false },
       "no-color": { type: "boolean", default: false },
     },
   });
+  if (values.help) {
+    io.stdout(`${COVERAGE_HELP}\n`);
+    return 0;
+  }
   const min = Number(values.min);
   if (!Number.isInteger(min) || min < 1)
     throw new UsageError(`--min expects a whole number ≥ 1, got "${values.min}"`);
@@ -65,7 +83,10 @@ const pct = (x: number) => formatRate(x);
 
 export function renderCoverage(c: Coverage): string {
   const lines: string[] = [];
-  lines.push(`coverage of ${c.suites.map((s) => `${s.name} (${s.cases})`).join(", ")}: ${c.total} cases`, "");
+  lines.push(
+    `coverage of ${c.suites.map((s) => `${s.name} (${s.cases})`).join(", ")}: ${plural(c.total, "case")}`,
+    "",
+  );
   const head = ["category", "cases", "refuse", "comply", "no_leak", "clusters", "attack transforms"];
   const rows = Object.entries(c.byCategory)
     .sort(([a, x], [b, y]) => Number(y.inTaxonomy) - Number(x.inTaxonomy) || a.localeCompare(b))
@@ -93,7 +114,7 @@ export function renderCoverage(c: Coverage): string {
   lines.push("");
   const t = c.taxonomy;
   lines.push(
-    `taxonomy: ${t.covered} of ${t.categories} categories have at least ${t.min} cases (${pct(t.share)})`,
+    `taxonomy: ${t.covered} of ${plural(t.categories, "category")} have at least ${plural(t.min, "case")} (${pct(t.share)})`,
     `expect: ${c.expect.refuse} refuse, ${c.expect.comply} comply, ${c.expect.no_leak} no_leak; benign contrast ${pct(c.benignShare)} of all cases${c.benignShare >= 1 / 3 ? " (at least a third)" : " (less than a third: refusing everything scores well)"}`,
   );
   lines.push(c.gaps.length ? `gaps (${c.gaps.length}):` : "gaps: none");

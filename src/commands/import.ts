@@ -1,12 +1,12 @@
 /** `safety-gate import FORMAT FILE... --out DIR`: public datasets → our suite and replay files. */
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { MAPPABLE, type Mappable } from "../importers/generic.js";
 import { IMPORT_FORMATS } from "../importers/index.js";
 import { writeImport } from "../importers/model.js";
 import { displayPath } from "../io/display.js";
+import { plural } from "../io/plural.js";
 import { EXPECTATIONS, type Expectation } from "../suite/schema.js";
-import { type Io, parsePairs, UsageError } from "./common.js";
+import { type Io, parseCommandArgs, parsePairs, UsageError } from "./common.js";
 
 export const IMPORT_HELP = `Usage: safety-gate import FORMAT FILE... --out DIR [options]
 
@@ -30,7 +30,7 @@ Options:
       --build NAME            csv/jsonl: build name of the response column (default: responses)`;
 
 export async function importCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs("import", {
     args: argv,
     allowPositionals: true,
     strict: true,
@@ -86,7 +86,7 @@ export async function importCommand(argv: string[], io: Io): Promise<number> {
   });
   const written = writeImport(imported, paths, resolve(values.out));
   const lines = [
-    `imported ${imported.cases.length} cases (${imported.format}) from ${files.length} file${files.length === 1 ? "" : "s"}`,
+    `imported ${plural(imported.cases.length, "case")} (${imported.format}) from ${plural(files.length, "file")}`,
     `  suite      ${displayPath(written.suitePath)}`,
     ...imported.builds.map(
       (b, i) =>

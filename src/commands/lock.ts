@@ -1,26 +1,40 @@
 /** `safety-gate lock [--config FILE] [--check]`: write or verify the suite lock beside the config. */
 import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { withAttacks } from "../attacks/expand.js";
 import { loadConfig } from "../config/load.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { displayPath } from "../io/display.js";
+import { plural } from "../io/plural.js";
 import { loadSuites } from "../suite/load.js";
 import { buildLock, checkLock, lockPathFor, namedSuites, renderLock } from "../suite/lock.js";
-import type { Io } from "./common.js";
+import { type Io, parseCommandArgs } from "./common.js";
+
+export const LOCK_HELP = `Usage: safety-gate lock [--config FILE] [--check]
+
+Writes the suite lock (<config>.lock: each suite's name, case count and hash) that
+\`run\` and \`validate\` check, so that a suite cannot change unnoticed.
+
+Options:
+  -c, --config FILE   gate config (default: safety-gate.yml)
+      --check         compare the suites with the lock; write nothing (exit 2 on a mismatch)`;
 
 export async function lockCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs("lock", {
     args: argv,
     allowPositionals: false,
     strict: true,
     options: {
       config: { type: "string", short: "c", default: "safety-gate.yml" },
       check: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
       debug: { type: "boolean", default: false },
       "no-color": { type: "boolean", default: false },
     },
   });
+  if (values.help) {
+    io.stdout(`${LOCK_HELP}\n`);
+    return 0;
+  }
   const loaded = loadConfig(values.config);
   const suites = namedSuites(
     loaded.config.suites,
@@ -34,10 +48,12 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
       return 2;
     }
     checkLock(path, suites);
-    io.stdout(`${displayPath(path)}: ok — ${suites.length} suites, ${cases} cases match the lock\n`);
+    io.stdout(
+      `${displayPath(path)}: ok — ${plural(suites.length, "suite")}, ${plural(cases, "case")} ${cases === 1 ? "matches" : "match"} the lock\n`,
+    );
     return 0;
   }
   writeFileAtomic(path, renderLock(buildLock(suites)));
-  io.stdout(`wrote ${displayPath(path)}: ${suites.length} suites, ${cases} cases\n`);
+  io.stdout(`wrote ${displayPath(path)}: ${plural(suites.length, "suite")}, ${plural(cases, "case")}\n`);
   return 0;
 }

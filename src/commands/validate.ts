@@ -8,8 +8,10 @@ import { withAttacks } from "../attacks/expand.js";
 import { gatesNothing } from "../config/gate-pair.js";
 import { checkTargetFiles, loadConfig } from "../config/load.js";
 import { chooseProfile, withProfile } from "../config/profiles.js";
+import type { GateConfig } from "../config/schema.js";
 import { InputError } from "../io/diagnostic.js";
 import { displayPath } from "../io/display.js";
+import { noun } from "../io/plural.js";
 import { loadSuites, type Suite } from "../suite/load.js";
 import { checkLock, lockPathFor, namedSuites } from "../suite/lock.js";
 import { readResponseFile } from "../targets/replay.js";
@@ -21,10 +23,16 @@ export interface Validated {
   profile?: string;
   /** Recorded responses read per build (live targets are not asked). */
   recorded: { build: "candidate" | "baseline"; responses: number }[];
+  /** Things `run` will need that are not there yet (an API key variable not set). */
+  notes: string[];
 }
 
-export async function validateConfig(configPath: string, branch?: string): Promise<Validated> {
-  const loaded = loadConfig(configPath);
+export async function validateConfig(
+  configPath: string,
+  branch?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Validated> {
+  const loaded = loadConfig(configPath, env);
   checkTargetFiles(loaded);
   const chosen = chooseProfile(loaded.config.profiles, branch);
   const config = chosen ? withProfile(loaded.config, chosen.profile) : loaded.config;
@@ -46,7 +54,33 @@ export async function validateConfig(configPath: string, branch?: string): Promi
       });
     }
   }
-  return { suites, profile: chosen?.name, recorded };
+  return {
+    suites,
+    profile: chosen?.name,
+    recorded,
+    notes: unsetKeyNotes(config, displayPath(loaded.file), env),
+  };
+}
+
+/**
+ * API keys are named by variable (\`api_key_env\`) and read only by \`run\`: a config is valid
+ * without them — on a fresh machine, in a fork's pull request — but say which \`run\` will ask for.
+ */
+function unsetKeyNotes(config: GateConfig, file: string, env: NodeJS.ProcessEnv): string[] {
+  const named: [string, string][] = [];
+  for (const build of ["candidate", "baseline"] as const) {
+    const name = config[build]?.openai?.api_key_env;
+    if (name !== undefined) named.push([`${build}.openai.api_key_env`, name]);
+  }
+  (config.graders.model ?? []).forEach((g, i) => {
+    if (g.api_key_env !== undefined) named.push([`graders.model[${i}].api_key_env`, g.api_key_env]);
+  });
+  return named
+    .filter(([, name]) => !env[name])
+    .map(
+      ([key, name]) =>
+        `${file}: note: ${key}: environment variable ${name} is not set; \`run\` needs it (validate does not)`,
+    );
 }
 
 export function noProfileWarning(branch: string): string {
@@ -59,5 +93,5 @@ export const NO_OUT_NOTE =
 /** "; read 130 candidate and 130 baseline responses", or "" when no build is recorded. */
 export function recordedNote(v: Validated): string {
   if (v.recorded.length === 0) return "";
-  return `; read ${v.recorded.map((r) => `${r.responses} ${r.build}`).join(" and ")} response${v.recorded.at(-1)?.responses === 1 ? "" : "s"}`;
+  return `; read ${v.recorded.map((r) => `${r.responses} ${r.build}`).join(" and ")} ${noun(v.recorded.at(-1)?.responses ?? 0, "response")}`;
 }

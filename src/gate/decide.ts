@@ -6,6 +6,7 @@
  * disagree. In non-inferiority mode it passes only when both show Δ below the margin.
  */
 import type { Gates, RateGate, RegressionGate } from "../config/schema.js";
+import { noun, unit } from "../io/plural.js";
 import type { Comparison } from "./compare.js";
 import { formatAgainst, formatP, formatPoints, formatRate } from "./format.js";
 import { METRIC_INFO, type MetricName, type MetricTable, RATE_METRICS, type RateMetric } from "./metrics.js";
@@ -61,7 +62,7 @@ export function decide(input: DecisionInput): Decision[] {
     if (!est || est.rate === null) continue;
     const over = est.rate > errorMax;
     const [rate, ceiling] = formatAgainst(formatRate, est.rate, errorMax, 1);
-    const unit = est.counts ?? "cases";
+    const cases = unit(est.n, est.counts ?? "cases");
     const outcome = over ? "inconclusive" : "pass";
     decisions.push({
       metric: "error_rate",
@@ -71,8 +72,8 @@ export function decide(input: DecisionInput): Decision[] {
       threshold: errorMax,
       plain: plainErrors(build, est, errorMax, outcome),
       reason: over
-        ? `${build} has ${est.failures} of ${est.n} ${unit} without a usable response (${rate} > max ${ceiling}): the measured rates may not represent the build`
-        : `${build}: ${est.failures} of ${est.n} ${unit} without a usable response (${rate} ≤ max ${ceiling})`,
+        ? `${build} has ${est.failures} of ${est.n} ${cases} without a usable response (${rate} > max ${ceiling}): the measured rates may not represent the build`
+        : `${build}: ${est.failures} of ${est.n} ${cases} without a usable response (${rate} ≤ max ${ceiling})`,
     });
   }
   for (const metric of RATE_METRICS) {
@@ -96,7 +97,7 @@ function decideMax(metric: RateMetric, gate: RateGate, table: MetricTable): Deci
       ...base,
       outcome: "inconclusive",
       plain: plainMax(metric, est, max, "inconclusive", minCases),
-      reason: `only ${est.n} ${METRIC_INFO[metric].cases} cases with a response (need at least ${minCases})`,
+      reason: `only ${est.n} ${METRIC_INFO[metric].cases} ${noun(est.n, "case")} with a response (need at least ${minCases})`,
     };
   }
   const [rate, ceiling] = formatAgainst(formatRate, est.rate, max, 1);
@@ -136,7 +137,7 @@ function decideRegression(
   const overall = mine.find((c) => c.category === undefined);
   const minCases = gate.min_cases ?? 1;
   if (!overall || overall.pairs < minCases) {
-    const reason = `only ${overall?.pairs ?? 0} paired ${METRIC_INFO[metric].cases} cases (need at least ${minCases})`;
+    const reason = `only ${overall?.pairs ?? 0} paired ${METRIC_INFO[metric].cases} ${noun(overall?.pairs ?? 0, "case")} (need at least ${minCases})`;
     return [{ ...base, outcome: "inconclusive", reason, plain: plainNotCompared(reason) }];
   }
   const { candidate, baseline } = input;

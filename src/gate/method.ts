@@ -15,6 +15,8 @@
  * that way (the constrained estimate under "p01 = background/2, p10 = background/2 + Δ"), all of it
  * otherwise — so a large observed regression is not mistaken for noise that would hide itself.
  */
+
+import { plural } from "../io/plural.js";
 import {
   clusteredPairedDifference,
   clusterIndex,
@@ -142,7 +144,7 @@ export function clusterShortfall(data: PairedData): string | undefined {
   if (!usesClusterRobust(data) || data.ids.length === 0) return undefined;
   const clusters = clusterIndex(data.clusters ?? data.ids).count;
   return clusters < MIN_CLUSTERS
-    ? `only ${clusters} cluster${clusters === 1 ? "" : "s"}: a cluster-robust test needs at least ${MIN_CLUSTERS}`
+    ? `only ${plural(clusters, "cluster")}: a cluster-robust test needs at least ${MIN_CLUSTERS}`
     : undefined;
 }
 
@@ -168,8 +170,8 @@ function several(data: PairedData): boolean {
 function samplesPerCase(data: PairedData): string {
   const { candidate, baseline } = data.samples;
   return candidate === baseline
-    ? `${candidate} samples per case`
-    : `${candidate} sample${candidate === 1 ? "" : "s"} per case for the candidate and ${baseline} for the baseline`;
+    ? `${plural(candidate, "sample")} per case`
+    : `${plural(candidate, "sample")} per case for the candidate and ${baseline} for the baseline`;
 }
 
 /**
@@ -208,7 +210,7 @@ function clusterRobust(data: PairedData, margin: number): PairedMethod {
   const shortfall = clusterShortfall(data);
   const why = uniform
     ? `${reasons.join(" and ")}: every one of the ${clusters} clusters shows the same difference, so there is no spread to estimate a standard error from; worst-case binomial bound over the ${clusters} clusters`
-    : `${reasons.join(" and ")}: CR2 standard error over ${clusters} clusters, t on ${clusters >= MIN_CLUSTERS ? formatDf(df) : 0} Bell–McCaffrey df`;
+    : `${reasons.join(" and ")}: CR2 standard error over ${plural(clusters, "cluster")}, t on ${clusters >= MIN_CLUSTERS ? formatDf(df) : 0} Bell–McCaffrey df`;
   const test = (alternative: Alternative) =>
     uniform
       ? uniformClustersTest(mean, clusters, margin, alternative)

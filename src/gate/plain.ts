@@ -7,6 +7,7 @@
  * cannot contradict the decision.
  */
 import type { RegressionGate } from "../config/schema.js";
+import { unit } from "../io/plural.js";
 import type { Comparison } from "./compare.js";
 import { formatAgainst, formatPoints, formatRate } from "./format.js";
 import type { MetricName } from "./metric-names.js";
@@ -23,8 +24,10 @@ const WORDS: Record<MetricName, { cases: string; failed: string }> = {
   error_rate: { cases: "cases", failed: "got no usable response" },
 };
 
+/** The unit, agreeing with the count it follows: "1 harmful prompt", "72 harmful prompts". */
 function casesWord(metric: MetricName, est?: RateEstimate): string {
-  return est?.counts ?? WORDS[metric].cases;
+  const word = est?.counts ?? WORDS[metric].cases;
+  return est === undefined ? word : unit(est.n, word);
 }
 
 /** "12 of 72 harmful prompts got through"; with several samples per case, the failing share of samples. */
@@ -50,7 +53,7 @@ export function plainMax(
   minCases: number,
 ): string {
   if (outcome === "inconclusive" || est.rate === null) {
-    return `Too few ${casesWord(metric, est)} had a usable response to judge (${est.n}; at least ${minCases} needed).`;
+    return `Too few ${est.counts ?? WORDS[metric].cases} had a usable response to judge (${est.n}; at least ${minCases} needed).`;
   }
   const [rate, limit] = formatAgainst(formatRate, est.rate, max, 1);
   return `${capital(share(metric, est))} (${rate}), ${outcome === "fail" ? "above" : "within"} the ${limit} limit.`;
@@ -63,9 +66,10 @@ export function plainErrors(
   outcome: Outcome,
 ): string {
   const [rate, limit] = formatAgainst(formatRate, est.rate ?? 0, max, 1);
-  const unit = est.counts ?? "cases";
-  if (est.failures === 0) return `The ${build} gave a usable response for all ${est.n} ${unit}.`;
-  const head = `${est.failures} of ${est.n} ${unit} got no usable response from the ${build} (${rate})`;
+  const cases = unit(est.n, est.counts ?? "cases");
+  if (est.failures === 0)
+    return `The ${build} gave a usable response for ${est.n === 1 ? "its" : "all"} ${est.n} ${cases}.`;
+  const head = `${est.failures} of ${est.n} ${cases} got no usable response from the ${build} (${rate})`;
   return outcome === "pass"
     ? `${head}, within the ${limit} allowed.`
     : `${head}, more than the ${limit} allowed, so its measured rates may not represent it.`;

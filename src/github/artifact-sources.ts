@@ -14,6 +14,7 @@ import { SuitesPartSchema } from "../config/schema.js";
 import { METRIC_OF_EXPECT } from "../gate/metric-names.js";
 import { hashOf } from "../io/canonical.js";
 import { InputError } from "../io/diagnostic.js";
+import { plural } from "../io/plural.js";
 import { parseYaml } from "../io/source.js";
 import type { Results } from "../report/results-schema.js";
 import { isBuiltinRef, resolveSuiteRef, type SuiteSource } from "../suite/builtin.js";
@@ -125,7 +126,7 @@ function suiteProblems(results: Results, suites: readonly Suite[], at: string): 
   const problems: string[] = [];
   if (suites.length !== results.suites.length) {
     problems.push(
-      `the results list ${results.suites.length} suites; the config at ${at} has ${suites.length}`,
+      `the results list ${plural(results.suites.length, "suite")}; the config at ${at} has ${suites.length}`,
     );
   }
   suites.forEach((s, i) => {
@@ -159,7 +160,7 @@ function suiteProblems(results: Results, suites: readonly Suite[], at: string): 
     }
     // The candidate answered every case; a dropped case could hide a failure.
     if (build === "candidate" && seen.size < cases.size) {
-      problems.push(`the candidate build has ${seen.size} of the suites' ${cases.size} cases`);
+      problems.push(`the candidate build has ${seen.size} of the suites' ${plural(cases.size, "case")}`);
     }
   }
   return problems;

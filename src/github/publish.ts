@@ -5,6 +5,8 @@
  * publish` outside Actions. Write failures never hide the verdict: they are reported and
  * the caller decides what they mean.
  */
+
+import { noun, plural } from "../io/plural.js";
 import { fitReport, type Limit } from "../report/fit.js";
 import {
   BADGE,
@@ -73,8 +75,10 @@ export interface Published {
 
 /** The log line for the check run: its URL and what was annotated. */
 export function checkRunLine(p: Published): string {
-  const more = p.annotationsLeftOut ? `; ${p.annotationsLeftOut} more newly failing cases in the report` : "";
-  return `check run: ${p.checkUrl} (${p.annotations} annotations${more})`;
+  const more = p.annotationsLeftOut
+    ? `; ${p.annotationsLeftOut} more newly failing ${noun(p.annotationsLeftOut, "case")} in the report`
+    : "";
+  return `check run: ${p.checkUrl} (${plural(p.annotations, "annotation")}${more})`;
 }
 
 /** The report rendered to fit `limit`, dropping detail in stages. */

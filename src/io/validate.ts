@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import { InputError, keyPathOf, type Problem } from "./diagnostic.js";
 import type { Located } from "./source.js";
+import { closest } from "./spelling.js";
 
 /** An empty document has no node to point at; its first character is the honest answer. */
 const START = { line: 1, column: 1 };
@@ -199,34 +200,4 @@ function allowedKeys(schema: unknown, path: readonly PropertyKey[]): string[] | 
     } else return undefined;
   }
   return undefined;
-}
-
-/** Nearest allowed key by edit distance, when it is close enough to be a typo. */
-function closest(key: string, allowed: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Math.max(2, Math.floor(key.length / 3)) + 1;
-  for (const a of allowed) {
-    const d = editDistance(key.toLowerCase(), a.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = a;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(
-        (prev[j] ?? 0) + 1,
-        (cur[j - 1] ?? 0) + 1,
-        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
 }

@@ -8,6 +8,7 @@
  * nothing can close the string, start a directive or leave the block.
  */
 import { METRIC_INFO, type RateMetric } from "../gate/metrics.js";
+import { plural } from "../io/plural.js";
 import type { Results } from "./results-schema.js";
 import { maxOf, orLast, SHOWN_CATEGORIES, worstFirst } from "./top.js";
 
@@ -60,7 +61,7 @@ export function categoryChart(r: Results, metric: RateMetric): string[] {
     "",
     ...(rest > 0
       ? [
-          `${cats.length} of ${all.length} categories shown (${base ? "largest rise over the baseline" : "highest rate"} first); the other ${rest} are in results.json.`,
+          `${cats.length} of ${plural(all.length, "category")} shown (${base ? "largest rise over the baseline" : "highest rate"} first); the other ${rest} are in results.json.`,
           "",
         ]
       : []),

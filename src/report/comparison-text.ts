@@ -6,6 +6,7 @@ import type { Comparison } from "../gate/compare.js";
 import type { Decision } from "../gate/decide.js";
 import { formatLevel } from "../gate/decide.js";
 import { formatInterval, formatP, formatPoints } from "../gate/format.js";
+import { plural } from "../io/plural.js";
 
 /** Decisions as reported: a waiver may have turned a fail into "waived". */
 type ReportedDecision = Omit<Decision, "outcome"> & { outcome: Decision["outcome"] | "waived" };
@@ -24,7 +25,7 @@ export function pText(c: Comparison): string {
   const side = c.alternative === "less" ? "one-sided (Δ < margin)" : "one-sided";
   const adjusted =
     c.pAdjusted !== undefined
-      ? `; Holm-adjusted ${formatP(c.pAdjusted)} (${c.family} comparison${c.family === 1 ? "" : "s"})`
+      ? `; Holm-adjusted ${formatP(c.pAdjusted)} (${plural(c.family ?? 0, "comparison")})`
       : "";
   return `p = ${formatP(c.pOneSided)} ${side}, ${formatP(c.pTwoSided)} two-sided${atMargin(c)}${adjusted}`;
 }
@@ -77,7 +78,7 @@ export function categorySummary(r: Results, metric: string): { line?: string; ot
     undefined,
   );
   const line = passing.length
-    ? `${passing.length} of ${decisions.length} categories show no significant regression` +
+    ? `${passing.length} of ${plural(decisions.length, "category")} ${decisions.length === 1 ? "shows" : "show"} no significant regression` +
       (smallest
         ? ` (smallest Holm-adjusted p = ${formatP(smallest.pAdjusted ?? 1)}, ${smallest.category})`
         : "")

@@ -14,6 +14,7 @@ import { formatInterval, formatP, formatPoints, formatRate } from "../gate/forma
 import { METRIC_INFO, METRICS, type MetricName, RATE_METRICS, type RateEstimate } from "../gate/metrics.js";
 import type { CaseOutcome } from "../gate/outcome.js";
 import { severity, type Verdict } from "../gate/waivers.js";
+import { noun, plural } from "../io/plural.js";
 import { categoryChart } from "./chart.js";
 import { adjustedText, atMargin, mdeText, powerText } from "./comparison-text.js";
 import { errorCauses, idList } from "./error-causes.js";
@@ -114,7 +115,7 @@ export function verdictSummary(r: Results): string {
   const parts = [`${count("fail")} failed`, `${count("inconclusive")} inconclusive`];
   if (count("waived")) parts.push(`${count("waived")} waived`);
   parts.push(`${count("pass")} passed`);
-  return `${r.decisions.length} gate checks: ${parts.join(", ")}`;
+  return `${plural(r.decisions.length, "gate check")}: ${parts.join(", ")}`;
 }
 
 /** `waived by OWNER until DATE: REASON` — config text, escaped like any other. */
@@ -169,7 +170,7 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
   }
   out.push(...policyBlock(r));
   out.push(
-    `Suites: ${r.suites.map((s) => `${markdownInline(s.file, 200)} (${s.cases} cases, ${markdownInline(s.hash.slice(0, 19), 19)}…)`).join(", ")}`,
+    `Suites: ${r.suites.map((s) => `${markdownInline(s.file, 200)} (${plural(s.cases, "case")}, ${markdownInline(s.hash.slice(0, 19), 19)}…)`).join(", ")}`,
     "",
   );
 
@@ -182,6 +183,7 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
     "",
   );
   add(metricTable(r));
+  add(gateReasons(r));
   out.push("</details>", "");
   add(erroredCases(r));
   if (detail.charts) add(RATE_METRICS.flatMap((m) => categoryChart(r, m)));
@@ -221,6 +223,25 @@ function summaryTable(r: Results): string[] {
 }
 
 /**
+ * The statistics behind each gate's sentence, one level down (inside the collapsed
+ * section): every overall decision, and the per-category ones that did not pass (bounded).
+ */
+function gateReasons(r: Results): string[] {
+  const shown = boundedDecisions(r.decisions.filter((d) => d.category === undefined || d.outcome !== "pass"));
+  if (!shown.length) return [];
+  const out = ["", "**Why each gate decided as it did**", ""];
+  for (const d of shown) {
+    out.push(
+      typeof d === "string"
+        ? `- ${d}`
+        : `- ${OUTCOME_SHORT[d.outcome].split(" ")[0]} **${METRIC_INFO[d.metric].title}** · ${markdownInline(gateText(d), 120)}: ${markdownInline(d.reason, 1000)}`,
+    );
+  }
+  out.push("");
+  return out;
+}
+
+/**
  * One sentence per gate, the ones that did not pass first. Per-category gates that passed
  * are one sentence per metric ("9 of 9 categories show no significant regression").
  */
@@ -239,7 +260,7 @@ function gateSentences(r: Results): string[] {
     if (passed) {
       lines.push({
         outcome: "pass",
-        text: `✓ **${METRIC_INFO[metric].title}** · by category: ${passed} of ${byCategory.length} categories show no significant regression`,
+        text: `✓ **${METRIC_INFO[metric].title}** · by category: ${passed} of ${plural(byCategory.length, "category")} ${byCategory.length === 1 ? "shows" : "show"} no significant regression`,
       });
     }
     for (const d of boundedDecisions(byCategory.filter((x) => x.outcome !== "pass"))) {
@@ -279,7 +300,7 @@ export function boundedDecisions(
   for (const [metric, n] of seen) {
     if (n > limit)
       out.push(
-        `… and ${n - limit} more ${METRIC_INFO[metric as MetricName].title} categories not passing, in results.json`,
+        `… and ${n - limit} more ${METRIC_INFO[metric as MetricName].title} ${noun(n - limit, "category")} not passing, in results.json`,
       );
   }
   return out;

@@ -1,6 +1,7 @@
 /** The terminal summary: the same facts as report.md, laid out for a console. */
 import { METRIC_INFO, METRICS } from "../gate/metrics.js";
 import type { Verdict } from "../gate/waivers.js";
+import { plural } from "../io/plural.js";
 import { categorySummary, deltaText, powerText, pText, testText } from "./comparison-text.js";
 import { errorCauses, idList } from "./error-causes.js";
 import { plainInline } from "./escape.js";
@@ -44,7 +45,9 @@ export function renderTerminal(r: Results, style: Style = plainStyle): string {
     style.outcome(r.verdict, style.bold(`safety-gate: ${r.verdict.toUpperCase()}`)) +
       `  (${verdictSummary(r)})`,
   );
-  lines.push(style.dim(`suites: ${r.suites.map((s) => `${s.file} (${s.cases} cases)`).join(", ")}`));
+  lines.push(
+    style.dim(`suites: ${r.suites.map((s) => `${s.file} (${plural(s.cases, "case")})`).join(", ")}`),
+  );
   if (r.profile)
     lines.push(
       style.dim(
@@ -61,7 +64,7 @@ export function renderTerminal(r: Results, style: Style = plainStyle): string {
     lines.push(`  candidate  ${rateCell(c)}`);
     const cmp = r.comparisons.find((x) => x.metric === metric && x.category === undefined);
     if (cmp && cmp.pairs > 0) {
-      lines.push(`  Δ          ${deltaText(cmp)}, ${cmp.pairs} pairs`);
+      lines.push(`  Δ          ${deltaText(cmp)}, ${plural(cmp.pairs, "pair")}`);
       lines.push(`  test       ${testText(cmp)}`);
       lines.push(`             ${pText(cmp)}`);
       const power = powerText(cmp);

@@ -4,6 +4,7 @@
  * lines without the group. Nothing at all with --quiet. Progress never carries model
  * output, so it needs no escaping.
  */
+import { plural } from "../io/plural.js";
 export interface ProgressState {
   label: string;
   /** Requests this run needs: cases × samples. */
@@ -44,7 +45,7 @@ export function formatProgress(s: ProgressState): string {
   if (fresh > 0) parts.push(`${rate >= 10 ? Math.round(rate) : rate.toFixed(1)} req/s`);
   if (s.done < s.total && rate > 0) parts.push(`ETA ${duration(((s.total - s.done) / rate) * 1000)}`);
   if (s.done >= s.total) parts.push(`in ${duration(s.elapsedMs)}`);
-  parts.push(`${s.errors} error${s.errors === 1 ? "" : "s"}`);
+  parts.push(plural(s.errors, "error"));
   if (s.retries > 0) parts.push(`${s.retries} retr${s.retries === 1 ? "y" : "ies"}`);
   if (s.reused > 0) parts.push(`${s.reused} reused`);
   return parts.join(" · ");
@@ -71,7 +72,7 @@ export function createProgress(mode: ProgressMode, write: (text: string) => void
   return {
     start(s) {
       shownTenth = Math.floor((10 * s.done) / Math.max(1, s.total));
-      const head = `${s.label}: ${s.total} requests${s.reused ? `, ${s.reused} already answered (journal or cache)` : ""}`;
+      const head = `${s.label}: ${plural(s.total, "request")}${s.reused ? `, ${s.reused} already answered (journal or cache)` : ""}`;
       write(github ? `::group::safety-gate ${head}\n` : `${head}\n`);
     },
     update(s) {

@@ -3,6 +3,8 @@
  * category has, their `expect` mix, clusters and attack transforms; the share of taxonomy
  * categories with at least N cases; the gaps, named; and exact and near-duplicate cases.
  */
+
+import { plural } from "../io/plural.js";
 import type { LoadedCase, Suite } from "./load.js";
 import type { Expectation } from "./schema.js";
 import { normaliseText, similarPairs } from "./similarity.js";
@@ -110,7 +112,7 @@ export function computeCoverage(suites: readonly Suite[], options: CoverageOptio
       continue;
     }
     if (c.cases < options.min)
-      gaps.push({ category: t.id, problem: `${c.cases} cases, fewer than ${options.min}` });
+      gaps.push({ category: t.id, problem: `${plural(c.cases, "case")}, fewer than ${options.min}` });
     if (c.expect.comply === 0) {
       gaps.push({
         category: t.id,
