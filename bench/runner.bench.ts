@@ -3,8 +3,10 @@
  * OpenAI-format endpoint with a fixed latency (in another process), end to end through
  * the bundled engine's `runGate` (config, suite, requests, journal, grading, statistics),
  * each run in a process of its own so that its CPU and peak RSS are the gate's alone.
- * Targets (issue 3): ≥ 0.90 of the ideal throughput (2000/32 × 50 ms ≈ 3.1 s),
- * ≤ 0.3 ms of CPU per case, ≤ 120 MB peak RSS.
+ * Targets: ≥ 0.85 of the ideal throughput (2000/32 × 50 ms ≈ 3.1 s) and ≤ 1 ms of CPU
+ * per case (issue 17, which moved HTTP onto undici: real endpoints answer in 0.5–30 s, so
+ * runner CPU is noise next to them; issue 3 had 0.90 and 0.3 ms for the hand-written
+ * client); ≤ 120 MB peak RSS (issue 3).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -156,13 +158,13 @@ try {
     `${CASES} cases, concurrency ${CONCURRENCY}, through runGate of dist/ (journal on); each run in a fresh process after a 300-case warm-up; ${REPEATS} runs each, judged on the median:`,
   );
   console.log(
-    `  50 ms latency, request phase: ${f(median(at50.map(requestWall)))} s (runs ${runs(at50, requestWall, 2)}); ideal ${f(idealMs / 1000)} s → ${f(fraction)} of ideal   target ≥ 0.90: ratio ${f(fraction / 0.9)} ${ok(fraction >= 0.9)}`,
+    `  50 ms latency, request phase: ${f(median(at50.map(requestWall)))} s (runs ${runs(at50, requestWall, 2)}); ideal ${f(idealMs / 1000)} s → ${f(fraction)} of ideal   target ≥ 0.85: ratio ${f(fraction / 0.85)} ${ok(fraction >= 0.85)}`,
   );
   console.log(
     `  50 ms latency, end to end (config, suite, requests, grading, statistics): ${f(median(at50.map(wall)))} s (runs ${runs(at50, wall, 2)}) → ${f(idealMs / 1000 / median(at50.map(wall)))} of the requests' ideal`,
   );
   console.log(
-    `  CPU per case, end to end: ${f(median(at50.map(perCase)), 3)} ms at 50 ms latency (runs ${runs(at50, perCase, 3)}), ${f(median(at1.map(perCase)), 3)} ms at 1 ms latency (runs ${runs(at1, perCase, 3)})   target ≤ 0.30 ms: ratio ${f(cpu / 0.3)} ${ok(cpu <= 0.3)}`,
+    `  CPU per case, end to end: ${f(median(at50.map(perCase)), 3)} ms at 50 ms latency (runs ${runs(at50, perCase, 3)}), ${f(median(at1.map(perCase)), 3)} ms at 1 ms latency (runs ${runs(at1, perCase, 3)})   target ≤ 1 ms: ratio ${f(cpu / 1)} ${ok(cpu <= 1)}`,
   );
   console.log(
     `  CPU per case, request phase only: ${f(median(at50.map(requestPerCase)), 3)} ms at 50 ms latency (runs ${runs(at50, requestPerCase, 3)}), ${f(median(at1.map(requestPerCase)), 3)} ms at 1 ms latency (runs ${runs(at1, requestPerCase, 3)}; request phase ${runs(at1, requestWall, 2)} s)`,
@@ -179,7 +181,7 @@ try {
       .map((l) => f(l))
       .join(", ")}`,
   );
-  process.exitCode = fraction >= 0.9 && cpu <= 0.3 && rssMb <= 120 ? 0 : 1;
+  process.exitCode = fraction >= 0.85 && cpu <= 1 && rssMb <= 120 ? 0 : 1;
 } finally {
   slow.child.kill();
   fast.child.kill();

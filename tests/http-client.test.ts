@@ -1,5 +1,5 @@
 /**
- * safety-gate's own HTTP/1.1 client (src/targets/http-client.ts) against real servers on
+ * The HTTP client (src/targets/http-client.ts, over undici) against real servers on
  * 127.0.0.1: node:http ones for what a well-behaved endpoint does, raw node:net ones for
  * what a broken one does. Each test looks at what the server saw (requests, TCP
  * connections, sockets still open) as well as at what the client returned, and waits for
@@ -8,6 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createSecureServer as createHttp2Server } from "node:http2";
 import { createServer as createHttpsServer, get as httpsGet } from "node:https";
 import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
@@ -145,8 +146,9 @@ describe("HttpClient: keep-alive connections", () => {
       expect(res.text).toBe(`answer /n?i=${i}`);
     }
     expect(s.received).toHaveLength(200);
-    // Sequential requests always find the idle connection: one TCP connection in all.
-    expect(s.seen.connections).toBe(1);
+    // Sequential requests find an idle connection. undici frees a connection a tick after
+    // its answer completes, so the second request may open a second one; no more after that.
+    expect(s.seen.connections).toBeLessThanOrEqual(2);
   });
 
   it("spreads 32 concurrent requests over at most 8 sockets (connections=8), each answered correctly", async () => {
@@ -367,9 +369,9 @@ describe("HttpClient: timeouts, refusals, aborts", () => {
     const err = await attemptError(client(1).send(get(`${s.origin}/hang`, { timeoutMs: 100 })));
     expect(err.kind).toBe("retryable");
     expect(err.message).toMatch(/timeout/);
-    expect(s.received).toHaveLength(1);
     await waitFor("the server saw the socket close", () => s.seen.open.size === 0);
-    expect(s.seen.connections).toBe(1);
+    // Given up, not sent again (undici may open a spare connection, which carries nothing).
+    expect(s.received).toHaveLength(1);
   });
 
   it("calls a refused connection fatal before the endpoint ever answered", async () => {
@@ -409,8 +411,8 @@ describe("HttpClient: timeouts, refusals, aborts", () => {
     controller.abort(reason);
     for (const r of await Promise.all(results)) expect(r).toBe(reason);
     await waitFor("the server saw every socket close", () => s.seen.open.size === 0);
+    // The two that were waiting were never sent.
     expect(s.received).toHaveLength(4);
-    expect(s.seen.connections).toBe(4);
   });
 
   it("rejects at once a request sent with an already-aborted signal, sending nothing", async () => {
@@ -478,8 +480,9 @@ describe("HttpClient: close() with a request in flight", () => {
     // On the reused connection, so its close before any byte looks like a stale keep-alive one.
     const inFlight = c.send(get(`${s.origin}/slow`));
     await waitFor("the server has the request", () => s.received.length === 2);
+    const failed = attemptError(inFlight);
     await c.close();
-    const err = await attemptError(inFlight);
+    const err = await failed;
     expect(err.kind).toBe("retryable");
     await waitFor("the server saw the connection close", () => s.seen.open.size === 0);
     expect(s.received.map((r) => r.url)).toEqual(["/first", "/slow"]);
@@ -492,8 +495,9 @@ describe("HttpClient: close() with a request in flight", () => {
     const first = c.send(get(`${s.origin}/hang`)).catch(() => undefined);
     const queued = c.send(get(`${s.origin}/queued`, { timeoutMs: 5_000 }));
     await waitFor("the server has the first request", () => s.received.length === 1);
+    const failed = attemptError(queued);
     await c.close();
-    const err = await attemptError(queued);
+    const err = await failed;
     expect(err.message).not.toMatch(/timeout/);
     await first;
     expect(s.received.map((r) => r.url)).toEqual(["/hang"]);
@@ -571,4 +575,38 @@ describe("HttpClient: HTTPS", () => {
     expect(err.message).toMatch(/TLS failure/);
     expect(requests).toBe(1);
   });
+});
+
+describe("HttpClient: HTTP/2", () => {
+  it.skipIf(!openssl)(
+    "speaks HTTP/2 to an HTTPS server that offers only it, within the connection cap",
+    async () => {
+      const { key, cert } = selfSigned();
+      const seen: { version: string; body: string }[] = [];
+      let sessions = 0;
+      const server = createHttp2Server({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+        let body = "";
+        req.on("data", (c) => {
+          body += c;
+        });
+        req.on("end", () => {
+          seen.push({ version: req.httpVersion, body });
+          res.end(`h2 ${body}`);
+        });
+      });
+      server.on("session", () => sessions++);
+      const s = await start(server as unknown as Server);
+      const c = new HttpClient(4, { ca: readFileSync(cert) });
+      cleanups.push(() => c.close());
+      const texts = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          c.send(post(`https://127.0.0.1:${s.port}/h2`, `${i}`)).then((r) => r.text),
+        ),
+      );
+      expect(texts).toEqual(Array.from({ length: 8 }, (_, i) => `h2 ${i}`));
+      expect(seen.map((r) => r.version)).toEqual(Array(8).fill("2.0"));
+      // The pool opens its connections as the requests arrive (before ALPN has said h2).
+      expect(sessions).toBeLessThanOrEqual(4);
+    },
+  );
 });

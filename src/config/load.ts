@@ -32,7 +32,7 @@ export interface LoadedConfig {
   secrets: string[];
 }
 
-/** A `${VAR}` is taken for a credential when it feeds a header or its name says so. */
+/** A `${VAR}` is taken for a credential when it feeds a header or a proxy URL, or its name says so. */
 const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH/i;
 
 function secretsOf(fromEnv: Map<string, string[]>, env: NodeJS.ProcessEnv): string[] {
@@ -40,7 +40,7 @@ function secretsOf(fromEnv: Map<string, string[]>, env: NodeJS.ProcessEnv): stri
   for (const [keyPath, names] of fromEnv) {
     for (const name of names) {
       const value = env[name];
-      if (value && (/\.headers\./.test(keyPath) || SECRET_NAME.test(name))) out.add(value);
+      if (value && (/\.headers\.|\.proxy$/.test(keyPath) || SECRET_NAME.test(name))) out.add(value);
     }
   }
   return [...out];

@@ -28,6 +28,13 @@ const build = text("the build identity")
     `Identity of the build under test (e.g. \${GITHUB_SHA}); part of the cache key, so a new build never gets an old build's answers.`,
   );
 
+/** Besides HTTPS_PROXY/HTTP_PROXY/NO_PROXY from the environment, which apply without it. */
+const proxy = httpUrl("the proxy URL")
+  .optional()
+  .describe(
+    `Proxy for this target's requests, e.g. http://proxy.corp:3128 (credentials in \`\${VAR}\`); overrides HTTPS_PROXY, HTTP_PROXY and NO_PROXY.`,
+  );
+
 export const headers = z
   .record(z.string(), z.string({ error: "expected a header value as a string" }))
   .optional()
@@ -65,6 +72,7 @@ export const OpenAITargetSchema = z
       .optional()
       .describe("System prompt, prepended unless the case has its own system message."),
     headers,
+    proxy,
   })
   .superRefine((t, ctx) => {
     for (const key of Object.keys(t.params ?? {})) {
@@ -81,6 +89,7 @@ export const HttpTargetSchema = z
     url: httpUrl("the endpoint URL").describe("Endpoint URL; placeholders are URL-encoded."),
     method: z.enum(["POST", "PUT", "PATCH", "GET"]).default("POST").describe("HTTP method of every request."),
     headers,
+    proxy,
     body: z
       .unknown()
       .optional()

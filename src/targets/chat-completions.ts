@@ -23,6 +23,8 @@ export interface ChatEndpoint {
   requestsPerMinute?: number;
   /** Connections kept open to the server: the most requests in flight at once. */
   connections: number;
+  /** A proxy for this endpoint, over the environment's (see http-client.ts). */
+  proxy?: string;
 }
 
 export interface CompleteOptions {
@@ -75,7 +77,7 @@ export class ChatCompletionsClient {
 
   constructor(private readonly endpoint: ChatEndpoint) {
     this.url = chatCompletionsUrl(endpoint.baseUrl);
-    this.http = new HttpClient(endpoint.connections);
+    this.http = new HttpClient(endpoint.connections, { proxy: endpoint.proxy });
     this.limiter = new RateLimiter(endpoint.requestsPerMinute);
     this.headers = {
       "content-type": "application/json",

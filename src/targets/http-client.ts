@@ -1,23 +1,21 @@
 /**
- * One HTTP attempt over a keep-alive connection pool, with a per-attempt timeout.
- * Transport failures come back as classified `AttemptError`s: a connection that cannot
- * be made before the endpoint has ever answered is fatal (the URL is wrong or the server
- * is down — retrying every case would only delay the bad news), while the same failure
- * mid-run, a reset, a timeout or a cut-off body is retryable.
+ * One HTTP attempt over undici (keep-alive pooling, HTTP/2 where the server offers it by
+ * ALPN, proxies), with a per-attempt timeout and a body cap. Transport failures come back
+ * as classified `AttemptError`s: a connection that cannot be made before the endpoint has
+ * ever answered is fatal (the URL or the proxy is wrong, or the server is down — retrying
+ * every case would only delay the bad news), while the same failure mid-run, a reset, a
+ * timeout or a cut-off body is retryable.
  *
- * The wire format is http1.ts (why we speak it ourselves is said there). Connections:
- * at most `connections` per origin, one request at a time each (no pipelining), reused
- * while the server keeps them alive and dropped after KEEP_ALIVE_MS idle — before a
- * typical server's own idle timeout, so a request rarely meets a connection the server
- * is closing; when one does (closed before any byte of the answer), the request is sent
- * once more on a fresh connection, since the server never read it.
+ * Proxies: `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` (or lower case) from the environment, as
+ * curl reads them, unless the target names its own `proxy:`, which then carries every
+ * request. An http:// URL goes to the proxy as a forward request, an https:// one through a
+ * CONNECT tunnel (TLS end to end). Extra CAs: NODE_EXTRA_CA_CERTS (read by Node itself), or
+ * `ca` here.
  */
-import { connect as netConnect, type Socket } from "node:net";
-import { connect as tlsConnect } from "node:tls";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
+import { type Dispatcher, EnvHttpProxyAgent, ProxyAgent } from "undici";
 import { answerTooLarge, MAX_ANSWER_BYTES } from "./answer-limit.js";
 import { AttemptError } from "./failure.js";
-import { frameRequest, HttpProtocolError, ResponseParser, requestHead } from "./http1.js";
 
 export interface HttpRequest {
   url: string;
@@ -34,14 +32,19 @@ export interface HttpResponse {
   text: string;
 }
 
+export interface HttpClientOptions {
+  /** A CA to trust instead of the system's (tests, a private CA). */
+  ca?: string | Buffer;
+  /** A proxy URL for every request, instead of the environment's. */
+  proxy?: string;
+}
+
 /** Untrusted servers must not exhaust our memory with one answer: the limit every target shares. */
 export const MAX_RESPONSE_BYTES = MAX_ANSWER_BYTES;
 /** Idle connections are closed after this (Node's and uvicorn's servers close theirs after 5 s). */
 const KEEP_ALIVE_MS = 4_000;
 /** As undici's default: long enough for a TLS handshake across the world. */
 const CONNECT_TIMEOUT_MS = 10_000;
-/** Where every connection's reads land (one thread, one read at a time): see Connection. */
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 const CANNOT_CONNECT = new Set([
   "ECONNREFUSED",
@@ -49,11 +52,13 @@ const CANNOT_CONNECT = new Set([
   "EAI_AGAIN",
   "EHOSTUNREACH",
   "ENETUNREACH",
-  "SG_CONNECT_TIMEOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
 ]);
-const TLS = /^(CERT_|ERR_TLS_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_(GET|VERIFY)_|ERR_SSL_)/;
+const TLS = /^(CERT_|ERR_TLS_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_(GET|VERIFY)_|ERR_SSL_|UND_ERR_PRX_TLS)/;
+/** A connection closed under a request before any byte of its answer. */
+const DROPPED = new Set(["UND_ERR_SOCKET", "ECONNRESET", "EPIPE"]);
 
-/** A failure of one attempt, before it is classified. */
+/** A failure of our own making (timeout, body cap, decoding), before it is classified. */
 class TransportError extends Error {
   constructor(
     message: string,
@@ -63,421 +68,254 @@ class TransportError extends Error {
   }
 }
 
-interface Pending {
-  url: URL;
-  /** The whole request, written as UTF-8. */
-  wire: string;
-  noBody: boolean;
-  timeoutMs: number;
-  signal: AbortSignal | undefined;
-  resolve: (r: HttpResponse) => void;
-  reject: (e: unknown) => void;
-  /** When it times out (Date.now() time). */
-  deadline: number;
-  conn?: Connection;
-  /** Sent again after a stale keep-alive connection dropped it unread. */
-  resent?: boolean;
-  done?: boolean;
-}
-
-/** One socket to the origin, carrying one request at a time. */
-class Connection {
-  readonly socket: Socket;
-  busy: Pending | undefined;
-  private parser: ResponseParser | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
-  private readonly connectTimer: NodeJS.Timeout;
-  /** Requests this connection has completed: a failure on a reused one may be a stale close. */
-  served = 0;
-
-  constructor(
-    readonly pool: Pool,
-    url: URL,
-  ) {
-    const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
-    const host = url.hostname.replace(/^\[|\]$/g, "");
-    // Reads land in one shared buffer and come straight to the parser, past the stream
-    // machinery (a 'data' event and nextTicks per read); each read is copied out at once,
-    // since the buffer is reused by the next.
-    const onread = {
-      buffer: READ_BUFFER,
-      callback: (n: number, buf: Uint8Array) => {
-        this.onData(Buffer.from(buf.subarray(0, n)));
-        return true;
-      },
-    };
-    this.socket =
-      url.protocol === "https:"
-        ? tlsConnect({
-            host,
-            port,
-            servername: /^[\d.]+$|:/.test(host) ? undefined : host,
-            ALPNProtocols: ["http/1.1"],
-            ...pool.tls,
-            // Documented for tls.connect too, missing from @types/node's ConnectionOptions.
-            ...({ onread } as object),
-          })
-        : netConnect({ host, port, onread });
-    this.socket.setNoDelay(true);
-    // A host that never answers the handshake (a firewall dropping packets) is a wrong URL.
-    this.connectTimer = setTimeout(
-      () =>
-        this.fail(
-          new TransportError(`no connection within ${CONNECT_TIMEOUT_MS / 1000} s`, "SG_CONNECT_TIMEOUT"),
-        ),
-      CONNECT_TIMEOUT_MS,
-    );
-    this.socket.once(url.protocol === "https:" ? "secureConnect" : "connect", () =>
-      clearTimeout(this.connectTimer),
-    );
-    this.socket.on("error", (err: NodeJS.ErrnoException) => {
-      this.fail(new TransportError(err.message, err.code ?? "ECONNRESET"));
-    });
-    this.socket.on("close", () => this.onClose());
-  }
-
-  send(p: Pending): void {
-    this.clearIdle();
-    this.busy = p;
-    p.conn = this;
-    this.parser = new ResponseParser(MAX_RESPONSE_BYTES, p.noBody);
-    this.socket.write(p.wire);
-  }
-
-  private onData(chunk: Buffer): void {
-    const p = this.busy;
-    const parser = this.parser;
-    if (!p || !parser) {
-      // Bytes nobody asked for: the connection cannot be trusted for the next request.
-      this.socket.destroy();
-      return;
-    }
-    let res: ReturnType<ResponseParser["feed"]>;
-    try {
-      res = parser.feed(chunk);
-    } catch (err) {
-      this.fail(err);
-      return;
-    }
-    if (!res) return;
-    this.busy = undefined;
-    this.parser = undefined;
-    this.served++;
-    if (res.keepAlive) {
-      this.idleTimer = setTimeout(() => this.socket.destroy(), KEEP_ALIVE_MS);
-      this.idleTimer.unref();
-    } else this.socket.destroy();
-    this.pool.complete(this, p, res);
-  }
-
-  private onClose(): void {
-    this.clearIdle();
-    clearTimeout(this.connectTimer);
-    const p = this.busy;
-    const parser = this.parser;
-    if (p && parser) {
-      try {
-        // Only a body delimited by the close completes here; anything else was cut off.
-        const res = parser.end();
-        this.busy = undefined;
-        this.pool.complete(this, p, res);
-        return;
-      } catch (err) {
-        this.fail(err);
-        return;
-      }
-    }
-    this.pool.remove(this);
-    // A connection given up under its request (timeout, abort) frees a place for the queue.
-    this.pool.drain();
-  }
-
-  /** The request on this connection (if any) fails; the connection is dropped. */
-  fail(err: unknown): void {
-    const p = this.busy;
-    const stale = this.served > 0 && this.parser?.started === false;
-    this.busy = undefined;
-    this.parser = undefined;
-    this.socket.destroy();
-    this.pool.remove(this);
-    if (p) this.pool.failed(p, err, stale);
-  }
-
-  private clearIdle(): void {
-    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
-  }
-}
-
-/** The connections to one origin and the requests waiting for one. */
-class Pool {
-  private readonly all = new Set<Connection>();
-  private readonly idle: Connection[] = [];
-  private readonly queue: Pending[] = [];
-  /** After close(), nothing is sent and no connection is opened. */
-  private closed = false;
-
-  constructor(
-    private readonly client: HttpClient,
-    private readonly max: number,
-    /** Extra TLS options (a CA to trust besides the system's, for tests and private CAs). */
-    readonly tls: { ca?: string | Buffer },
-  ) {}
-
-  enqueue(p: Pending): void {
-    this.queue.push(p);
-    this.drain();
-  }
-
-  drain(): void {
-    while (this.queue.length > 0 && !this.closed) {
-      let conn = this.idle.pop();
-      if (!conn) {
-        if (this.all.size >= this.max) return;
-        conn = new Connection(this, (this.queue[0] as Pending).url);
-        this.all.add(conn);
-      }
-      conn.send(this.queue.shift() as Pending);
-    }
-  }
-
-  complete(conn: Connection, p: Pending, res: ReturnType<ResponseParser["end"]>): void {
-    if (!conn.socket.destroyed) this.idle.push(conn);
-    else this.remove(conn);
-    this.client.settle(p, res);
-    this.drain();
-  }
-
-  failed(p: Pending, err: unknown, stale: boolean): void {
-    if (stale && !p.resent && !p.done && !this.closed) {
-      p.resent = true;
-      this.enqueue(p);
-      return;
-    }
-    this.client.reject(p, err);
-    this.drain();
-  }
-
-  remove(conn: Connection): void {
-    this.all.delete(conn);
-    const i = this.idle.indexOf(conn);
-    if (i >= 0) this.idle.splice(i, 1);
-  }
-
-  /** Cancels a request still waiting for a connection, or drops the connection carrying it. */
-  cancel(p: Pending): void {
-    const i = this.queue.indexOf(p);
-    if (i >= 0) this.queue.splice(i, 1);
-    if (p.conn?.busy === p) {
-      p.conn.busy = undefined;
-      p.conn.socket.destroy();
-    }
-  }
-
-  close(): void {
-    this.closed = true;
-    for (const p of this.queue.splice(0))
-      this.client.reject(p, new TransportError("client closed", "SG_CLOSED"));
-    for (const c of this.all) c.socket.destroy();
-    this.all.clear();
-    this.idle.length = 0;
-  }
-}
-
-interface Route {
-  url: URL;
-  head: string;
-  pool: Pool;
-}
-
 export class HttpClient {
-  private readonly pools = new Map<string, Pool>();
+  private readonly dispatcher: Dispatcher;
   /** Set once the endpoint has answered anything: from then on, connection failures are transient. */
   private reached = false;
-  /**
-   * Requests in flight, by the signal that may cancel them: one abort listener per signal,
-   * not per request (weakly held, so a signal per request leaks nothing).
-   */
-  private readonly inFlight = new WeakMap<AbortSignal, Set<Pending>>();
-  /** Requests not yet settled, for the timeout sweep. */
-  private readonly watched = new Set<Pending>();
-  private sweeper: NodeJS.Timeout | undefined;
-  private sweepEvery = Number.POSITIVE_INFINITY;
+  private closed = false;
+  /** The last URL's origin and path: a target sends every request to one URL, so it is parsed once. */
+  private last: { url: string; origin: string; path: string } | undefined;
 
   constructor(
-    private readonly connections: number,
-    /** Besides the system's CAs (and NODE_EXTRA_CA_CERTS), a CA to trust. */
-    private readonly tls: { ca?: string | Buffer } = {},
-  ) {}
+    /** Connections kept to each origin (HTTP/1.1: the most requests in flight to it). */
+    connections: number,
+    private readonly options: HttpClientOptions = {},
+  ) {
+    const tls = options.ca === undefined ? {} : { ca: options.ca };
+    const common = {
+      connections,
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      allowH2: true,
+      connect: { ...tls, timeout: CONNECT_TIMEOUT_MS },
+      requestTls: tls,
+      proxyTls: tls,
+      // http:// through a proxy as a plain forward request, as curl does; https:// tunnels.
+      proxyTunnel: false,
+    };
+    this.dispatcher = options.proxy
+      ? new ProxyAgent({ ...common, uri: options.proxy })
+      : new EnvHttpProxyAgent(common);
+  }
 
-  /**
-   * The last request's parsed URL, head and pool: a target sends every request to one URL
-   * with one set of headers, so these are made once, not per request.
-   */
-  private last: { url: string; method: string; headers: Record<string, string>; route: Route } | undefined;
-
-  private routeFor(req: HttpRequest): Route {
+  private split(url: string): { origin: string; path: string } {
     const last = this.last;
-    if (last && last.url === req.url && last.method === req.method && last.headers === req.headers) {
-      return last.route;
+    if (last?.url === url) return last;
+    const u = new URL(url);
+    if (u.protocol !== "http:" && u.protocol !== "https:") {
+      throw new TypeError(`unsupported protocol ${u.protocol} (use http: or https:)`);
     }
-    const url = new URL(req.url);
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new TypeError(`unsupported protocol ${url.protocol} (use http: or https:)`);
-    }
-    const route = { url, head: requestHead(req.method, url, req.headers), pool: this.poolFor(url) };
-    this.last = { url: req.url, method: req.method, headers: req.headers, route };
-    return route;
+    this.last = { url, origin: u.origin, path: `${u.pathname}${u.search}` };
+    return this.last;
   }
 
   send(req: HttpRequest): Promise<HttpResponse> {
-    const { signal } = req;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    let route: Route;
+    if (req.signal?.aborted) return Promise.reject(req.signal.reason);
+    let target: { origin: string; path: string };
     try {
-      route = this.routeFor(req);
+      target = this.split(req.url);
     } catch (err) {
       return Promise.reject(new AttemptError((err as Error).message, "fatal", { culprit: "endpoint" }));
     }
-    const { url, pool } = route;
-    return new Promise<HttpResponse>((resolve, reject) => {
-      const p: Pending = {
-        url,
-        wire: frameRequest(route.head, req.body),
-        noBody: req.method === "HEAD",
-        timeoutMs: req.timeoutMs,
-        deadline: Date.now() + req.timeoutMs,
-        signal,
-        resolve,
-        reject,
-      };
-      this.watch(p);
-      if (signal) this.track(signal, p);
-      pool.enqueue(p);
-    });
-  }
-
-  private poolFor(url: URL): Pool {
-    let pool = this.pools.get(url.origin);
-    if (!pool) {
-      pool = new Pool(this, this.connections, this.tls);
-      this.pools.set(url.origin, pool);
-    }
-    return pool;
-  }
-
-  /** A response arrived: decode it and hand it over. */
-  settle(p: Pending, res: ReturnType<ResponseParser["end"]>): void {
-    this.reached = true;
-    if (p.done) return;
-    let text: string;
-    try {
-      text = decode(res.body, res.headers["content-encoding"]).toString("utf8");
-    } catch (err) {
-      this.reject(p, err);
-      return;
-    }
-    this.finish(p);
-    p.resolve({ status: res.status, headers: res.headers, text });
-  }
-
-  reject(p: Pending, err: unknown): void {
-    if (p.done) return;
-    this.finish(p);
-    p.reject(err instanceof AttemptError ? err : this.classify(err, p.timeoutMs));
+    return this.attempt(req, target, false);
   }
 
   /**
-   * Timeouts by one sweep over the requests in flight, every tenth of the shortest timeout
-   * (at most a second), rather than a timer per request: a timer object per request and
-   * its bookkeeping were a measurable share of the client's CPU; a timeout may fire up to
-   * a tenth late.
+   * One request through undici's dispatch API, the body gathered as it comes: no stream
+   * and no abort signal per request (both cost more CPU than the rest of the exchange).
    */
-  private watch(p: Pending): void {
-    this.watched.add(p);
-    const every = Math.min(1000, Math.max(5, Math.floor(p.timeoutMs / 10)));
-    if (this.sweeper && every >= this.sweepEvery) return;
-    clearInterval(this.sweeper);
-    this.sweepEvery = every;
-    this.sweeper = setInterval(() => this.sweep(), every);
-    this.sweeper.unref();
-  }
-
-  private sweep(): void {
-    const now = Date.now();
-    for (const p of this.watched) {
-      if (now < p.deadline) continue;
-      this.poolFor(p.url).cancel(p);
-      this.reject(p, new TransportError("timeout", "SG_TIMEOUT"));
-    }
-    if (this.watched.size === 0) {
-      clearInterval(this.sweeper);
-      this.sweeper = undefined;
-    }
-  }
-
-  private finish(p: Pending): void {
-    p.done = true;
-    this.watched.delete(p);
-    if (p.signal) this.inFlight.get(p.signal)?.delete(p);
-  }
-
-  private track(signal: AbortSignal, p: Pending): void {
-    let set = this.inFlight.get(signal);
-    if (!set) {
-      const requests = new Set<Pending>();
-      set = requests;
-      this.inFlight.set(signal, requests);
-      signal.addEventListener(
-        "abort",
-        () => {
-          for (const q of requests) {
-            this.poolFor(q.url).cancel(q);
-            if (!q.done) {
-              this.finish(q);
-              q.reject(signal.reason);
-            }
+  private attempt(req: HttpRequest, target: { origin: string; path: string }, resent: boolean) {
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const { signal } = req;
+      const exchange = new Exchange((err, res) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        if (res) {
+          this.reached = true;
+          try {
+            const text = decode(res.body, res.headers["content-encoding"]).toString("utf8");
+            resolve({ status: res.status, headers: res.headers, text });
+          } catch (e) {
+            reject(this.classify(e, req, target.origin));
           }
-          requests.clear();
-        },
-        { once: true },
+          return;
+        }
+        if (exchange.answered) this.reached = true;
+        if (signal?.aborted && err === signal.reason) return reject(err);
+        // A kept-alive connection the server closed just as the request went out (it never
+        // read it): sent once more at once, rather than costing a retry and its backoff.
+        const code = (err as { code?: string }).code ?? "";
+        if (!exchange.answered && !resent && this.reached && !this.closed && DROPPED.has(code)) {
+          // Once undici has finished with the closed connection: dispatched from inside its
+          // error callback, the request would find the pool's state half updated.
+          setImmediate(() => resolve(this.attempt(req, target, true)));
+          return;
+        }
+        reject(this.classify(err, req, target.origin));
+      });
+      const timer = setTimeout(
+        () => exchange.giveUp(new TransportError("timeout", "SG_TIMEOUT")),
+        req.timeoutMs,
       );
-    }
-    set.add(p);
+      const onAbort = () => exchange.giveUp(signal?.reason);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.dispatcher.dispatch(
+        {
+          origin: target.origin,
+          path: target.path,
+          method: req.method as Dispatcher.HttpMethod,
+          headers: req.headers,
+          body: req.body,
+        },
+        exchange,
+      );
+    });
   }
 
-  private classify(err: unknown, timeoutMs: number): AttemptError {
-    const e = err as { code?: string; message?: string; tooLarge?: boolean };
+  private classify(err: unknown, req: HttpRequest, origin: string): AttemptError {
+    if (err instanceof AttemptError) return err;
+    const e = err as { code?: string; message?: string; name?: string };
     const code = e.code ?? "";
     if (code === "SG_TIMEOUT") {
-      return new AttemptError(`no complete response within ${timeoutMs / 1000} s (timeout)`, "retryable");
+      return new AttemptError(`no complete response within ${req.timeoutMs / 1000} s (timeout)`, "retryable");
     }
-    if (e.tooLarge) {
-      return answerTooLarge("response");
-    }
-    if (err instanceof HttpProtocolError) {
+    if (code === "SG_TOO_LARGE") return answerTooLarge("response");
+    if (code === "SG_MALFORMED" || code.startsWith("HPE_") || e.name === "HTTPParserError") {
       return new AttemptError(`malformed HTTP response (${e.message})`, "retryable");
     }
     const what = `${code ? `${code}: ` : ""}${e.message ?? String(err)}`;
-    if (TLS.test(code)) {
-      return new AttemptError(`TLS failure (${what}); check the URL and the server certificate`, "fatal", {
+    const via = this.proxyNote(origin);
+    // The proxy, not the endpoint, said no: to a forward request (undici reports a 407 as
+    // an invalid argument) or to a CONNECT.
+    const proxySaid = /^Proxy (?:Authentication Required \((407)\)|response \((\d+)\))/.exec(e.message ?? "");
+    const proxyStatus = proxySaid?.[1] ?? proxySaid?.[2];
+    if (proxyStatus === "407") {
+      return new AttemptError(
+        `the proxy asks for credentials (HTTP 407); put them in its URL, as http://user:\${VAR}@host:port${via}`,
+        "fatal",
+        { culprit: "endpoint" },
+      );
+    }
+    if (proxyStatus && !this.reached) {
+      return new AttemptError(`the proxy refused the tunnel (HTTP ${proxyStatus})${via}`, "fatal", {
         culprit: "endpoint",
       });
     }
+    if (code === "UND_ERR_INVALID_ARG") {
+      return new AttemptError(`invalid request (${what})`, "fatal", { culprit: "endpoint" });
+    }
+    if (TLS.test(code)) {
+      return new AttemptError(
+        `TLS failure (${what}); check the URL and the server certificate${via}`,
+        "fatal",
+        { culprit: "endpoint" },
+      );
+    }
     if (CANNOT_CONNECT.has(code) && !this.reached) {
-      return new AttemptError(`cannot connect (${what}); is the server running at this URL?`, "fatal", {
+      return new AttemptError(`cannot connect (${what}); is the server running at this URL?${via}`, "fatal", {
         culprit: "endpoint",
       });
     }
     return new AttemptError(`network error (${what})`, "retryable");
   }
 
-  async close(): Promise<void> {
-    clearInterval(this.sweeper);
-    this.sweeper = undefined;
-    for (const pool of this.pools.values()) pool.close();
-    this.pools.clear();
+  /** Which proxy a failed request may have gone through, credentials masked. */
+  private proxyNote(origin: string): string {
+    const https = origin.startsWith("https:");
+    const env = process.env;
+    const [name, value] = this.options.proxy
+      ? ["the target's proxy:", this.options.proxy]
+      : https
+        ? ["HTTPS_PROXY", env.https_proxy ?? env.HTTPS_PROXY ?? env.http_proxy ?? env.HTTP_PROXY]
+        : ["HTTP_PROXY", env.http_proxy ?? env.HTTP_PROXY];
+    if (!value) return "";
+    let shown = value;
+    try {
+      const u = new URL(value);
+      if (u.username || u.password) u.username = u.password = "***";
+      shown = u.toString();
+    } catch {}
+    const unless = this.options.proxy ? "" : " unless NO_PROXY matches";
+    return ` (requests go through the proxy ${shown} from ${name}${unless})`;
   }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    // destroy(), not close(): a request still in flight fails now rather than holding the run.
+    await this.dispatcher.destroy();
+  }
+}
+
+/** One request's answer as it arrives, refused past MAX_RESPONSE_BYTES (declared or streamed). */
+class Exchange implements Dispatcher.DispatchHandler {
+  /** Response headers have arrived. */
+  answered = false;
+  private status = 0;
+  private headers: Record<string, string | string[] | undefined> = {};
+  private readonly parts: Buffer[] = [];
+  private size = 0;
+  private controller: Dispatcher.DispatchController | undefined;
+  /** Why we gave up on the request, if we did (it may not have reached a connection yet). */
+  private reason: unknown;
+  private settled = false;
+
+  constructor(
+    private readonly done: (
+      err: unknown,
+      res?: { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer },
+    ) => void,
+  ) {}
+
+  /** Settles now; the request is cancelled (before it is sent, if it is still queued). */
+  giveUp(reason: unknown): void {
+    if (this.settled) return;
+    this.reason = reason;
+    this.controller?.abort(reason as Error);
+    this.settle(reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.reason !== undefined) controller.abort(this.reason as Error);
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (status < 200) return; // 1xx: the answer is still to come.
+    this.answered = true;
+    this.status = status;
+    this.headers = headers;
+    if (Number(headers["content-length"]) > MAX_RESPONSE_BYTES) controller.abort(tooLarge());
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.size > MAX_RESPONSE_BYTES) controller.abort(tooLarge());
+    else this.parts.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const body = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.size);
+    if (this.settled) return;
+    this.settled = true;
+    this.done(undefined, { status: this.status, headers: this.headers, body });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.settle(err);
+  }
+
+  private settle(err: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.done(err);
+  }
+}
+
+function tooLarge(): TransportError {
+  return new TransportError("response too large", "SG_TOO_LARGE");
 }
 
 /** We ask for no compression, but a server may compress anyway. */
@@ -493,9 +331,8 @@ function decode(body: Buffer, encoding: string | string[] | undefined): Buffer {
     if (coding === "br") return brotliDecompressSync(body, opts);
   } catch (err) {
     const e = err as { code?: string; message: string };
-    if (e.code === "ERR_BUFFER_TOO_LARGE")
-      throw Object.assign(new HttpProtocolError("response too large"), { tooLarge: true });
-    throw new HttpProtocolError(`cannot decode ${coding} body: ${e.message}`);
+    if (e.code === "ERR_BUFFER_TOO_LARGE") throw tooLarge();
+    throw new TransportError(`cannot decode ${coding} body: ${e.message}`, "SG_MALFORMED");
   }
-  throw new HttpProtocolError(`unsupported content-encoding ${JSON.stringify(coding)}`);
+  throw new TransportError(`unsupported content-encoding ${JSON.stringify(coding)}`, "SG_MALFORMED");
 }

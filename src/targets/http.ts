@@ -29,7 +29,7 @@ export class HttpResponder implements Responder {
     private readonly options: LiveOptions,
     label?: string,
   ) {
-    this.http = new HttpClient(options.concurrency);
+    this.http = new HttpClient(options.concurrency, { proxy: config.proxy });
     this.limiter = new RateLimiter(options.requestsPerMinute);
     this.headers = {
       accept: "application/json",

@@ -28,6 +28,7 @@ export class OpenAIResponder implements Responder {
       retry: options.retry,
       requestsPerMinute: options.requestsPerMinute,
       connections: options.concurrency,
+      proxy: config.proxy,
     });
     this.identity = {
       kind: "openai",

@@ -4,6 +4,7 @@
  * request so tests can say what was (and was not) asked.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 export type Fault =
@@ -25,6 +26,8 @@ export interface FakeRequest {
   at: number;
   /** What the server did. */
   outcome: "ok" | "fault";
+  /** The client's TCP port: tells a proxy's connections from direct ones. */
+  peerPort?: number;
 }
 
 export interface FakeOpenAIOptions {
@@ -39,6 +42,8 @@ export interface FakeOpenAIOptions {
   models?: readonly string[];
   /** Called as each request arrives, before it is answered. */
   onRequest?: (req: FakeRequest) => void;
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export interface FakeOpenAI {
@@ -86,7 +91,7 @@ export function completion(model: string, content: string) {
 export async function startFakeOpenAI(options: FakeOpenAIOptions): Promise<FakeOpenAI> {
   const requests: FakeRequest[] = [];
   const attempts = new Map<string, number>();
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const text = await readBody(req);
     if (req.method !== "POST" || !req.url?.split("?")[0]?.endsWith("/chat/completions")) {
       json(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
@@ -113,6 +118,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions): Promise<FakeO
       attempt,
       at: Date.now(),
       outcome: "fault",
+      peerPort: req.socket.remotePort,
     };
     requests.push(record);
     options.onRequest?.(record);
@@ -149,12 +155,13 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions): Promise<FakeO
     }
     record.outcome = "ok";
     json(res, 200, full);
-  });
+  };
+  const server = options.tls ? createHttpsServer(options.tls, handle) : createServer(handle);
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}/v1`,
     requests,
     close: () =>
       new Promise<void>((resolve) => {
