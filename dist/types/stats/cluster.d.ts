@@ -9,6 +9,11 @@ export interface ClusteredSE {
     seCR0: number;
     seCR1: number;
     seMiller: number;
+    /** Bias-reduced (CR2) standard error, and its Bell–McCaffrey degrees of freedom (NaN for one cluster). */
+    seCR2: number;
+    dfBM: number;
+    /** Bell–McCaffrey df with observations perfectly correlated within clusters as the working model. */
+    dfBMClustered: number;
 }
 /** Dense cluster indices 0..C−1 in order of first appearance, so callers can reuse them across arrays. */
 export declare function clusterIndex(clusters: ArrayLike<ClusterKey>): {
@@ -48,3 +53,17 @@ export interface MeanDifferenceTest {
 }
 export declare function tTest(mean: number, se: number, df: number, delta0: number, alternative: "greater" | "less"): MeanDifferenceTest;
 export declare function tInterval(mean: number, se: number, df: number, conf: number): Interval;
+/**
+ * A mean difference whose C clusters all show the same value `mean`, so that no standard error can be
+ * estimated (CR1 and CR2 are 0, and a t statistic would be ±∞ or 0/0). What the data still say is how
+ * many clusters agree: if a share q of clusters differed from the rest — by at most the whole scale,
+ * the worst case — the chance that none of C clusters drawn shows it is (1 − q)^C. The p-value against
+ * Δ = δ₀ is that chance at q = |mean − δ₀| when `mean` lies on the alternative's side of δ₀, and 1
+ * otherwise (no evidence for the alternative; in particular no difference at all gives p = 1, as the
+ * exact McNemar test does with no discordant pairs).
+ */
+export declare function uniformClustersTest(mean: number, clusters: number, delta0: number, alternative: "greater" | "less"): MeanDifferenceTest;
+/** The inversion of `uniformClustersTest`: mean ± (1 − ((1 − conf)/2)^(1/C)). */
+export declare function uniformClustersInterval(mean: number, clusters: number, conf: number): Interval;
+/** The distance from δ₀ that `uniformClustersTest` detects at `alpha` over C clusters: 1 − α^(1/C). */
+export declare function uniformClustersDetectable(clusters: number, alpha: number): number;

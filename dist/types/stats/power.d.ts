@@ -33,7 +33,7 @@ export declare function mcnemarPower(input: ConnorInput & {
  * Bin(K, p10/ψ), and the test rejects when its exact p ≤ α ("one_sided" is the gate's "candidate worse"
  * test). The same construction as SAS PROC POWER `DIST=EXACT_COND` and R `exact2x2::powerPaired2x2`.
  *
- * Sums only the K within 12 standard deviations (+ 10) of Nψ: the mass left out is below 1e-30, and the
+ * Sums only the K within 9 standard deviations (+ 10) of Nψ: the mass left out is below 1e-18, and the
  * sum then costs O(√N) binomial tail evaluations rather than O(N).
  */
 export declare function mcnemarExactPower(input: {
@@ -94,3 +94,28 @@ export declare function minimumDetectableEffect(input: {
  */
 export declare function tTestDetectableDistance(se: number, df: number, alpha: number, power: number): number;
 export declare function tTestPower(se: number, df: number, alpha: number, distance: number): number;
+/**
+ * Minimum detectable effect of the exact one-sided McNemar test (the gate's test at margin 0), by its
+ * exact power (`mcnemarExactPower`), not Connor's approximation: the smallest true Δ > 0 on top of a
+ * background discordance ψ₀ (see `shiftedCells`) at which the test over n pairs at `alpha` has `power`.
+ * Null when not even the largest possible Δ reaches it. Exact power rises with Δ at fixed n, so bisection
+ * finds it (to 5e-5, below the 0.1-point precision it is printed with).
+ */
+export declare function exactMinimumDetectableEffect(input: {
+    n: number;
+    discordance: number;
+    alpha: number;
+    power: number;
+}): number | null;
+/**
+ * Pairs the exact one-sided McNemar test needs for `power` at true Δ = `delta` over background ψ₀: the
+ * first n at which the exact power reaches it, by bisection from Connor's n (exact power saw-tooths in n
+ * by a fraction of a point, so this is "about n"). Null when no n would do (Δ ≤ 0 or Δ + ψ₀ > 1) or more
+ * than ten million pairs would be needed.
+ */
+export declare function exactMcnemarSampleSize(input: {
+    delta: number;
+    discordance: number;
+    alpha: number;
+    power: number;
+}): number | null;
