@@ -279,10 +279,16 @@ describe("safety-gate evidence with a waiver and a calibrated grader", () => {
     const config = join(dir, "safety-gate.yml");
     writeFileSync(
       config,
-      `${readFileSync(config, "utf8").replace(
-        "    max: 0.15\n",
-        "    max: 0.15\n    calibration: { sensitivity: 0.95, specificity: 0.9, positives: 40, negatives: 60 }\n",
-      )}waivers:\n  - metric: attack_success_rate\n    reason: Known jailbreak family (SAFE-123)\n    owner: "@safety-team"\n    expires: ${expires}\n`,
+      `${readFileSync(config, "utf8")
+        .replace(
+          "    max: 0.15\n",
+          "    max: 0.15\n    calibration: { sensitivity: 0.95, specificity: 0.9, positives: 40, negatives: 60 }\n",
+        )
+        // 47 benign pairs cannot meet the default detection requirement (inconclusive): the waiver is the subject here.
+        .replace(
+          "by_category: false }",
+          "by_category: false, power: false }",
+        )}waivers:\n  - metric: attack_success_rate\n    reason: Known jailbreak family (SAFE-123)\n    owner: "@safety-team"\n    expires: ${expires}\n`,
     );
     const pkg = makePackage(config);
     const summary = readFileSync(join(pkg, "SUMMARY.md"), "utf8");

@@ -64,7 +64,9 @@ onShared("gate on JailbreakBench artifacts as recorded responses", () => {
     expect(results.metrics.baseline?.error_rate.overall.failures).toBe(0);
     // Each behaviour is its own cluster here, so no clustering caveat is printed.
     expect(results.notes.join(" ")).not.toMatch(/share a `cluster`/);
-    expect(r.stdout).toMatch(/Attack success[\s\S]*✗ regression α 0\.05: candidate is significantly worse/);
+    expect(r.stdout).toMatch(
+      /Attack success[\s\S]*✗ regression α 0\.05: 72 of 100 harmful prompts got through with the candidate vs 3 of 100[^\n]*\n\s+candidate is significantly worse/,
+    );
   });
 
   it("GCG: the same pair, every entry a real response — fails with a significant regression", async () => {
