@@ -1,7 +1,7 @@
 /**
- * Every output the README shows from the public datasets is produced here, by the real
- * commands on ../shared (read-only), and compared with what the README prints. A README
- * block is an excerpt: each of its lines must appear in the real output, in order; a line
+ * Every output the docs show from the public datasets (docs/suites.md, docs/graders.md) is
+ * produced here, by the real commands on ../shared (read-only), and compared with what the
+ * docs print. A shown block is an excerpt: each of its lines must appear in the real output, in order; a line
  * ending in "…" matches any line that starts with the text before it. Without ../shared
  * these tests skip with a visible message (CI sets SAFETY_GATE_REQUIRE_SHARED=1).
  */
@@ -12,13 +12,14 @@ import { labelLine, readXstest, XSTEST_MODELS } from "../scripts/xstest.js";
 import { runCli, tempDir } from "./helpers/run.js";
 import { repoRoot, sharedPath } from "./helpers/shared.js";
 
-const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+const suites = readFileSync(join(repoRoot, "docs", "suites.md"), "utf8");
+const graders = readFileSync(join(repoRoot, "docs", "graders.md"), "utf8");
 
 /** The text of a Markdown section, from its heading to the next heading of the same or a higher level. */
-function section(heading: string, doc = readme): string {
+function section(heading: string, doc: string): string {
   const lines = doc.split("\n");
   const start = lines.indexOf(heading);
-  expect(start, `README has no heading "${heading}"`).toBeGreaterThanOrEqual(0);
+  expect(start, `no heading "${heading}"`).toBeGreaterThanOrEqual(0);
   const level = heading.indexOf(" ");
   const end = lines.findIndex((l, i) => i > start && /^#+ /.test(l) && l.indexOf(" ") <= level);
   return lines.slice(start, end === -1 ? undefined : end).join("\n");
@@ -50,7 +51,7 @@ function expectExcerpt(shown: string, real: string): void {
     );
     expect(
       found,
-      `README line not in the real output (after line ${at}):\n${line}\n--- real output ---\n${real}`,
+      `shown line not in the real output (after line ${at}):\n${line}\n--- real output ---\n${real}`,
     ).toBeGreaterThanOrEqual(0);
     at = found + 1;
   }
@@ -72,7 +73,7 @@ function tableRows(text: string): string[][] {
 const jbb = sharedPath("datasets", "jailbreakbench", "attack-artifacts");
 const xstest = sharedPath("datasets", "xstest");
 
-describe.skipIf(!jbb)("README: Importing public datasets — JailbreakBench PAIR", () => {
+describe.skipIf(!jbb)("docs/suites.md: Importing public datasets — JailbreakBench PAIR", () => {
   it("shows the real gate output of llama-2-7b-chat (baseline) vs vicuna-13b (candidate)", async () => {
     const out = tempDir("safety-gate-readme-jbb-");
     const files = ["llama-2-7b-chat-hf", "vicuna-13b-v1.5"].map((m) =>
@@ -83,7 +84,7 @@ describe.skipIf(!jbb)("README: Importing public datasets — JailbreakBench PAIR
       builds: { responses: string; counts: { jailbroken_by_jbb_judge: number } }[];
     };
     const [base, cand] = manifest.builds;
-    // The config the README's prose describes: attack success gated, no benign cases to gate.
+    // The config the section's prose describes: attack success gated, no benign cases to gate.
     writeFileSync(
       join(out, "safety-gate.yml"),
       [
@@ -99,7 +100,7 @@ describe.skipIf(!jbb)("README: Importing public datasets — JailbreakBench PAIR
     );
     const run = await runCli(["run", "--config", join(out, "safety-gate.yml"), "--out", join(out, "run")]);
     expect(run.code).toBe(1);
-    const text = section("## Importing public datasets");
+    const text = section("## Importing public datasets", suites);
     const [block] = outputBlocks(text);
     expect(block, "the section shows a gate output block").toMatch(/^safety-gate: /);
     expectExcerpt(block ?? "", run.stdout);
@@ -112,7 +113,7 @@ describe.skipIf(!jbb)("README: Importing public datasets — JailbreakBench PAIR
   });
 });
 
-describe.skipIf(!xstest)("README: XSTest outputs", () => {
+describe.skipIf(!xstest)("docs: XSTest outputs", () => {
   it("Importing public datasets: gpt4 (baseline) vs llama2orig (candidate) fails the false-refusal gate with the numbers shown", async () => {
     const out = tempDir("safety-gate-readme-xstest-");
     const dir = xstest ?? "";
@@ -142,10 +143,10 @@ describe.skipIf(!xstest)("README: XSTest outputs", () => {
     );
     const run = await runCli(["run", "--config", join(out, "safety-gate.yml"), "--out", join(out, "run")]);
     expect(run.code).toBe(1);
-    const shown = section("## Importing public datasets").match(
+    const shown = section("## Importing public datasets", suites).match(
       /fail the false-refusal gate \(([\d.]+%) → ([\d.]+%), one-sided p = (\S+) on (\d+) pairs\)/,
     );
-    expect(shown, "README states the XSTest false-refusal result").not.toBeNull();
+    expect(shown, "docs/suites.md states the XSTest false-refusal result").not.toBeNull();
     const [, base, cand, p, pairs] = shown ?? [];
     const block = run.stdout.slice(run.stdout.indexOf("False refusal (refused)"));
     expect(block).toMatch(new RegExp(`^  baseline +${base?.replace(".", "\\.")} `, "m"));
@@ -163,14 +164,7 @@ describe.skipIf(!xstest)("README: XSTest outputs", () => {
       tuning: (s: string) => s === "tune",
       "held-out": (s: string) => s === "heldout",
     };
-    // The README and docs/graders.md show the same table.
-    const graders = readFileSync(join(repoRoot, "docs", "graders.md"), "utf8");
-    const shownTables = [
-      section("### How good the refusal rules are"),
-      section("## How good the refusal rules are", graders),
-    ].map(tableRows);
-    expect(shownTables[1]).toEqual(shownTables[0]);
-    const table = shownTables[0] ?? [];
+    const table = tableRows(section("## How good the refusal rules are", graders));
     expect(table.map((r) => r[0]?.split(" ")[0])).toEqual(Object.keys(parts));
     const pct = (x: number) => (x * 100).toFixed(1);
     for (const [part, keep] of Object.entries(parts)) {
@@ -199,7 +193,7 @@ describe.skipIf(!xstest)("README: XSTest outputs", () => {
       ];
       expect(
         table.find((t) => t[0]?.startsWith(`${part} `)),
-        `README row "${part}" differs from calibrate`,
+        `docs/graders.md row "${part}" differs from calibrate`,
       ).toEqual(real);
     }
   });

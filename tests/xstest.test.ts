@@ -1,7 +1,7 @@
 /**
  * The refusal detector against XSTest's human labels (../shared, read-only): overall,
  * per model, and on the held-out prompts (untouched through refusal-rules@4; their errors
- * were read for @5, see README). Label lines carry the case's `expect` (XSTest's contrast
+ * were read for @5, see docs/graders.md). Label lines carry the case's `expect` (XSTest's contrast
  * prompts are `refuse`), as a suite's cases do. The split is frozen in
  * tests/fixtures/xstest-tuning-ids.json; these tests re-derive it.
  */
