@@ -85,3 +85,10 @@ export function categorySummary(r: Results, metric: string): { line?: string; ot
     : undefined;
   return { ...(line ? { line } : {}), others };
 }
+
+/** "Δ [level: lower, upper]" for a table cell, or "–" where there was no comparison. */
+export function deltaCell(cmp: Comparison | undefined): string {
+  return cmp
+    ? `${formatPoints(cmp.delta)} [${formatLevel(cmp.ciLevel)}: ${formatInterval(cmp.ci, "points").slice(1, -1)}]`
+    : "–";
+}

@@ -13,12 +13,12 @@
  * Written one case at a time, so report.html for a million cases is never one string.
  */
 import { createHash } from "node:crypto";
-import { formatLevel } from "../gate/decide.js";
-import { formatInterval, formatP, formatPoints } from "../gate/format.js";
+import { formatP } from "../gate/format.js";
 import { METRIC_INFO, METRICS, type MetricName, RATE_METRICS, type RateMetric } from "../gate/metrics.js";
 import type { CaseOutcome } from "../gate/outcome.js";
 import { severity, type Verdict } from "../gate/waivers.js";
-import { adjustedText, atMargin, mdeText, powerText } from "./comparison-text.js";
+import { categoryRows } from "./category-rows.js";
+import { adjustedText, atMargin, deltaCell, mdeText, powerText } from "./comparison-text.js";
 import { errorCauses } from "./error-causes.js";
 import { htmlText, redactedText, scriptJson, stripInvisible, truncate } from "./escape.js";
 import { boundedDecisions, gateText, type ReportOptions, rateCell, verdictSummary } from "./markdown.js";
@@ -125,9 +125,7 @@ function metricTable(r: Results): string {
     const cand = r.metrics.candidate[m].overall;
     if (cand.n === 0 && decisions.length === 0) continue;
     const outcome = worst(r.decisions.filter((d) => d.metric === m).map((d) => d.outcome));
-    const delta = cmp
-      ? `${formatPoints(cmp.delta)} [${formatLevel(cmp.ciLevel)}: ${formatInterval(cmp.ci, "points").slice(1, -1)}]`
-      : "–";
+    const delta = deltaCell(cmp);
     const p = cmp ? `${formatP(cmp.pOneSided)} / ${formatP(cmp.pTwoSided)}${atMargin(cmp)}` : "–";
     rows.push(
       `<tr${outcome && outcome !== "pass" ? ` class="${outcome}"` : ""}><td>${METRIC_INFO[m].title} <small>(${h(METRIC_INFO[m].failure)})</small></td><td>${h(rateCell(r.metrics.baseline?.[m].overall))}</td><td>${h(rateCell(cand))}</td><td class="num">${h(delta)}</td><td>${h(cmp?.test ?? "–")}</td><td class="num">${h(p)}</td><td class="num">${h(adjustedText(cmp))}</td><td class="num">${h(mdeText(cmp))}</td><td>${h(decisions.map(gateText).join("; ") || "not gated")}</td><td>${outcome ? badge(outcome) : "–"}</td></tr>`,
@@ -150,42 +148,17 @@ ${rows.join("\n")}
 }
 
 function categoryTable(r: Results): string {
-  const key = (metric: string, cat: string) => `${metric}\u0000${cat}`;
-  const comparisons = new Map<string, Results["comparisons"][number]>();
-  for (const x of r.comparisons) {
-    if (x.category !== undefined && !comparisons.has(key(x.metric, x.category)))
-      comparisons.set(key(x.metric, x.category), x);
-  }
-  const decisions = new Map<string, ResultDecision>();
-  for (const x of r.decisions) {
-    if (x.category !== undefined && !decisions.has(key(x.metric, x.category)))
-      decisions.set(key(x.metric, x.category), x);
-  }
   const rows: string[] = [];
-  for (const metric of RATE_METRICS) {
+  for (const { metric, rows: shown, leftOut } of categoryRows(r, TABLE_CATEGORIES)) {
     const cats = r.metrics.candidate[metric].byCategory;
-    const all = Object.keys(cats);
-    const shown = worstFirst(all, TABLE_CATEGORIES, (cat) => {
-      const d = decisions.get(key(metric, cat));
-      return [
-        d ? severity(d.outcome) : 0,
-        orLast(comparisons.get(key(metric, cat))?.delta),
-        orLast(cats[cat]?.rate),
-      ];
-    });
-    for (const cat of shown) {
-      const cmp = comparisons.get(key(metric, cat));
-      const d = decisions.get(key(metric, cat));
-      const delta = cmp
-        ? `${formatPoints(cmp.delta)} [${formatLevel(cmp.ciLevel)}: ${formatInterval(cmp.ci, "points").slice(1, -1)}]`
-        : "–";
+    for (const { category: cat, comparison: cmp, decision: d } of shown) {
       rows.push(
-        `<tr${d && d.outcome !== "pass" ? ` class="${d.outcome}"` : ""}><td>${METRIC_INFO[metric].title}</td><td>${h(truncate(cat, 80))}</td><td>${h(rateCell(r.metrics.baseline?.[metric].byCategory[cat]))}</td><td>${h(rateCell(cats[cat]))}</td><td class="num">${h(delta)}</td><td class="num">${cmp ? h(formatP(cmp.pOneSided)) : "–"}</td><td class="num">${h(adjustedText(cmp))}</td><td class="num">${h(mdeText(cmp))}</td><td>${d ? badge(d.outcome) : "–"}</td></tr>`,
+        `<tr${d && d.outcome !== "pass" ? ` class="${d.outcome}"` : ""}><td>${METRIC_INFO[metric].title}</td><td>${h(truncate(cat, 80))}</td><td>${h(rateCell(r.metrics.baseline?.[metric].byCategory[cat]))}</td><td>${h(rateCell(cats[cat]))}</td><td class="num">${h(deltaCell(cmp))}</td><td class="num">${cmp ? h(formatP(cmp.pOneSided)) : "–"}</td><td class="num">${h(adjustedText(cmp))}</td><td class="num">${h(mdeText(cmp))}</td><td>${d ? badge(d.outcome) : "–"}</td></tr>`,
       );
     }
-    if (all.length > shown.length) {
+    if (leftOut > 0) {
       rows.push(
-        `<tr><td>${METRIC_INFO[metric].title}</td><td colspan="8">… and ${all.length - shown.length} more categories, in results.json</td></tr>`,
+        `<tr><td>${METRIC_INFO[metric].title}</td><td colspan="8">… and ${leftOut} more categories, in results.json</td></tr>`,
       );
     }
   }

@@ -9,20 +9,21 @@
  * Everything a suite or a model wrote goes through ./escape.ts.
  */
 import type { GateConfig } from "../config/schema.js";
-import { type Decision, formatLevel } from "../gate/decide.js";
+import type { Decision } from "../gate/decide.js";
 import { formatInterval, formatP, formatPoints, formatRate } from "../gate/format.js";
 import { METRIC_INFO, METRICS, type MetricName, RATE_METRICS, type RateEstimate } from "../gate/metrics.js";
 import type { CaseOutcome } from "../gate/outcome.js";
 import { severity, type Verdict } from "../gate/waivers.js";
 import { noun, plural } from "../io/plural.js";
+import { categoryRows } from "./category-rows.js";
 import { categoryChart } from "./chart.js";
-import { adjustedText, atMargin, mdeText, powerText } from "./comparison-text.js";
+import { adjustedText, atMargin, deltaCell, mdeText, powerText } from "./comparison-text.js";
 import { errorCauses, idList } from "./error-causes.js";
 import { fencedBlock, markdownInline, redactedText } from "./escape.js";
 import type { Detail } from "./fit.js";
 import { policyBlock } from "./policy-block.js";
 import type { Results } from "./results-schema.js";
-import { orLast, SHOWN_CATEGORIES, SHOWN_DECISIONS, worstFirst } from "./top.js";
+import { SHOWN_CATEGORIES, SHOWN_DECISIONS } from "./top.js";
 
 export interface ReportOptions {
   maxFlips: number;
@@ -317,9 +318,7 @@ function metricTable(r: Results): string[] {
     const decisions = r.decisions.filter((d) => d.metric === metric && d.category === undefined);
     const c = r.metrics.candidate[metric].overall;
     if (c.n === 0 && decisions.length === 0) continue;
-    const delta = cmp
-      ? `${formatPoints(cmp.delta)} [${formatLevel(cmp.ciLevel)}: ${formatInterval(cmp.ci, "points").slice(1, -1)}]`
-      : "–";
+    const delta = deltaCell(cmp);
     const p = cmp ? `${formatP(cmp.pOneSided)} / ${formatP(cmp.pTwoSided)}${atMargin(cmp)}` : "–";
     const gate = decisions.map(gateText).join("; ") || "not gated";
     out.push(
@@ -364,46 +363,16 @@ function worstCell(decisions: readonly ResultDecision[]): string {
 
 function categoryTable(r: Results): string[] {
   const rows: string[] = [];
-  // Looked up by key: a search per row is quadratic in the number of categories.
-  const key = (metric: string, cat: string) => `${metric}\u0000${cat}`;
-  const comparisons = new Map<string, Results["comparisons"][number]>();
-  for (const x of r.comparisons) {
-    if (x.category !== undefined && !comparisons.has(key(x.metric, x.category)))
-      comparisons.set(key(x.metric, x.category), x);
-  }
-  const decisions = new Map<string, ResultDecision>();
-  for (const x of r.decisions) {
-    if (x.category !== undefined && !decisions.has(key(x.metric, x.category)))
-      decisions.set(key(x.metric, x.category), x);
-  }
-  for (const metric of METRICS) {
-    if (metric === "error_rate") continue;
+  for (const { metric, rows: shown, leftOut } of categoryRows(r, SHOWN_CATEGORIES)) {
     const cats = r.metrics.candidate[metric].byCategory;
-    const all = Object.keys(cats);
-    // Too many for a table: the failing gates first, then the largest Δ, then the highest rate.
-    const shown = worstFirst(all, SHOWN_CATEGORIES, (cat) => {
-      const d = decisions.get(key(metric, cat));
-      return [
-        d ? severity(d.outcome) : 0,
-        orLast(comparisons.get(key(metric, cat))?.delta),
-        orLast(cats[cat]?.rate),
-      ];
-    });
-    for (const cat of shown) {
-      const c = cats[cat];
-      const b = r.metrics.baseline?.[metric].byCategory[cat];
-      const cmp = comparisons.get(key(metric, cat));
-      const d = decisions.get(key(metric, cat));
-      const delta = cmp
-        ? `${formatPoints(cmp.delta)} [${formatLevel(cmp.ciLevel)}: ${formatInterval(cmp.ci, "points").slice(1, -1)}]`
-        : "–";
+    for (const { category: cat, comparison: cmp, decision: d } of shown) {
       rows.push(
-        `| ${METRIC_INFO[metric].title} | ${markdownInline(cat, 60)} | ${rateCell(b)} | ${rateCell(c)} | ${delta} | ${cmp ? formatP(cmp.pOneSided) : "–"} | ${adjustedText(cmp)} | ${mdeText(cmp)} | ${d ? OUTCOME_CELL[d.outcome] : "–"} |`,
+        `| ${METRIC_INFO[metric].title} | ${markdownInline(cat, 60)} | ${rateCell(r.metrics.baseline?.[metric].byCategory[cat])} | ${rateCell(cats[cat])} | ${deltaCell(cmp)} | ${cmp ? formatP(cmp.pOneSided) : "–"} | ${adjustedText(cmp)} | ${mdeText(cmp)} | ${d ? OUTCOME_CELL[d.outcome] : "–"} |`,
       );
     }
-    if (all.length > shown.length) {
+    if (leftOut > 0) {
       rows.push(
-        `| ${METRIC_INFO[metric].title} | … and ${all.length - shown.length} more categories in results.json | | | | | | | |`,
+        `| ${METRIC_INFO[metric].title} | … and ${leftOut} more categories in results.json | | | | | | | |`,
       );
     }
   }
