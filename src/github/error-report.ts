@@ -11,11 +11,10 @@ import { z } from "zod";
 import { InputError } from "../io/diagnostic.js";
 import { markdownInline, plainInline } from "../report/escape.js";
 import { VERSION } from "../version.js";
-import { type Annotation, postCheckRun, repoPath } from "./check-run.js";
+import { type Annotation, repoPath } from "./check-run.js";
 import type { GitHubClient } from "./client.js";
-import { COMMENT_LIMIT, commentMarker, upsertComment } from "./comment.js";
-import type { Published, PublishOptions, PublishTarget } from "./publish.js";
-import { postStatus } from "./status.js";
+import { COMMENT_LIMIT, commentMarker } from "./comment.js";
+import { type Published, type PublishOptions, type PublishTarget, post } from "./publish.js";
 import type { WriteAccess } from "./write-access.js";
 
 export const ERROR_FILE = "error.json";
@@ -122,49 +121,19 @@ export async function publishError(
   target: PublishTarget,
   options: PublishOptions,
 ): Promise<Published> {
-  const out: Published = { annotations: 0, annotationsLeftOut: 0, status: false };
-  const { owner, repo } = target;
   const markdown = errorMarkdown(r, target.fullReport);
-  if (options.comment && target.pullNumber !== undefined) {
-    const marker = commentMarker(r.config);
-    const c = await upsertComment(
-      gh,
-      access,
-      { owner, repo, issue_number: target.pullNumber },
-      marker,
-      markdown.slice(0, COMMENT_LIMIT - marker.length - 1),
-      options.commentAuthor,
-    );
-    out.commentUrl = c?.url;
-    out.commentAction = c?.action;
-  }
-  const annotations = annotationsOf(r);
-  out.annotations = annotations.length;
+  const marker = commentMarker(r.config);
   const headline = errorHeadline(r);
-  // "fail" maps to a failing conclusion and state whatever `inconclusive` says.
-  const check = await postCheckRun(gh, access, {
-    owner,
-    repo,
-    sha: target.sha,
-    name: options.checkName,
+  return post(gh, access, target, options, {
+    marker,
+    comment: markdown.slice(0, COMMENT_LIMIT - marker.length - 1),
+    // "fail" maps to a failing conclusion and state whatever `inconclusive` says.
     verdict: "fail",
     inconclusive: options.inconclusive,
     title: plainInline(`⛔ ERROR — ${headline}`, 255),
     summary: markdown,
-    annotations,
-    detailsUrl: target.detailsUrl,
-  });
-  out.checkUrl = check?.url;
-  out.checkRequests = check?.requests;
-  out.status = await postStatus(gh, access, {
-    owner,
-    repo,
-    sha: target.sha,
-    context: options.statusContext,
-    verdict: "fail",
-    inconclusive: options.inconclusive,
+    annotations: annotationsOf(r),
+    annotationsLeftOut: 0,
     description: `ERROR: ${headline}`,
-    targetUrl: check?.url || target.detailsUrl,
   });
-  return out;
 }

@@ -6,6 +6,7 @@
  * the caller decides what they mean.
  */
 
+import type { Verdict } from "../gate/waivers.js";
 import { noun, plural } from "../io/plural.js";
 import { fitReport, type Limit } from "../report/fit.js";
 import {
@@ -18,6 +19,7 @@ import {
 } from "../report/markdown.js";
 import type { Results } from "../report/results-schema.js";
 import {
+  type Annotation,
   annotationNote,
   annotationsFor,
   CHECK_SUMMARY_LIMIT,
@@ -105,49 +107,33 @@ export async function publish(
   target: PublishTarget,
   options: PublishOptions,
 ): Promise<Published> {
-  const out: Published = { annotations: 0, annotationsLeftOut: 0, status: false };
-  const { owner, repo } = target;
   const context: ReportContext = { sha: target.sha, runUrl: target.detailsUrl };
-  if (options.comment && target.pullNumber !== undefined) {
-    const marker = commentMarker(r.config.file);
-    const body = fittedMarkdown(
-      r,
-      report,
-      {
-        max: COMMENT_LIMIT - marker.length - 1,
-        stated: COMMENT_LIMIT,
-        unit: "characters",
-        name: "GitHub's comment limit",
-      },
-      target.fullReport,
-      context,
-    );
-    const c = await upsertComment(
-      gh,
-      access,
-      { owner, repo, issue_number: target.pullNumber },
-      marker,
-      body,
-      options.commentAuthor,
-    );
-    out.commentUrl = c?.url;
-    out.commentAction = c?.action;
-  }
+  const marker = commentMarker(r.config.file);
   const { shown, leftOut } = capAnnotations(
     annotationsFor(r, { redact: report.redact ?? false, maxChars: report.maxResponseChars }),
   );
-  out.annotations = shown.length;
-  out.annotationsLeftOut = leftOut;
   const note = leftOut ? `${annotationNote(shown.length, leftOut, target.fullReport)}\n\n` : "";
-  // Nothing decided is nothing shown to be safe: even with `inconclusive: neutral` it never posts success.
-  const inconclusive = r.decisions.length ? options.inconclusive : "failure";
-  const check = await postCheckRun(gh, access, {
-    owner,
-    repo,
-    sha: target.sha,
-    name: options.checkName,
+  return post(gh, access, target, options, {
+    marker,
+    // Fitted only when it will be posted: fitting a large report takes a while.
+    comment:
+      options.comment && target.pullNumber !== undefined
+        ? fittedMarkdown(
+            r,
+            report,
+            {
+              max: COMMENT_LIMIT - marker.length - 1,
+              stated: COMMENT_LIMIT,
+              unit: "characters",
+              name: "GitHub's comment limit",
+            },
+            target.fullReport,
+            context,
+          )
+        : "",
     verdict: r.verdict,
-    inconclusive,
+    // Nothing decided is nothing shown to be safe: even with `inconclusive: neutral` it never posts success.
+    inconclusive: r.decisions.length ? options.inconclusive : "failure",
     title: `${BADGE[r.verdict]} — ${verdictSummary(r)}`,
     summary:
       note +
@@ -164,6 +150,66 @@ export async function publish(
         context,
       ),
     annotations: shown,
+    annotationsLeftOut: leftOut,
+    description: `${r.verdict.toUpperCase()}${r.profile ? ` (${r.profile.name})` : ""}: ${verdictSummary(r)}`,
+  });
+}
+
+/** What a run puts on a pull request and a commit: comment, check run and status. */
+export interface Posting {
+  /** The comment's marker (one comment per gate config) and its body, marker excluded. */
+  marker: string;
+  comment: string;
+  verdict: Verdict;
+  inconclusive: InconclusiveAs;
+  title: string;
+  summary: string;
+  annotations: Annotation[];
+  /** Newly failing cases left out of the annotations (the summary says where they are). */
+  annotationsLeftOut: number;
+  description: string;
+}
+
+/**
+ * Posts the comment (on a pull request, when asked), the check run and the commit status, in
+ * that order, each through `access` so a refused or failed write is noted and the others still
+ * go out. One poster for a gate's results and for an error, so both always reach the same places.
+ */
+export async function post(
+  gh: GitHubClient,
+  access: WriteAccess,
+  target: PublishTarget,
+  options: PublishOptions,
+  p: Posting,
+): Promise<Published> {
+  const out: Published = {
+    annotations: p.annotations.length,
+    annotationsLeftOut: p.annotationsLeftOut,
+    status: false,
+  };
+  const { owner, repo } = target;
+  if (options.comment && target.pullNumber !== undefined) {
+    const c = await upsertComment(
+      gh,
+      access,
+      { owner, repo, issue_number: target.pullNumber },
+      p.marker,
+      p.comment,
+      options.commentAuthor,
+    );
+    out.commentUrl = c?.url;
+    out.commentAction = c?.action;
+  }
+  const check = await postCheckRun(gh, access, {
+    owner,
+    repo,
+    sha: target.sha,
+    name: options.checkName,
+    verdict: p.verdict,
+    inconclusive: p.inconclusive,
+    title: p.title,
+    summary: p.summary,
+    annotations: p.annotations,
     detailsUrl: target.detailsUrl,
   });
   out.checkUrl = check?.url;
@@ -173,9 +219,9 @@ export async function publish(
     repo,
     sha: target.sha,
     context: options.statusContext,
-    verdict: r.verdict,
-    inconclusive,
-    description: `${r.verdict.toUpperCase()}${r.profile ? ` (${r.profile.name})` : ""}: ${verdictSummary(r)}`,
+    verdict: p.verdict,
+    inconclusive: p.inconclusive,
+    description: p.description,
     targetUrl: check?.url || target.detailsUrl,
   });
   return out;
