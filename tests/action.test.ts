@@ -1,19 +1,11 @@
-/**
- * The bundled action (dist/action.js) end to end, as the runner starts it: GITHUB_* and
- * INPUT_* environment, an event payload file, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files,
- * and the GitHub API at GITHUB_API_URL — the local stand-in that checks every request
- * against GitHub's OpenAPI description. SAFETY_GATE_E2E_NODE picks the Node binary
- * (e.g. a Node 24, the action's runtime); the default is the one running the tests.
- */
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type ActionEvent, type ActionRun, NODE, runActionIn } from "./helpers/action-run.js";
 import { type StandIn, type StandInOptions, startGitHubStandIn } from "./helpers/github-standin.js";
 import { tempDir } from "./helpers/run.js";
 import { repoRoot } from "./helpers/shared.js";
 
-const NODE = process.env.SAFETY_GATE_E2E_NODE || process.execPath;
 const OWNER = "octo-org";
 const REPO = "model-release";
 const HEAD = "1111111111111111111111111111111111111111";
@@ -38,14 +30,6 @@ async function standIn(options: StandInOptions = {}): Promise<StandIn> {
   return s;
 }
 
-interface ActionRun {
-  code: number | null;
-  stdout: string;
-  outputs: Record<string, string>;
-  summary: string;
-  out: string;
-}
-
 const pullRequestEvent = { pull_request: { number: PR, head: { sha: HEAD }, base: { ref: "main" } } };
 const prEvent = (env: Record<string, string> = {}) => ({
   name: "pull_request",
@@ -53,60 +37,26 @@ const prEvent = (env: Record<string, string> = {}) => ({
   env: { GITHUB_BASE_REF: "main", GITHUB_REF: `refs/pull/${PR}/merge`, ...env },
 });
 
-/** Runs dist/action.js asynchronously (the stand-in answers in this process). */
+/** Runs dist/action.js asynchronously (the stand-in answers in this process), as for a pull request's merge commit. */
 function runAction(
   s: StandIn,
   inputs: Record<string, string>,
-  event: { name: string; payload: unknown; env?: Record<string, string> } = prEvent(),
+  event: ActionEvent = prEvent(),
 ): Promise<ActionRun> {
-  const files = tempDir("safety-gate-action-");
-  const output = join(files, "output");
-  const summary = join(files, "summary");
-  const eventPath = join(files, "event.json");
-  writeFileSync(output, "");
-  writeFileSync(summary, "");
-  writeFileSync(eventPath, JSON.stringify(event.payload));
-  const out = join(files, "out");
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "",
-    NO_COLOR: "1",
-    GITHUB_ACTIONS: "true",
-    GITHUB_API_URL: s.url,
-    GITHUB_SERVER_URL: "https://github.com",
-    GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
-    GITHUB_EVENT_NAME: event.name,
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_SHA: MERGE,
-    GITHUB_RUN_ID: "4242",
-    GITHUB_WORKFLOW_REF: `${OWNER}/${REPO}/.github/workflows/gate.yml@refs/pull/${PR}/merge`,
-    GITHUB_WORKSPACE: work,
-    GITHUB_OUTPUT: output,
-    GITHUB_STEP_SUMMARY: summary,
-    RUNNER_TEMP: files,
-    "INPUT_GITHUB-TOKEN": "ghs_e2eToken",
-    INPUT_CONFIG: CONFIG,
-    INPUT_OUT: out,
-    ...event.env,
-  };
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, ["dist/action.js"], { cwd: work, env });
-    let stdout = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const outputs: Record<string, string> = {};
-      for (const m of readFileSync(output, "utf8").matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) {
-        outputs[m[1] as string] = m[3] as string;
-      }
-      resolve({ code, stdout, outputs, summary: readFileSync(summary, "utf8"), out });
-    });
-  });
+  return runActionIn(
+    work,
+    s,
+    `${OWNER}/${REPO}`,
+    { config: CONFIG, ...inputs },
+    {
+      ...event,
+      env: {
+        GITHUB_SHA: MERGE,
+        GITHUB_WORKFLOW_REF: `${OWNER}/${REPO}/.github/workflows/gate.yml@refs/pull/${PR}/merge`,
+        ...event.env,
+      },
+    },
+  );
 }
 
 describe(`dist/action.js on ${NODE === process.execPath ? `this Node (${process.version})` : NODE}`, () => {

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { plainBlocks } from "./helpers/markdown.js";
 import { runCli } from "./helpers/run.js";
 import { repoRoot } from "./helpers/shared.js";
 
@@ -15,21 +16,6 @@ const BAD = join(repoRoot, "tests", "fixtures", "bad");
 afterEach(() => {
   vi.unstubAllEnvs();
 });
-
-/** The contents of fenced blocks without a language tag. */
-function plainBlocks(text: string): string[] {
-  const blocks: string[] = [];
-  let open: { lang: string; lines: string[] } | undefined;
-  for (const line of text.split("\n")) {
-    if (!line.startsWith("```")) open?.lines.push(line);
-    else if (open === undefined) open = { lang: line.slice(3).trim(), lines: [] };
-    else {
-      if (open.lang === "") blocks.push(open.lines.join("\n"));
-      open = undefined;
-    }
-  }
-  return blocks;
-}
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
 function slug(heading: string): string {

@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { labelLine, readXstest, XSTEST_MODELS } from "../scripts/xstest.js";
+import { plainBlocks } from "./helpers/markdown.js";
 import { runCli, tempDir } from "./helpers/run.js";
 import { repoRoot, sharedPath } from "./helpers/shared.js";
 
@@ -23,21 +24,6 @@ function section(heading: string, doc: string): string {
   const level = heading.indexOf(" ");
   const end = lines.findIndex((l, i) => i > start && /^#+ /.test(l) && l.indexOf(" ") <= level);
   return lines.slice(start, end === -1 ? undefined : end).join("\n");
-}
-
-/** The fenced blocks without a language tag (shown output, not commands). */
-function outputBlocks(text: string): string[] {
-  const blocks: string[] = [];
-  let open: { lang: string; lines: string[] } | undefined;
-  for (const line of text.split("\n")) {
-    if (!line.startsWith("```")) open?.lines.push(line);
-    else if (open === undefined) open = { lang: line.slice(3).trim(), lines: [] };
-    else {
-      if (open.lang === "") blocks.push(open.lines.join("\n"));
-      open = undefined;
-    }
-  }
-  return blocks;
 }
 
 /** Each non-blank line of `shown` is a line of `real` (or its prefix, before "…"), in order. */
@@ -101,7 +87,7 @@ describe.skipIf(!jbb)("docs/suites.md: Importing public datasets — JailbreakBe
     const run = await runCli(["run", "--config", join(out, "safety-gate.yml"), "--out", join(out, "run")]);
     expect(run.code).toBe(1);
     const text = section("## Importing public datasets", suites);
-    const [block] = outputBlocks(text);
+    const [block] = plainBlocks(text);
     expect(block, "the section shows a gate output block").toMatch(/^safety-gate: /);
     expectExcerpt(block ?? "", run.stdout);
     // "JailbreakBench's own judge calls 0 and 69 of these jailbroken"
