@@ -22,6 +22,7 @@ import {
   shownOutputs,
 } from "./helpers/doc-commands.js";
 import { type FakeOpenAI, startFakeOpenAI } from "./helpers/fake-openai.js";
+import { plainBlocks } from "./helpers/markdown.js";
 import { runCli, tempDir } from "./helpers/run.js";
 import { repoRoot, sharedPath } from "./helpers/shared.js";
 
@@ -209,6 +210,30 @@ describe("docs: shown output equals the real output", () => {
       expect(r.code).toBe(EXIT[s.command]);
     }, 120_000);
   }
+});
+
+/** Docs whose shown outputs are not under a `$ command` (excerpts, error messages): the test that produces them. */
+const OUTPUTS_TESTED_BY: Record<string, string> = {
+  "docs/suites.md": "tests/readme-outputs.test.ts",
+  "docs/graders.md": "tests/readme-outputs.test.ts",
+  "docs/troubleshooting.md": "tests/docs.test.ts",
+};
+
+describe("docs: every other shown output", () => {
+  it("is produced and compared by a named test that reads that doc", () => {
+    for (const file of DOCS) {
+      const text = readFileSync(join(repoRoot, file), "utf8");
+      const bare = plainBlocks(text).filter((b) => !b.startsWith("$ ") && b.trim() !== "");
+      if (bare.length === 0) continue;
+      const by = OUTPUTS_TESTED_BY[file];
+      expect(
+        by,
+        `${file} shows ${bare.length} output block(s) without \`$ command\`: name the test that checks them`,
+      ).toBeDefined();
+      const source = readFileSync(join(repoRoot, by as string), "utf8");
+      expect(source, `${by} does not read ${file}`).toContain(`"${file.replace("docs/", "")}"`);
+    }
+  });
 });
 
 describe("README: Gate your own model in 10 minutes, step by step", () => {
