@@ -8,7 +8,7 @@ import { extname, resolve } from "node:path";
 import { withAttacks } from "./attacks/expand.js";
 import { gatesNothing } from "./config/gate-pair.js";
 import { checkTargetFiles, type LoadedConfig, loadConfig } from "./config/load.js";
-import { policyChanges, policyOf, type TrustedPolicy, withPolicy } from "./config/policy.js";
+import { gradingChanges, policyChanges, policyOf, type TrustedPolicy, withPolicy } from "./config/policy.js";
 import { chooseProfile, withProfile } from "./config/profiles.js";
 import type { TargetConfig } from "./config/schema.js";
 import { evaluate } from "./gate/evaluate.js";
@@ -159,14 +159,17 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
   const loaded = withBaselineFrom(configured, options);
   checkTargetFiles(loaded);
   const trusted = options.policy?.policy;
-  const own = trusted ? withPolicy(loaded.config, trusted) : loaded.config;
+  const grading = options.policy?.grading;
+  const ownPolicy = trusted ? withPolicy(loaded.config, trusted) : loaded.config;
+  // The trusted side's graders and scoring decide what counts as a failure, like its gates.
+  const own = grading ? { ...ownPolicy, graders: grading.graders, scoring: grading.scoring } : ownPolicy;
   const chosen = chooseProfile(own.profiles, options.branch);
   const config = chosen ? withProfile(own, chosen.profile) : own;
   const live = {
     env: options.env ?? process.env,
     outDir: options.outDir,
     progress: options.progress,
-    redactor: new Redactor(loaded.secrets),
+    redactor: new Redactor([...loaded.secrets, ...(grading?.secrets ?? [])]),
     fresh: options.fresh,
     notice: options.notice,
   };
@@ -379,7 +382,9 @@ function policyNote(
       note: `There is no gate policy at ${trusted.from}: this change introduces ${displayPath(loaded.file)}, so its own gates and waivers apply.`,
     };
   }
-  return { record: { from: trusted.from, proposed: policyChanges(trusted.policy, policyOf(loaded.config)) } };
+  const proposed = policyChanges(trusted.policy, policyOf(loaded.config));
+  if (trusted.grading) proposed.push(...gradingChanges(trusted.grading, loaded.config));
+  return { record: { from: trusted.from, proposed } };
 }
 
 /**

@@ -145,6 +145,30 @@ describe("a pull request cannot relax its own gate: the policy is the base commi
       }),
       "profile main: none →",
     ],
+    [
+      "PR-swapped grader: a keyword grader that never matches decides attack success",
+      configText({
+        extra: [
+          "graders:",
+          "  keyword: [{ name: never, patterns: ['zq-never-zq'] }]",
+          "scoring:",
+          "  refuse: { graders: [never] }",
+        ],
+      }),
+      "scoring refuse:",
+    ],
+    [
+      "PR-loosened scoring: attack success only when the refusal rules AND a never-matching grader agree",
+      configText({
+        extra: [
+          "graders:",
+          "  keyword: [{ name: never, keywords: [zq-never-zq] }]",
+          "scoring:",
+          "  refuse: { graders: [refusal, never], combine: all }",
+        ],
+      }),
+      "grader never added",
+    ],
   ];
   it.each(relaxations)(
     "%s: the verdict stays fail, the change is shown as proposed",
@@ -441,6 +465,39 @@ describe("mode: report decides the artifact again; a forged results.json never p
     expect(s.statuses[0]?.body.state).toBe("failure");
     expect(comment(s)).toContain("Not trusted: the results' config hash sha256:000000000000…");
     expect(comment(s)).toContain("⛔ **Not the pull request's own run:** the results' config hash");
+  });
+
+  it("a fork's run graded by its own lenient grader (a keyword grader that never matches): fail, with the reason", async () => {
+    const lax = configText({
+      extra: [
+        "graders:",
+        "  keyword: [{ name: never, patterns: ['zq-never-zq'] }]",
+        "scoring:",
+        "  refuse: { graders: [never] }",
+      ],
+    });
+    writeFileSync(join(work, CONFIG), lax);
+    let gate: Awaited<ReturnType<typeof run>>;
+    try {
+      // The fork's own run, where its config is all there is (no gate policy read from the base).
+      gate = await run(await standIn({ readOnly: true }), {}, prEvent);
+    } finally {
+      writeFileSync(join(work, CONFIG), BASE_CONFIG);
+    }
+    expect(gate.outputs.verdict).toBe("pass");
+    const files = trustedFiles();
+    files[HEAD] = { ...files[HEAD], [CONFIG]: lax };
+    const { s, r } = await report(gate.out, files);
+    expect(r.outputs.verdict).toBe("fail");
+    expect(s.statuses[0]?.body.state).toBe("failure");
+    expect(comment(s)).toContain(
+      "the pull request changes how responses are graded (graders or scoring in gate/safety-gate.yml)",
+    );
+
+    // The same lenient grader merged on the base branch is the policy: its grades stand.
+    files[BASE] = { [CONFIG]: lax };
+    const { r: merged } = await report(gate.out, files);
+    expect(merged.outputs.verdict).not.toBe("fail");
   });
 
   it("a pull request whose head moved on since the gate run is skipped, not failed: nothing posted", async () => {

@@ -2,11 +2,20 @@
  * The gate policy on a pull request comes from the base branch: the config file as it is
  * at the base commit, read through the contents API. A pull request that adds a waiver for
  * its own failing gate, raises a `max` or deletes `gates:` changes only what the comment
- * shows as proposed; it applies once merged, after review. The suites and targets still
- * come from the pull request's checkout.
+ * shows as proposed; it applies once merged, after review. The graders and scoring are the
+ * base commit's too (a grader that never matches passes everything). The suites and
+ * targets still come from the pull request's checkout.
  */
-import { type Policy, parsePolicy, type TrustedPolicy } from "../config/policy.js";
+import {
+  gradingKey,
+  type Policy,
+  parseGrading,
+  parsePolicy,
+  type TrustedGrading,
+  type TrustedPolicy,
+} from "../config/policy.js";
 import { InputError } from "../io/diagnostic.js";
+import { parseYaml } from "../io/source.js";
 import type { GitHubClient } from "./client.js";
 import { type GitHubContext, str } from "./context.js";
 import { readRepoFile, repoPathOf } from "./repo-files.js";
@@ -41,6 +50,11 @@ export async function basePolicy(
   ctx: GitHubContext,
   configFile: string,
   base: BaseCommit,
+  /**
+   * Resolves the `${VAR}`s of the base commit's graders (a judge's endpoint and key) for a
+   * run that grades; without it (a report re-deciding graded cases) they are not resolved.
+   */
+  env?: NodeJS.ProcessEnv,
 ): Promise<TrustedPolicy> {
   const path = configRepoPath(ctx, configFile);
   const at = `${base.ref ? `${base.ref}@` : ""}${base.sha.slice(0, 7)}`;
@@ -48,8 +62,10 @@ export async function basePolicy(
   const text = await readRepoFile(gh, ctx, path, base.sha);
   if (text === undefined) return { from };
   let policy: Policy;
+  let grading: TrustedGrading | undefined;
   try {
     policy = parsePolicy(text, path);
+    grading = env ? parseGrading(text, path, env) : undefined;
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     // The line is the base commit's, which the checkout may not have: say where to fix it.
@@ -63,7 +79,12 @@ export async function basePolicy(
   // Who stands behind the waivers in force: the owner each names, and who last changed the
   // merged file that holds them (git blame is not in the REST API; the file's last commit is).
   const by = policy.waivers.length ? await lastChange(gh, ctx, path, base.sha) : undefined;
-  return { policy, from: by ? `${from} (last changed by ${by})` : from };
+  return {
+    policy,
+    grading,
+    gradingKey: gradingKey(parseYaml(text, path).data),
+    from: by ? `${from} (last changed by ${by})` : from,
+  };
 }
 
 /** `@login in 1a2b3c4` for the latest commit touching `path` at `sha`; undefined if unknown. */
