@@ -30,6 +30,15 @@ export interface TrustedPolicy {
   grading?: TrustedGrading;
   /** gradingKey() of the trusted config: tells whether another config grades the same way. */
   gradingKey?: string;
+  /** The trusted config's baseline and the file it names, used in place of the config file's. */
+  baseline?: TrustedBaseline;
+}
+
+export interface TrustedBaseline {
+  /** The trusted config's `baseline:` as written; undefined when it has none. */
+  declared?: unknown;
+  /** The file a `replay:`/`results:` baseline names, as the trusted side has it (no text: not there). */
+  file?: { name: string; text?: string };
 }
 
 /** Graders and scoring from a trusted config, `${VAR}`s resolved; `secrets` are the credentials among them. */

@@ -33,6 +33,8 @@ export interface HeadCheck {
   baselinePolicy?: ProvenancePolicy;
   /** gradingKey() of the head config: how the gate run graded. */
   gradingKey?: string;
+  /** The head config's `baseline:` as written. */
+  baseline?: unknown;
 }
 
 const message = (err: unknown) =>
@@ -106,7 +108,7 @@ export async function checkAgainstHead(
       writeFileSync(local, suite);
       sources.push({ file: local, name: path });
     }
-    if (problems.length) return { problems, proposed, baselinePolicy, gradingKey: grading };
+    if (problems.length) return { problems, proposed, baselinePolicy, gradingKey: grading, baseline };
     let suites: Suite[];
     try {
       suites = withAttacks(loadSuites(sources), part.data.attacks);
@@ -118,7 +120,7 @@ export async function checkAgainstHead(
       };
     }
     problems.push(...suiteProblems(results, suites, at));
-    return { problems, proposed, baselinePolicy, gradingKey: grading };
+    return { problems, proposed, baselinePolicy, gradingKey: grading, baseline };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,14 +6,18 @@
  * base commit's too (a grader that never matches passes everything). The suites and
  * targets still come from the pull request's checkout.
  */
+
+import { posix } from "node:path";
 import {
   gradingKey,
   type Policy,
   parseGrading,
   parsePolicy,
+  type TrustedBaseline,
   type TrustedGrading,
   type TrustedPolicy,
 } from "../config/policy.js";
+import { baselineFileName } from "../config/trusted-baseline.js";
 import { InputError } from "../io/diagnostic.js";
 import { parseYaml } from "../io/source.js";
 import type { GitHubClient } from "./client.js";
@@ -79,10 +83,13 @@ export async function basePolicy(
   // Who stands behind the waivers in force: the owner each names, and who last changed the
   // merged file that holds them (git blame is not in the REST API; the file's last commit is).
   const by = policy.waivers.length ? await lastChange(gh, ctx, path, base.sha) : undefined;
+  const data = parseYaml(text, path).data as { baseline?: unknown } | null;
   return {
     policy,
     grading,
-    gradingKey: gradingKey(parseYaml(text, path).data),
+    gradingKey: gradingKey(data),
+    // A run that grades reads the baseline file as the base commit has it; a report only compares declarations.
+    baseline: env ? await baselineAt(gh, ctx, path, data?.baseline, base.sha) : { declared: data?.baseline },
     from: by ? `${from} (last changed by ${by})` : from,
   };
 }
@@ -103,4 +110,20 @@ async function lastChange(
     // Attribution is a courtesy: without it the policy is still the base commit's.
     return undefined;
   }
+}
+
+/** The base commit's `baseline:` and, when it names a file in the repository, that file as the base commit has it. */
+async function baselineAt(
+  gh: GitHubClient,
+  ctx: GitHubContext,
+  configPath: string,
+  declared: unknown,
+  sha: string,
+): Promise<TrustedBaseline> {
+  const name = baselineFileName(declared);
+  if (name === undefined) return { declared };
+  const path = posix.normalize(posix.join(posix.dirname(configPath), name));
+  // A file outside the repository cannot be read at a commit: it is no trusted baseline.
+  if (path.startsWith("..") || posix.isAbsolute(name)) return { declared, file: { name } };
+  return { declared, file: { name, text: await readRepoFile(gh, ctx, path, sha) } };
 }
