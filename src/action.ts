@@ -199,7 +199,7 @@ async function gateMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void> 
   const artifact = artifactName(displayPath(inputs.config));
   // On a pull request the gate policy is the base branch's: the pull request cannot relax its own gate.
   const base = ctx && baseCommitOf(ctx);
-  const policy = ctx && gh && base ? await basePolicy(gh, ctx, inputs.config, base) : undefined;
+  const policy = ctx && gh && base ? await basePolicy(gh, ctx, inputs.config, base, process.env) : undefined;
   const { results, report } = await runGate({
     policy,
     configPath: inputs.config,

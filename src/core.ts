@@ -8,9 +8,10 @@ import { extname, resolve } from "node:path";
 import { withAttacks } from "./attacks/expand.js";
 import { gatesNothing } from "./config/gate-pair.js";
 import { checkTargetFiles, type LoadedConfig, loadConfig } from "./config/load.js";
-import { policyChanges, policyOf, type TrustedPolicy, withPolicy } from "./config/policy.js";
+import { gradingChanges, policyChanges, policyOf, type TrustedPolicy, withPolicy } from "./config/policy.js";
 import { chooseProfile, withProfile } from "./config/profiles.js";
 import type { TargetConfig } from "./config/schema.js";
+import { type BaselineChoice, withTrustedBaseline } from "./config/trusted-baseline.js";
 import { evaluate } from "./gate/evaluate.js";
 import { type CaseOutcome, scoreCase } from "./gate/outcome.js";
 import { createScorer, type Scorer } from "./gate/scoring.js";
@@ -156,17 +157,22 @@ export interface GateRun {
 
 export async function runGate(options: RunOptions): Promise<GateRun> {
   const configured = loadConfig(options.configPath, options.env);
-  const loaded = withBaselineFrom(configured, options);
+  // On a pull request the base commit's baseline judges it, not one the pull request brings.
+  const trustedBaseline = withTrustedBaseline(configured, options.policy, options.env ?? process.env);
+  const loaded = withBaselineFrom(trustedBaseline.loaded, options);
   checkTargetFiles(loaded);
   const trusted = options.policy?.policy;
-  const own = trusted ? withPolicy(loaded.config, trusted) : loaded.config;
+  const grading = options.policy?.grading;
+  const ownPolicy = trusted ? withPolicy(loaded.config, trusted) : loaded.config;
+  // The trusted side's graders and scoring decide what counts as a failure, like its gates.
+  const own = grading ? { ...ownPolicy, graders: grading.graders, scoring: grading.scoring } : ownPolicy;
   const chosen = chooseProfile(own.profiles, options.branch);
   const config = chosen ? withProfile(own, chosen.profile) : own;
   const live = {
     env: options.env ?? process.env,
     outDir: options.outDir,
     progress: options.progress,
-    redactor: new Redactor(loaded.secrets),
+    redactor: new Redactor([...loaded.secrets, ...(grading?.secrets ?? [])]),
     fresh: options.fresh,
     notice: options.notice,
   };
@@ -180,7 +186,7 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
         cacheDir: loaded.cache,
       });
   try {
-    const run = await gateWith(options, loaded, config, chosen, live, chatModels);
+    const run = await gateWith(options, loaded, config, chosen, live, chatModels, trustedBaseline);
     return { ...run, configBaseline: configured.baseline };
   } finally {
     await chatModels?.close();
@@ -194,6 +200,7 @@ async function gateWith(
   chosen: ReturnType<typeof chooseProfile>,
   live: Parameters<typeof createTarget>[2],
   chatModels: OpenAIChatModels | undefined,
+  trustedBaseline: BaselineChoice,
 ): Promise<GateRun> {
   const now = options.now ?? new Date();
   const suites = withAttacks(loadSuites(loaded.suites), config.attacks);
@@ -220,7 +227,9 @@ async function gateWith(
     notApplicable,
   } = options.recordingBaseline
     ? { notApplicable: "this run records the baseline (--record-baseline)" }
-    : await baselineTargetOf(loaded, live, options.fetchBaseline);
+    : trustedBaseline.unavailable && options.baselineFile === undefined
+      ? { unavailable: trustedBaseline.unavailable }
+      : await baselineTargetOf(loaded, live, options.fetchBaseline);
   // Against a baseline run on other suites, --compare-unchanged pairs the cases whose
   // content did not change; the rest are named, never silently dropped.
   const suiteDiff = baselineTarget?.provenance
@@ -289,7 +298,7 @@ async function gateWith(
   });
   const { metrics, comparisons, decisions } = evaluation;
   notes.push(...evaluation.notes);
-  const policy = policyNote(options.policy, loaded);
+  const policy = policyNote(options.policy, loaded, trustedBaseline.proposed);
   if (policy?.note) notes.unshift(policy.note);
 
   const results: Results = {
@@ -371,6 +380,7 @@ function throwIfGraderUnusable(
 function policyNote(
   trusted: TrustedPolicy | undefined,
   loaded: LoadedConfig,
+  baselineChanges: string[],
 ): { record: Results["policy"]; note?: string } | undefined {
   if (!trusted) return undefined;
   if (!trusted.policy) {
@@ -379,7 +389,10 @@ function policyNote(
       note: `There is no gate policy at ${trusted.from}: this change introduces ${displayPath(loaded.file)}, so its own gates and waivers apply.`,
     };
   }
-  return { record: { from: trusted.from, proposed: policyChanges(trusted.policy, policyOf(loaded.config)) } };
+  const proposed = policyChanges(trusted.policy, policyOf(loaded.config));
+  if (trusted.grading) proposed.push(...gradingChanges(trusted.grading, loaded.config));
+  proposed.push(...baselineChanges);
+  return { record: { from: trusted.from, proposed } };
 }
 
 /**

@@ -35,7 +35,8 @@ export interface LoadedConfig {
 /** A `${VAR}` is taken for a credential when it feeds a header or a proxy URL, or its name says so. */
 const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH/i;
 
-function secretsOf(fromEnv: Map<string, string[]>, env: NodeJS.ProcessEnv): string[] {
+/** The environment values a config's `${VAR}`s brought in that are credentials (see SECRET_NAME). */
+export function secretsOf(fromEnv: Map<string, string[]>, env: NodeJS.ProcessEnv): string[] {
   const out = new Set<string>();
   for (const [keyPath, names] of fromEnv) {
     for (const name of names) {

@@ -11,7 +11,10 @@ import { canonicalJson } from "../io/canonical.js";
 import { InputError } from "../io/diagnostic.js";
 import { parseYaml } from "../io/source.js";
 import { validate } from "../io/validate.js";
-import { type GateConfig, PolicySchema } from "./schema.js";
+import type { GradersConfig, ScoringConfig } from "./grading-schema.js";
+import { interpolateEnv } from "./interpolate.js";
+import { secretsOf } from "./load.js";
+import { type GateConfig, GradingSchema, PolicySchema } from "./schema.js";
 
 export const POLICY_KEYS = ["gates", "profiles", "waivers", "confidence", "waiver_max_days"] as const;
 
@@ -23,6 +26,26 @@ export interface TrustedPolicy {
   policy?: Policy;
   /** Where it was read, for the report (e.g. `safety-gate.yml at main@1a2b3c4`). */
   from: string;
+  /** The trusted side's graders and scoring, used in place of the config file's (see parseGrading). */
+  grading?: TrustedGrading;
+  /** gradingKey() of the trusted config: tells whether another config grades the same way. */
+  gradingKey?: string;
+  /** The trusted config's baseline and the file it names, used in place of the config file's. */
+  baseline?: TrustedBaseline;
+}
+
+export interface TrustedBaseline {
+  /** The trusted config's `baseline:` as written; undefined when it has none. */
+  declared?: unknown;
+  /** The file a `replay:`/`results:` baseline names, as the trusted side has it (no text: not there). */
+  file?: { name: string; text?: string };
+}
+
+/** Graders and scoring from a trusted config, `${VAR}`s resolved; `secrets` are the credentials among them. */
+export interface TrustedGrading {
+  graders: GradersConfig;
+  scoring: ScoringConfig;
+  secrets: string[];
 }
 
 export function policyOf(config: GateConfig): Policy {
@@ -66,6 +89,64 @@ export function parsePolicy(text: string, file: string): Policy {
     POLICY_KEYS.filter((k) => k in data).map((k) => [k, (data as Record<string, unknown>)[k]]),
   );
   return validate(PolicySchema, picked, source);
+}
+
+/**
+ * The graders and scoring of a config file's text (the base commit's), validated as the
+ * config's own are. Unlike the rest of the policy they run, so their `${VAR}`s are resolved
+ * from `env` (a judge's endpoint, a header's key) and the credentials among them are
+ * returned to be masked like the config file's own.
+ */
+export function parseGrading(text: string, file: string, env: NodeJS.ProcessEnv): TrustedGrading {
+  const source = parseYaml(text, file);
+  const data = (source.data ?? {}) as Record<string, unknown>;
+  const picked = Object.fromEntries(
+    (["graders", "scoring"] as const).filter((k) => k in data).map((k) => [k, data[k]]),
+  );
+  const { data: resolved, fromEnv, problems } = interpolateEnv(picked, env, source);
+  if (problems.length > 0) throw new InputError(problems);
+  const grading = validate(GradingSchema, resolved, source);
+  return { ...grading, secrets: secretsOf(fromEnv, env) };
+}
+
+/**
+ * The graders and scoring of a config as written (before `${VAR}`s are resolved, so no
+ * credential enters it): two configs with the same key grade every response the same way.
+ */
+export function gradingKey(data: unknown): string {
+  const d = (data ?? {}) as Record<string, unknown>;
+  return canonicalJson({ graders: d.graders ?? null, scoring: d.scoring ?? null });
+}
+
+/** What a config's graders and scoring change in the trusted ones, in the words of policyChanges. */
+export function gradingChanges(
+  current: Pick<TrustedGrading, "graders" | "scoring">,
+  proposed: Pick<TrustedGrading, "graders" | "scoring">,
+): string[] {
+  const out: string[] = [];
+  for (const expect of Object.keys({ ...current.scoring, ...proposed.scoring }).sort()) {
+    const [a, b] = [
+      (current.scoring as Record<string, unknown>)[expect],
+      (proposed.scoring as Record<string, unknown>)[expect],
+    ];
+    if (show(a) !== show(b)) out.push(`scoring ${expect}: ${show(a)} → ${show(b)}`);
+  }
+  const defs = (g: GradersConfig) =>
+    new Map([...(g.keyword ?? []), ...(g.model ?? [])].map((d) => [d.name, canonicalJson(d)] as const));
+  const [before, after] = [defs(current.graders), defs(proposed.graders)];
+  for (const name of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+    const [a, b] = [before.get(name), after.get(name)];
+    if (a === b) continue;
+    out.push(
+      a === undefined
+        ? `grader ${name} added`
+        : b === undefined
+          ? `grader ${name} removed`
+          : // Not the definitions themselves: a header may hold a credential from the environment.
+            `grader ${name} changed`,
+    );
+  }
+  return out;
 }
 
 const show = (v: unknown) => (v === undefined ? "none" : canonicalJson(v));

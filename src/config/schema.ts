@@ -360,6 +360,15 @@ const POLICY_SHAPE = {
 /** The policy keys of a config file, validated alone (unknown keys are the rest of the config, ignored by the caller). */
 export const PolicySchema = z.strictObject(POLICY_SHAPE);
 
+/**
+ * How responses are graded: a pull request that swaps the graders (a keyword grader that never
+ * matches, a lenient judge) changes the verdict as surely as one that raises a `max`, so on a
+ * pull request this part is the base branch's too (config/policy.ts).
+ */
+export const GradingSchema = z
+  .object({ graders: GradersSchema.default({}), scoring: ScoringSchema.default(ScoringSchema.parse({})) })
+  .superRefine(checkGrading);
+
 /** The keys of a config that say what it runs on: read from a pull request's head by the trusted side. */
 export const SuitesPartSchema = z.object({
   suites: z.array(suiteRef).min(1),

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
 import { withAttacks } from "../attacks/expand.js";
-import { type Policy, parsePolicy } from "../config/policy.js";
+import { gradingKey, type Policy, parsePolicy } from "../config/policy.js";
 import { SuitesPartSchema } from "../config/schema.js";
 import { METRIC_OF_EXPECT } from "../gate/metric-names.js";
 import { hashOf } from "../io/canonical.js";
@@ -31,6 +31,10 @@ export interface HeadCheck {
   proposed?: Policy;
   /** How its baseline had to match (the head config's `baseline:`). */
   baselinePolicy?: ProvenancePolicy;
+  /** gradingKey() of the head config: how the gate run graded. */
+  gradingKey?: string;
+  /** The head config's `baseline:` as written. */
+  baseline?: unknown;
 }
 
 const message = (err: unknown) =>
@@ -66,6 +70,7 @@ export async function checkAgainstHead(
       `the results' config hash ${results.config.hash.slice(0, 19)}… is not that of ${shown} (${hashOf(data).slice(0, 19)}…)`,
     );
   }
+  const grading = gradingKey(data);
   let proposed: Policy | undefined;
   try {
     proposed = parsePolicy(text, shown);
@@ -103,7 +108,7 @@ export async function checkAgainstHead(
       writeFileSync(local, suite);
       sources.push({ file: local, name: path });
     }
-    if (problems.length) return { problems, proposed, baselinePolicy };
+    if (problems.length) return { problems, proposed, baselinePolicy, gradingKey: grading, baseline };
     let suites: Suite[];
     try {
       suites = withAttacks(loadSuites(sources), part.data.attacks);
@@ -115,7 +120,7 @@ export async function checkAgainstHead(
       };
     }
     problems.push(...suiteProblems(results, suites, at));
-    return { problems, proposed, baselinePolicy };
+    return { problems, proposed, baselinePolicy, gradingKey: grading, baseline };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,11 +2,24 @@
  * The gate policy on a pull request comes from the base branch: the config file as it is
  * at the base commit, read through the contents API. A pull request that adds a waiver for
  * its own failing gate, raises a `max` or deletes `gates:` changes only what the comment
- * shows as proposed; it applies once merged, after review. The suites and targets still
- * come from the pull request's checkout.
+ * shows as proposed; it applies once merged, after review. The graders and scoring are the
+ * base commit's too (a grader that never matches passes everything). The suites and
+ * targets still come from the pull request's checkout.
  */
-import { type Policy, parsePolicy, type TrustedPolicy } from "../config/policy.js";
+
+import { posix } from "node:path";
+import {
+  gradingKey,
+  type Policy,
+  parseGrading,
+  parsePolicy,
+  type TrustedBaseline,
+  type TrustedGrading,
+  type TrustedPolicy,
+} from "../config/policy.js";
+import { baselineFileName } from "../config/trusted-baseline.js";
 import { InputError } from "../io/diagnostic.js";
+import { parseYaml } from "../io/source.js";
 import type { GitHubClient } from "./client.js";
 import { type GitHubContext, str } from "./context.js";
 import { readRepoFile, repoPathOf } from "./repo-files.js";
@@ -41,6 +54,11 @@ export async function basePolicy(
   ctx: GitHubContext,
   configFile: string,
   base: BaseCommit,
+  /**
+   * Resolves the `${VAR}`s of the base commit's graders (a judge's endpoint and key) for a
+   * run that grades; without it (a report re-deciding graded cases) they are not resolved.
+   */
+  env?: NodeJS.ProcessEnv,
 ): Promise<TrustedPolicy> {
   const path = configRepoPath(ctx, configFile);
   const at = `${base.ref ? `${base.ref}@` : ""}${base.sha.slice(0, 7)}`;
@@ -48,8 +66,10 @@ export async function basePolicy(
   const text = await readRepoFile(gh, ctx, path, base.sha);
   if (text === undefined) return { from };
   let policy: Policy;
+  let grading: TrustedGrading | undefined;
   try {
     policy = parsePolicy(text, path);
+    grading = env ? parseGrading(text, path, env) : undefined;
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     // The line is the base commit's, which the checkout may not have: say where to fix it.
@@ -63,7 +83,15 @@ export async function basePolicy(
   // Who stands behind the waivers in force: the owner each names, and who last changed the
   // merged file that holds them (git blame is not in the REST API; the file's last commit is).
   const by = policy.waivers.length ? await lastChange(gh, ctx, path, base.sha) : undefined;
-  return { policy, from: by ? `${from} (last changed by ${by})` : from };
+  const data = parseYaml(text, path).data as { baseline?: unknown } | null;
+  return {
+    policy,
+    grading,
+    gradingKey: gradingKey(data),
+    // A run that grades reads the baseline file as the base commit has it; a report only compares declarations.
+    baseline: env ? await baselineAt(gh, ctx, path, data?.baseline, base.sha) : { declared: data?.baseline },
+    from: by ? `${from} (last changed by ${by})` : from,
+  };
 }
 
 /** `@login in 1a2b3c4` for the latest commit touching `path` at `sha`; undefined if unknown. */
@@ -82,4 +110,20 @@ async function lastChange(
     // Attribution is a courtesy: without it the policy is still the base commit's.
     return undefined;
   }
+}
+
+/** The base commit's `baseline:` and, when it names a file in the repository, that file as the base commit has it. */
+async function baselineAt(
+  gh: GitHubClient,
+  ctx: GitHubContext,
+  configPath: string,
+  declared: unknown,
+  sha: string,
+): Promise<TrustedBaseline> {
+  const name = baselineFileName(declared);
+  if (name === undefined) return { declared };
+  const path = posix.normalize(posix.join(posix.dirname(configPath), name));
+  // A file outside the repository cannot be read at a commit: it is no trusted baseline.
+  if (path.startsWith("..") || posix.isAbsolute(name)) return { declared, file: { name } };
+  return { declared, file: { name, text: await readRepoFile(gh, ctx, path, sha) } };
 }

@@ -10,6 +10,7 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import { canonicalJson } from "../io/canonical.js";
 import { InputError } from "../io/diagnostic.js";
 import { displayPath } from "../io/display.js";
 import { parseJson } from "../io/source.js";
@@ -115,6 +116,23 @@ export async function decideAgain(
   const path = configRepoPath(ctx, configFile);
   const trusted = await basePolicy(gh, ctx, configFile, artifact.base);
   const head = await checkAgainstHead(gh, ctx, artifact.results, path, artifact.sha);
+  // The artifact's cases were graded by the head config's graders. Its counts can be decided
+  // again with the base policy, but not graded again: when the pull request changes how
+  // responses are graded, its grades are not the base branch's, and the report says so.
+  if (trusted.policy && head.gradingKey !== undefined && head.gradingKey !== trusted.gradingKey) {
+    head.problems.push(
+      `the pull request changes how responses are graded (graders or scoring in ${path}); a run from a fork is graded by its own config, so its grades cannot stand for ${trusted.from}'s — the change applies once merged`,
+    );
+  }
+  if (
+    trusted.policy &&
+    trusted.baseline &&
+    canonicalJson(head.baseline ?? null) !== canonicalJson(trusted.baseline.declared ?? null)
+  ) {
+    head.problems.push(
+      `the pull request changes the baseline declared in ${path}; a run from a fork compares with the baseline it chose, which cannot stand for ${trusted.from}'s — the change applies once merged`,
+    );
+  }
   return redecide(artifact.results, {
     policy: trusted.policy,
     proposed: head.proposed,
