@@ -142,7 +142,7 @@ const SUBCOMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> =
 };
 
 /** Commands parsed with the shared options below. */
-const SHARED_COMMANDS = ["run", "merge", "validate", "publish", "calibrate"];
+const SHARED_COMMANDS = ["run", "validate", "merge", "publish", "calibrate"];
 
 /** Every command, for "did you mean" (a new command joins SUBCOMMANDS or SHARED_COMMANDS). */
 const commandNames = (): string[] => [...SHARED_COMMANDS, ...Object.keys(SUBCOMMANDS), "help"];
