@@ -276,18 +276,39 @@ describe("4 shards + merge on live answers (a loopback OpenAI-compatible server)
   });
   afterAll(() => server.close());
 
-  it("asks each case of each build once over the 4 shards, and merges to the unsharded run's results", async () => {
+  it("asks each case and sample of each build once over the 4 shards, keeps clusters whole, and merges to the unsharded run's results", async () => {
     const dir = tempDir();
-    const config = writeLiveConfig(dir, { url: server.url });
+    // Two samples a case, and attack variants clustered with their base case.
+    const config = writeLiveConfig(dir, {
+      url: server.url,
+      runner: "{ concurrency: 8, samples: 2 }",
+      extra: "attacks: [base64]",
+    });
+    writeFileSync(config, readFileSync(config, "utf8").replace("temperature: 0,", "temperature: 0.7,"));
     const parts = await shards(config, dir, 4);
-    expect(server.requests.length).toBe(260);
-    const asked = new Set(server.requests.map((q) => `${q.model}\u0000${q.prompt}`));
-    expect(asked.size).toBe(260);
+    const partials = parts.map(partialOf);
+    const total = partials[0]?.total ?? 0;
+    expect(total).toBeGreaterThan(130);
+    expect(partials.reduce((n, p) => n + p.candidate.cases.length, 0)).toBe(total);
+    // Every case and sample asked once per build: nothing twice, nothing left out.
+    expect(server.requests.length).toBe(total * 2 * 2);
+    const shardOfCluster = new Map<string, Set<number>>();
+    for (const p of partials) {
+      for (const c of p.candidate.cases) {
+        expect(c.samples).toHaveLength(2);
+        if (c.cluster === undefined) continue;
+        const seen = shardOfCluster.get(c.cluster) ?? new Set();
+        seen.add(p.shard.index);
+        shardOfCluster.set(c.cluster, seen);
+      }
+    }
+    expect(shardOfCluster.size).toBeGreaterThan(10);
+    for (const [cluster, inShards] of shardOfCluster) expect([...inShards], cluster).toHaveLength(1);
     await expectMergeEqualsWhole(config, dir, parts);
-    expect(server.requests.length).toBe(520);
+    expect(server.requests.length).toBe(total * 2 * 2 * 2);
     const merged = JSON.parse(readFileSync(join(dir, "merged", "results.json"), "utf8"));
     expect(merged.builds.candidate.target.kind).toBe("openai");
-    expect(merged.builds.candidate.cases).toHaveLength(130);
+    expect(merged.builds.candidate.cases).toHaveLength(total);
   });
 });
 
