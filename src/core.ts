@@ -274,6 +274,7 @@ async function gateWith(
       ? new Set(suiteDiff.unchanged)
       : undefined;
   const baselineCases = pairedIds ? cases.filter((c) => pairedIds.has(c.id)) : cases;
+  for (const secret of live.redactor.values) options.registerSecret?.(secret);
   let candidateSide: Answered;
   let baselineAnswered: Answered | undefined;
   if (parts) {
@@ -288,7 +289,6 @@ async function gateWith(
     const slice = (list: readonly LoadedCase[]) => (mine ? list.filter((c) => mine.has(c)) : list);
     // A slice (a shard, or a smoke run's cases): recorded answers to the other cases are the run's, not errors.
     const runCases = mine || picked ? allCases : undefined;
-    for (const secret of live.redactor.values) options.registerSecret?.(secret);
     const candidate = await collect(candidateTarget, slice(cases), scorer, runCases);
     throwIfGraderUnusable(chatModels, loaded, config);
     const baseline = baselineTarget
