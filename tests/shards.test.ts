@@ -156,7 +156,7 @@ describe("4 shards + merge on recorded answers (the quickstart)", () => {
       join(dir, "m2"),
     ]);
     expect(again.code).toBe(2);
-    expect(again.stderr).toContain("shard 2/4 is given twice");
+    expect(again.stderr).toContain("shard 2/4 is given twice (the same folder twice)");
   });
 
   it("refuses shards of different N", async () => {
@@ -322,6 +322,22 @@ describe("the slices", () => {
     );
     expect(shuffled.map((c) => c.id)).not.toEqual(cases.map((c) => c.id));
     expect(shardAssignment(shuffled, 4, 1)).toEqual(shardAssignment(cases, 4, 1));
+  });
+
+  it("through the CLI: a shard of the suite file in another order holds the same cases", async () => {
+    const dir = tempDir();
+    for (const f of ["responses-candidate.jsonl", "responses-baseline.jsonl", "safety-gate.yml"])
+      copyFileSync(join(quickstartDir, f), join(dir, f));
+    const lines = readFileSync(join(quickstartDir, "suite.jsonl"), "utf8").trim().split("\n");
+    writeFileSync(join(dir, "suite.jsonl"), `${[...lines].reverse().join("\n")}\n`);
+    const ids = async (config: string, out: string) => {
+      const r = await runCli(["run", "-c", config, "--shard", "2/4", "--out", out, "-q"]);
+      expect(r.code).toBe(0);
+      return partialOf(out).candidate.cases.map((c) => c.id);
+    };
+    const original = await ids(quickstartConfig, join(dir, "a"));
+    const reversed = await ids(join(dir, "safety-gate.yml"), join(dir, "b"));
+    expect(reversed).toEqual([...original].reverse());
   });
 
   it("keep a cluster's cases together and balance expected cost (prompt length × samples), not case counts", () => {

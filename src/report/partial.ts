@@ -163,7 +163,7 @@ export function checkShards(parts: readonly ReadPartial[]): ReadPartial[] {
       problems.push({
         file: p.file,
         keyPath: "shard",
-        message: `shard ${p.partial.shard.index}/${count} is given twice (also ${seen.file}): give each shard's folder once`,
+        message: `shard ${p.partial.shard.index}/${count} is given twice (${seen.file === p.file ? "the same folder twice" : `also ${seen.file}`}): give each shard's folder once`,
       });
     else byIndex.set(p.partial.shard.index, p);
   }
