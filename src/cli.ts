@@ -341,12 +341,12 @@ async function shardCommand(values: Values, io: Io): Promise<number> {
   const shard = parseShard(text);
   if (!shard) throw new UsageError(`--shard expects ${SHARD_SYNTAX}, got "${text}"`);
   // Each of these changes which cases or which baseline a shard sees; the merge could not know.
-  const conflicting = (["record-baseline", "limit", "filter", "compare-unchanged"] as const).filter((f) =>
-    typeof values[f] === "boolean" ? values[f] : values[f] !== undefined,
-  );
+  const conflicting = (
+    ["record-baseline", "baseline", "limit", "filter", "compare-unchanged"] as const
+  ).filter((f) => (typeof values[f] === "boolean" ? values[f] : values[f] !== undefined));
   if (conflicting.length)
     throw new UsageError(
-      `--shard cannot be combined with ${conflicting.map((f) => `--${f}`).join(", ")}: every shard runs its slice of the full gate (for compare: unchanged, set it in the config's baseline, where every shard and the merge read it)`,
+      `--shard cannot be combined with ${conflicting.map((f) => `--${f}`).join(", ")}: every shard runs its slice of the gate the config describes, which the merge decides again (set the baseline, and compare: unchanged, in the config, where every shard and the merge read them)`,
     );
   if (values.out === undefined)
     throw new UsageError(
@@ -364,7 +364,6 @@ async function shardCommand(values: Values, io: Io): Promise<number> {
       outDir,
       progress,
       branch: values.branch,
-      baselineFile: values.baseline,
       fresh: values.fresh || undefined,
       shard,
       notice: (m) => io.stderr(`safety-gate: ${m}\n`),

@@ -383,6 +383,10 @@ describe("the slices", () => {
       [["--shard", "1/4"], "--shard needs --out DIR"],
       [["--shard", "1/4", "--out", dir, "--limit", "5"], "--shard cannot be combined with --limit"],
       [
+        ["--shard", "1/4", "--out", dir, "--baseline", join(quickstartDir, "responses-baseline.jsonl")],
+        "--shard cannot be combined with --baseline",
+      ],
+      [
         ["--shard", "1/4", "--out", dir, "--record-baseline", join(dir, "b.json")],
         "--shard cannot be combined with --record-baseline",
       ],
