@@ -280,7 +280,12 @@ async function gateMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void> 
  */
 async function shardMode(inputs: Inputs & { shard: Shard }, { ctx, gh }: GitHubSide): Promise<void> {
   const artifact = artifactName(displayPath(inputs.config));
+  // The same policy as the merge decides with: what a shard checks before asking (a config
+  // that gates nothing) must agree with the unsharded gate.
+  const base = ctx && baseCommitOf(ctx);
+  const policy = ctx && gh && base ? await basePolicy(gh, ctx, inputs.config, base) : undefined;
   const { partial } = await runShard({
+    policy,
     configPath: inputs.config,
     outDir: inputs.out,
     progress: createProgress("github", (line) => process.stdout.write(line)),

@@ -72,7 +72,9 @@ describe("the action, sharded: shard: K/N on a matrix, then merge: DIR in one jo
       // What actions/download-artifact makes of N artifacts: a folder each.
       cpSync(shard.out, join(parts, `safety-gate-shard-${k}`), { recursive: true });
     }
-    expect(s.calls()).toEqual([]);
+    // Shards read (the base branch's gate policy) but never write.
+    expect(posts(s)).toEqual([]);
+    expect(s.violations).toEqual([]);
 
     const merged = await runAction(s, { merge: parts });
     expect(s.violations).toEqual([]);
@@ -100,6 +102,12 @@ describe("the action, sharded: shard: K/N on a matrix, then merge: DIR in one jo
     expect(bad.outputs.verdict).toBe("error");
     expect(bad.stdout).toContain('shard: expected K/N with 1 ≤ K ≤ N (shard K of N, e.g. 2/4), got "5/4"');
     expect(s.calls()).toEqual([]);
+    // An error after the inputs were read (here: no such config) posts nothing either.
+    const broken = await runAction(s, { shard: "1/4", config: "no-such-config.yml" });
+    expect(broken.code).toBe(1);
+    expect(broken.outputs.verdict).toBe("error");
+    expect(broken.stdout).toContain("no-such-config.yml");
+    expect(posts(s)).toEqual([]);
 
     const parts = join(tempDir("safety-gate-parts-"), "downloaded");
     for (const k of [1, 2, 4]) {
@@ -107,7 +115,7 @@ describe("the action, sharded: shard: K/N on a matrix, then merge: DIR in one jo
       expect(shard.code).toBe(0);
       cpSync(shard.out, join(parts, `safety-gate-shard-${k}`), { recursive: true });
     }
-    expect(s.calls()).toEqual([]);
+    expect(posts(s)).toEqual([]);
     const merged = await runAction(s, { merge: parts });
     expect(merged.code).toBe(1);
     expect(merged.outputs.verdict).toBe("error");
