@@ -11,11 +11,11 @@
  * Importing this module does nothing: `run()` is the action (what `@github/local-action`
  * and tests call); src/action-main.ts is the entry the runner starts (dist/action.js).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import * as core from "@actions/core";
 import { loadConfig } from "./config/load.js";
-import { runGate } from "./core.js";
+import { mergeShards, runGate, runShard } from "./core.js";
 import type { Verdict } from "./gate/waivers.js";
 import { uploadArtifact } from "./github/artifact.js";
 import { findBaseBranchResults } from "./github/baseline.js";
@@ -46,10 +46,12 @@ import { writeFileAtomic } from "./io/atomic.js";
 import { InputError } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
 import { type ReportOptions, reportOptionsFrom } from "./report/markdown.js";
+import { PARTIAL_FILE, writePartial } from "./report/partial.js";
 import type { Results } from "./report/results-schema.js";
 import { renderTerminal } from "./report/terminal.js";
 import { writeReport } from "./report/write.js";
 import { createProgress } from "./runner/progress.js";
+import { parseShard, SHARD_SYNTAX, type Shard } from "./suite/shard.js";
 
 /** GitHub's limit on one step's job summary. */
 const SUMMARY_LIMIT = 1024 * 1024;
@@ -65,6 +67,10 @@ interface Inputs {
   mode: "gate" | "report";
   results: string;
   inconclusive: InconclusiveAs;
+  /** `shard: K/N`: answer and grade one slice into out/partial.json; decide and post nothing. */
+  shard?: Shard;
+  /** `merge: DIR`: the shards' downloaded artifacts (each a folder with partial.json), decided and posted once. */
+  merge?: string;
 }
 
 function choice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
@@ -99,7 +105,26 @@ function readInputs(): Inputs {
     mode: choice("mode", ["gate", "report"], "gate"),
     results: core.getInput("results") || "safety-gate-results",
     inconclusive: choice("inconclusive", ["failure", "neutral"], "failure"),
+    ...shardInputs(),
   };
+}
+
+/** `shard` and `merge`: the two steps of a sharded gate (at most one of them, and only in gate mode). */
+function shardInputs(): Pick<Inputs, "shard" | "merge"> {
+  const text = core.getInput("shard");
+  const merge = core.getInput("merge") || undefined;
+  const problem = (keyPath: string, message: string) =>
+    new InputError({ file: "action inputs", keyPath, message });
+  const shard = text ? parseShard(text) : undefined;
+  if (text && !shard) throw problem("shard", `expected ${SHARD_SYNTAX}, got "${text}"`);
+  if (shard && merge !== undefined)
+    throw problem(
+      "merge",
+      "a step either runs a shard (`shard: K/N`) or merges the shards (`merge: DIR`), not both",
+    );
+  if ((shard || merge !== undefined) && (core.getInput("mode") || "gate") !== "gate")
+    throw problem(shard ? "shard" : "merge", "shards and their merge run in mode: gate");
+  return { shard, merge };
 }
 
 interface GitHubSide {
@@ -200,15 +225,23 @@ async function gateMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void> 
   // On a pull request the gate policy is the base branch's: the pull request cannot relax its own gate.
   const base = ctx && baseCommitOf(ctx);
   const policy = ctx && gh && base ? await basePolicy(gh, ctx, inputs.config, base, process.env) : undefined;
-  const { results, report } = await runGate({
-    policy,
-    configPath: inputs.config,
-    outDir: inputs.out,
-    progress: createProgress("github", (line) => process.stdout.write(line)),
-    registerSecret: (value) => core.setSecret(value),
-    branch: ctx?.branch,
-    fetchBaseline: ctx && gh ? () => findBaseBranchResults(gh, ctx, artifact, inputs.token) : undefined,
-  });
+  const { results, report } = inputs.merge
+    ? await mergeShards({
+        policy,
+        configPath: inputs.config,
+        branch: ctx?.branch,
+        registerSecret: (value) => core.setSecret(value),
+        parts: partFolders(inputs.merge),
+      })
+    : await runGate({
+        policy,
+        configPath: inputs.config,
+        outDir: inputs.out,
+        progress: createProgress("github", (line) => process.stdout.write(line)),
+        registerSecret: (value) => core.setSecret(value),
+        branch: ctx?.branch,
+        fetchBaseline: ctx && gh ? () => findBaseBranchResults(gh, ctx, artifact, inputs.token) : undefined,
+      });
   const written = writeReport(results, inputs.out, report);
   const files = [written.resultsPath, written.reportPath, written.htmlPath, written.junitPath];
   if (ctx?.pullNumber !== undefined) files.push(writePullRequestFile(inputs.out, ctx));
@@ -238,6 +271,58 @@ async function gateMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void> 
     core.setOutput("comment-url", "");
   }
   finish(results.verdict);
+}
+
+/**
+ * `shard: K/N`: one slice answered and graded into out/partial.json, for the workflow to
+ * upload. No verdict, so nothing is posted — the merge job posts the comment, check run and
+ * status once, for all the cases.
+ */
+async function shardMode(inputs: Inputs & { shard: Shard }, { ctx, gh }: GitHubSide): Promise<void> {
+  const artifact = artifactName(displayPath(inputs.config));
+  // The same policy as the merge decides with: what a shard checks before asking (a config
+  // that gates nothing) must agree with the unsharded gate.
+  const base = ctx && baseCommitOf(ctx);
+  const policy = ctx && gh && base ? await basePolicy(gh, ctx, inputs.config, base) : undefined;
+  const { partial } = await runShard({
+    policy,
+    configPath: inputs.config,
+    outDir: inputs.out,
+    progress: createProgress("github", (line) => process.stdout.write(line)),
+    registerSecret: (value) => core.setSecret(value),
+    branch: ctx?.branch,
+    fetchBaseline: ctx && gh ? () => findBaseBranchResults(gh, ctx, artifact, inputs.token) : undefined,
+    shard: inputs.shard,
+  });
+  const path = writePartial(partial, inputs.out);
+  core.info(partial.note);
+  core.setOutput("partial-path", path);
+  core.setOutput("verdict", "partial");
+  await writeSummaryText(
+    `### safety-gate: shard ${inputs.shard.index}/${inputs.shard.count}\n\n${partial.note}\n`,
+  );
+}
+
+/** The shards' folders in a `merge:` directory: each downloaded artifact is a folder with partial.json. */
+function partFolders(dir: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new InputError({
+      file: "action inputs",
+      keyPath: "merge",
+      message: `"${dir}" is not a directory: download the shards' artifacts into one (actions/download-artifact with a pattern) and give its path`,
+    });
+  if (existsSync(join(dir, PARTIAL_FILE))) return [dir];
+  const folders = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, PARTIAL_FILE)))
+    .map((e) => join(dir, e.name))
+    .sort();
+  if (folders.length === 0)
+    throw new InputError({
+      file: "action inputs",
+      keyPath: "merge",
+      message: `no shard's ${PARTIAL_FILE} in "${dir}" or its folders: upload each shard's out folder as an artifact and download them all here`,
+    });
+  return folders;
 }
 
 /** Report settings come from the trusted checkout's config; the artifact cannot turn redaction off. */
@@ -373,12 +458,14 @@ export async function run(): Promise<void> {
     inputs = readInputs();
     side = githubSide(inputs);
     if (inputs.mode === "report") await reportMode(inputs, side);
+    else if (inputs.shard) await shardMode({ ...inputs, shard: inputs.shard }, side);
     else await gateMode(inputs, side);
   } catch (err) {
     annotateError(err);
     core.setOutput("verdict", "error");
-    // A report workflow's own failure (e.g. the pull request moved on) must post nothing.
-    if (inputs?.mode !== "report") {
+    // A report workflow's own failure (e.g. the pull request moved on) must post nothing,
+    // and neither must a shard's: the merge job finds it missing and posts that, once.
+    if (inputs?.mode !== "report" && !inputs?.shard && !core.getInput("shard")) {
       const fallback = inputs ?? lenientInputs();
       if (fallback) await gateError(err, fallback, inputs ? side : safeSide(fallback));
     }

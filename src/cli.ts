@@ -17,7 +17,7 @@ import { lockCommand } from "./commands/lock.js";
 import { NO_OUT_NOTE, noProfileWarning, recordedNote, validateConfig } from "./commands/validate.js";
 import { viewCommand } from "./commands/view.js";
 import type { TargetConfig } from "./config/schema.js";
-import { type RunOptions, runGate } from "./core.js";
+import { mergeShards, type RunOptions, runGate, runShard } from "./core.js";
 import type { Verdict } from "./gate/waivers.js";
 import { checkRunLine, DEFAULT_CHECK_NAME, DEFAULT_STATUS_CONTEXT } from "./github/publish.js";
 import { publishFromCli } from "./github/publish-cli.js";
@@ -36,10 +36,12 @@ import { emitJson } from "./io/json-stream.js";
 import { lockOutDir } from "./io/out-lock.js";
 import { pipeWriter } from "./io/pipe-writer.js";
 import { plural } from "./io/plural.js";
+import { writePartial } from "./report/partial.js";
 import type { Results } from "./report/results-schema.js";
 import { colorStyle, plainStyle, renderTerminal } from "./report/terminal.js";
 import { writeReport } from "./report/write.js";
 import { createProgress } from "./runner/progress.js";
+import { parseShard, SHARD_SYNTAX } from "./suite/shard.js";
 import { VERSION } from "./version.js";
 
 export const EXIT: Record<Verdict | "usage" | "internal" | "unposted", number> = {
@@ -59,7 +61,8 @@ Usage:
   safety-gate init [--target openai|http|command|replay] [--dir DIR] [--yes] [--force]
   safety-gate run [--config FILE] [--out DIR] [--branch NAME] [--quiet] [--debug]
                   [--record-baseline FILE | --baseline FILE] [--limit N] [--filter GLOB]
-                  [--fresh] [--compare-unchanged]
+                  [--fresh] [--compare-unchanged] [--shard K/N]
+  safety-gate merge PARTS... --out DIR [--config FILE] [--branch NAME] [--quiet]
   safety-gate validate [--config FILE]
   safety-gate coverage [SUITE...] [--config FILE] [--min N] [--json]
   safety-gate lock [--config FILE] [--check]
@@ -75,6 +78,10 @@ Commands:
              workflows and .gitignore entries (safety-gate init --help)
   run        grade both builds, compare them and print the verdict; with --out, write
              DIR/results.json, report.md, report.html and junit.xml
+  merge      combine the partial results of 'run --shard K/N' (PARTS: the shards' --out
+             folders) into one results.json, reports and verdict, the same as one
+             run on all the cases; refuses shards of other suites, configs or builds,
+             a missing or duplicated shard and shards of different N
   validate   check the config and its suites without grading anything
   coverage   cases per taxonomy category, expect mix, clusters, attacks, gaps
              and duplicates (no SUITE: all built-in suites; builtin:NAME or a path)
@@ -107,6 +114,9 @@ Options:
        --fresh        ask every case again (no journaled or cached answer is reused)
        --compare-unchanged  against a baseline run on other suites, compare on the
                       unchanged cases; added, removed and edited cases are named
+       --shard K/N    answer and grade shard K of N (a slice balanced by expected cost,
+                      clusters and samples kept together) and write DIR/partial.json:
+                      no verdict, exit 0; 'safety-gate merge' combines the N shards
   -q, --quiet         print only the verdict line (no progress)
       --no-color      plain output (also: NO_COLOR=1)
       --debug         print stack traces for internal errors
@@ -132,7 +142,7 @@ const SUBCOMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> =
 };
 
 /** Commands parsed with the shared options below. */
-const SHARED_COMMANDS = ["run", "validate", "publish", "calibrate"];
+const SHARED_COMMANDS = ["run", "validate", "merge", "publish", "calibrate"];
 
 /** Every command, for "did you mean" (a new command joins SUBCOMMANDS or SHARED_COMMANDS). */
 const commandNames = (): string[] => [...SHARED_COMMANDS, ...Object.keys(SUBCOMMANDS), "help"];
@@ -182,6 +192,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           filter: { type: "string" },
           fresh: { type: "boolean", default: false },
           "compare-unchanged": { type: "boolean", default: false },
+          shard: { type: "string" },
         },
       },
     );
@@ -200,7 +211,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stdout(`${HELP}\n`);
       return command === undefined && !values.help ? EXIT.usage : EXIT.pass;
     }
-    if (positionals.length > (command === "help" ? 2 : 1))
+    if (command !== "merge" && positionals.length > (command === "help" ? 2 : 1))
       throw new UsageError(`unexpected argument "${positionals[1]}"`);
     const color = io.color && !values["no-color"];
 
@@ -260,7 +271,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       );
       return EXIT.pass;
     }
+    if (command === "merge") return await mergeCommand(positionals.slice(1), values, io, color);
     if (command !== "run") throw unknownCommand(command, commandNames());
+    if (values.shard !== undefined) return await shardCommand(values, io);
 
     const runFlags = runOptionsOf(values);
     const progress = createProgress(values.quiet ? "quiet" : (io.progress ?? "lines"), io.stderr);
@@ -321,6 +334,104 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return EXIT.internal;
   }
 }
+
+/** `run --shard K/N`: this shard's slice answered and graded into DIR/partial.json; no verdict. */
+async function shardCommand(values: Values, io: Io): Promise<number> {
+  const text = values.shard as string;
+  const shard = parseShard(text);
+  if (!shard) throw new UsageError(`--shard expects ${SHARD_SYNTAX}, got "${text}"`);
+  // Each of these changes which cases or which baseline a shard sees; the merge could not know.
+  const conflicting = (
+    ["record-baseline", "baseline", "limit", "filter", "compare-unchanged"] as const
+  ).filter((f) => (typeof values[f] === "boolean" ? values[f] : values[f] !== undefined));
+  if (conflicting.length)
+    throw new UsageError(
+      `--shard cannot be combined with ${conflicting.map((f) => `--${f}`).join(", ")}: every shard runs its slice of the gate the config describes, which the merge decides again (set the baseline, and compare: unchanged, in the config, where every shard and the merge read them)`,
+    );
+  if (values.out === undefined)
+    throw new UsageError(
+      "--shard needs --out DIR: the partial result is written there, for 'safety-gate merge'",
+    );
+  const outDir = resolve(values.out);
+  const progress = createProgress(values.quiet ? "quiet" : (io.progress ?? "lines"), io.stderr);
+  const lock = lockOutDir(outDir);
+  if (lock.note) io.stderr(`${lock.note}\n`);
+  let written: string;
+  let partial: Awaited<ReturnType<typeof runShard>>["partial"];
+  try {
+    ({ partial } = await runShard({
+      configPath: values.config ?? "safety-gate.yml",
+      outDir,
+      progress,
+      branch: values.branch,
+      fresh: values.fresh || undefined,
+      shard,
+      notice: (m) => io.stderr(`safety-gate: ${m}\n`),
+    }));
+    written = writePartial(partial, outDir);
+  } finally {
+    lock.release();
+  }
+  const errors = partial.candidate.cases.filter((c) => c.status === "error").length;
+  io.stdout(
+    `safety-gate: shard ${shard.index}/${shard.count} — partial result, no verdict: ${plural(partial.candidate.cases.length, "case")} of ${partial.total} answered and graded${errors ? ` (${errors} without a usable response)` : ""}\nwrote ${displayPath(written)}; merge all ${shard.count} shards with 'safety-gate merge PARTS... --out DIR'\n`,
+  );
+  return EXIT.pass;
+}
+
+/** `merge PARTS... --out DIR`: the shards' graded cases decided as one run. */
+async function mergeCommand(parts: string[], values: Values, io: Io, color: boolean): Promise<number> {
+  if (parts.length === 0)
+    throw new UsageError("merge needs the shards' --out folders: safety-gate merge PARTS... --out DIR");
+  const flags = (["shard", "record-baseline", "baseline", "limit", "filter"] as const).filter(
+    (f) => values[f] !== undefined,
+  );
+  if (flags.length || values.fresh || values["compare-unchanged"])
+    throw new UsageError(
+      `merge takes the shards' answers as they are: --${flags[0] ?? (values.fresh ? "fresh" : "compare-unchanged")} belongs on 'run --shard'`,
+    );
+  if (values.out === undefined)
+    throw new UsageError("merge needs --out DIR for results.json and the reports");
+  const outDir = resolve(values.out);
+  const lock = lockOutDir(outDir);
+  if (lock.note) io.stderr(`${lock.note}\n`);
+  let gated: Awaited<ReturnType<typeof mergeShards>>;
+  let written: ReturnType<typeof writeReport>;
+  try {
+    gated = await mergeShards({
+      configPath: values.config ?? "safety-gate.yml",
+      branch: values.branch,
+      parts: parts.map((p) => resolve(p)),
+    });
+    written = writeReport(gated.results, outDir, gated.report);
+  } finally {
+    lock.release();
+  }
+  const { results } = gated;
+  if (values.branch !== undefined && !results.profile) io.stderr(`${noProfileWarning(values.branch)}\n`);
+  if (values.quiet) io.stdout(`safety-gate: ${results.verdict.toUpperCase()}\n`);
+  else {
+    io.stdout(`${renderTerminal(results, color ? colorStyle : plainStyle)}\n`);
+    io.stdout(
+      `\nmerged ${parts.length} shards; wrote ${displayPath(written.resultsPath)}, report.md, report.html and junit.xml in ${displayPath(outDir)}\n`,
+    );
+  }
+  return EXIT[results.verdict];
+}
+
+type Values = {
+  config?: string;
+  out?: string;
+  branch?: string;
+  quiet: boolean;
+  shard?: string;
+  "record-baseline"?: string;
+  baseline?: string;
+  limit?: string;
+  filter?: string;
+  fresh: boolean;
+  "compare-unchanged": boolean;
+};
 
 /** The `run` flags beyond the config: the first baseline, another baseline, a smoke run, no reuse. */
 function runOptionsOf(values: {

@@ -21,9 +21,16 @@ import { InputError, keyPathOf } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
 import { Redactor } from "./io/redact.js";
 import { type ReportOptions, reportOptionsFrom } from "./report/markdown.js";
+import {
+  checkShards,
+  type PartialResult,
+  partialNote,
+  type ReadPartial,
+  readPartial,
+} from "./report/partial.js";
 import type { Results } from "./report/results-schema.js";
 import type { Progress } from "./runner/progress.js";
-import { type LoadedCase, loadSuites } from "./suite/load.js";
+import { type LoadedCase, loadSuites, type Suite } from "./suite/load.js";
 import {
   caseDiffSince,
   caseHashesOf,
@@ -32,11 +39,12 @@ import {
   lockPathFor,
   namedSuites,
 } from "./suite/lock.js";
+import { type Shard, shardCases } from "./suite/shard.js";
 import { pickSubset, type Subset, smokeNote } from "./suite/subset.js";
 import { createTarget } from "./targets/index.js";
 import { baselineMismatch } from "./targets/provenance.js";
 import { ResultsTarget } from "./targets/results.js";
-import type { CaseResponse, Target } from "./targets/target.js";
+import type { CaseResponse, Provenance, Target, TargetIdentity } from "./targets/target.js";
 import { VERSION } from "./version.js";
 
 export interface RunOptions {
@@ -83,6 +91,10 @@ export interface RunOptions {
   fresh?: boolean;
   /** Told what the user should know before the verdict (answers reused from an earlier run). */
   notice?: (message: string) => void;
+  /** `run --shard K/N`: answer and grade this slice only, for a partial result (see runShard). */
+  shard?: Shard;
+  /** `merge`: the shards' --out folders, whose graded cases stand in for asking the targets (see mergeShards). */
+  parts?: readonly string[];
 }
 
 /**
@@ -99,9 +111,14 @@ export type BaselineFetcher = (
 const GRADING_CONCURRENCY = 8;
 
 /** Gathers a target's responses (one per case and sample, in any order) and scores each case from all of its own. */
-async function collect(target: Target, cases: readonly LoadedCase[], scorer: Scorer): Promise<CaseOutcome[]> {
+async function collect(
+  target: Target,
+  cases: readonly LoadedCase[],
+  scorer: Scorer,
+  runCases?: readonly LoadedCase[],
+): Promise<CaseOutcome[]> {
   const answers = new Map<string, CaseResponse[]>();
-  for (const r of await target.respond(cases)) {
+  for (const r of await target.respond(cases, runCases)) {
     const list = answers.get(r.id);
     if (list) list.push(r);
     else answers.set(r.id, [r]);
@@ -155,7 +172,30 @@ export interface GateRun {
   configBaseline?: TargetConfig;
 }
 
+/** What `run --shard K/N` makes: one slice's graded cases, no verdict. */
+export interface ShardRun {
+  partial: PartialResult;
+}
+
 export async function runGate(options: RunOptions): Promise<GateRun> {
+  return (await gateOrShard({ ...options, shard: undefined })) as GateRun;
+}
+
+/** `run --shard K/N`: answers and grades shard K's cases of both builds (see suite/shard.ts); decides nothing. */
+export async function runShard(options: RunOptions & { shard: Shard }): Promise<ShardRun> {
+  return (await gateOrShard({ ...options, parts: undefined })) as ShardRun;
+}
+
+/**
+ * `merge`: the shards' graded cases decided as one run, exactly as an unsharded run of the
+ * same answers would be. The config and suites are read again (the verdict follows this
+ * config's gates), and must be the ones the shards ran.
+ */
+export async function mergeShards(options: RunOptions & { parts: readonly string[] }): Promise<GateRun> {
+  return (await gateOrShard({ ...options, shard: undefined })) as GateRun;
+}
+
+async function gateOrShard(options: RunOptions): Promise<GateRun | ShardRun> {
   const configured = loadConfig(options.configPath, options.env);
   // On a pull request the base commit's baseline judges it, not one the pull request brings.
   const trustedBaseline = withTrustedBaseline(configured, options.policy, options.env ?? process.env);
@@ -187,10 +227,17 @@ export async function runGate(options: RunOptions): Promise<GateRun> {
       });
   try {
     const run = await gateWith(options, loaded, config, chosen, live, chatModels, trustedBaseline);
-    return { ...run, configBaseline: configured.baseline };
+    return "partial" in run ? run : { ...run, configBaseline: configured.baseline };
   } finally {
     await chatModels?.close();
   }
+}
+
+/** One build's graded cases and where they came from: from its target, or from the shards' partial results. */
+interface Answered {
+  target: TargetIdentity;
+  provenance?: Provenance;
+  cases: CaseOutcome[];
 }
 
 async function gateWith(
@@ -201,7 +248,7 @@ async function gateWith(
   live: Parameters<typeof createTarget>[2],
   chatModels: OpenAIChatModels | undefined,
   trustedBaseline: BaselineChoice,
-): Promise<GateRun> {
+): Promise<GateRun | ShardRun> {
   const now = options.now ?? new Date();
   const suites = withAttacks(loadSuites(loaded.suites), config.attacks);
   checkLock(lockPathFor(options.configPath), namedSuites(config.suites, suites));
@@ -211,29 +258,17 @@ async function gateWith(
   // Before any request is sent: a config that gates nothing could never fail.
   const nothing = gatesNothing(config.gates, displayPath(loaded.file), loaded.source);
   if (nothing) throw new InputError(nothing);
-
-  const graders = buildGraders(config.graders, {
-    configFile: displayPath(loaded.file),
-    locate: (path) => loaded.source.locate(path, "value"),
-    chatModel: options.chatModel ?? chatModels?.factory,
-    verdictCache: chatModels?.verdictCache(),
-    piiTypes: Array.isArray(config.scoring.no_leak.pii) ? config.scoring.no_leak.pii : undefined,
-  });
-  const scorer = createScorer(config.scoring, graders);
-  const candidateTarget = createTarget(loaded, "candidate", live);
-  const {
-    target: baselineTarget,
-    unavailable,
-    notApplicable,
-  } = options.recordingBaseline
-    ? { notApplicable: "this run records the baseline (--record-baseline)" }
-    : trustedBaseline.unavailable && options.baselineFile === undefined
-      ? { unavailable: trustedBaseline.unavailable }
-      : await baselineTargetOf(loaded, live, options.fetchBaseline);
+  // `merge`: the shards answered and graded; they are checked against this config and suites, and no target is asked.
+  const parts = options.parts ? partsOf(options.parts, loaded, suites) : undefined;
+  const asked = parts ? undefined : await targetsOf(options, loaded, config, live, chatModels, trustedBaseline);
+  const baselineSide = parts ? parts[0]?.partial.baseline : asked?.baselineTarget;
+  const unavailable = parts ? parts[0]?.partial.baselineUnavailable : asked?.unavailable;
+  const notApplicable = parts ? parts[0]?.partial.baselineNotApplicable : asked?.notApplicable;
+  const graderIds = parts ? (parts[0]?.partial.graders ?? []) : (asked?.scorer.graderIds ?? []);
   // Against a baseline run on other suites, --compare-unchanged pairs the cases whose
   // content did not change; the rest are named, never silently dropped.
-  const suiteDiff = baselineTarget?.provenance
-    ? caseDiffSince(baselineTarget.provenance.suites, suites)
+  const suiteDiff = baselineSide?.provenance
+    ? caseDiffSince(baselineSide.provenance.suites, suites)
     : undefined;
   // Asked for on this run (--compare-unchanged) or in the config, where review sees it.
   const narrowing = options.compareUnchanged
@@ -245,26 +280,80 @@ async function gateWith(
     narrowing && suiteDiff?.changed && suiteDiff.unchanged.length > 0
       ? new Set(suiteDiff.unchanged)
       : undefined;
+  const baselineCases = pairedIds ? cases.filter((c) => pairedIds.has(c.id)) : cases;
   for (const secret of live.redactor.values) options.registerSecret?.(secret);
-  const candidate = await collect(candidateTarget, cases, scorer);
-  throwIfGraderUnusable(chatModels, loaded, config);
-  const baseline = baselineTarget
-    ? await collect(baselineTarget, pairedIds ? cases.filter((c) => pairedIds.has(c.id)) : cases, scorer)
-    : undefined;
-  throwIfGraderUnusable(chatModels, loaded, config);
+  let candidateSide: Answered;
+  let baselineAnswered: Answered | undefined;
+  if (parts) {
+    const merged = mergedOutcomes(parts, cases, baselineCases);
+    candidateSide = { target: parts[0]?.partial.candidate.target as TargetIdentity, cases: merged.candidate };
+    const b = parts[0]?.partial.baseline;
+    baselineAnswered = b && merged.baseline ? { ...b, cases: merged.baseline } : undefined;
+  } else {
+    const { candidateTarget, baselineTarget, scorer } = asked as NonNullable<typeof asked>;
+    // `run --shard K/N`: this machine's slice only (see suite/shard.ts).
+    const mine = options.shard ? new Set(shardCases(cases, options.shard, config.runner.samples)) : undefined;
+    const slice = (list: readonly LoadedCase[]) => (mine ? list.filter((c) => mine.has(c)) : list);
+    // A slice (a shard, or a smoke run's cases): recorded answers to the other cases are the run's, not errors.
+    const runCases = mine || picked ? allCases : undefined;
+    const candidate = await collect(candidateTarget, slice(cases), scorer, runCases);
+    throwIfGraderUnusable(chatModels, loaded, config);
+    const baseline = baselineTarget
+      ? await collect(baselineTarget, slice(baselineCases), scorer, runCases)
+      : undefined;
+    throwIfGraderUnusable(chatModels, loaded, config);
+    candidateSide = { target: candidateTarget.identity, cases: candidate };
+    baselineAnswered =
+      baselineTarget && baseline
+        ? { target: baselineTarget.identity, provenance: baselineTarget.provenance, cases: baseline }
+        : undefined;
+    if (options.shard) {
+      const shard = options.shard;
+      const partial: PartialResult = {
+        kind: "safety-gate partial result",
+        schemaVersion: 1,
+        note: partialNote(shard, candidate.length, cases.length),
+        shard,
+        tool: { name: "safety-gate", version: VERSION },
+        createdAt: now.toISOString(),
+        config: { file: displayPath(options.configPath), hash: loaded.hash },
+        suites: suites.map((s) => ({ file: s.file, hash: s.hash, cases: s.cases.length })),
+        total: cases.length,
+        graders: scorer.graderIds,
+        candidate: { target: candidateSide.target, cases: candidate },
+        baseline: baselineAnswered
+          ? {
+              ...baselineAnswered,
+              ignoredKeys: baselineTarget instanceof ResultsTarget ? baselineTarget.ignoredKeys : [],
+            }
+          : undefined,
+        baselineUnavailable: unavailable,
+        baselineNotApplicable: notApplicable,
+      };
+      // Redacted as a whole run's results are: the merge job may not even know the secrets.
+      return { partial: live.redactor.redactAll(partial) };
+    }
+  }
+  const candidate = candidateSide.cases;
+  const baseline = baselineAnswered?.cases;
+  const ignoredKeys = parts
+    ? (parts[0]?.partial.baseline?.ignoredKeys ?? [])
+    : asked?.baselineTarget instanceof ResultsTarget
+      ? asked.baselineTarget.ignoredKeys
+      : [];
 
   const notes: string[] = [];
-  if (baselineTarget instanceof ResultsTarget && baselineTarget.ignoredKeys.length) {
+  if (ignoredKeys.length) {
     notes.push(
-      `The baseline results were written by a newer safety-gate (${baselineTarget.provenance.tool}); keys this version does not know were ignored: ${baselineTarget.ignoredKeys.slice(0, 5).join(", ")}${baselineTarget.ignoredKeys.length > 5 ? ", …" : ""}.`,
+      `The baseline results were written by a newer safety-gate (${baselineAnswered?.provenance?.tool}); keys this version does not know were ignored: ${ignoredKeys.slice(0, 5).join(", ")}${ignoredKeys.length > 5 ? ", …" : ""}.`,
     );
   }
   const mismatch =
     unavailable ??
-    (baselineTarget
+    (baselineSide
       ? baselineMismatch(
-          { suites, configFile: displayPath(options.configPath), graders: scorer.graderIds, now },
-          baselineTarget.provenance,
+          { suites, configFile: displayPath(options.configPath), graders: graderIds, now },
+          baselineSide.provenance,
           {
             sameConfigAndJudge: loaded.baseline?.from !== undefined,
             maxAgeDays: loaded.baseline?.max_age_days,
@@ -289,7 +378,7 @@ async function gateWith(
     waiverMaxDays: config.waiver_max_days,
     candidate,
     baseline,
-    baselineConfigured: baselineTarget !== undefined || unavailable !== undefined,
+    baselineConfigured: baselineSide !== undefined || unavailable !== undefined,
     // --compare-unchanged: only the cases whose content did not change are compared.
     comparedIds: pairedIds,
     incomparable,
@@ -316,13 +405,13 @@ async function gateWith(
     })),
     confidence: config.confidence,
     builds: {
-      candidate: { target: candidateTarget.identity, graders: scorer.graderIds, cases: candidate },
+      candidate: { target: candidateSide.target, graders: graderIds, cases: candidate },
       baseline:
-        baselineTarget && baseline
+        baselineAnswered && baseline
           ? {
-              target: baselineTarget.identity,
-              provenance: baselineTarget.provenance,
-              graders: scorer.graderIds,
+              target: baselineAnswered.target,
+              provenance: baselineAnswered.provenance,
+              graders: graderIds,
               cases: baseline,
             }
           : undefined,
@@ -352,6 +441,99 @@ async function gateWith(
       ...reportOptionsFrom(config.report),
       prompts: live.redactor.redactAll(new Map(cases.map((c) => [c.id, promptText(c)]))),
     },
+  };
+}
+
+/** The targets of a run that asks them, and the scorer that grades their answers. */
+async function targetsOf(
+  options: RunOptions,
+  loaded: LoadedConfig,
+  config: LoadedConfig["config"],
+  live: Parameters<typeof createTarget>[2],
+  chatModels: OpenAIChatModels | undefined,
+  trustedBaseline: BaselineChoice,
+) {
+  const graders = buildGraders(config.graders, {
+    configFile: displayPath(loaded.file),
+    locate: (path) => loaded.source.locate(path, "value"),
+    chatModel: options.chatModel ?? chatModels?.factory,
+    verdictCache: chatModels?.verdictCache(),
+    piiTypes: Array.isArray(config.scoring.no_leak.pii) ? config.scoring.no_leak.pii : undefined,
+  });
+  const scorer = createScorer(config.scoring, graders);
+  const candidateTarget = createTarget(loaded, "candidate", live);
+  const {
+    target: baselineTarget,
+    unavailable,
+    notApplicable,
+  } = options.recordingBaseline
+    ? { notApplicable: "this run records the baseline (--record-baseline)" }
+    : trustedBaseline.unavailable && options.baselineFile === undefined
+      ? { unavailable: trustedBaseline.unavailable }
+      : await baselineTargetOf(loaded, live, options.fetchBaseline);
+  return { scorer, candidateTarget, baselineTarget, unavailable, notApplicable };
+}
+
+/**
+ * The shards to merge, in order, once they are shown to be one run's — and this one's:
+ * made with this config file as it is now and on these suites.
+ */
+function partsOf(folders: readonly string[], loaded: LoadedConfig, suites: readonly Suite[]): ReadPartial[] {
+  const parts = checkShards(folders.map(readPartial));
+  const first = parts[0] as ReadPartial;
+  const problems: string[] = [];
+  if (first.partial.config.hash !== loaded.hash)
+    problems.push(
+      `the shards ran with another version of the config (${first.partial.config.file}); merge with the config the shards ran, unchanged`,
+    );
+  const here = suites.map((s) => [s.file, s.hash]);
+  const there = first.partial.suites.map((s) => [s.file, s.hash]);
+  if (JSON.stringify(here) !== JSON.stringify(there))
+    problems.push(
+      `the shards ran on other suites (${there.map(([f]) => f).join(", ")}) or other versions of them; merge on the commit the shards ran`,
+    );
+  if (problems.length) throw new InputError(problems.map((message) => ({ file: first.file, message })));
+  return parts;
+}
+
+/** Every case's outcome from the shard that graded it, in suite order — or the shard that should have and did not. */
+function mergedOutcomes(
+  parts: readonly ReadPartial[],
+  cases: readonly LoadedCase[],
+  baselineCases: readonly LoadedCase[],
+): { candidate: CaseOutcome[]; baseline?: CaseOutcome[] } {
+  const pick = (side: "candidate" | "baseline", wanted: readonly LoadedCase[]): CaseOutcome[] => {
+    const byId = new Map<string, { outcome: CaseOutcome; file: string }>();
+    for (const p of parts) {
+      for (const outcome of p.partial[side]?.cases ?? []) {
+        const seen = byId.get(outcome.id);
+        if (seen)
+          throw new InputError({
+            file: p.file,
+            message: `case ${outcome.id} (${side}) was graded by two shards (also ${seen.file}): these shards were not cut from the same run`,
+          });
+        byId.set(outcome.id, { outcome: outcome as CaseOutcome, file: p.file });
+      }
+    }
+    const out = wanted.map((c) => {
+      const found = byId.get(c.id);
+      if (!found)
+        throw new InputError({
+          file: "merge",
+          message: `case ${c.id} (${side}) is in no shard: the shards were not run on these suites; run them again`,
+        });
+      return found.outcome;
+    });
+    if (byId.size !== wanted.length)
+      throw new InputError({
+        file: "merge",
+        message: `the shards graded ${byId.size - wanted.length} ${side} cases that this run does not have: the shards were not run on these suites; run them again`,
+      });
+    return out;
+  };
+  return {
+    candidate: pick("candidate", cases),
+    baseline: parts[0]?.partial.baseline ? pick("baseline", baselineCases) : undefined,
   };
 }
 

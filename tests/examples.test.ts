@@ -109,3 +109,86 @@ describe.each(sources)("%s", (name, gate, report) => {
     expect(download?.with?.path).toMatch(/^\$\{\{ runner\.temp \}\}\//);
   });
 });
+
+describe("examples/workflows/safety-gate-sharded.yml: shards on a matrix, one merge that posts", () => {
+  type Step = { uses?: string; with?: Record<string, string | number | boolean> };
+  type Job = {
+    needs?: string;
+    if?: string;
+    permissions?: Record<string, string>;
+    strategy?: { "fail-fast"?: boolean; matrix: { shard: number[] } };
+    steps: Step[];
+  };
+  const wf = load("safety-gate-sharded.yml") as {
+    on: Record<string, unknown>;
+    permissions: unknown;
+    concurrency?: { group?: string };
+    jobs: { shard: Job; merge: Job };
+  };
+  const { shard, merge } = wf.jobs;
+  const uses = (job: Job, prefix: string) => job.steps.filter((s) => s.uses?.startsWith(prefix));
+  const one = (job: Job, prefix: string): Step => {
+    const found = uses(job, prefix);
+    expect(found, prefix).toHaveLength(1);
+    return found[0] as Step;
+  };
+  const glob = (pattern: string) =>
+    new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+
+  it("each matrix job runs one shard K/N of N = the matrix's size, uploads its out folder and posts nothing", () => {
+    const shards = shard.strategy?.matrix.shard ?? [];
+    expect(shards).toEqual(Array.from({ length: shards.length }, (_, i) => i + 1));
+    expect(shards.length).toBeGreaterThan(1);
+    // A failed shard must not cancel the others: the merge reports it.
+    expect(shard.strategy?.["fail-fast"]).toBe(false);
+    const gate = one(shard, "safety-gate/");
+    expect(gate.with?.shard).toBe(`\${{ matrix.shard }}/${shards.length}`);
+    expect(gate.with?.merge).toBeUndefined();
+    const upload = one(shard, "actions/upload-artifact");
+    expect(upload.with?.path).toBe(gate.with?.out);
+    expect(String(upload.with?.name)).toContain("${{ matrix.shard }}");
+    expect(Object.values(shard.permissions ?? {})).not.toContain("write");
+  });
+
+  it("the merge job follows every shard (even a failed one), downloads all of their artifacts and posts once", () => {
+    expect(merge.needs).toBe("shard");
+    expect(merge.if).toMatch(/!cancelled\(\)/);
+    const upload = one(shard, "actions/upload-artifact");
+    const download = one(merge, "actions/download-artifact");
+    const pattern = String(download.with?.pattern);
+    for (const k of shard.strategy?.matrix.shard ?? [])
+      expect(String(upload.with?.name).replace("${{ matrix.shard }}", String(k))).toMatch(glob(pattern));
+    // One folder per artifact: no merge-multiple, which would put every partial.json in one place.
+    expect(download.with?.["merge-multiple"]).toBeUndefined();
+    expect(download.with?.path).toMatch(/^\$\{\{ runner\.temp \}\}\//);
+    const gate = one(merge, "safety-gate/");
+    expect(gate.with?.merge).toBe(download.with?.path);
+    expect(gate.with?.config).toBe(one(shard, "safety-gate/").with?.config);
+    expect(merge.permissions).toEqual({
+      contents: "read",
+      "pull-requests": "write",
+      checks: "write",
+      statuses: "write",
+    });
+  });
+
+  it("declared inputs only, current majors, no kept credentials, no default permissions, one run per branch", () => {
+    const current: Record<string, string> = {
+      "actions/checkout": "v6",
+      "actions/download-artifact": "v8",
+      "actions/upload-artifact": "v7",
+    };
+    for (const s of [...shard.steps, ...merge.steps]) {
+      if (s.uses?.startsWith("safety-gate/"))
+        for (const key of Object.keys(s.with ?? {})) expect(Object.keys(action.inputs)).toContain(key);
+      if (s.uses?.startsWith("actions/")) {
+        const [name, ref] = s.uses.split("@") as [string, string];
+        expect(ref, name).toBe(current[name]);
+      }
+      if (s.uses?.startsWith("actions/checkout")) expect(s.with?.["persist-credentials"]).toBe(false);
+    }
+    expect(wf.permissions).toEqual({});
+    expect(Object.keys(wf.on)).toContain("pull_request");
+    expect(wf.concurrency?.group).toMatch(/\$\{\{ github\./);
+  });
+});

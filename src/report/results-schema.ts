@@ -86,7 +86,7 @@ export const CaseOutcomeSchema = z.strictObject({
     .optional(),
 });
 
-const target = z.strictObject({
+export const TargetSchema = z.strictObject({
   kind: z.string(),
   source: z.string(),
   label: z.string().optional(),
@@ -101,19 +101,19 @@ const suiteRef = z.strictObject({
   caseHashes: z.record(z.string(), z.string()).optional(),
 });
 
+export const ProvenanceSchema = z.strictObject({
+  suites: z.array(suiteRef),
+  configHash: z.string().optional(),
+  configFile: z.string().optional(),
+  graders: z.array(z.string()).optional(),
+  tool: z.string().optional(),
+  createdAt: z.string().optional(),
+});
+
 const build = z.strictObject({
-  target,
+  target: TargetSchema,
   /** For a baseline taken from an earlier results file: what that run was made on. */
-  provenance: z
-    .strictObject({
-      suites: z.array(suiteRef),
-      configHash: z.string().optional(),
-      configFile: z.string().optional(),
-      graders: z.array(z.string()).optional(),
-      tool: z.string().optional(),
-      createdAt: z.string().optional(),
-    })
-    .optional(),
+  provenance: ProvenanceSchema.optional(),
   graders: z.array(z.string()),
   cases: z.array(CaseOutcomeSchema),
 });

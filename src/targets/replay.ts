@@ -147,7 +147,13 @@ export class ReplayTarget implements Target {
     this.identity = { kind: "replay", source: displayPath(file), label };
   }
 
-  async respond(cases: readonly LoadedCase[]): Promise<Iterable<CaseResponse>> {
-    return readResponseFile(this.file, new Set(cases.map((c) => c.id)));
+  async respond(
+    cases: readonly LoadedCase[],
+    runCases?: readonly LoadedCase[],
+  ): Promise<Iterable<CaseResponse>> {
+    const all = readResponseFile(this.file, new Set((runCases ?? cases).map((c) => c.id)));
+    if (!runCases) return all;
+    const wanted = new Set(cases.map((c) => c.id));
+    return all.filter((r) => wanted.has(r.id));
   }
 }

@@ -51,6 +51,9 @@ export interface Target {
    * them over at once spares a promise per response). A case the target yields nothing
    * for becomes an error case ("no response") — it is counted in error_rate, never
    * dropped and never a pass.
+   *
+   * `runCases`: every case of the run when `cases` is a slice of it (a shard, a smoke run):
+   * a recorded answer to a case outside the slice belongs to the run and is no error.
    */
-  respond(cases: readonly LoadedCase[]): Promise<Iterable<CaseResponse>>;
+  respond(cases: readonly LoadedCase[], runCases?: readonly LoadedCase[]): Promise<Iterable<CaseResponse>>;
 }
