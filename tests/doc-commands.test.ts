@@ -10,7 +10,7 @@
  * tests/install.test.ts), are steps of `.ci/run` itself, or are usage lines whose every flag
  * is checked against the command's `--help`. What no test runs says why.
  */
-import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -34,6 +34,10 @@ const DOCS = [
     .map((f) => `docs/${f}`),
 ];
 const commands: DocCommand[] = DOCS.flatMap((f) => docCommands(f, readFileSync(join(repoRoot, f), "utf8")));
+
+const SHOWN = new Set(
+  DOCS.flatMap((f) => shownOutputs(f, readFileSync(join(repoRoot, f), "utf8"))).map((s) => s.command),
+);
 
 type How =
   /** Run as written by a test in this file (`RUN_HERE` names which). */
@@ -96,10 +100,26 @@ const HOW: Record<string, How> = {
   "safety-gate import csv my.csv --map prompt=question,category=topic,expect=label --expect-values safe=comply,unsafe=refuse --out out/my":
     { how: "here" },
   "node dist/cli.js run --config examples/command/safety-gate.yml --out out/command": { how: "here" },
+  "safety-gate run --shard 1/4 --out part1": { how: "here" },
+  "safety-gate merge part1 part2 part3 part4 --out out": { how: "here" },
 };
+
+/**
+ * A folder that looks like the repository to a command (its top-level entries linked) but
+ * whose own `out/` and other new files land in a temp folder, not in the checkout.
+ */
+function sandbox(): string {
+  const dir = tempDir("safety-gate-doc-sandbox-");
+  for (const f of readdirSync(repoRoot)) {
+    if (f !== "out" && f !== ".git") symlinkSync(join(repoRoot, f), join(dir, f));
+  }
+  return dir;
+}
 
 /** Usage lines: a placeholder (`[…]`, `FILE`, `…`, `|`) or a `safety-gate` line of the Usage block. */
 function howOf(c: DocCommand): How | undefined {
+  // A command shown with its output is run, and its output compared, below.
+  if (SHOWN.has(c.command)) return { how: "here" };
   const known = HOW[c.command];
   if (known) return known;
   if (
@@ -192,12 +212,15 @@ describe("docs: shown output equals the real output", () => {
   });
 
   /** The exit code each shown command ends with, as the docs say (the quickstart "exits 1"). */
-  const EXIT: Record<string, number> = { "npm run quickstart": 1 };
+  const EXIT: Record<string, number> = {
+    "npm run quickstart": 1,
+    "safety-gate run --config examples/quickstart/safety-gate.yml --shard 3/4 --out part3": 0,
+  };
 
   for (const s of shown) {
     it(`${s.file}:${s.line}: $ ${s.command}`, async () => {
       const dir = tempDir("safety-gate-doc-output-");
-      const r = await run(s.command, repoRoot, env(dir));
+      const r = await run(s.command, sandbox(), env(dir));
       // npm announces the script it runs ("> safety-gate@0.1.0 quickstart" and the command line).
       const real = r.stdout
         .split("\n")
@@ -343,6 +366,27 @@ describe("docs/development.md", () => {
     const r = await sh("npm run local-action", repoRoot, env(dir));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('"description": "FAIL: ');
+  }, 180_000);
+});
+
+describe("docs/sharding.md", () => {
+  it("run --shard K/N on each machine, then merge: the quickstart's verdict", async () => {
+    const dir = tempDir("safety-gate-doc-shards-");
+    cpSync(join(repoRoot, "examples/quickstart"), dir, { recursive: true });
+    const shard = "safety-gate run --shard 1/4 --out part1";
+    for (const k of [1, 2, 3, 4]) {
+      // "… and 2/4, 3/4, 4/4 on the others"
+      const r = await run(shard.replaceAll("1", String(k)).replace(`${k}/4`, `${k}/4`), dir, env(dir));
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`shard ${k}/4 — partial result, no verdict`);
+    }
+    ranHere.add(shard);
+    const merged = await run("safety-gate merge part1 part2 part3 part4 --out out", dir, env(dir));
+    expect(merged.code, merged.stderr).toBe(1);
+    expect(merged.stdout).toMatch(
+      /^safety-gate: FAIL {2}\(16 gate checks: 2 failed, 1 inconclusive, 13 passed\)/,
+    );
+    expect(existsSync(join(dir, "out/results.json"))).toBe(true);
   }, 180_000);
 });
 
