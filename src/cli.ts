@@ -11,9 +11,11 @@ import { type Io, parseCommandArgs, UsageError, unknownCommand } from "./command
 import { coverageCommand } from "./commands/coverage.js";
 import { evidenceCommand } from "./commands/evidence.js";
 import { commandHelp } from "./commands/help.js";
+import { historyCommand } from "./commands/history.js";
 import { importCommand } from "./commands/import.js";
 import { initCommand } from "./commands/init.js";
 import { lockCommand } from "./commands/lock.js";
+import { trendCommand } from "./commands/trend.js";
 import { NO_OUT_NOTE, noProfileWarning, recordedNote, validateConfig } from "./commands/validate.js";
 import { viewCommand } from "./commands/view.js";
 import type { TargetConfig } from "./config/schema.js";
@@ -64,6 +66,8 @@ Usage:
   safety-gate coverage [SUITE...] [--config FILE] [--min N] [--json]
   safety-gate lock [--config FILE] [--check]
   safety-gate evidence --results FILE --out DIR [--config FILE] | evidence verify DIR
+  safety-gate history add --results FILE --history FILE | history show --history FILE
+  safety-gate trend HISTORY_OR_RESULTS... --out DIR
   safety-gate import FORMAT FILE... --out DIR     (safety-gate import --help)
   safety-gate publish --results FILE --repo OWNER/NAME --sha SHA [--pr N] [options]
   safety-gate calibrate --grader NAME --labels FILE.jsonl [--json]
@@ -83,6 +87,10 @@ Commands:
              config, graders, responses, provenance, model card, MANIFEST.json;
              'evidence verify DIR' checks the hashes and decides the verdict again
              (0 verified, 1 changed or does not follow, 2 unreadable)
+  history    keep a run's summary in a history file, one line per commit (history
+             add), or print it (history show) (safety-gate history --help)
+  trend      DIR/index.html (each metric over time with intervals, releases marked,
+             per category, a table) and DIR/trend.json from history and results files
   import     convert XSTest, JailbreakBench, HarmBench, StrongREJECT or any CSV/JSONL
   publish    post a results.json to GitHub as the action does: the pull-request
              comment (with --pr), a check run and a commit status; the token is
@@ -128,6 +136,8 @@ const SUBCOMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> =
   coverage: coverageCommand,
   lock: lockCommand,
   evidence: evidenceCommand,
+  history: historyCommand,
+  trend: trendCommand,
   view: viewCommand,
 };
 
