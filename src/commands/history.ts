@@ -159,5 +159,7 @@ export function renderHistory(records: readonly HistoryRecord[], file: string): 
       .map((c, i) => c + " ".repeat((widths[i] ?? 0) - [...c].length))
       .join("  ")
       .trimEnd();
-  return [`${displayPath(file)}: ${plural(records.length, "point")}`, line(header), ...rows.map(line)].join("\n");
+  return [`${displayPath(file)}: ${plural(records.length, "point")}`, line(header), ...rows.map(line)].join(
+    "\n",
+  );
 }

@@ -27,6 +27,9 @@ export interface ChartOptions {
 
 const pct = (x: number) => `${(x * 100).toFixed(x !== 0 && x < 0.01 ? 2 : 1)}%`;
 
+/** "7.5%", "15%": as short as the 5 % steps allow. */
+const axisLabel = (v: number) => `${Number((v * 100).toFixed(1))}%`;
+
 /** A rate axis top that leaves room above the highest interval: 5 % steps, at least 5 %. */
 function axisTop(points: readonly TrendPoint[]): number {
   const high = maxOf(
@@ -39,7 +42,7 @@ function axisTop(points: readonly TrendPoint[]): number {
 export function trendChart(points: readonly TrendPoint[], o: ChartOptions): string {
   const width = o.small ? 260 : 760;
   const height = o.small ? 120 : 260;
-  const left = o.small ? 34 : 48;
+  const left = o.small ? 40 : 48;
   const right = 12;
   const top = o.small ? 10 : 22;
   const bottom = o.small ? 18 : 36;
@@ -53,7 +56,7 @@ export function trendChart(points: readonly TrendPoint[], o: ChartOptions): stri
   // Grid and axis labels: 0, half and top.
   for (const v of [0, yTop / 2, yTop]) {
     parts.push(
-      `<line x1="${left}" y1="${f(y(v))}" x2="${width - right}" y2="${f(y(v))}" stroke="#d0d7de" stroke-width="${v === 0 ? 1 : 0.5}"/><text x="${left - 4}" y="${f(y(v) + 4)}" text-anchor="end">${pct(v)}</text>`,
+      `<line x1="${left}" y1="${f(y(v))}" x2="${width - right}" y2="${f(y(v))}" stroke="#d0d7de" stroke-width="${v === 0 ? 1 : 0.5}"/><text x="${left - 4}" y="${f(y(v) + 4)}" text-anchor="end">${axisLabel(v)}</text>`,
     );
   }
   for (const [run, name] of o.releases) {
