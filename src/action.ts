@@ -11,7 +11,7 @@
  * Importing this module does nothing: `run()` is the action (what `@github/local-action`
  * and tests call); src/action-main.ts is the entry the runner starts (dist/action.js).
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import * as core from "@actions/core";
 import { loadConfig } from "./config/load.js";
@@ -28,6 +28,8 @@ import {
   errorReportOf,
   publishError,
 } from "./github/error-report.js";
+import { type HistoryOptions, recordHistory, trendForComment } from "./github/history-action.js";
+import { DEFAULT_HISTORY_BRANCH } from "./github/history-branch.js";
 import { baseCommitOf, basePolicy } from "./github/policy.js";
 import {
   checkRunLine,
@@ -42,10 +44,14 @@ import {
 import { decideAgain, PULL_REQUEST_FILE, readGateArtifact } from "./github/report-mode.js";
 import { artifactName, type InconclusiveAs } from "./github/verdict.js";
 import { WriteAccess } from "./github/write-access.js";
+import { serializeHistory } from "./history/record.js";
 import { writeFileAtomic } from "./io/atomic.js";
 import { InputError } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
+import { parseJson } from "./io/source.js";
+import { readText } from "./io/text.js";
 import { type ReportOptions, reportOptionsFrom } from "./report/markdown.js";
+import { readResults } from "./report/results-read.js";
 import type { Results } from "./report/results-schema.js";
 import { renderTerminal } from "./report/terminal.js";
 import { writeReport } from "./report/write.js";
@@ -62,9 +68,10 @@ interface Inputs {
   commentAuthor?: string;
   checkName: string;
   statusContext: string;
-  mode: "gate" | "report";
+  mode: "gate" | "report" | "history";
   results: string;
   inconclusive: InconclusiveAs;
+  history: HistoryOptions;
 }
 
 function choice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
@@ -96,11 +103,23 @@ function readInputs(): Inputs {
     commentAuthor: core.getInput("comment-author") || undefined,
     checkName: core.getInput("check-name") || DEFAULT_CHECK_NAME,
     statusContext: core.getInput("status-context") || DEFAULT_STATUS_CONTEXT,
-    mode: choice("mode", ["gate", "report"], "gate"),
+    mode: choice("mode", ["gate", "report", "history"], "gate"),
     results: core.getInput("results") || "safety-gate-results",
     inconclusive: choice("inconclusive", ["failure", "neutral"], "failure"),
+    history: historyInputs(),
   };
 }
+
+function historyInputs(): HistoryOptions {
+  return {
+    enabled: choice("history", ["true", "false"], "true") === "true",
+    branch: core.getInput("history-branch") || DEFAULT_HISTORY_BRANCH,
+    file: core.getInput("history-file") || undefined,
+    trendUrl: core.getInput("trend-url") || undefined,
+  };
+}
+
+const historyLog = { info: core.info, warning: core.warning };
 
 interface GitHubSide {
   ctx?: GitHubContext;
@@ -233,7 +252,12 @@ async function gateMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void> 
       pullNumber: ctx.pullNumber,
       detailsUrl: runUrl(ctx),
       fullReport: hint,
+      trend:
+        ctx.pullNumber !== undefined
+          ? await trendForComment(gh, ctx, inputs.history, results, historyLog)
+          : undefined,
     });
+    await recordHistory(gh, ctx, inputs.history, results, historyLog);
   } else {
     core.setOutput("comment-url", "");
   }
@@ -269,7 +293,15 @@ async function reportMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void
   const hint = url
     ? `The full report is in the artifacts of [the gate run](${url}).`
     : "The full report is in the gate run's artifacts.";
-  const target = { owner: ctx.owner, repo: ctx.repo, sha, pullNumber, detailsUrl: url, fullReport: hint };
+  const target = {
+    owner: ctx.owner,
+    repo: ctx.repo,
+    sha,
+    pullNumber,
+    detailsUrl: url,
+    fullReport: hint,
+    trend: results ? await trendForComment(gh, ctx, inputs.history, results, historyLog) : undefined,
+  };
   let access: WriteAccess;
   if (results) {
     const report = trustedReportOptions(inputs.config);
@@ -289,6 +321,40 @@ async function reportMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void
       `safety-gate: could not post the report: ${[...access.failures, ...access.refused.map((w) => `${w}: refused`)].join("; ")}`,
     );
   }
+}
+
+/**
+ * `mode: history` (a job on push with `contents: write`, after the gate job): appends the
+ * gate's results (the downloaded artifact, input `results`) to the history branch, and
+ * writes the whole history to OUT/history.jsonl for `safety-gate trend`. The gate job
+ * itself then needs no write permission (it runs on pull requests too).
+ */
+async function historyMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void> {
+  if (!ctx || !gh) {
+    throw new InputError({
+      file: "action inputs",
+      keyPath: "mode",
+      message: "mode: history needs GITHUB_REPOSITORY and a github-token",
+    });
+  }
+  const file =
+    existsSync(inputs.results) && statSync(inputs.results).isDirectory()
+      ? join(inputs.results, "results.json")
+      : inputs.results;
+  const doc = parseJson(readText(file, "results file"), displayPath(file));
+  const results = readResults(doc.data, doc).results;
+  const { records, failed } = await recordHistory(
+    gh,
+    ctx,
+    { ...inputs.history, enabled: true },
+    results,
+    historyLog,
+  );
+  const path = join(inputs.out, "history.jsonl");
+  if (records) writeFileAtomic(path, serializeHistory(records));
+  core.setOutput("history-path", records ? path : "");
+  core.setOutput("verdict", results.verdict);
+  if (failed) core.setFailed(failed);
 }
 
 /**
@@ -373,12 +439,13 @@ export async function run(): Promise<void> {
     inputs = readInputs();
     side = githubSide(inputs);
     if (inputs.mode === "report") await reportMode(inputs, side);
+    else if (inputs.mode === "history") await historyMode(inputs, side);
     else await gateMode(inputs, side);
   } catch (err) {
     annotateError(err);
     core.setOutput("verdict", "error");
-    // A report workflow's own failure (e.g. the pull request moved on) must post nothing.
-    if (inputs?.mode !== "report") {
+    // A report workflow's own failure (e.g. the pull request moved on) must post nothing; nor a history job's.
+    if (inputs?.mode !== "report" && inputs?.mode !== "history") {
       const fallback = inputs ?? lenientInputs();
       if (fallback) await gateError(err, fallback, inputs ? side : safeSide(fallback));
     }
@@ -400,6 +467,7 @@ function lenientInputs(): Inputs | undefined {
       mode: "gate",
       results: "",
       inconclusive: "failure",
+      history: { enabled: false, branch: DEFAULT_HISTORY_BRANCH },
     };
   } catch {
     return undefined;

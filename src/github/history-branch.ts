@@ -44,16 +44,18 @@ interface Head {
 async function readHead(gh: GitHubClient, p: HistoryPlace): Promise<Head | undefined> {
   let commit: string;
   try {
-    commit = (await gh.rest.git.getRef({ owner: p.owner, repo: p.repo, ref: `heads/${p.branch}` })).data.object
-      .sha;
+    commit = (await gh.rest.git.getRef({ owner: p.owner, repo: p.repo, ref: `heads/${p.branch}` })).data
+      .object.sha;
   } catch (err) {
     if (status(err) === 404) return undefined;
     throw err;
   }
-  const tree = (await gh.rest.git.getCommit({ owner: p.owner, repo: p.repo, commit_sha: commit })).data.tree.sha;
+  const tree = (await gh.rest.git.getCommit({ owner: p.owner, repo: p.repo, commit_sha: commit })).data.tree
+    .sha;
   // The path may be in a folder: the recursive listing finds it at any depth.
-  const entries = (await gh.rest.git.getTree({ owner: p.owner, repo: p.repo, tree_sha: tree, recursive: "1" })).data
-    .tree;
+  const entries = (
+    await gh.rest.git.getTree({ owner: p.owner, repo: p.repo, tree_sha: tree, recursive: "1" })
+  ).data.tree;
   const entry = entries.find((e) => e.path === p.path && e.type === "blob");
   if (!entry?.sha) return { commit, tree, text: "" };
   const blob = (await gh.rest.git.getBlob({ owner: p.owner, repo: p.repo, file_sha: entry.sha })).data;
@@ -75,6 +77,8 @@ export interface Appended {
   points: number;
   /** Ref updates refused because another run moved the branch first. */
   retries: number;
+  /** The history as it now is on the branch. */
+  records: HistoryRecord[];
 }
 
 export async function appendToHistoryBranch(
@@ -87,7 +91,13 @@ export async function appendToHistoryBranch(
     const head = await readHead(gh, p);
     const merged = mergeRecord(head ? parseHistory(head.text, `${p.branch}:${p.path}`) : [], rec);
     if (merged.action === "unchanged")
-      return { action: "unchanged", commit: head?.commit, points: merged.records.length, retries: attempt };
+      return {
+        action: "unchanged",
+        commit: head?.commit,
+        points: merged.records.length,
+        retries: attempt,
+        records: merged.records,
+      };
     const blob = await gh.rest.git.createBlob({
       owner,
       repo,
@@ -117,7 +127,13 @@ export async function appendToHistoryBranch(
           force: false,
         });
       else await gh.rest.git.createRef({ owner, repo, ref: `refs/heads/${p.branch}`, sha: commit.data.sha });
-      return { action: merged.action, commit: commit.data.sha, points: merged.records.length, retries: attempt };
+      return {
+        action: merged.action,
+        commit: commit.data.sha,
+        points: merged.records.length,
+        retries: attempt,
+        records: merged.records,
+      };
     } catch (err) {
       // 422: not a fast-forward (another run moved the branch), or the branch was created meanwhile.
       if (status(err) !== 422 || attempt + 1 >= ATTEMPTS) throw err;
