@@ -111,8 +111,10 @@ function readInputs(): Inputs {
 }
 
 function historyInputs(): HistoryOptions {
+  const history = choice("history", ["true", "read", "false"], "true");
   return {
-    enabled: choice("history", ["true", "false"], "true") === "true",
+    write: history === "true",
+    read: history !== "false",
     branch: core.getInput("history-branch") || DEFAULT_HISTORY_BRANCH,
     file: core.getInput("history-file") || undefined,
     trendUrl: core.getInput("trend-url") || undefined,
@@ -346,7 +348,7 @@ async function historyMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<voi
   const { records, failed } = await recordHistory(
     gh,
     ctx,
-    { ...inputs.history, enabled: true },
+    { ...inputs.history, write: true },
     results,
     historyLog,
   );
@@ -467,7 +469,7 @@ function lenientInputs(): Inputs | undefined {
       mode: "gate",
       results: "",
       inconclusive: "failure",
-      history: { enabled: false, branch: DEFAULT_HISTORY_BRANCH },
+      history: { write: false, read: false, branch: DEFAULT_HISTORY_BRANCH },
     };
   } catch {
     return undefined;

@@ -94,12 +94,17 @@ describe("the action keeps the history on a branch", () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain("HTTP 403");
     expect(warnings[0]).toContain("`permissions: contents: write`");
-    expect(warnings[0]).toContain("`history: false`");
+    expect(warnings[0]).toContain("`history: read` or `false`");
     expect(s.violations).toEqual([]);
 
     const off = await standIn();
     await run(off, { history: "false" }, push("refs/heads/main", "c".repeat(40)));
     expect(off.calls().filter((c) => c.includes("/git/"))).toEqual([]);
+    // `history: read` (the example's gate job, whose history job writes): a push writes nothing either.
+    const read = await standIn();
+    const r2 = await run(read, { history: "read" }, push("refs/heads/main", "c".repeat(40)));
+    expect(r2.stdout).not.toContain("could not write the history");
+    expect(read.calls().filter((c) => c.includes("/git/"))).toEqual([]);
   }, 120_000);
 
   it("a pull request's comment shows a sparkline of the last runs per gated metric and links the trend page", async () => {

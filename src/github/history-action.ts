@@ -16,7 +16,10 @@ import { appendToHistoryBranch, type HistoryPlace, readHistoryBranch } from "./h
 import { configKey } from "./verdict.js";
 
 export interface HistoryOptions {
-  enabled: boolean;
+  /** Append this run on pushes to the default branch and releases (`history: true`). */
+  write: boolean;
+  /** Read the history for the comment's sparklines (`history: true` or `read`). */
+  read: boolean;
   branch: string;
   /** The file on the branch; default: one per gate config, `<config>.jsonl`. */
   file?: string;
@@ -55,7 +58,7 @@ function explain(err: unknown, what: string, o: HistoryOptions): string {
   const status = (err as { status?: number }).status;
   const permission =
     status === 403 || status === 404
-      ? `; the job needs \`permissions: contents: write\` to ${what === "write" ? "write" : "read"} the branch ${o.branch}${what === "write" ? " (or set `history: false`, or keep a history yourself with `safety-gate history add`; docs/history.md)" : ""}`
+      ? `; the job needs \`permissions: contents: write\` to ${what === "write" ? "write" : "read"} the branch ${o.branch}${what === "write" ? " (or set `history: read` or `false`, or keep a history yourself with `safety-gate history add`; docs/history.md)" : ""}`
       : "";
   return `safety-gate: could not ${what} the history on branch ${o.branch}: ${status ? `HTTP ${status}: ` : ""}${(err as Error).message}${permission}`;
 }
@@ -71,7 +74,7 @@ export async function recordHistory(
   r: Results,
   log: HistoryLog,
 ): Promise<{ records?: HistoryRecord[]; failed?: string }> {
-  if (!o.enabled) return {};
+  if (!o.write) return {};
   const decision = historyDecision(ctx, r);
   if (!decision.record) {
     log.info(`history: not recorded (${decision.why})`);
@@ -101,7 +104,7 @@ export async function trendForComment(
   log: HistoryLog,
 ): Promise<string[]> {
   let history: HistoryRecord[] = [];
-  if (o.enabled) {
+  if (o.read) {
     try {
       history = await readHistoryBranch(gh, historyPlace(ctx, o, r.config.file));
     } catch (err) {
