@@ -121,7 +121,8 @@ Options:
   publish: --check-name NAME (default safety-gate; the one to require),
            --status-context NAME (default "safety-gate / status"),
            --no-comment, --inconclusive failure|neutral, --api-url URL
-           (default GITHUB_API_URL or https://api.github.com)
+           (default GITHUB_API_URL or https://api.github.com), --history FILE
+           (sparklines in the comment), --trend-url URL (linked from it)
       --grader NAME   calibrate: the grader to measure
       --labels FILE   calibrate: JSONL of {"response", "label", "prompt"?, "group"?}
       --json          calibrate: print one JSON object instead of the table
@@ -178,6 +179,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
           "no-comment": { type: "boolean", default: false },
           inconclusive: { type: "string", default: "failure" },
           "api-url": { type: "string" },
+          history: { type: "string" },
+          "trend-url": { type: "string" },
           quiet: { type: "boolean", short: "q", default: false },
           "no-color": { type: "boolean", default: false },
           debug: { type: "boolean", default: false },
@@ -214,6 +217,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       throw new UsageError(`unexpected argument "${positionals[1]}"`);
     const color = io.color && !values["no-color"];
 
+    if (command !== "publish" && (values.history !== undefined || values["trend-url"] !== undefined))
+      throw new UsageError(`--history and --trend-url are options of publish, not of ${command}`);
     const configPath = values.config ?? "safety-gate.yml";
     if (command === "validate") {
       const validated = await validateConfig(configPath, values.branch);
@@ -243,6 +248,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         comment: !values["no-comment"],
         inconclusive: values.inconclusive,
         apiUrl: values["api-url"],
+        history: values.history,
+        trendUrl: values["trend-url"],
         env: process.env,
         warn: (m) => io.stderr(`${m}\n`),
       });

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type HistoryRecord, parseHistory } from "../src/history/record.js";
 import type { Results } from "../src/report/results-schema.js";
 import { bareEnv, runCliProcess } from "./helpers/cli-process.js";
+import { startGitHubStandIn } from "./helpers/github-standin.js";
 import { runCli, tempDir } from "./helpers/run.js";
 import { repoRoot } from "./helpers/shared.js";
 
@@ -270,4 +271,76 @@ describe("history add from concurrent processes", () => {
     expect(readFileSync(file, "utf8").split("\n").filter(Boolean)).toHaveLength(4);
     expect(runs.filter((r) => /added commit same/.test(r.stdout))).toHaveLength(1);
   }, 120_000);
+});
+
+describe("publish with a history file", () => {
+  it("puts the history's sparklines and the trend page link in the comment; --history is publish's alone", async () => {
+    const file = join(dir, "publish.jsonl");
+    for (let i = 0; i < 4; i++) {
+      const r = structuredClone(results);
+      r.createdAt = `2026-0${i + 1}-01T00:00:00.000Z`;
+      r.metrics.candidate.attack_success_rate.overall = {
+        failures: 2 + i,
+        n: 72,
+        rate: (2 + i) / 72,
+        ci: null,
+      };
+      writeFileSync(join(dir, `p${i}.json`), JSON.stringify(r));
+      await runCli([
+        "history",
+        "add",
+        "--results",
+        join(dir, `p${i}.json`),
+        "--history",
+        file,
+        "--commit",
+        `p${i}`,
+        "--ref",
+        "main",
+      ]);
+    }
+    const s = await startGitHubStandIn({ owner: "octo-org", repo: "model-release" });
+    process.env.GITHUB_TOKEN = "ghp_cliToken";
+    try {
+      const r = await runCli([
+        "publish",
+        "--results",
+        resultsFile,
+        "--repo",
+        "octo-org/model-release",
+        "--sha",
+        "0123456789abcdef0123456789abcdef01234567",
+        "--pr",
+        "7",
+        "--api-url",
+        s.url,
+        "--history",
+        file,
+        "--trend-url",
+        "https://example.org/trend/",
+      ]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(1);
+      expect(s.violations).toEqual([]);
+      const body = s.comments.get(7)?.[0]?.body ?? "";
+      expect(body).toContain("**Trend** ([trend page](https://example.org/trend/))");
+      expect(body).toContain(
+        "- Attack success: `▁▃▆█` 2.8% → 6.9% over the last 4 recorded runs; this run 16.7%",
+      );
+      // The check run's summary carries it too.
+      expect(String((s.checkRuns[0]?.body.output as { summary?: string })?.summary)).toContain("`▁▃▆█`");
+    } finally {
+      delete process.env.GITHUB_TOKEN;
+      await s.close();
+    }
+    const misplaced = await runCli([
+      "validate",
+      "--config",
+      join(repoRoot, "examples/quickstart/safety-gate.yml"),
+      "--history",
+      file,
+    ]);
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain("--history and --trend-url are options of publish, not of validate");
+  }, 60_000);
 });
