@@ -228,6 +228,12 @@ describe("history add and show", () => {
     expect(n.stderr).toMatch(/newer\.jsonl:1:1 history: a history line of format 2; .*upgrade safety-gate/);
     expect(readFileSync(newer, "utf8")).toBe(`${JSON.stringify({ history: 2, commit: "z" })}\n`);
 
+    const missing = await runCli(["history", "show", "--history", join(dir, "no-such.jsonl")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(
+      /no-such\.jsonl: history file not found; 'safety-gate history add' creates it/,
+    );
+
     const none = await runCli(["history", "add", "--history", file]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("history add needs --results FILE");

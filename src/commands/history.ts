@@ -5,11 +5,13 @@
  * commit and ref come from the flags, else from the CI's environment, else from git.
  */
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatRate } from "../gate/format.js";
 import { METRIC_INFO, type MetricName } from "../gate/metric-names.js";
 import { addToHistoryFile, readHistoryFile } from "../history/file.js";
 import { type HistoryRecord, historyRecordOf } from "../history/record.js";
+import { InputError } from "../io/diagnostic.js";
 import { displayPath } from "../io/display.js";
 import { plural } from "../io/plural.js";
 import { parseJson } from "../io/source.js";
@@ -99,6 +101,12 @@ export async function historyCommand(argv: string[], io: Io): Promise<number> {
   if (!values.history) throw new UsageError(`history ${sub} needs --history FILE (the history file)`);
   const file = resolve(values.history);
   if (sub === "show") {
+    // A path that names nothing is more likely a typo than an empty history.
+    if (!existsSync(file))
+      throw new InputError({
+        file: displayPath(file),
+        message: "history file not found; 'safety-gate history add' creates it with the first run",
+      });
     const records = readHistoryFile(file);
     io.stdout(values.json ? `${JSON.stringify(records)}\n` : `${renderHistory(records, file)}\n`);
     return 0;
