@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Results } from "../src/report/results-schema.js";
 import type { Trend } from "../src/trend/series.js";
+import { sparkline } from "../src/trend/sparkline.js";
 import { haveBrowser, type LaunchedBrowser, launchBrowser } from "./helpers/browser.js";
 import { runCli, tempDir } from "./helpers/run.js";
 import { repoRoot } from "./helpers/shared.js";
@@ -130,6 +131,40 @@ describe("safety-gate trend", () => {
       "error_rate",
     ]);
     expect(asr?.categories[HOSTILE]).toHaveLength(5);
+  });
+
+  it("a commit in two inputs is one run, the one read last; history and results orders do not matter", async () => {
+    const other = join(dir, "other.jsonl");
+    writeFileSync(join(dir, "again.json"), JSON.stringify(run("2026-03-01T00:00:00.000Z", 30)));
+    const a = await runCli([
+      "history",
+      "add",
+      "--results",
+      join(dir, "again.json"),
+      "--history",
+      other,
+      "--commit",
+      "3333333aaaa",
+      "--ref",
+      "refs/heads/main",
+    ]);
+    expect(a.code).toBe(0);
+    const out = join(dir, "site-dedupe");
+    const r = await runCli(["trend", join(dir, "history.jsonl"), other, "--out", out]);
+    expect(r.code).toBe(0);
+    const trend = JSON.parse(readFileSync(join(out, "trend.json"), "utf8")) as Trend;
+    expect(trend.metrics.attack_success_rate?.points.map((p) => [p.label, p.failures])).toEqual([
+      ["1111111", 4],
+      ["2222222", 5],
+      ["3333333", 30],
+    ]);
+  });
+
+  it("sparkline: scaled from the lowest to the highest value, a flat series in the middle, a missing value a gap", () => {
+    expect(sparkline([0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.11, 0.12])).toBe("▁▂▃▄▅▆▇█");
+    expect(sparkline([0.1, 0.1, 0.1])).toBe("▄▄▄");
+    expect(sparkline([0, null, 1])).toBe("▁ █");
+    expect(sparkline([null])).toBe(" ");
   });
 
   it("refuses no input, no --out and an empty history with exit 2", async () => {
