@@ -4,11 +4,18 @@
  * (tests/helpers/github-standin.ts) and keeps a real little git database: refs only move
  * by fast-forward unless forced, as on GitHub.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { runGate } from "../src/core.js";
 import { createClient } from "../src/github/client.js";
-import { appendToHistoryBranch, type HistoryPlace, readHistoryBranch } from "../src/github/history-branch.js";
+import {
+  appendToHistoryBranch,
+  DEFAULT_HISTORY_BRANCH,
+  type HistoryPlace,
+  readHistoryBranch,
+} from "../src/github/history-branch.js";
 import { type HistoryRecord, historyRecordOf, parseHistory } from "../src/history/record.js";
 import type { Results } from "../src/report/results-schema.js";
 import { type StandIn, type StandInOptions, startGitHubStandIn } from "./helpers/github-standin.js";
@@ -49,6 +56,13 @@ const onBranch = (s: StandIn): string[] =>
   parseHistory(s.git.file(PLACE.branch, PLACE.path) ?? "", "branch").map((r) => r.commit);
 
 describe("history on a branch, through the git data API", () => {
+  it("action.yml's history defaults are the code's", () => {
+    const inputs = parseYaml(readFileSync(join(repoRoot, "action.yml"), "utf8")).inputs;
+    expect(inputs["history-branch"].default).toBe(DEFAULT_HISTORY_BRANCH);
+    expect(inputs.history.default).toBe("true");
+    expect(inputs.history.description).toContain("contents: write");
+  });
+
   it("creates the branch when it is absent, then appends a commit per run on top of it", async () => {
     const { s, gh } = await standIn();
     const first = await appendToHistoryBranch(gh, PLACE, record("1".repeat(40)));
