@@ -28,6 +28,8 @@ import {
   errorReportOf,
   publishError,
 } from "./github/error-report.js";
+import { type HistoryOptions, recordHistory, trendForComment } from "./github/history-action.js";
+import { DEFAULT_HISTORY_BRANCH } from "./github/history-branch.js";
 import { baseCommitOf, basePolicy } from "./github/policy.js";
 import {
   checkRunLine,
@@ -42,11 +44,15 @@ import {
 import { decideAgain, PULL_REQUEST_FILE, readGateArtifact } from "./github/report-mode.js";
 import { artifactName, type InconclusiveAs } from "./github/verdict.js";
 import { WriteAccess } from "./github/write-access.js";
+import { serializeHistory } from "./history/record.js";
 import { writeFileAtomic } from "./io/atomic.js";
 import { InputError } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
+import { parseJson } from "./io/source.js";
+import { readText } from "./io/text.js";
 import { type ReportOptions, reportOptionsFrom } from "./report/markdown.js";
 import { PARTIAL_FILE, writePartial } from "./report/partial.js";
+import { readResults } from "./report/results-read.js";
 import type { Results } from "./report/results-schema.js";
 import { renderTerminal } from "./report/terminal.js";
 import { writeReport } from "./report/write.js";
@@ -64,13 +70,14 @@ interface Inputs {
   commentAuthor?: string;
   checkName: string;
   statusContext: string;
-  mode: "gate" | "report";
+  mode: "gate" | "report" | "history";
   results: string;
   inconclusive: InconclusiveAs;
   /** `shard: K/N`: answer and grade one slice into out/partial.json; decide and post nothing. */
   shard?: Shard;
   /** `merge: DIR`: the shards' downloaded artifacts (each a folder with partial.json), decided and posted once. */
   merge?: string;
+  history: HistoryOptions;
 }
 
 function choice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
@@ -102,10 +109,11 @@ function readInputs(): Inputs {
     commentAuthor: core.getInput("comment-author") || undefined,
     checkName: core.getInput("check-name") || DEFAULT_CHECK_NAME,
     statusContext: core.getInput("status-context") || DEFAULT_STATUS_CONTEXT,
-    mode: choice("mode", ["gate", "report"], "gate"),
+    mode: choice("mode", ["gate", "report", "history"], "gate"),
     results: core.getInput("results") || "safety-gate-results",
     inconclusive: choice("inconclusive", ["failure", "neutral"], "failure"),
     ...shardInputs(),
+    history: historyInputs(),
   };
 }
 
@@ -126,6 +134,19 @@ function shardInputs(): Pick<Inputs, "shard" | "merge"> {
     throw problem(shard ? "shard" : "merge", "shards and their merge run in mode: gate");
   return { shard, merge };
 }
+
+function historyInputs(): HistoryOptions {
+  const history = choice("history", ["true", "read", "false"], "true");
+  return {
+    write: history === "true",
+    read: history !== "false",
+    branch: core.getInput("history-branch") || DEFAULT_HISTORY_BRANCH,
+    file: core.getInput("history-file") || undefined,
+    trendUrl: core.getInput("trend-url") || undefined,
+  };
+}
+
+const historyLog = { info: core.info, warning: core.warning };
 
 interface GitHubSide {
   ctx?: GitHubContext;
@@ -266,7 +287,12 @@ async function gateMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void> 
       pullNumber: ctx.pullNumber,
       detailsUrl: runUrl(ctx),
       fullReport: hint,
+      trend:
+        ctx.pullNumber !== undefined
+          ? await trendForComment(gh, ctx, inputs.history, results, historyLog)
+          : undefined,
     });
+    await recordHistory(gh, ctx, inputs.history, results, historyLog);
   } else {
     core.setOutput("comment-url", "");
   }
@@ -354,7 +380,15 @@ async function reportMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void
   const hint = url
     ? `The full report is in the artifacts of [the gate run](${url}).`
     : "The full report is in the gate run's artifacts.";
-  const target = { owner: ctx.owner, repo: ctx.repo, sha, pullNumber, detailsUrl: url, fullReport: hint };
+  const target = {
+    owner: ctx.owner,
+    repo: ctx.repo,
+    sha,
+    pullNumber,
+    detailsUrl: url,
+    fullReport: hint,
+    trend: results ? await trendForComment(gh, ctx, inputs.history, results, historyLog) : undefined,
+  };
   let access: WriteAccess;
   if (results) {
     const report = trustedReportOptions(inputs.config);
@@ -374,6 +408,40 @@ async function reportMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void
       `safety-gate: could not post the report: ${[...access.failures, ...access.refused.map((w) => `${w}: refused`)].join("; ")}`,
     );
   }
+}
+
+/**
+ * `mode: history` (a job on push with `contents: write`, after the gate job): appends the
+ * gate's results (the downloaded artifact, input `results`) to the history branch, and
+ * writes the whole history to OUT/history.jsonl for `safety-gate trend`. The gate job
+ * itself then needs no write permission (it runs on pull requests too).
+ */
+async function historyMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void> {
+  if (!ctx || !gh) {
+    throw new InputError({
+      file: "action inputs",
+      keyPath: "mode",
+      message: "mode: history needs GITHUB_REPOSITORY and a github-token",
+    });
+  }
+  const file =
+    existsSync(inputs.results) && statSync(inputs.results).isDirectory()
+      ? join(inputs.results, "results.json")
+      : inputs.results;
+  const doc = parseJson(readText(file, "results file"), displayPath(file));
+  const results = readResults(doc.data, doc).results;
+  const { records, failed } = await recordHistory(
+    gh,
+    ctx,
+    { ...inputs.history, write: true },
+    results,
+    historyLog,
+  );
+  const path = join(inputs.out, "history.jsonl");
+  if (records) writeFileAtomic(path, serializeHistory(records));
+  core.setOutput("history-path", records ? path : "");
+  core.setOutput("verdict", results.verdict);
+  if (failed) core.setFailed(failed);
 }
 
 /**
@@ -458,14 +526,20 @@ export async function run(): Promise<void> {
     inputs = readInputs();
     side = githubSide(inputs);
     if (inputs.mode === "report") await reportMode(inputs, side);
+    else if (inputs.mode === "history") await historyMode(inputs, side);
     else if (inputs.shard) await shardMode({ ...inputs, shard: inputs.shard }, side);
     else await gateMode(inputs, side);
   } catch (err) {
     annotateError(err);
     core.setOutput("verdict", "error");
-    // A report workflow's own failure (e.g. the pull request moved on) must post nothing,
-    // and neither must a shard's: the merge job finds it missing and posts that, once.
-    if (inputs?.mode !== "report" && !inputs?.shard && !core.getInput("shard")) {
+    // A report workflow's own failure (e.g. the pull request moved on) must post nothing; nor a
+    // history job's, nor a shard's: the merge job finds it missing and posts that, once.
+    if (
+      inputs?.mode !== "report" &&
+      inputs?.mode !== "history" &&
+      !inputs?.shard &&
+      !core.getInput("shard")
+    ) {
       const fallback = inputs ?? lenientInputs();
       if (fallback) await gateError(err, fallback, inputs ? side : safeSide(fallback));
     }
@@ -487,6 +561,7 @@ function lenientInputs(): Inputs | undefined {
       mode: "gate",
       results: "",
       inconclusive: "failure",
+      history: { write: false, read: false, branch: DEFAULT_HISTORY_BRANCH },
     };
   } catch {
     return undefined;

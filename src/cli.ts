@@ -11,9 +11,11 @@ import { type Io, parseCommandArgs, UsageError, unknownCommand } from "./command
 import { coverageCommand } from "./commands/coverage.js";
 import { evidenceCommand } from "./commands/evidence.js";
 import { commandHelp } from "./commands/help.js";
+import { historyCommand } from "./commands/history.js";
 import { importCommand } from "./commands/import.js";
 import { initCommand } from "./commands/init.js";
 import { lockCommand } from "./commands/lock.js";
+import { trendCommand } from "./commands/trend.js";
 import { NO_OUT_NOTE, noProfileWarning, recordedNote, validateConfig } from "./commands/validate.js";
 import { viewCommand } from "./commands/view.js";
 import type { TargetConfig } from "./config/schema.js";
@@ -67,6 +69,8 @@ Usage:
   safety-gate coverage [SUITE...] [--config FILE] [--min N] [--json]
   safety-gate lock [--config FILE] [--check]
   safety-gate evidence --results FILE --out DIR [--config FILE] | evidence verify DIR
+  safety-gate history add --results FILE --history FILE | history show --history FILE
+  safety-gate trend HISTORY_OR_RESULTS... --out DIR
   safety-gate import FORMAT FILE... --out DIR     (safety-gate import --help)
   safety-gate publish --results FILE --repo OWNER/NAME --sha SHA [--pr N] [options]
   safety-gate calibrate --grader NAME --labels FILE.jsonl [--json]
@@ -90,6 +94,10 @@ Commands:
              config, graders, responses, provenance, model card, MANIFEST.json;
              'evidence verify DIR' checks the hashes and decides the verdict again
              (0 verified, 1 changed or does not follow, 2 unreadable)
+  history    keep a run's summary in a history file, one line per commit (history
+             add), or print it (history show) (safety-gate history --help)
+  trend      DIR/index.html (each metric over time with intervals, releases marked,
+             per category, a table) and DIR/trend.json from history and results files
   import     convert XSTest, JailbreakBench, HarmBench, StrongREJECT or any CSV/JSONL
   publish    post a results.json to GitHub as the action does: the pull-request
              comment (with --pr), a check run and a commit status; the token is
@@ -123,7 +131,8 @@ Options:
   publish: --check-name NAME (default safety-gate; the one to require),
            --status-context NAME (default "safety-gate / status"),
            --no-comment, --inconclusive failure|neutral, --api-url URL
-           (default GITHUB_API_URL or https://api.github.com)
+           (default GITHUB_API_URL or https://api.github.com), --history FILE
+           (sparklines in the comment), --trend-url URL (linked from it)
       --grader NAME   calibrate: the grader to measure
       --labels FILE   calibrate: JSONL of {"response", "label", "prompt"?, "group"?}
       --json          calibrate: print one JSON object instead of the table
@@ -138,6 +147,8 @@ const SUBCOMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> =
   coverage: coverageCommand,
   lock: lockCommand,
   evidence: evidenceCommand,
+  history: historyCommand,
+  trend: trendCommand,
   view: viewCommand,
 };
 
@@ -178,6 +189,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
           "no-comment": { type: "boolean", default: false },
           inconclusive: { type: "string", default: "failure" },
           "api-url": { type: "string" },
+          history: { type: "string" },
+          "trend-url": { type: "string" },
           quiet: { type: "boolean", short: "q", default: false },
           "no-color": { type: "boolean", default: false },
           debug: { type: "boolean", default: false },
@@ -215,6 +228,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       throw new UsageError(`unexpected argument "${positionals[1]}"`);
     const color = io.color && !values["no-color"];
 
+    if (command !== "publish" && (values.history !== undefined || values["trend-url"] !== undefined))
+      throw new UsageError(`--history and --trend-url are options of publish, not of ${command}`);
     const configPath = values.config ?? "safety-gate.yml";
     if (command === "validate") {
       const validated = await validateConfig(configPath, values.branch);
@@ -244,6 +259,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         comment: !values["no-comment"],
         inconclusive: values.inconclusive,
         apiUrl: values["api-url"],
+        history: values.history,
+        trendUrl: values["trend-url"],
         env: process.env,
         warn: (m) => io.stderr(`${m}\n`),
       });

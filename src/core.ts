@@ -260,7 +260,9 @@ async function gateWith(
   if (nothing) throw new InputError(nothing);
   // `merge`: the shards answered and graded; they are checked against this config and suites, and no target is asked.
   const parts = options.parts ? partsOf(options.parts, loaded, suites) : undefined;
-  const asked = parts ? undefined : await targetsOf(options, loaded, config, live, chatModels, trustedBaseline);
+  const asked = parts
+    ? undefined
+    : await targetsOf(options, loaded, config, live, chatModels, trustedBaseline);
   const baselineSide = parts ? parts[0]?.partial.baseline : asked?.baselineTarget;
   const unavailable = parts ? parts[0]?.partial.baselineUnavailable : asked?.unavailable;
   const notApplicable = parts ? parts[0]?.partial.baselineNotApplicable : asked?.notApplicable;

@@ -70,6 +70,8 @@ describe(`dist/action.js on ${NODE === process.execPath ? `this Node (${process.
     // The token is registered for masking (the runner then hides it) and appears nowhere else.
     expect(first.stdout.replace("::add-mask::ghs_e2eToken", "")).not.toContain("ghs_e2eToken");
     expect(s.calls()).toEqual([
+      // The history branch, for the comment's sparklines (absent here).
+      "GET /repos/{owner}/{repo}/git/ref/{ref}",
       "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
       "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
       "POST /repos/{owner}/{repo}/check-runs",
@@ -104,7 +106,7 @@ describe(`dist/action.js on ${NODE === process.execPath ? `this Node (${process.
     const second = await runAction(s, {});
     expect(s.violations).toEqual([]);
     expect(second.code).toBe(1);
-    expect(s.calls()[1]).toBe("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}");
+    expect(s.calls()[2]).toBe("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}");
     expect(second.outputs["comment-url"]).toBe(first.outputs["comment-url"]);
     expect(s.comments.get(PR)).toHaveLength(1);
   });
@@ -179,6 +181,7 @@ describe(`dist/action.js on ${NODE === process.execPath ? `this Node (${process.
       "GET /repos/{owner}/{repo}/contents/{path}",
       "GET /repos/{owner}/{repo}/contents/{path}",
       "GET /repos/{owner}/{repo}/contents/{path}",
+      "GET /repos/{owner}/{repo}/git/ref/{ref}",
       "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
       "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
       "POST /repos/{owner}/{repo}/check-runs",

@@ -17,6 +17,8 @@ const COMMANDS = [
   "coverage",
   "lock",
   "evidence",
+  "history",
+  "trend",
   "import",
   "publish",
   "calibrate",

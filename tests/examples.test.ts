@@ -60,6 +60,40 @@ describe.each(sources)("%s", (name, gate, report) => {
     },
   );
 
+  it.skipIf(name !== "examples/workflows")(
+    "on push, the history job appends the gate's results with mode: history and contents: write only; on main the trend page is built and deployed with GitHub Pages",
+    () => {
+      const job = gate.jobs.history as Job & { needs: string };
+      expect(job.needs).toBe("gate");
+      expect(job.if).toMatch(/github\.event_name == 'push'/);
+      expect(job.permissions).toEqual({ contents: "write" });
+      const download = job.steps.find((s) => s.uses?.startsWith("actions/download-artifact"));
+      expect(download?.with?.name).toBe(artifactName("safety-gate.yml"));
+      const history = job.steps.find((s) => s.uses?.startsWith("safety-gate/")) as {
+        id?: string;
+        with?: Record<string, string>;
+      };
+      expect(history.with).toEqual({ mode: "history", results: download?.with?.path });
+      expect(action.inputs.mode.description).toContain("history");
+      expect(Object.keys(action.outputs)).toContain("history-path");
+      const trend = job.steps.find((s) => s.run?.includes(" trend ")) as {
+        run: string;
+        env?: Record<string, string>;
+      };
+      expect(trend.env?.HISTORY).toBe(`\${{ steps.${history.id}.outputs.history-path }}`);
+      expect(trend.run).toMatch(/trend "\$HISTORY" --out trend$/);
+      const upload = job.steps.find((s) => s.uses?.startsWith("actions/upload-pages-artifact"));
+      expect(upload?.with?.path).toBe("trend");
+      const pages = gate.jobs.pages as Job & { needs: string; environment: { name: string } };
+      expect(pages.needs).toBe("history");
+      expect(pages.if).toMatch(/github\.ref == 'refs\/heads\/main'/);
+      expect(pages.permissions).toEqual({ pages: "write", "id-token": "write" });
+      expect(pages.environment.name).toBe("github-pages");
+      expect(pages.steps.map((s) => s.uses)).toEqual(["actions/deploy-pages@v4"]);
+      expect(Object.keys(gate.on.push)).toContain("tags");
+    },
+  );
+
   it("the report workflow follows the gate, downloads its artifact by name and posts in mode: report", () => {
     expect(report.on.workflow_run.workflows).toEqual([gate.name]);
     const download = steps(report).find((s) => s.uses?.startsWith("actions/download-artifact"));
@@ -84,6 +118,8 @@ describe.each(sources)("%s", (name, gate, report) => {
       "actions/upload-artifact": "v7",
       "actions/setup-node": "v6",
       "actions/attest-build-provenance": "v3",
+      "actions/upload-pages-artifact": "v4",
+      "actions/deploy-pages": "v4",
     };
     const used = [...steps(gate), ...steps(report)].flatMap((s) =>
       s.uses?.startsWith("actions/") ? [s.uses] : [],

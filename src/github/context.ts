@@ -18,6 +18,8 @@ export interface GitHubContext {
   branch?: string;
   /** A pull request's base branch. */
   baseRef?: string;
+  /** The git ref the run is for (GITHUB_REF: refs/heads/main, refs/tags/v1.2, refs/pull/7/merge). */
+  ref?: string;
   runId?: number;
   /** Workflow file name (e.g. `gate.yml`), for finding this workflow's runs on the base branch. */
   workflowFile?: string;
@@ -76,6 +78,7 @@ export function readContext(env: NodeJS.ProcessEnv = process.env): GitHubContext
     pullNumber: isPr ? num(event, "pull_request", "number") : undefined,
     branch: baseRef ?? (ref.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : undefined),
     baseRef,
+    ref: ref || undefined,
     runId: Number.isSafeInteger(runId) && runId > 0 ? runId : undefined,
     workflowFile: workflowPath?.split("/").pop(),
     workspace: env.GITHUB_WORKSPACE ?? process.cwd(),

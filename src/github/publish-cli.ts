@@ -5,6 +5,7 @@
  * input, like any earlier run's.
  */
 import { loadConfig } from "../config/load.js";
+import { readHistoryFile } from "../history/file.js";
 import { InputError } from "../io/diagnostic.js";
 import { displayPath } from "../io/display.js";
 import { parseJson } from "../io/source.js";
@@ -12,6 +13,7 @@ import { readText } from "../io/text.js";
 import { reportOptionsFrom } from "../report/markdown.js";
 import { readResults } from "../report/results-read.js";
 import type { Results } from "../report/results-schema.js";
+import { trendLines } from "../trend/sparkline.js";
 import { createClient } from "./client.js";
 import { type Published, publish } from "./publish.js";
 import type { InconclusiveAs } from "./verdict.js";
@@ -28,6 +30,10 @@ export interface PublishArgs {
   comment: boolean;
   inconclusive: string;
   apiUrl?: string;
+  /** A history file (safety-gate history add) for the comment's sparklines. */
+  history?: string;
+  /** The published trend page, linked from the comment. */
+  trendUrl?: string;
   env: NodeJS.ProcessEnv;
   warn: (message: string) => void;
 }
@@ -73,6 +79,7 @@ export async function publishFromCli(
       sha: a.sha,
       pullNumber,
       fullReport: `The full report is ${displayPath(a.results).replace(/results\.json$/, "report.md")}.`,
+      trend: trendLines(a.history ? readHistoryFile(a.history) : [], results, { url: a.trendUrl }),
     },
     {
       comment: a.comment,

@@ -42,6 +42,8 @@ export interface PublishTarget {
   detailsUrl?: string;
   /** Where the full report is, said wherever detail had to be dropped. */
   fullReport: string;
+  /** The trend lines (sparklines, trend page link) for the comment and the check. */
+  trend?: readonly string[];
 }
 
 /**
@@ -107,7 +109,7 @@ export async function publish(
   target: PublishTarget,
   options: PublishOptions,
 ): Promise<Published> {
-  const context: ReportContext = { sha: target.sha, runUrl: target.detailsUrl };
+  const context: ReportContext = { sha: target.sha, runUrl: target.detailsUrl, trend: target.trend };
   const marker = commentMarker(r.config.file);
   const { shown, leftOut } = capAnnotations(
     annotationsFor(r, { redact: report.redact ?? false, maxChars: report.maxResponseChars }),

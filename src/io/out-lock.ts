@@ -15,7 +15,7 @@ import { displayPath } from "./display.js";
 
 export const LOCK_FILE = ".safety-gate.lock";
 
-interface Holder {
+export interface Holder {
   pid: number;
   host: string;
   since: string;
@@ -52,9 +52,40 @@ const same = (a: Holder | undefined, b: Holder | undefined) =>
   a !== undefined && b !== undefined && a.pid === b.pid && a.host === b.host && a.since === b.since;
 
 export function lockOutDir(dir: string, now: () => Date = () => new Date()): OutLock {
-  const file = join(dir, LOCK_FILE);
+  return lockFile(
+    join(dir, LOCK_FILE),
+    dir,
+    now,
+    (holder, elsewhere, where) =>
+      new InputError({
+        file: displayPath(dir),
+        message: `another safety-gate run is using this out dir (pid ${holder.pid}${elsewhere}, since ${holder.since}); wait for it to finish or choose another --out${elsewhere ? `; if no run is going on there, delete ${where}` : ""}`,
+      }),
+  );
+}
+
+/** Thrown by `lockFile` when a running process holds the lock: who, so that a caller may wait. */
+export class LockHeld extends InputError {
+  constructor(
+    readonly holder: Holder,
+    problem: ConstructorParameters<typeof InputError>[0],
+  ) {
+    super(problem);
+  }
+}
+
+/**
+ * The lock `file` (in the existing-or-created folder `dir`), as described above; `busy` says
+ * who holds it when a running process does (thrown as a LockHeld).
+ */
+export function lockFile(
+  file: string,
+  dir: string,
+  now: () => Date,
+  busy: (holder: Holder, elsewhere: string, where: string) => InputError,
+): OutLock {
   const me: Holder = { pid: process.pid, host: hostname(), since: now().toISOString() };
-  const tmp = join(dir, `${LOCK_FILE}.${process.pid}-${randomBytes(4).toString("hex")}`);
+  const tmp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(tmp, `${JSON.stringify(me)}\n`);
@@ -79,10 +110,7 @@ export function lockOutDir(dir: string, now: () => Date = () => new Date()): Out
       const where = `${displayPath(file)}`;
       if (holder && (holder.host !== me.host || running(holder.pid))) {
         const elsewhere = holder.host !== me.host ? ` on host ${holder.host}` : "";
-        throw new InputError({
-          file: displayPath(dir),
-          message: `another safety-gate run is using this out dir (pid ${holder.pid}${elsewhere}, since ${holder.since}); wait for it to finish or choose another --out${elsewhere ? `; if no run is going on there, delete ${where}` : ""}`,
-        });
+        throw new LockHeld(holder, busy(holder, elsewhere, where).problems);
       }
       // Stale: move it aside, and make sure what was moved is the lock judged stale — a
       // run that took it over in between keeps its lock.

@@ -170,7 +170,8 @@ ${rows.join("\n")}
 }
 
 const BASELINE_COLOUR = "#8c959f";
-const CANDIDATE_COLOUR = "#0969da";
+/** The candidate build's colour, shared with the trend charts (../trend/chart.ts). */
+export const CANDIDATE_COLOUR = "#0969da";
 
 /** Horizontal bars of a rate metric per category, baseline over candidate: inline SVG, drawn here. */
 export function svgChart(r: Results, metric: RateMetric): string {

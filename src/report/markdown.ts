@@ -52,6 +52,8 @@ export interface ReportContext {
   sha?: string;
   /** The workflow run with the job summary and the artifact. */
   runUrl?: string;
+  /** Markdown lines on the metrics over time (../trend/sparkline.ts trendLines), after the verdict. */
+  trend?: readonly string[];
 }
 
 /** How one rendering differs from the full report.md. */
@@ -149,6 +151,7 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
   out.push(`## safety-gate: ${BADGE[r.verdict]}${r.smoke ? " — smoke run, not a gate" : ""}`, "");
   const where = contextLine(view.context);
   out.push(`**Verdict: ${r.verdict}** — ${verdictSummary(r)}.${where ? `  \n${where}` : ""}`, "");
+  if (view.context?.trend?.length) out.push(...view.context.trend, "");
   out.push(...summaryTable(r));
   out.push(...gateSentences(r));
   const ignored = (r.waivers ?? []).filter((x) => x.status === "expired" || x.status === "too_long");

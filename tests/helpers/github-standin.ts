@@ -16,6 +16,7 @@
  * FinalizeArtifact, and the block-blob upload between them); see `artifactServiceEnv`. `readOnly` answers every write with the 403 a fork's
  * token gets; `secondaryLimitOnce` answers one request with a secondary rate limit.
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
@@ -156,6 +157,21 @@ export interface StandInOptions {
   runs?: WorkflowRunSeed[];
   /** Workflow file names that exist. */
   workflows?: string[];
+  /**
+   * Holds the Nth ref write (update or create a git ref; 1 is the first) until another ref
+   * write has been answered: two runs that read the same head, and the first to write loses the race.
+   */
+  holdRefWrite?: number;
+}
+
+/** The git database behind the git data API (refs, commits, trees, blobs), for the history branch. */
+export interface GitStore {
+  /** "heads/NAME" → commit sha. */
+  refs: Map<string, string>;
+  /** The text of `path` at the head of `branch`, or undefined. */
+  file(branch: string, path: string): string | undefined;
+  /** Commits on `branch`, newest first. */
+  log(branch: string): { sha: string; message: string; parents: string[] }[];
 }
 
 export interface StandIn {
@@ -171,6 +187,7 @@ export interface StandIn {
   artifactServiceEnv(): Record<string, string>;
   /** Requests that matched a route, as "METHOD route". */
   calls(): string[];
+  git: GitStore;
   close(): Promise<void>;
 }
 
@@ -264,6 +281,9 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
   const blocks = new Map<string, Buffer>();
   let limited = false;
   let gatewayed = false;
+  const git = gitStore();
+  let held: { release: () => void } | undefined;
+  let refWrites = 0;
   let base = "";
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
@@ -576,6 +596,116 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
         if (!artifacts.has(Number(path.artifact_id))) return reply(404, { message: "Not Found" });
         return reply(302, undefined, { location: `${base}/_blob/${path.artifact_id}.zip` });
       }
+      case "GET /repos/{owner}/{repo}/git/ref/{ref}": {
+        const sha = git.refs.get(String(path.ref));
+        if (!sha) return reply(404, { message: "Not Found" });
+        return reply(200, { ref: `refs/${path.ref}`, object: { sha, type: "commit" } });
+      }
+      case "GET /repos/{owner}/{repo}/git/commits/{commit_sha}": {
+        const c = git.commits.get(String(path.commit_sha));
+        if (!c) return reply(404, { message: "Not Found" });
+        return reply(200, {
+          sha: path.commit_sha,
+          message: c.message,
+          tree: { sha: c.tree },
+          parents: c.parents.map((sha) => ({ sha })),
+        });
+      }
+      case "GET /repos/{owner}/{repo}/git/trees/{tree_sha}": {
+        const t = git.trees.get(String(path.tree_sha));
+        if (!t) return reply(404, { message: "Not Found" });
+        return reply(200, {
+          sha: path.tree_sha,
+          truncated: false,
+          tree: [...t].map(([p, sha]) => ({ path: p, mode: "100644", type: "blob", sha })),
+        });
+      }
+      case "GET /repos/{owner}/{repo}/git/blobs/{file_sha}": {
+        const b = git.blobs.get(String(path.file_sha));
+        if (b === undefined) return reply(404, { message: "Not Found" });
+        return reply(200, {
+          sha: path.file_sha,
+          encoding: "base64",
+          content: b.toString("base64"),
+          size: b.length,
+        });
+      }
+      case "POST /repos/{owner}/{repo}/git/blobs": {
+        const bytes = Buffer.from(String(body.content), body.encoding === "base64" ? "base64" : "utf8");
+        const sha = git.put("blob", bytes.toString("base64"));
+        git.blobs.set(sha, bytes);
+        return reply(201, { sha, url: `${base}${url.pathname}/${sha}` });
+      }
+      case "POST /repos/{owner}/{repo}/git/trees": {
+        const baseTree =
+          body.base_tree === undefined ? new Map<string, string>() : git.trees.get(String(body.base_tree));
+        if (!baseTree) return reply(422, { message: "Invalid tree info" });
+        const entries = new Map(baseTree);
+        for (const e of body.tree as { path: string; sha?: string | null; content?: string }[]) {
+          if (e.sha === null) entries.delete(e.path);
+          else if (e.sha !== undefined) {
+            if (!git.blobs.has(e.sha)) return reply(422, { message: "Invalid tree info" });
+            entries.set(e.path, e.sha);
+          } else {
+            const bytes = Buffer.from(e.content ?? "");
+            const sha = git.put("blob", bytes.toString("base64"));
+            git.blobs.set(sha, bytes);
+            entries.set(e.path, sha);
+          }
+        }
+        const sha = git.put("tree", JSON.stringify([...entries].sort()));
+        git.trees.set(sha, entries);
+        return reply(201, { sha, truncated: false, tree: [] });
+      }
+      case "POST /repos/{owner}/{repo}/git/commits": {
+        const parents = (body.parents as string[] | undefined) ?? [];
+        if (!git.trees.has(String(body.tree)) || parents.some((p) => !git.commits.has(p)))
+          return reply(422, { message: "Tree SHA does not exist or parent SHA does not exist" });
+        const c = { message: String(body.message), tree: String(body.tree), parents };
+        const sha = git.put("commit", JSON.stringify({ ...c, n: nextId++ }));
+        git.commits.set(sha, c);
+        return reply(201, {
+          sha,
+          tree: { sha: c.tree },
+          parents: parents.map((p) => ({ sha: p })),
+          message: c.message,
+        });
+      }
+      case "PATCH /repos/{owner}/{repo}/git/refs/{ref}":
+      case "POST /repos/{owner}/{repo}/git/refs": {
+        // Two runs that read the same head: the first to write waits until the other has won.
+        if (++refWrites === options.holdRefWrite) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 10_000);
+            held = {
+              release: () => {
+                clearTimeout(timer);
+                resolve();
+              },
+            };
+          });
+        } else {
+          setImmediate(() => held?.release());
+        }
+        const sha = String(body.sha);
+        if (!git.commits.has(sha)) return reply(422, { message: "Object does not exist" });
+        if (method === "POST") {
+          const ref = String(body.ref);
+          if (!/^refs\/[^/]+\/.+/.test(ref))
+            return reply(422, { message: "Reference name must start with refs/ and have two slashes" });
+          const key = ref.slice("refs/".length);
+          if (git.refs.has(key)) return reply(422, { message: "Reference already exists" });
+          git.refs.set(key, sha);
+          return reply(201, { ref, object: { sha, type: "commit" } });
+        }
+        const key = String(path.ref);
+        const current = git.refs.get(key);
+        if (!current) return reply(422, { message: "Reference does not exist" });
+        if (body.force !== true && !git.descends(sha, current))
+          return reply(422, { message: "Update is not a fast forward" });
+        git.refs.set(key, sha);
+        return reply(200, { ref: `refs/${key}`, object: { sha, type: "commit" } });
+      }
       default:
         return fail(501, `the stand-in does not implement ${route}`);
     }
@@ -603,10 +733,50 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
       return { ACTIONS_RUNTIME_TOKEN: jwt, ACTIONS_RESULTS_URL: `${base}/` };
     },
     calls: () => requests.map((r) => `${r.method} ${r.route}`),
+    git,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/** Git objects by content hash, and the refs that point at commits. */
+function gitStore() {
+  const refs = new Map<string, string>();
+  const blobs = new Map<string, Buffer>();
+  const trees = new Map<string, Map<string, string>>();
+  const commits = new Map<string, { message: string; tree: string; parents: string[] }>();
+  const put = (kind: string, content: string) =>
+    createHash("sha1").update(`${kind}\0${content}`).digest("hex");
+  /** Whether `commit` has `ancestor` in its history (or is it): a fast-forward from `ancestor`. */
+  const descends = (commit: string, ancestor: string): boolean => {
+    const seen = new Set<string>();
+    const todo = [commit];
+    while (todo.length) {
+      const c = todo.pop() as string;
+      if (c === ancestor) return true;
+      if (seen.has(c)) continue;
+      seen.add(c);
+      todo.push(...(commits.get(c)?.parents ?? []));
+    }
+    return false;
+  };
+  const file = (branch: string, path: string): string | undefined => {
+    const head = refs.get(`heads/${branch}`);
+    const tree = head ? trees.get(commits.get(head)?.tree ?? "") : undefined;
+    const blob = tree?.get(path);
+    return blob ? blobs.get(blob)?.toString("utf8") : undefined;
+  };
+  const log = (branch: string) => {
+    const out: { sha: string; message: string; parents: string[] }[] = [];
+    for (let c = refs.get(`heads/${branch}`); c; c = commits.get(c)?.parents[0]) {
+      const commit = commits.get(c);
+      if (!commit) break;
+      out.push({ sha: c, message: commit.message, parents: commit.parents });
+    }
+    return out;
+  };
+  return { refs, blobs, trees, commits, put, descends, file, log };
 }
