@@ -16,6 +16,7 @@ import { historyRecordOf, parseHistory } from "../src/history/record.js";
 import type { Results } from "../src/report/results-schema.js";
 import { type ActionEvent, type ActionRun, runActionIn } from "./helpers/action-run.js";
 import { type StandIn, type StandInOptions, startGitHubStandIn } from "./helpers/github-standin.js";
+import { plainBlocks } from "./helpers/markdown.js";
 import { tempDir } from "./helpers/run.js";
 import { repoRoot } from "./helpers/shared.js";
 
@@ -138,6 +139,12 @@ describe("the action keeps the history on a branch", () => {
     expect(body).toContain(
       "- Attack success: `▁▂▄▅▇█` 5.6% → 12.5% over the last 6 recorded runs; this run 16.7%",
     );
+    // What docs/history.md shows of the comment is this run's, line for line.
+    const shown = plainBlocks(readFileSync(join(repoRoot, "docs", "history.md"), "utf8")).find((b) =>
+      b.startsWith("**Trend**"),
+    );
+    expect(shown).toBeDefined();
+    for (const line of (shown ?? "").split("\n").filter((l) => l.trim() !== "")) expect(body).toContain(line);
     // Every gated metric has its line; the pull request's own run is not added to the history.
     expect(body).toMatch(/- False refusal: `▄▄▄▄▄▄` 12\.8% → 12\.8%/);
     expect(commitsOn(s)).toHaveLength(6);

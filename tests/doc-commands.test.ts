@@ -240,6 +240,7 @@ const OUTPUTS_TESTED_BY: Record<string, string> = {
   "docs/suites.md": "tests/readme-outputs.test.ts",
   "docs/graders.md": "tests/readme-outputs.test.ts",
   "docs/troubleshooting.md": "tests/docs.test.ts",
+  "docs/history.md": "tests/action-history.test.ts",
 };
 
 describe("docs: every other shown output", () => {
