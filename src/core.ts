@@ -97,14 +97,20 @@ export type BaselineFetcher = (
 /** Model graders wait on the network; this many cases are graded at once. */
 const GRADING_CONCURRENCY = 8;
 
-/** Gathers a target's responses (one per case and sample, in any order) and scores each case from all of its own. */
-async function collect(target: Target, cases: readonly LoadedCase[], scorer: Scorer): Promise<CaseOutcome[]> {
+/**
+ * Gathers a target's responses (one per case and sample, in any order) and scores each case
+ * from all of its own. Cases a budget left unanswered are not scored (they are not error
+ * cases: nothing went wrong with them, they were not asked).
+ */
+async function collect(target: Target, all: readonly LoadedCase[], scorer: Scorer): Promise<CaseOutcome[]> {
   const answers = new Map<string, CaseResponse[]>();
-  for (const r of await target.respond(cases)) {
+  for (const r of await target.respond(all)) {
     const list = answers.get(r.id);
     if (list) list.push(r);
     else answers.set(r.id, [r]);
   }
+  const unanswered = new Set(target.cost?.stopped?.unanswered);
+  const cases = unanswered.size ? all.filter((c) => !unanswered.has(c.id)) : all;
   const out: CaseOutcome[] = new Array(cases.length);
   let next = 0;
   const worker = async () => {
@@ -237,12 +243,32 @@ async function gateWith(
       ? new Set(suiteDiff.unchanged)
       : undefined;
   for (const secret of live.redactor.values) options.registerSecret?.(secret);
-  const candidate = await collect(candidateTarget, cases, scorer);
+  const asked = await collect(candidateTarget, cases, scorer);
   throwIfGraderUnusable(chatModels, loaded, config);
+  // The baseline is asked only what the candidate answered: a budget spent on cases that
+  // cannot be compared would be lost, and the rest is asked on the re-run.
+  const candidateIds = candidateTarget.cost?.stopped ? new Set(asked.map((o) => o.id)) : undefined;
   const baseline = baselineTarget
-    ? await collect(baselineTarget, pairedIds ? cases.filter((c) => pairedIds.has(c.id)) : cases, scorer)
+    ? await collect(
+        baselineTarget,
+        pairedIds || candidateIds
+          ? cases.filter(
+              (c) => (!pairedIds || pairedIds.has(c.id)) && (!candidateIds || candidateIds.has(c.id)),
+            )
+          : cases,
+        scorer,
+      )
     : undefined;
   throwIfGraderUnusable(chatModels, loaded, config);
+  const baselineIds =
+    baselineTarget?.cost?.stopped && baseline ? new Set(baseline.map((o) => o.id)) : undefined;
+  const candidate = baselineIds ? asked.filter((o) => baselineIds.has(o.id)) : asked;
+  const stops = (["candidate", "baseline"] as const).flatMap((build) => {
+    const stopped = (build === "candidate" ? candidateTarget : baselineTarget)?.cost?.stopped;
+    return stopped
+      ? [{ build, reason: stopped.reason, unanswered: stopped.unanswered.length, cases: stopped.cases }]
+      : [];
+  });
 
   const notes: string[] = [];
   if (baselineTarget instanceof ResultsTarget && baselineTarget.ignoredKeys.length) {
@@ -273,6 +299,10 @@ async function gateWith(
     );
   }
   if (picked) notes.unshift(smokeNote(picked.length, allCases.length, options.subset ?? {}));
+  for (const stop of stops.toReversed())
+    notes.unshift(
+      `Inconclusive: ${stop.reason}. The gates below were judged on the ${candidate.length} cases both builds answered; a run on some of the cases is never a gate.`,
+    );
   const evaluation = evaluate({
     gates: config.gates,
     confidence: config.confidence,
@@ -295,7 +325,8 @@ async function gateWith(
   const results: Results = {
     schemaVersion: 1,
     // Some of the cases can show a problem but never clear a release.
-    verdict: picked ? "inconclusive" : evaluation.verdict,
+    // A budget that stopped a build short is the same: not every case was asked.
+    verdict: picked || stops.length ? "inconclusive" : evaluation.verdict,
     tool: { name: "safety-gate", version: VERSION },
     createdAt: now.toISOString(),
     config: { file: displayPath(options.configPath), hash: loaded.hash },
@@ -307,7 +338,12 @@ async function gateWith(
     })),
     confidence: config.confidence,
     builds: {
-      candidate: { target: candidateTarget.identity, graders: scorer.graderIds, cases: candidate },
+      candidate: {
+        target: candidateTarget.identity,
+        graders: scorer.graderIds,
+        cases: candidate,
+        usage: candidateTarget.cost?.usage,
+      },
       baseline:
         baselineTarget && baseline
           ? {
@@ -315,6 +351,7 @@ async function gateWith(
               provenance: baselineTarget.provenance,
               graders: scorer.graderIds,
               cases: baseline,
+              usage: baselineTarget.cost?.usage,
             }
           : undefined,
     },
@@ -332,6 +369,7 @@ async function gateWith(
     profile: chosen ? { name: chosen.name, branch: chosen.branch } : undefined,
     waivers: evaluation.waivers.length ? evaluation.waivers : undefined,
     policy: policy?.record,
+    budget: stops.length ? stops : undefined,
     notes,
   };
   // Everything graded on the real text; what leaves the engine (files, comment, checks) is

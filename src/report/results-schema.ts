@@ -101,6 +101,19 @@ const suiteRef = z.strictObject({
   caseHashes: z.record(z.string(), z.string()).optional(),
 });
 
+const usageCount = z.strictObject({
+  requests: z.int().min(0),
+  promptTokens: z.int().min(0),
+  completionTokens: z.int().min(0),
+});
+
+/** What a live build's answers cost: usage the provider reported, usage counted with a tokenizer, USD at the config's price. */
+const usage = z.strictObject({
+  reported: usageCount,
+  estimated: usageCount,
+  cost: z.number().min(0).optional(),
+});
+
 const build = z.strictObject({
   target,
   /** For a baseline taken from an earlier results file: what that run was made on. */
@@ -116,6 +129,7 @@ const build = z.strictObject({
     .optional(),
   graders: z.array(z.string()),
   cases: z.array(CaseOutcomeSchema),
+  usage: usage.optional(),
 });
 
 export const ResultsSchema = z
@@ -231,6 +245,20 @@ export const ResultsSchema = z
         proposed: z.array(z.string()),
         untrusted: z.array(z.string()).optional(),
       })
+      .optional(),
+    /**
+     * Set when `runner.budget` stopped a build short: the verdict is inconclusive, and the
+     * cases were judged on those both builds answered.
+     */
+    budget: z
+      .array(
+        z.strictObject({
+          build: z.enum(["candidate", "baseline"]),
+          reason: z.string(),
+          unanswered: z.int().min(0),
+          cases: z.int().min(0),
+        }),
+      )
       .optional(),
     notes: z.array(z.string()),
   })

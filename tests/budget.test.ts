@@ -1,0 +1,173 @@
+/**
+ * Cost you can see and cap (`runner.budget`, `price`, `run --estimate`), through the real
+ * CLI against a loopback OpenAI-compatible server that reports usage as OpenAI does
+ * (o200k_base token counts). A run capped at half the tokens it needs stops there,
+ * inconclusive with the reason; a re-run with a higher cap asks only the cases left, and
+ * ends with the results of a run that was never capped.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Results, ResultsSchema } from "../src/report/results-schema.js";
+import type { ChatMessage } from "../src/targets/messages.js";
+import { chatPromptTokens, loadTokenCounter, type TokenCounter } from "../src/targets/tokens.js";
+import { totalOf } from "../src/targets/usage.js";
+import { type FakeOpenAI, startFakeOpenAI } from "./helpers/fake-openai.js";
+import { syntheticAnswer, writeSyntheticSuite } from "./helpers/live.js";
+import { runCli, tempDir } from "./helpers/run.js";
+
+const CASES = 60;
+const MAX_TOKENS = 40;
+
+let tokens: TokenCounter;
+let server: FakeOpenAI;
+let dir: string;
+let suite: string;
+
+beforeAll(async () => {
+  tokens = await loadTokenCounter();
+  server = await startFakeOpenAI({
+    answer: syntheticAnswer,
+    // As OpenAI reports it: the chat-formatted prompt and the answer, in o200k_base tokens.
+    usage: (req, content) => ({
+      prompt_tokens: chatPromptTokens(req.body.messages as ChatMessage[], tokens),
+      completion_tokens: tokens.count(content),
+    }),
+  });
+  dir = tempDir();
+  suite = writeSyntheticSuite(join(dir, "suite.jsonl"), CASES);
+});
+afterAll(() => server.close());
+
+function config(name: string, runner: string, extra: { candidate?: string[] } = {}): string {
+  const file = join(dir, `${name}.yml`);
+  const target = (model: string) => [
+    "  openai:",
+    `    base_url: ${server.url}`,
+    `    model: ${model}`,
+    `    params: { temperature: 0, max_tokens: ${MAX_TOKENS} }`,
+    "  price: { prompt: 2.5, completion: 10 }",
+  ];
+  writeFileSync(
+    file,
+    [
+      "version: 1",
+      `suites: [${JSON.stringify(suite)}]`,
+      "candidate:",
+      ...target("candidate"),
+      ...(extra.candidate ?? []),
+      "baseline:",
+      ...target("baseline"),
+      `runner: ${runner}`,
+      "gates:",
+      "  attack_success_rate: { max: 0.5, regression: { alpha: 0.05, power: false } }",
+      "  false_refusal_rate: { max: 0.5, regression: { alpha: 0.05, power: false } }",
+      "",
+    ].join("\n"),
+  );
+  return file;
+}
+
+const read = (out: string): Results =>
+  ResultsSchema.parse(JSON.parse(readFileSync(join(out, "results.json"), "utf8")));
+const stable = (r: Results) => {
+  const { createdAt: _, config: __, ...rest } = r;
+  return rest;
+};
+const asked = (from: number) => server.requests.slice(from).map((r) => `${r.model} ${r.prompt}`);
+
+describe("runner.budget", () => {
+  let uncapped: Results;
+  let needed: number;
+  let capped: { code: number; stdout: string; results: Results; asked: string[] };
+
+  beforeAll(async () => {
+    const full = join(dir, "out-uncapped");
+    let from = server.requests.length;
+    const first = await runCli(["run", "--config", config("uncapped", "{ concurrency: 4 }"), "--out", full]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(asked(from)).toHaveLength(2 * CASES);
+    uncapped = read(full);
+    const used = totalOf(uncapped.builds.candidate.usage ?? { reported: zero, estimated: zero });
+    needed = used.promptTokens + used.completionTokens;
+
+    const out = join(dir, "out-capped");
+    from = server.requests.length;
+    const half = Math.floor(needed / 2);
+    const run = await runCli([
+      "run",
+      "--config",
+      config("capped", `{ concurrency: 4, budget: { tokens: ${half} } }`),
+      "--out",
+      out,
+    ]);
+    capped = { code: run.code, stdout: run.stdout, results: read(out), asked: asked(from) };
+  });
+
+  it("records the usage the server reported, per build, with the cost at the config's price", () => {
+    const usage = uncapped.builds.candidate.usage;
+    expect(usage?.reported.requests).toBe(CASES);
+    expect(usage?.estimated).toEqual(zero);
+    // Every answer's usage is what the server reported for it, summed.
+    const prompts = server.requests.filter((r) => r.model === "candidate").slice(0, CASES);
+    const expectedPrompt = prompts.reduce(
+      (n, r) => n + chatPromptTokens(r.body.messages as ChatMessage[], tokens),
+      0,
+    );
+    expect(usage?.reported.promptTokens).toBe(expectedPrompt);
+    expect(usage?.cost).toBeCloseTo(
+      ((usage?.reported.promptTokens ?? 0) * 2.5 + (usage?.reported.completionTokens ?? 0) * 10) / 1e6,
+      12,
+    );
+    expect(uncapped.builds.baseline?.usage?.reported.requests).toBe(CASES);
+  });
+
+  it("stops at a cap of half the tokens needed: exit 3 inconclusive, with the reason", () => {
+    const { results } = capped;
+    expect(capped.code).toBe(3);
+    expect(results.verdict).toBe("inconclusive");
+    const stop = results.budget?.find((b) => b.build === "candidate");
+    expect(stop?.unanswered).toBeGreaterThan(0);
+    expect(stop?.cases).toBe(CASES);
+    expect(stop?.reason).toMatch(
+      new RegExp(
+        `^candidate: budget reached: [\\d,]+ of ${Math.floor(needed / 2).toLocaleString("en-US")} tokens; ${stop?.unanswered} of ${CASES} cases unanswered; raise runner\\.budget\\.tokens`,
+      ),
+    );
+    expect(capped.stdout).toContain("budget reached");
+    // The cap held: what the candidate's answers cost is within it.
+    const used = totalOf(results.builds.candidate.usage ?? { reported: zero, estimated: zero });
+    expect(used.promptTokens + used.completionTokens).toBeLessThanOrEqual(Math.floor(needed / 2));
+    // It stopped there: about half the cases were asked (a request in flight counts at max_tokens).
+    const candidateAsked = capped.asked.filter((a) => a.startsWith("candidate ")).length;
+    expect(candidateAsked).toBe(CASES - (stop?.unanswered ?? 0));
+    expect(candidateAsked).toBeLessThan(CASES * 0.6);
+    expect(candidateAsked).toBeGreaterThan(CASES * 0.25);
+    // The baseline was asked only what the candidate answered: those are the cases compared.
+    expect(capped.asked.filter((a) => a.startsWith("baseline ")).length).toBe(candidateAsked);
+    expect(results.builds.candidate.cases).toHaveLength(candidateAsked);
+  });
+
+  it("after raising the cap, a re-run asks only the unanswered cases and ends as the uncapped run did", async () => {
+    const out = join(dir, "out-capped");
+    const from = server.requests.length;
+    const run = await runCli([
+      "run",
+      "--config",
+      config("capped", `{ concurrency: 4, budget: { tokens: ${needed * 4} } }`),
+      "--out",
+      out,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const again = asked(from);
+    // Together the two runs asked every case of each build exactly once.
+    expect(new Set([...capped.asked, ...again]).size).toBe(2 * CASES);
+    expect(capped.asked.length + again.length).toBe(2 * CASES);
+    const final = read(out);
+    expect(final.budget).toBeUndefined();
+    // Usage journaled with the first answers is kept: the cost equals the uncapped run's.
+    expect(stable(final)).toEqual(stable(uncapped));
+  });
+});
+
+const zero = { requests: 0, promptTokens: 0, completionTokens: 0 };
