@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Io, parseCommandArgs, UsageError, unknownCommand } from "./commands/common.js";
 import { coverageCommand } from "./commands/coverage.js";
+import { estimateRun, renderEstimate } from "./commands/estimate.js";
 import { evidenceCommand } from "./commands/evidence.js";
 import { commandHelp } from "./commands/help.js";
 import { importCommand } from "./commands/import.js";
@@ -59,7 +60,7 @@ Usage:
   safety-gate init [--target openai|http|command|replay] [--dir DIR] [--yes] [--force]
   safety-gate run [--config FILE] [--out DIR] [--branch NAME] [--quiet] [--debug]
                   [--record-baseline FILE | --baseline FILE] [--limit N] [--filter GLOB]
-                  [--fresh] [--compare-unchanged]
+                  [--fresh] [--compare-unchanged] [--estimate]
   safety-gate validate [--config FILE]
   safety-gate coverage [SUITE...] [--config FILE] [--min N] [--json]
   safety-gate lock [--config FILE] [--check]
@@ -107,6 +108,8 @@ Options:
        --fresh        ask every case again (no journaled or cached answer is reused)
        --compare-unchanged  against a baseline run on other suites, compare on the
                       unchanged cases; added, removed and edited cases are named
+       --estimate     print requests, tokens (o200k_base) and cost per live build
+                      before anything is sent, then exit 0 (sends nothing)
   -q, --quiet         print only the verdict line (no progress)
       --no-color      plain output (also: NO_COLOR=1)
       --debug         print stack traces for internal errors
@@ -182,6 +185,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           filter: { type: "string" },
           fresh: { type: "boolean", default: false },
           "compare-unchanged": { type: "boolean", default: false },
+          estimate: { type: "boolean", default: false },
         },
       },
     );
@@ -263,6 +267,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (command !== "run") throw unknownCommand(command, commandNames());
 
     const runFlags = runOptionsOf(values);
+    if (values.estimate) {
+      // Nothing is sent, nothing is written: the tokenizer counts the prompts the run would send.
+      const estimate = await estimateRun(configPath, {
+        branch: values.branch,
+        subset: runFlags.subset,
+        baseline: !runFlags.recordingBaseline && runFlags.baselineFile === undefined,
+      });
+      io.stdout(`${renderEstimate(estimate)}\n`);
+      return EXIT.pass;
+    }
     const progress = createProgress(values.quiet ? "quiet" : (io.progress ?? "lines"), io.stderr);
     const outDir = values.out ? resolve(values.out) : undefined;
     // Before anything is asked: a second run on the same out dir would ask everything again.

@@ -7,7 +7,7 @@
  * asks exactly the cases the lower one left unanswered.
  */
 import type { BudgetConfig } from "../config/targets.js";
-import { costOf, type Price, type Usage, type UsageTally } from "../targets/usage.js";
+import { costOf, formatUsd, type Price, type Usage, type UsageTally } from "../targets/usage.js";
 
 /** Why a build's run stopped short, and what was left. */
 export interface BudgetStop {
@@ -24,7 +24,6 @@ interface Worst {
 }
 
 const fmt = (n: number) => n.toLocaleString("en-US");
-const usd = (n: number) => `$${n < 1 ? n.toPrecision(3) : n.toFixed(2)}`;
 
 export class Budget {
   private inFlight = { requests: 0, tokens: 0, cost: 0 };
@@ -94,7 +93,7 @@ export class Budget {
       which === "tokens"
         ? `${fmt(spent.tokens)} of ${fmt(caps.tokens ?? 0)} tokens`
         : which === "cost"
-          ? `${usd(spent.cost)} of ${usd(caps.cost ?? 0)}`
+          ? `${formatUsd(spent.cost)} of ${formatUsd(caps.cost ?? 0)}`
           : `${fmt(spent.requests)} of ${fmt(caps.requests ?? 0)} requests`;
     return {
       reason: `${label}: budget reached: ${used}; ${fmt(unanswered.length)} of ${fmt(cases)} cases unanswered; raise runner.budget.${which} and run again with the same --out (only the unanswered cases are asked)`,

@@ -100,3 +100,10 @@ export function totalOf(s: Pick<UsageSummary, "reported" | "estimated">): UsageC
     completionTokens: s.reported.completionTokens + s.estimated.completionTokens,
   };
 }
+
+/** USD for people: cents and up to two decimals, smaller amounts to three significant digits. */
+export function formatUsd(v: number): string {
+  if (v === 0) return "$0";
+  if (v < 1) return `$${Number(v.toPrecision(3))}`;
+  return `$${v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
