@@ -78,6 +78,7 @@ const asked = (from: number) => server.requests.slice(from).map((r) => `${r.mode
 
 describe("runner.budget", () => {
   let uncapped: Results;
+  let uncappedStdout: string;
   let needed: number;
   let capped: { code: number; stdout: string; results: Results; asked: string[] };
 
@@ -88,6 +89,7 @@ describe("runner.budget", () => {
     expect(first.code, first.stderr).toBe(0);
     expect(asked(from)).toHaveLength(2 * CASES);
     uncapped = read(full);
+    uncappedStdout = first.stdout;
     const used = totalOf(uncapped.builds.candidate.usage ?? { reported: zero, estimated: zero });
     needed = used.promptTokens + used.completionTokens;
 
@@ -120,6 +122,13 @@ describe("runner.budget", () => {
       12,
     );
     expect(uncapped.builds.baseline?.usage?.reported.requests).toBe(CASES);
+    // The same line in the terminal, report.md and report.html.
+    const n = (v = 0) => v.toLocaleString("en-US");
+    const line = `candidate ${CASES} requests, ${n(usage?.reported.promptTokens)} prompt + ${n(usage?.reported.completionTokens)} completion tokens (reported), $${Number(usage?.cost?.toPrecision(3))}; baseline ${CASES} requests,`;
+    expect(uncappedStdout).toContain(`\ncost: ${line}`);
+    const out = join(dir, "out-uncapped");
+    expect(readFileSync(join(out, "report.md"), "utf8")).toContain(`\nCost: ${line}`);
+    expect(readFileSync(join(out, "report.html"), "utf8")).toContain(` · Cost: ${line}`);
   });
 
   it("stops at a cap of half the tokens needed: exit 3 inconclusive, with the reason", () => {
@@ -134,7 +143,8 @@ describe("runner.budget", () => {
         `^candidate: budget reached: [\\d,]+ of ${Math.floor(needed / 2).toLocaleString("en-US")} tokens; ${stop?.unanswered} of ${CASES} cases unanswered; raise runner\\.budget\\.tokens`,
       ),
     );
-    expect(capped.stdout).toContain("budget reached");
+    expect(capped.stdout).toMatch(/^safety-gate: INCONCLUSIVE — BUDGET REACHED, NOT EVERY CASE ASKED/);
+    expect(capped.stdout).toContain(`note: Inconclusive: ${stop?.reason}`);
     // The cap held: what the candidate's answers cost is within it.
     const used = totalOf(results.builds.candidate.usage ?? { reported: zero, estimated: zero });
     expect(used.promptTokens + used.completionTokens).toBeLessThanOrEqual(Math.floor(needed / 2));
