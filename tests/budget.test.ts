@@ -5,7 +5,8 @@
  * inconclusive with the reason; a re-run with a higher cap asks only the cases left, and
  * ends with the results of a run that was never capped.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Results, ResultsSchema } from "../src/report/results-schema.js";
@@ -15,6 +16,7 @@ import { totalOf } from "../src/targets/usage.js";
 import { type FakeOpenAI, startFakeOpenAI } from "./helpers/fake-openai.js";
 import { syntheticAnswer, writeSyntheticSuite } from "./helpers/live.js";
 import { runCli, tempDir } from "./helpers/run.js";
+import { repoRoot } from "./helpers/shared.js";
 
 const CASES = 60;
 const MAX_TOKENS = 40;
@@ -244,5 +246,39 @@ describe("run --estimate", () => {
         "total         12 requests, 144 prompt tokens, ≤ 1,200 completion tokens, ≤ $0.0124",
       ].join("\n")}\n`,
     );
+  });
+});
+
+describe("the tokenizer in dist/", () => {
+  it("is its own file, loaded only when tokens are counted: without it a run starts, --estimate needs it", () => {
+    const work = tempDir("safety-gate-tokenizer-");
+    cpSync(join(repoRoot, "dist"), join(work, "dist"), { recursive: true });
+    cpSync(join(repoRoot, "examples"), join(work, "examples"), { recursive: true });
+    const cfg = join(work, "safety-gate.yml");
+    writeFileSync(
+      cfg,
+      [
+        "version: 1",
+        "suites: [examples/quickstart/suite.jsonl]",
+        "candidate:",
+        "  openai: { base_url: http://127.0.0.1:9/v1, model: m, params: { max_tokens: 10 } }",
+        "gates:",
+        "  attack_success_rate: { max: 0.5 }",
+        "",
+      ].join("\n"),
+    );
+    const node = (...args: string[]) =>
+      spawnSync(process.execPath, args, {
+        cwd: work,
+        encoding: "utf8",
+        env: { PATH: process.env.PATH ?? "" },
+      });
+    const estimated = node("dist/cli.js", "run", "--config", cfg, "--estimate");
+    expect(estimated.status, estimated.stderr).toBe(0);
+    expect(estimated.stdout).toMatch(/prompt {6}[\d,]+ tokens \(o200k_base;/);
+    rmSync(join(work, "dist/tokenizer.js"));
+    const quickstart = node("dist/cli.js", "run", "--config", "examples/quickstart/safety-gate.yml");
+    expect(quickstart.status, quickstart.stderr).toBe(1);
+    expect(node("dist/cli.js", "run", "--config", cfg, "--estimate").stderr).toMatch(/tokenizer\.js/);
   });
 });
