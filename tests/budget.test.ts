@@ -282,3 +282,59 @@ describe("the tokenizer in dist/", () => {
     expect(node("dist/cli.js", "run", "--config", cfg, "--estimate").stderr).toMatch(/tokenizer\.js/);
   });
 });
+
+describe("runner.budget in the config", () => {
+  const write = (runner: string, target: string[] = []) => {
+    const file = join(tempDir(), "safety-gate.yml");
+    writeFileSync(
+      file,
+      [
+        "version: 1",
+        `suites: [${JSON.stringify(join(repoRoot, "examples/quickstart/suite.jsonl"))}]`,
+        "candidate:",
+        "  openai:",
+        "    base_url: http://127.0.0.1:9/v1",
+        "    model: m",
+        ...target,
+        `runner: ${runner}`,
+        "gates:",
+        "  attack_success_rate: { max: 0.5 }",
+        "",
+      ].join("\n"),
+    );
+    return file;
+  };
+
+  it.each([
+    [
+      "a cap on tokens without a bound on completion tokens",
+      write("{ budget: { tokens: 1000 } }"),
+      /safety-gate\.yml:\d+:\d+ candidate\.openai\.params: `runner\.budget` caps tokens or cost, so each request's worst case must be known: set `max_tokens`/,
+    ],
+    [
+      "a cap on cost without the build's price",
+      write("{ budget: { cost: 5, completion_tokens: 10 } }"),
+      /safety-gate\.yml:4:\d+ candidate: `runner\.budget\.cost` needs this build's price: add `price: \{ prompt: USD, completion: USD \}`/,
+    ],
+    [
+      "a budget with no cap",
+      write("{ budget: { completion_tokens: 10 } }"),
+      /safety-gate\.yml:7:\d+ runner\.budget: expected at least one cap: `tokens`, `requests` or `cost`/,
+    ],
+    [
+      "a price that is not a number",
+      write("{ budget: { requests: 10 } }", ["  price: { prompt: cheap, completion: 1 }"]),
+      /safety-gate\.yml:7:\d+ candidate\.price\.prompt: expected USD per 1M prompt tokens/,
+    ],
+  ])("%s is exit 2 at its line", async (_, file, message) => {
+    const r = await runCli(["validate", "--config", file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("a cap on requests alone needs no bound nor price", async () => {
+    const r = await runCli(["validate", "--config", write("{ budget: { requests: 10 } }")]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+});
