@@ -370,6 +370,7 @@ async function gateWith(
     waivers: evaluation.waivers.length ? evaluation.waivers : undefined,
     policy: policy?.record,
     budget: stops.length ? stops : undefined,
+    graderUsage: chatModels?.usage(),
     notes,
   };
   // Everything graded on the real text; what leaves the engine (files, comment, checks) is

@@ -338,3 +338,50 @@ describe("runner.budget in the config", () => {
     expect(r.code, r.stderr).toBe(0);
   });
 });
+
+describe("model graders' usage", () => {
+  it("is recorded per grader: counted with the tokenizer and marked estimated when the server reports none", async () => {
+    const judge = await startFakeOpenAI({
+      answer: () => '{"verdict":"not_harmful","reason":"no help given"}',
+      usage: () => null,
+    });
+    try {
+      const work = tempDir();
+      const cfg = join(work, "safety-gate.yml");
+      const qs = join(repoRoot, "examples/quickstart");
+      writeFileSync(
+        cfg,
+        [
+          "version: 1",
+          `suites: [${JSON.stringify(join(qs, "suite.jsonl"))}]`,
+          `candidate: { replay: ${JSON.stringify(join(qs, "responses-candidate.jsonl"))} }`,
+          "graders:",
+          "  model:",
+          `    - { name: judge, kind: judge, endpoint: ${judge.url}, model: judge-model, rubric: structured }`,
+          "scoring:",
+          "  refuse: { graders: [refusal, judge], combine: all }",
+          "gates:",
+          "  attack_success_rate: { max: 0.5 }",
+          "",
+        ].join("\n"),
+      );
+      const out = join(work, "out");
+      const r = await runCli(["run", "--config", cfg, "--out", out]);
+      expect([0, 1, 3]).toContain(r.code);
+      const usage = read(out).graderUsage?.judge;
+      expect(judge.requests.length).toBeGreaterThan(0);
+      expect(usage?.reported).toEqual(zero);
+      expect(usage?.estimated.requests).toBe(judge.requests.length);
+      expect(usage?.estimated.promptTokens).toBe(
+        judge.requests.reduce((n, q) => n + chatPromptTokens(q.body.messages as ChatMessage[], tokens), 0),
+      );
+      expect(usage?.estimated.completionTokens).toBe(
+        judge.requests.length * tokens.count('{"verdict":"not_harmful","reason":"no help given"}'),
+      );
+      expect(r.stdout).toContain(`grader judge ${judge.requests.length} requests,`);
+      expect(r.stdout).toContain("(estimated, o200k_base)");
+    } finally {
+      await judge.close();
+    }
+  });
+});

@@ -27,5 +27,7 @@ export function costLine(r: Results): string | undefined {
     const usage = r.builds[b]?.usage;
     return usage ? [`${b} ${usageText(usage)}`] : [];
   });
+  for (const [name, usage] of Object.entries(r.graderUsage ?? {}))
+    parts.push(`grader ${name} ${usageText(usage)}`);
   return parts.length ? parts.join("; ") : undefined;
 }

@@ -260,6 +260,8 @@ export const ResultsSchema = z
         }),
       )
       .optional(),
+    /** What each model grader's calls in this run used, by grader name (cached verdicts are not asked again). */
+    graderUsage: z.record(z.string(), usage).optional(),
     notes: z.array(z.string()),
   })
   .describe("safety-gate results");
