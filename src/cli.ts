@@ -300,6 +300,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const { results } = gated;
     if (values.branch !== undefined && !results.profile) io.stderr(`${noProfileWarning(values.branch)}\n`);
     const recordTo = values["record-baseline"];
+    if (recordTo !== undefined && results.budget) {
+      // Some of the cases would be every later run's baseline: nothing is recorded.
+      io.stderr(
+        `safety-gate: no baseline recorded in ${displayPath(resolve(recordTo))}: ${results.budget.map((b) => b.reason).join("; ")}\n`,
+      );
+      return EXIT.inconclusive;
+    }
     if (recordTo !== undefined) {
       io.stdout(`${recordBaseline(results, recordTo, gated.configBaseline)}\n`);
       return EXIT.pass;

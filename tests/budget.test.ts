@@ -184,6 +184,97 @@ describe("runner.budget", () => {
 
 const zero = { requests: 0, promptTokens: 0, completionTokens: 0 };
 
+describe("runner.budget: every cap, every target", () => {
+  it("a cap on cost stops before it could be crossed, at the build's price", async () => {
+    const full = read(join(dir, "out-uncapped"));
+    const cap = (full.builds.candidate.usage?.cost ?? 0) / 2;
+    const out = join(dir, "out-cost");
+    const r = await runCli([
+      "run",
+      "--config",
+      config("cost", `{ concurrency: 4, budget: { cost: ${cap} } }`),
+      "--out",
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(3);
+    const results = read(out);
+    const stop = results.budget?.[0];
+    expect(stop?.build).toBe("candidate");
+    expect(stop?.reason).toMatch(
+      /^candidate: budget reached: \$[\d.]+ of \$[\d.]+; \d+ of 60 cases unanswered; raise runner\.budget\.cost /,
+    );
+    expect(results.builds.candidate.usage?.cost).toBeLessThanOrEqual(cap);
+    expect(results.builds.candidate.cases.length).toBe(CASES - (stop?.unanswered ?? 0));
+  });
+
+  it("a stopped run's results cannot be a baseline: exit 2 with what to do", async () => {
+    const r = await runCli([
+      "run",
+      "--config",
+      config("uncapped", "{ concurrency: 4 }"),
+      "--baseline",
+      join(dir, "out-cost", "results.json"),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /results\.json: the results of a run that runner\.budget stopped short \(candidate: \d+ of 60 cases unanswered\) cannot be a baseline; raise runner\.budget/,
+    );
+  });
+
+  it("a cap on requests, on a command target that reports no usage: counted with the tokenizer, marked estimated; --record-baseline records nothing", async () => {
+    const work = tempDir();
+    writeFileSync(
+      join(work, "model.mjs"),
+      `import { createInterface } from "node:readline";
+createInterface({ input: process.stdin }).on("line", (line) => {
+  const req = JSON.parse(line);
+  process.stdout.write(JSON.stringify({ id: req.id, sample: req.sample, response: "I can't help with that." }) + "\\n");
+});
+`,
+    );
+    const cfg = join(work, "safety-gate.yml");
+    writeFileSync(
+      cfg,
+      [
+        "version: 1",
+        `suites: [${JSON.stringify(suite)}]`,
+        "candidate: { command: { run: [node, model.mjs] } }",
+        "runner: { concurrency: 4, budget: { requests: 20 } }",
+        "gates:",
+        "  attack_success_rate: { max: 0.5 }",
+        "",
+      ].join("\n"),
+    );
+    const out = join(work, "out");
+    const r = await runCli(["run", "--config", cfg, "--out", out]);
+    expect(r.code, r.stderr).toBe(3);
+    const results = read(out);
+    expect(results.budget?.[0]?.reason).toBe(
+      "candidate: budget reached: 20 of 20 requests; 40 of 60 cases unanswered; raise runner.budget.requests and run again with the same --out (only the unanswered cases are asked)",
+    );
+    const usage = results.builds.candidate.usage;
+    expect(usage?.reported).toEqual(zero);
+    expect(usage?.estimated.requests).toBe(20);
+    expect(usage?.estimated.completionTokens).toBe(20 * tokens.count("I can't help with that."));
+    expect(usage?.cost).toBeUndefined();
+
+    const baseline = join(work, "baseline.json");
+    const recorded = await runCli([
+      "run",
+      "--config",
+      cfg,
+      "--out",
+      join(work, "out2"),
+      "--record-baseline",
+      baseline,
+    ]);
+    expect(recorded.code).toBe(3);
+    expect(recorded.stderr).toContain("no baseline recorded in");
+    expect(recorded.stderr).toContain("budget reached: 20 of 20 requests");
+    expect(existsSync(baseline)).toBe(false);
+  });
+});
+
 describe("run --estimate", () => {
   it("prints cases × samples × tokenizer-counted prompt tokens × price, sends nothing and exits 0", async () => {
     const est = tempDir();
