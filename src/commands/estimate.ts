@@ -112,6 +112,9 @@ function describe(t: TargetConfig): string {
 
 const n = (v: number) => v.toLocaleString("en-US");
 const usd = formatUsd;
+/** A price as the provider's list shows it: cents at least, $0.075 as it is. */
+const price = (v: number) =>
+  `$${v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 6 })}`;
 
 export function renderEstimate(e: Estimate): string {
   const lines = [`safety-gate: estimate for ${e.config} — nothing was sent`];
@@ -126,7 +129,7 @@ export function renderEstimate(e: Estimate): string {
         ? "  completion  unknown: set `max_tokens` in the target's params or `runner.budget.completion_tokens`"
         : `  completion  ≤ ${n(b.completionTokens ?? 0)} tokens (${n(b.completionPerRequest ?? 0)} a request at most)`,
       b.cost !== undefined && b.price
-        ? `  cost        ${unknown ? "prompt only: " : "≤ "}${usd(b.cost)} at ${usd(b.price.prompt)} / ${usd(b.price.completion)} per 1M prompt / completion tokens`
+        ? `  cost        ${unknown ? "prompt only: " : "≤ "}${usd(b.cost)} at ${price(b.price.prompt)} / ${price(b.price.completion)} per 1M prompt / completion tokens`
         : "  cost        no `price:` for this build in the config",
     );
     const caps = e.budget;
