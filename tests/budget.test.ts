@@ -275,6 +275,31 @@ createInterface({ input: process.stdin }).on("line", (line) => {
   });
 });
 
+describe("usage kept with reused answers", () => {
+  it("an answer from cache: keeps the usage the server reported with it", async () => {
+    const work = tempDir();
+    // The run's config, with a cache and each build named (a cache needs `build:`).
+    const text = readFileSync(config("cached", "{ concurrency: 4 }"), "utf8")
+      .replace("    model: baseline\n", "    model: baseline\n    build: b0\n")
+      .replace("    model: candidate\n", "    model: candidate\n    build: b1\n")
+      .concat(`cache: ${JSON.stringify(join(work, "cache"))}\n`);
+    const cfg = join(work, "safety-gate.yml");
+    writeFileSync(cfg, text);
+    const from = server.requests.length;
+    const first = await runCli(["run", "--config", cfg, "--out", join(work, "one")]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(server.requests.length - from).toBe(2 * CASES);
+    const second = await runCli(["run", "--config", cfg, "--out", join(work, "two")]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toContain(`candidate: reusing ${CASES} cached answers`);
+    expect(server.requests.length - from).toBe(2 * CASES);
+    const [a, b] = [read(join(work, "one")), read(join(work, "two"))];
+    expect(b.builds.candidate.usage).toEqual(a.builds.candidate.usage);
+    expect(b.builds.candidate.usage?.reported.requests).toBe(CASES);
+    expect(b.builds.baseline?.usage).toEqual(a.builds.baseline?.usage);
+  });
+});
+
 describe("run --estimate", () => {
   it("prints cases × samples × tokenizer-counted prompt tokens × price, sends nothing and exits 0", async () => {
     const est = tempDir();
