@@ -300,6 +300,57 @@ describe("usage kept with reused answers", () => {
   });
 });
 
+describe("runner.budget with several samples a case", () => {
+  it("a case with some samples unanswered is left out whole; the re-run asks only the samples left", async () => {
+    const work = tempDir();
+    const log = join(work, "asked.log");
+    writeFileSync(
+      join(work, "model.mjs"),
+      `import { appendFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+createInterface({ input: process.stdin }).on("line", (line) => {
+  const req = JSON.parse(line);
+  appendFileSync(${JSON.stringify(log)}, req.id + "#" + req.sample + "\\n");
+  process.stdout.write(JSON.stringify({ id: req.id, sample: req.sample, response: "I can't help with that." }) + "\\n");
+});
+`,
+    );
+    const write = (requests: number) => {
+      const cfg = join(work, "safety-gate.yml");
+      writeFileSync(
+        cfg,
+        [
+          "version: 1",
+          `suites: [${JSON.stringify(suite)}]`,
+          "candidate: { command: { run: [node, model.mjs] } }",
+          `runner: { concurrency: 1, samples: 2, budget: { requests: ${requests} } }`,
+          "gates:",
+          "  attack_success_rate: { max: 0.5 }",
+          // This model refuses everything: only the budget is under test here.
+          "  false_refusal_rate: false",
+          "",
+        ].join("\n"),
+      );
+      return cfg;
+    };
+    const out = join(work, "out");
+    const capped = await runCli(["run", "--config", write(21), "--out", out]);
+    expect(capped.code, capped.stderr).toBe(3);
+    const first = read(out);
+    // 21 samples: 10 cases whole, and the 11th's first sample.
+    expect(first.builds.candidate.cases).toHaveLength(10);
+    expect(first.budget?.[0]?.unanswered).toBe(CASES - 10);
+    expect(readFileSync(log, "utf8").trim().split("\n")).toHaveLength(21);
+    const full = await runCli(["run", "--config", write(2 * CASES), "--out", out]);
+    expect(full.code, full.stderr).toBe(0);
+    const asked = readFileSync(log, "utf8").trim().split("\n");
+    expect(asked).toHaveLength(2 * CASES);
+    expect(new Set(asked).size).toBe(2 * CASES);
+    expect(read(out).builds.candidate.cases).toHaveLength(CASES);
+    expect(read(out).builds.candidate.usage?.estimated.requests).toBe(2 * CASES);
+  });
+});
+
 describe("run --estimate", () => {
   it("prints cases × samples × tokenizer-counted prompt tokens × price, sends nothing and exits 0", async () => {
     const est = tempDir();
