@@ -489,6 +489,11 @@ describe("runner.budget in the config", () => {
       /safety-gate\.yml:7:\d+ runner\.budget: expected at least one cap: `tokens`, `requests` or `cost`/,
     ],
     [
+      "a cap on tokens that is not a whole number",
+      write("{ budget: { tokens: 0.5 } }", ["    params: { max_tokens: 5 }"]),
+      /safety-gate\.yml:8:\d+ runner\.budget\.tokens: expected a whole number of tokens above 0, got 0\.5/,
+    ],
+    [
       "a price that is not a number",
       write("{ budget: { requests: 10 } }", ["  price: { prompt: cheap, completion: 1 }"]),
       /safety-gate\.yml:7:\d+ candidate\.price\.prompt: expected USD per 1M prompt tokens/,

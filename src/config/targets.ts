@@ -164,6 +164,11 @@ const wholeIn = (what: string, min: number, max: number) => {
   return z.int({ error }).min(min, { error }).max(max, { error });
 };
 
+const countAbove0 = (what: string) => {
+  const error = `expected ${what} above 0`;
+  return z.int({ error }).min(1, { error });
+};
+
 const positive = (what: string) =>
   z.number({ error: `expected ${what} above 0` }).gt(0, { error: `expected ${what} above 0` });
 
@@ -185,10 +190,10 @@ export const PriceSchema = z
 
 export const BudgetSchema = z
   .strictObject({
-    tokens: wholeIn("a whole number of tokens", 1, Number.MAX_SAFE_INTEGER)
+    tokens: countAbove0("a whole number of tokens")
       .optional()
       .describe("Most prompt + completion tokens per build (answers reused from the journal count too)."),
-    requests: wholeIn("a whole number of requests", 1, Number.MAX_SAFE_INTEGER)
+    requests: countAbove0("a whole number of requests")
       .optional()
       .describe("Most requests (answered case samples) per build."),
     cost: positive("a cost in USD").optional().describe("Most USD per build, at the target's `price`."),
