@@ -117,15 +117,8 @@ interface Job {
   key: string;
 }
 
-/** An answer's usage as reported, or counted with the tokenizer and marked estimated. */
-function usageOf(
-  reported: Usage | undefined,
-  responder: Responder,
-  c: LoadedCase,
-  response: string,
-  tokens: TokenCounter,
-): Usage {
-  if (reported) return reported;
+/** An answer's usage counted with the tokenizer (the target reported none), marked estimated. */
+function estimatedUsage(responder: Responder, c: LoadedCase, response: string, tokens: TokenCounter): Usage {
   return {
     promptTokens: chatPromptTokens(promptMessages(responder, c), tokens),
     completionTokens: tokens.count(response),
@@ -228,7 +221,7 @@ export async function runCases(
       budget.spend(
         reported.get(i) ??
           (tokens
-            ? usageOf(undefined, responder, c, r.response ?? "", tokens)
+            ? estimatedUsage(responder, c, r.response ?? "", tokens)
             : { promptTokens: 0, completionTokens: 0, estimated: true }),
       );
     });
@@ -334,7 +327,7 @@ export async function runCases(
         const given = await responder.answer(job.request, job.c, job.sample, context);
         const { text, usage: reportedUsage } =
           typeof given === "string" ? ({ text: given } as Answered) : given;
-        usage = reportedUsage ?? (tokens ? usageOf(undefined, responder, job.c, text, tokens) : undefined);
+        usage = reportedUsage ?? (tokens ? estimatedUsage(responder, job.c, text, tokens) : undefined);
         if (budget && !usage) usage = { promptTokens: 0, completionTokens: 0, estimated: true };
         record(job, { response: text, usage: reportedUsage });
         watch();
@@ -404,7 +397,7 @@ async function usageSummary(
     }
     tokens ??= await loadTokenCounter();
     byId ??= new Map(cases.map((c) => [c.id, c]));
-    tally.add(usageOf(undefined, responder, byId.get(r.id) as LoadedCase, r.response, tokens));
+    tally.add(estimatedUsage(responder, byId.get(r.id) as LoadedCase, r.response, tokens));
   }
   return tally.summary();
 }
