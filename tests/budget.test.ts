@@ -207,6 +207,39 @@ describe("runner.budget: every cap, every target", () => {
     expect(results.builds.candidate.cases.length).toBe(CASES - (stop?.unanswered ?? 0));
   });
 
+  it("decided again (evidence verify), a stopped run stays inconclusive: its decisions alone would pass", async () => {
+    const results = read(join(dir, "out-cost"));
+    expect(results.decisions.every((d) => d.outcome === "pass")).toBe(true);
+    const pkg = join(tempDir(), "evidence");
+    const made = await runCli(["evidence", "--results", join(dir, "out-cost", "results.json"), "--out", pkg]);
+    expect(made.code, made.stderr).toBe(0);
+    const verified = await runCli(["evidence", "verify", pkg]);
+    expect(verified.stdout).toMatch(/the verdict is inconclusive, as recorded/);
+    expect(verified.code, verified.stdout).toBe(0);
+  });
+
+  it("the same for a smoke run (--limit): decided again, it stays inconclusive", async () => {
+    const work = tempDir();
+    const out = join(work, "out");
+    // (A live target: a smoke run over replay files is refused — their other ids are not in the run.)
+    const smoke = await runCli([
+      "run",
+      "--config",
+      config("smoke", "{ concurrency: 4 }"),
+      "--limit",
+      "20",
+      "--out",
+      out,
+    ]);
+    expect(smoke.code, smoke.stderr).toBe(3);
+    const pkg = join(work, "evidence");
+    const made = await runCli(["evidence", "--results", join(out, "results.json"), "--out", pkg]);
+    expect(made.code, made.stderr).toBe(0);
+    const verified = await runCli(["evidence", "verify", pkg]);
+    expect(verified.stdout).toMatch(/the verdict is inconclusive, as recorded/);
+    expect(verified.code, verified.stdout).toBe(0);
+  });
+
   it("a stopped run's results cannot be a baseline: exit 2 with what to do", async () => {
     const r = await runCli([
       "run",
