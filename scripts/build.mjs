@@ -59,8 +59,22 @@ const englishOnlyZod = {
   },
 };
 
+/**
+ * The tokenizer (a few MB of ranks) is its own file, dist/tokenizer.js, imported at run
+ * time by src/targets/tokens.ts only when tokens are counted: every other start of the
+ * CLI or the action parses no more than before.
+ */
+const tokenizerApart = {
+  name: "tokenizer-apart",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/tokenizer-bundle\.js$/ }, (args) =>
+      args.importer.endsWith("tokens.ts") ? { path: "./tokenizer.js", external: true } : undefined,
+    );
+  },
+};
+
 const common = {
-  plugins: [englishOnlyZod, legacyBufferFree],
+  plugins: [englishOnlyZod, legacyBufferFree, tokenizerApart],
   bundle: true,
   platform: "node",
   format: "esm",
@@ -87,13 +101,14 @@ await build({
     action: "src/action-main.ts",
     index: "src/index.ts",
     stats: "src/stats/index.ts",
+    tokenizer: "src/targets/tokenizer-bundle.ts",
   },
   outdir: "dist",
 });
 chmodSync("dist/cli.js", 0o755);
 // `Buffer(…)` with or without `new` is what Node warns about (DEP0005): a dependency that
 // calls it in a way the rewrite above misses fails the build instead of warning on every run.
-for (const file of ["cli", "action", "index", "stats"]) {
+for (const file of ["cli", "action", "index", "stats", "tokenizer"]) {
   if (/(?<![\w$.])Buffer\(/.test(readFileSync(`dist/${file}.js`, "utf8")))
     throw new Error(`dist/${file}.js calls the deprecated Buffer() constructor (DEP0005 on every run)`);
 }

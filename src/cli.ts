@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Io, parseCommandArgs, UsageError, unknownCommand } from "./commands/common.js";
 import { coverageCommand } from "./commands/coverage.js";
+import { estimateRun, renderEstimate } from "./commands/estimate.js";
 import { evidenceCommand } from "./commands/evidence.js";
 import { commandHelp } from "./commands/help.js";
 import { historyCommand } from "./commands/history.js";
@@ -63,7 +64,7 @@ Usage:
   safety-gate init [--target openai|http|command|replay] [--dir DIR] [--yes] [--force]
   safety-gate run [--config FILE] [--out DIR] [--branch NAME] [--quiet] [--debug]
                   [--record-baseline FILE | --baseline FILE] [--limit N] [--filter GLOB]
-                  [--fresh] [--compare-unchanged] [--shard K/N]
+                  [--fresh] [--compare-unchanged] [--shard K/N] [--estimate]
   safety-gate merge PARTS... --out DIR [--config FILE] [--branch NAME] [--quiet]
   safety-gate validate [--config FILE]
   safety-gate coverage [SUITE...] [--config FILE] [--min N] [--json]
@@ -125,6 +126,8 @@ Options:
        --shard K/N    answer and grade shard K of N (a slice balanced by expected cost,
                       clusters and samples kept together) and write DIR/partial.json:
                       no verdict, exit 0; 'safety-gate merge' combines the N shards
+       --estimate     print requests, tokens (o200k_base) and cost per live build
+                      before anything is sent, then exit 0 (sends nothing)
   -q, --quiet         print only the verdict line (no progress)
       --no-color      plain output (also: NO_COLOR=1)
       --debug         print stack traces for internal errors
@@ -206,6 +209,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           fresh: { type: "boolean", default: false },
           "compare-unchanged": { type: "boolean", default: false },
           shard: { type: "string" },
+          estimate: { type: "boolean", default: false },
         },
       },
     );
@@ -293,6 +297,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (values.shard !== undefined) return await shardCommand(values, io);
 
     const runFlags = runOptionsOf(values);
+    if (values.estimate) {
+      // Nothing is sent, nothing is written: the tokenizer counts the prompts the run would send.
+      const estimate = await estimateRun(configPath, {
+        branch: values.branch,
+        subset: runFlags.subset,
+        baseline: !runFlags.recordingBaseline && runFlags.baselineFile === undefined,
+      });
+      io.stdout(`${renderEstimate(estimate)}\n`);
+      return EXIT.pass;
+    }
     const progress = createProgress(values.quiet ? "quiet" : (io.progress ?? "lines"), io.stderr);
     const outDir = values.out ? resolve(values.out) : undefined;
     // Before anything is asked: a second run on the same out dir would ask everything again.
@@ -316,6 +330,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const { results } = gated;
     if (values.branch !== undefined && !results.profile) io.stderr(`${noProfileWarning(values.branch)}\n`);
     const recordTo = values["record-baseline"];
+    if (recordTo !== undefined && results.budget) {
+      // Some of the cases would be every later run's baseline: nothing is recorded.
+      io.stderr(
+        `safety-gate: no baseline recorded in ${displayPath(resolve(recordTo))}: ${results.budget.map((b) => b.reason).join("; ")}\n`,
+      );
+      return EXIT.inconclusive;
+    }
     if (recordTo !== undefined) {
       io.stdout(`${recordBaseline(results, recordTo, gated.configBaseline)}\n`);
       return EXIT.pass;

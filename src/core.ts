@@ -45,6 +45,7 @@ import { createTarget } from "./targets/index.js";
 import { baselineMismatch } from "./targets/provenance.js";
 import { ResultsTarget } from "./targets/results.js";
 import type { CaseResponse, Provenance, Target, TargetIdentity } from "./targets/target.js";
+import { sumUsage, type UsageSummary } from "./targets/usage.js";
 import { VERSION } from "./version.js";
 
 export interface RunOptions {
@@ -110,19 +111,26 @@ export type BaselineFetcher = (
 /** Model graders wait on the network; this many cases are graded at once. */
 const GRADING_CONCURRENCY = 8;
 
-/** Gathers a target's responses (one per case and sample, in any order) and scores each case from all of its own. */
+/**
+ * Gathers a target's responses (one per case and sample, in any order) and scores each case
+ * from all of its own. Cases a budget left unanswered are not scored (they are not error
+ * cases: nothing went wrong with them, they were not asked). `runCases`: every case of the
+ * run when `all` is a slice of it (a shard, a smoke run), so recorded answers to the others are no error.
+ */
 async function collect(
   target: Target,
-  cases: readonly LoadedCase[],
+  all: readonly LoadedCase[],
   scorer: Scorer,
   runCases?: readonly LoadedCase[],
 ): Promise<CaseOutcome[]> {
   const answers = new Map<string, CaseResponse[]>();
-  for (const r of await target.respond(cases, runCases)) {
+  for (const r of await target.respond(all, runCases)) {
     const list = answers.get(r.id);
     if (list) list.push(r);
     else answers.set(r.id, [r]);
   }
+  const unanswered = new Set(target.cost?.stopped?.unanswered);
+  const cases = unanswered.size ? all.filter((c) => !unanswered.has(c.id)) : all;
   const out: CaseOutcome[] = new Array(cases.length);
   let next = 0;
   const worker = async () => {
@@ -258,6 +266,17 @@ async function gateWith(
   // Before any request is sent: a config that gates nothing could never fail.
   const nothing = gatesNothing(config.gates, displayPath(loaded.file), loaded.source);
   if (nothing) throw new InputError(nothing);
+  // A budget stop leaves a shard's cases unanswered in a way the merge cannot add up (each
+  // shard would spend its own cap); a sharded gate is capped per shard job by the workflow.
+  if (options.shard && config.runner.budget) {
+    throw new InputError({
+      file: displayPath(loaded.file),
+      position: loaded.source.locate(["runner", "budget"]),
+      keyPath: "runner.budget",
+      message:
+        "a budget cannot be combined with --shard yet: remove runner.budget for sharded runs, or run unsharded",
+    });
+  }
   // `merge`: the shards answered and graded; they are checked against this config and suites, and no target is asked.
   const parts = options.parts ? partsOf(options.parts, loaded, suites) : undefined;
   const asked = parts
@@ -286,11 +305,23 @@ async function gateWith(
   for (const secret of live.redactor.values) options.registerSecret?.(secret);
   let candidateSide: Answered;
   let baselineAnswered: Answered | undefined;
+  let stops: { build: "candidate" | "baseline"; reason: string; unanswered: number; cases: number }[] = [];
+  let usage: { candidate?: UsageSummary; baseline?: UsageSummary } = {};
   if (parts) {
     const merged = mergedOutcomes(parts, cases, baselineCases);
     candidateSide = { target: parts[0]?.partial.candidate.target as TargetIdentity, cases: merged.candidate };
     const b = parts[0]?.partial.baseline;
     baselineAnswered = b && merged.baseline ? { ...b, cases: merged.baseline } : undefined;
+    usage = {
+      candidate: sumUsage(
+        parts.map((p) => p.partial.candidate.usage),
+        loaded.candidate.price,
+      ),
+      baseline: sumUsage(
+        parts.map((p) => p.partial.baseline?.usage),
+        loaded.baseline?.price,
+      ),
+    };
   } else {
     const { candidateTarget, baselineTarget, scorer } = asked as NonNullable<typeof asked>;
     // `run --shard K/N`: this machine's slice only (see suite/shard.ts).
@@ -298,12 +329,31 @@ async function gateWith(
     const slice = (list: readonly LoadedCase[]) => (mine ? list.filter((c) => mine.has(c)) : list);
     // A slice (a shard, or a smoke run's cases): recorded answers to the other cases are the run's, not errors.
     const runCases = mine || picked ? allCases : undefined;
-    const candidate = await collect(candidateTarget, slice(cases), scorer, runCases);
+    const answered = await collect(candidateTarget, slice(cases), scorer, runCases);
     throwIfGraderUnusable(chatModels, loaded, config);
+    // The baseline is asked only what the candidate answered: a budget spent on cases that
+    // cannot be compared would be lost, and the rest is asked on the re-run.
+    const candidateIds = candidateTarget.cost?.stopped ? new Set(answered.map((o) => o.id)) : undefined;
+    const baselineList = slice(baselineCases);
     const baseline = baselineTarget
-      ? await collect(baselineTarget, slice(baselineCases), scorer, runCases)
+      ? await collect(
+          baselineTarget,
+          candidateIds ? baselineList.filter((c) => candidateIds.has(c.id)) : baselineList,
+          scorer,
+          runCases,
+        )
       : undefined;
     throwIfGraderUnusable(chatModels, loaded, config);
+    const baselineIds =
+      baselineTarget?.cost?.stopped && baseline ? new Set(baseline.map((o) => o.id)) : undefined;
+    const candidate = baselineIds ? answered.filter((o) => baselineIds.has(o.id)) : answered;
+    stops = (["candidate", "baseline"] as const).flatMap((build) => {
+      const stopped = (build === "candidate" ? candidateTarget : baselineTarget)?.cost?.stopped;
+      return stopped
+        ? [{ build, reason: stopped.reason, unanswered: stopped.unanswered.length, cases: stopped.cases }]
+        : [];
+    });
+    usage = { candidate: candidateTarget.cost?.usage, baseline: baselineTarget?.cost?.usage };
     candidateSide = { target: candidateTarget.identity, cases: candidate };
     baselineAnswered =
       baselineTarget && baseline
@@ -322,10 +372,11 @@ async function gateWith(
         suites: suites.map((s) => ({ file: s.file, hash: s.hash, cases: s.cases.length })),
         total: cases.length,
         graders: scorer.graderIds,
-        candidate: { target: candidateSide.target, cases: candidate },
+        candidate: { target: candidateSide.target, cases: candidate, usage: usage.candidate },
         baseline: baselineAnswered
           ? {
               ...baselineAnswered,
+              usage: usage.baseline,
               ignoredKeys: baselineTarget instanceof ResultsTarget ? baselineTarget.ignoredKeys : [],
             }
           : undefined,
@@ -373,6 +424,10 @@ async function gateWith(
     );
   }
   if (picked) notes.unshift(smokeNote(picked.length, allCases.length, options.subset ?? {}));
+  for (const stop of stops.toReversed())
+    notes.unshift(
+      `Inconclusive: ${stop.reason}. The gates below were judged on the ${candidate.length} cases both builds answered; a run on some of the cases is never a gate.`,
+    );
   const evaluation = evaluate({
     gates: config.gates,
     confidence: config.confidence,
@@ -395,7 +450,8 @@ async function gateWith(
   const results: Results = {
     schemaVersion: 1,
     // Some of the cases can show a problem but never clear a release.
-    verdict: picked ? "inconclusive" : evaluation.verdict,
+    // A budget that stopped a build short is the same: not every case was asked.
+    verdict: picked || stops.length ? "inconclusive" : evaluation.verdict,
     tool: { name: "safety-gate", version: VERSION },
     createdAt: now.toISOString(),
     config: { file: displayPath(options.configPath), hash: loaded.hash },
@@ -407,7 +463,12 @@ async function gateWith(
     })),
     confidence: config.confidence,
     builds: {
-      candidate: { target: candidateSide.target, graders: graderIds, cases: candidate },
+      candidate: {
+        target: candidateSide.target,
+        graders: graderIds,
+        cases: candidate,
+        usage: usage.candidate,
+      },
       baseline:
         baselineAnswered && baseline
           ? {
@@ -415,6 +476,7 @@ async function gateWith(
               provenance: baselineAnswered.provenance,
               graders: graderIds,
               cases: baseline,
+              usage: usage.baseline,
             }
           : undefined,
     },
@@ -432,6 +494,8 @@ async function gateWith(
     profile: chosen ? { name: chosen.name, branch: chosen.branch } : undefined,
     waivers: evaluation.waivers.length ? evaluation.waivers : undefined,
     policy: policy?.record,
+    budget: stops.length ? stops : undefined,
+    graderUsage: chatModels?.usage(),
     notes,
   };
   // Everything graded on the real text; what leaves the engine (files, comment, checks) is

@@ -69,7 +69,11 @@ export function redecide(recorded: Results, options: RedecideOptions): Results {
     now: options.now,
   });
   const problems = options.problems ?? [];
-  const verdict: Verdict = problems.length ? "fail" : evaluation.verdict;
+  // A run on some of the cases — a smoke run, or one a budget stopped short — is never a
+  // gate, whatever its numbers: decided again, it stays inconclusive, as the run made it.
+  const partial = recorded.smoke !== undefined || recorded.budget !== undefined;
+  const decided: Verdict = partial ? "inconclusive" : evaluation.verdict;
+  const verdict: Verdict = problems.length ? "fail" : decided;
   const notes = [
     ...problems.map((p) => `Not trusted: ${p}. The verdict is fail whatever the numbers.`),
     ...(options.policy
@@ -77,9 +81,9 @@ export function redecide(recorded: Results, options: RedecideOptions): Results {
       : [
           `There is no gate policy at ${options.from}: this pull request introduces it, so its own gates apply.`,
         ]),
-    ...(recorded.verdict !== evaluation.verdict
+    ...(recorded.verdict !== decided
       ? [
-          `The gate run reported ${recorded.verdict}; decided again from its graded cases with the trusted policy, it is ${evaluation.verdict}.`,
+          `The gate run reported ${recorded.verdict}; decided again from its graded cases with the trusted policy, it is ${decided}.`,
         ]
       : []),
     ...evaluation.notes,

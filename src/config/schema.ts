@@ -18,7 +18,10 @@ import {
   CommandTargetSchema,
   HttpTargetSchema,
   LIVE_TARGET_KINDS,
+  type LiveTargetKind,
+  maxTokensOf,
   OpenAITargetSchema,
+  PriceSchema,
   RUNNER_DEFAULTS,
   RunnerSchema,
 } from "./targets.js";
@@ -221,6 +224,7 @@ export const TargetSchema = z
       .optional()
       .describe("A baseline from an earlier run older than this makes regression gates inconclusive."),
     label: z.string().min(1).optional().describe("Display name of this build in reports."),
+    price: PriceSchema.optional(),
     compare: z
       .enum(["all", "unchanged"], { error: 'expected "all" or "unchanged"' })
       .optional()
@@ -466,6 +470,7 @@ export const ConfigSchema = z
             message: `with \`cache:\` set, a live target needs \`build:\` (e.g. \${GITHUB_SHA}) so that a new build is never given an old build's cached answers`,
           });
         }
+        checkBudget(c, role, kind, ctx);
         if (kind === "openai" && c.runner.samples > 1 && target.openai?.params?.temperature === 0) {
           ctx.addIssue({
             code: "custom",
@@ -478,6 +483,46 @@ export const ConfigSchema = z
   })
   .superRefine(checkGrading)
   .describe("safety-gate configuration");
+
+/**
+ * A budget on tokens or cost counts each request in flight at its worst case, so that case
+ * must be known (`max_tokens`, or `runner.budget.completion_tokens`); a cap on cost needs
+ * the build's price.
+ */
+function checkBudget(
+  c: { runner: z.output<typeof RunnerSchema> } & Partial<
+    Record<"candidate" | "baseline", z.output<typeof TargetSchema>>
+  >,
+  role: "candidate" | "baseline",
+  kind: LiveTargetKind,
+  ctx: z.RefinementCtx,
+): void {
+  const budget = c.runner.budget;
+  const target = c[role];
+  if (!budget || !target) return;
+  if ((budget.tokens !== undefined || budget.cost !== undefined) && budget.completion_tokens === undefined) {
+    if (kind === "openai" && maxTokensOf(target.openai?.params) === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: [role, kind, "params"],
+        message:
+          "`runner.budget` caps tokens or cost, so each request's worst case must be known: set `max_tokens` in `params` (or `runner.budget.completion_tokens`)",
+      });
+    else if (kind !== "openai")
+      ctx.addIssue({
+        code: "custom",
+        path: [role, kind],
+        message: `\`runner.budget\` caps tokens or cost, and a${kind === "http" ? "n http" : " command"} target's requests do not bound their completion tokens: set \`runner.budget.completion_tokens\``,
+      });
+  }
+  if (budget.cost !== undefined && target.price === undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: [role],
+      message:
+        "`runner.budget.cost` needs this build's price: add `price: { prompt: USD, completion: USD }` (per 1M tokens) beside the target",
+    });
+}
 
 export type GateConfig = z.output<typeof ConfigSchema>;
 export type TargetConfig = z.output<typeof TargetSchema>;

@@ -143,6 +143,15 @@ function checkPlaceholders(value: unknown, path: PropertyKey[], ctx: z.Refinemen
   }
 }
 
+/** The bound on completion tokens the request parameters set (`max_completion_tokens` is OpenAI's newer name). */
+export function maxTokensOf(params: Record<string, unknown> | undefined): number | undefined {
+  for (const key of ["max_completion_tokens", "max_tokens"]) {
+    const v = params?.[key];
+    if (typeof v === "number" && Number.isInteger(v) && v > 0) return v;
+  }
+  return undefined;
+}
+
 export const LIVE_TARGET_KINDS = ["openai", "http", "command"] as const;
 export type LiveTargetKind = (typeof LIVE_TARGET_KINDS)[number];
 export type OpenAITargetConfig = z.output<typeof OpenAITargetSchema>;
@@ -154,6 +163,54 @@ const wholeIn = (what: string, min: number, max: number) => {
   const error = `expected ${what}, ${min} to ${max}`;
   return z.int({ error }).min(min, { error }).max(max, { error });
 };
+
+const countAbove0 = (what: string) => {
+  const error = `expected ${what} above 0`;
+  return z.int({ error }).min(1, { error });
+};
+
+const positive = (what: string) =>
+  z.number({ error: `expected ${what} above 0` }).gt(0, { error: `expected ${what} above 0` });
+
+/** USD per million tokens: what a build's usage costs (see docs/cost.md). */
+export const PriceSchema = z
+  .strictObject({
+    prompt: z
+      .number({ error: "expected USD per 1M prompt tokens, e.g. 0.15" })
+      .min(0, { error: "expected USD per 1M prompt tokens, 0 or more" })
+      .describe("USD per 1M prompt (input) tokens."),
+    completion: z
+      .number({ error: "expected USD per 1M completion tokens, e.g. 0.60" })
+      .min(0, { error: "expected USD per 1M completion tokens, 0 or more" })
+      .describe("USD per 1M completion (output) tokens."),
+  })
+  .describe(
+    "Live targets: the price of this build's tokens, for the cost in reports, `runner.budget.cost` and `run --estimate`.",
+  );
+
+export const BudgetSchema = z
+  .strictObject({
+    tokens: countAbove0("a whole number of tokens")
+      .optional()
+      .describe("Most prompt + completion tokens per build (answers reused from the journal count too)."),
+    requests: countAbove0("a whole number of requests")
+      .optional()
+      .describe("Most requests (answered case samples) per build."),
+    cost: positive("a cost in USD").optional().describe("Most USD per build, at the target's `price`."),
+    completion_tokens: wholeIn("a whole number of completion tokens", 1, 10_000_000)
+      .optional()
+      .describe(
+        "Completion tokens one request may take, for targets whose request sets no `max_tokens` (the worst case the budget counts and `run --estimate` assumes).",
+      ),
+  })
+  .refine((b) => b.tokens !== undefined || b.requests !== undefined || b.cost !== undefined, {
+    error: "expected at least one cap: `tokens`, `requests` or `cost`",
+  })
+  .describe(
+    "A cap per build: the runner sends no request that could cross it (a request in flight counts at its worst case); the cases left unanswered make the verdict inconclusive, and a re-run with a higher cap asks only them.",
+  );
+
+export type BudgetConfig = z.output<typeof BudgetSchema>;
 
 export const RunnerSchema = z
   .strictObject({
@@ -184,6 +241,7 @@ export const RunnerSchema = z
     samples: wholeIn("a whole number of samples per case", 1, 100)
       .default(1)
       .describe("Ask each case this many times (use temperature > 0); every sample is kept."),
+    budget: BudgetSchema.optional(),
   })
   .describe("How live targets are queried.");
 

@@ -12,6 +12,8 @@ import { fingerprintOf, ResponseCache, requestKey } from "../targets/cache.js";
 import { ChatCompletionsClient } from "../targets/chat-completions.js";
 import { AttemptError, TargetUnusableError } from "../targets/failure.js";
 import { liveOptions } from "../targets/index.js";
+import { chatPromptTokens, loadTokenCounter } from "../targets/tokens.js";
+import { type UsageSummary, UsageTally } from "../targets/usage.js";
 import type { ChatModel } from "./chat.js";
 import type { VerdictCache } from "./judge.js";
 
@@ -61,11 +63,19 @@ export class OpenAIChatModels {
   private readonly clients: ChatCompletionsClient[] = [];
   private cache?: ResponseCache;
   private failure?: GraderFailure;
+  /** Usage of this run's grader calls, per grader (cached verdicts cost nothing). */
+  private readonly tallies = new Map<string, UsageTally>();
 
   constructor(private readonly context: ChatClientContext) {}
 
   /** Builds one grader's client; throws `TargetUnusableError` (keyed in the entry) when its key is missing. */
   readonly factory = (config: ModelGraderConfig): ChatModel => this.create(config);
+
+  /** What each model grader's calls in this run used, by grader name; undefined when none was asked. */
+  usage(): Record<string, UsageSummary> | undefined {
+    if (this.tallies.size === 0) return undefined;
+    return Object.fromEntries([...this.tallies].map(([name, t]) => [name, t.summary()]));
+  }
 
   /** The first failure that made a grader unusable, if any. */
   get fatal(): GraderFailure | undefined {
@@ -112,13 +122,26 @@ export class OpenAIChatModels {
       connections: options.concurrency,
     });
     this.clients.push(client);
+    const tally = new UsageTally();
     return {
       identity: identityOf(config),
       complete: async (messages) => {
         // After a fatal failure every other request would fail the same way: ask no more.
         if (this.failure) throw new Error(this.failure.message);
         try {
-          return await client.complete(messages);
+          const { text, usage } = await client.completeWithUsage(messages);
+          if (usage) tally.add(usage);
+          else {
+            // No usage reported: counted with the tokenizer (loaded now, not at start), marked estimated.
+            const tokens = await loadTokenCounter();
+            tally.add({
+              promptTokens: chatPromptTokens(messages, tokens),
+              completionTokens: tokens.count(text),
+              estimated: true,
+            });
+          }
+          this.tallies.set(config.name, tally);
+          return text;
         } catch (err) {
           const message = redactor.redact(err instanceof Error ? err.message : String(err));
           if (err instanceof AttemptError && err.kind === "fatal") {

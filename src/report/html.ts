@@ -12,6 +12,7 @@
  * reach the page only as text nodes. `redact` shows hashes and lengths instead of text.
  * Written one case at a time, so report.html for a million cases is never one string.
  */
+
 import { createHash } from "node:crypto";
 import { formatP } from "../gate/format.js";
 import { METRIC_INFO, METRICS, type MetricName, RATE_METRICS, type RateMetric } from "../gate/metrics.js";
@@ -19,6 +20,7 @@ import type { CaseOutcome } from "../gate/outcome.js";
 import { severity, type Verdict } from "../gate/waivers.js";
 import { categoryRows } from "./category-rows.js";
 import { adjustedText, atMargin, deltaCell, mdeText, powerText } from "./comparison-text.js";
+import { costLine } from "./cost-text.js";
 import { errorCauses } from "./error-causes.js";
 import { htmlText, redactedText, scriptJson, stripInvisible, truncate } from "./escape.js";
 import { boundedDecisions, gateText, type ReportOptions, rateCell, verdictSummary } from "./markdown.js";
@@ -289,6 +291,7 @@ export function emitHtml(r: Results, o: ReportOptions, emit: (piece: string) => 
   const count = (pred: (c: CaseOutcome) => boolean) => cases.reduce((n, c) => n + (pred(c) ? 1 : 0), 0);
   const nFlipped = count((c) => flipped.has(c.id));
   const nErrored = count(errored);
+  const cost = costLine(r);
   const titles = Object.fromEntries(METRICS.map((m) => [m, METRIC_INFO[m as MetricName].title]));
   const build = (b: NonNullable<Results["builds"]["baseline"]>) =>
     `${b.target.label ? `${h(b.target.label)}: ` : ""}${h(b.target.kind)} ${h(truncate(b.target.source, 200))}`;
@@ -297,10 +300,10 @@ export function emitHtml(r: Results, o: ReportOptions, emit: (piece: string) => 
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>safety-gate: ${r.verdict}</title><style>${STYLE}</style></head><body>
-<h1>safety-gate: <span class="${r.verdict}">${r.verdict.toUpperCase()}</span>${r.smoke ? " — smoke run, not a gate" : ""}</h1>
+<h1>safety-gate: <span class="${r.verdict}">${r.verdict.toUpperCase()}</span>${r.smoke ? " — smoke run, not a gate" : ""}${r.budget ? " — budget reached, not every case asked" : ""}</h1>
 <p class="summary" id="summary"><b>Verdict: ${r.verdict}</b> — ${h(verdictSummary(r))}.${r.profile ? ` Profile ${h(r.profile.name)} (branch ${h(r.profile.branch)}).` : ""}</p>
 ${gateList(r)}
-<p><small>Candidate: ${build(r.builds.candidate)}${r.builds.baseline ? ` · Baseline: ${build(r.builds.baseline)}` : " · no baseline"} · Suites: ${r.suites.map((s) => `${h(s.file)} (${s.cases} cases)`).join(", ")}</small></p>
+<p><small>Candidate: ${build(r.builds.candidate)}${r.builds.baseline ? ` · Baseline: ${build(r.builds.baseline)}` : " · no baseline"} · Suites: ${r.suites.map((s) => `${h(s.file)} (${s.cases} cases)`).join(", ")}${cost ? ` · Cost: ${h(cost)}` : ""}</small></p>
 ${metricTable(r)}
 ${RATE_METRICS.map((m) => svgChart(r, m)).join("\n")}
 ${categoryTable(r)}

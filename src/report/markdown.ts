@@ -8,6 +8,7 @@
  * report.md: it is the same layout, only the comment may drop detail to fit GitHub's limit.
  * Everything a suite or a model wrote goes through ./escape.ts.
  */
+
 import type { GateConfig } from "../config/schema.js";
 import type { Decision } from "../gate/decide.js";
 import { formatInterval, formatP, formatPoints, formatRate } from "../gate/format.js";
@@ -18,6 +19,7 @@ import { noun, plural } from "../io/plural.js";
 import { categoryRows } from "./category-rows.js";
 import { categoryChart } from "./chart.js";
 import { adjustedText, atMargin, deltaCell, mdeText, powerText } from "./comparison-text.js";
+import { costLine } from "./cost-text.js";
 import { errorCauses, idList } from "./error-causes.js";
 import { fencedBlock, markdownInline, redactedText } from "./escape.js";
 import type { Detail } from "./fit.js";
@@ -148,7 +150,11 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
   const out: string[] = [];
   const cand = r.builds.candidate;
   const base = r.builds.baseline;
-  out.push(`## safety-gate: ${BADGE[r.verdict]}${r.smoke ? " — smoke run, not a gate" : ""}`, "");
+  const cost = costLine(r);
+  out.push(
+    `## safety-gate: ${BADGE[r.verdict]}${r.smoke ? " — smoke run, not a gate" : ""}${r.budget ? " — budget reached, not every case asked" : ""}`,
+    "",
+  );
   const where = contextLine(view.context);
   out.push(`**Verdict: ${r.verdict}** — ${verdictSummary(r)}.${where ? `  \n${where}` : ""}`, "");
   if (view.context?.trend?.length) out.push(...view.context.trend, "");
@@ -174,9 +180,10 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
   }
   out.push(...policyBlock(r));
   out.push(
-    `Suites: ${r.suites.map((s) => `${markdownInline(s.file, 200)} (${plural(s.cases, "case")}, ${markdownInline(s.hash.slice(0, 19), 19)}…)`).join(", ")}`,
-    "",
+    `Suites: ${r.suites.map((s) => `${markdownInline(s.file, 200)} (${plural(s.cases, "case")}, ${markdownInline(s.hash.slice(0, 19), 19)}…)`).join(", ")}${cost ? "  " : ""}`,
   );
+  if (cost) out.push(`Cost: ${markdownInline(cost, 600)}`);
+  out.push("");
 
   // Appended line by line: spreading a long array into push() overflows the stack.
   const add = (lines: readonly string[]) => {

@@ -17,7 +17,7 @@ import { parseJson } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { validate } from "../io/validate.js";
 import { VERSION } from "../version.js";
-import { CaseOutcomeSchema, ProvenanceSchema, TargetSchema } from "./results-schema.js";
+import { CaseOutcomeSchema, ProvenanceSchema, TargetSchema, UsageSchema } from "./results-schema.js";
 
 export const PARTIAL_FILE = "partial.json";
 const KIND = "safety-gate partial result";
@@ -35,7 +35,11 @@ export const PartialSchema = z.strictObject({
   /** Cases of the whole run (all shards). */
   total: z.int().min(0),
   graders: z.array(z.string()),
-  candidate: z.strictObject({ target: TargetSchema, cases: z.array(CaseOutcomeSchema) }),
+  candidate: z.strictObject({
+    target: TargetSchema,
+    cases: z.array(CaseOutcomeSchema),
+    usage: UsageSchema.optional(),
+  }),
   baseline: z
     .strictObject({
       target: TargetSchema,
@@ -43,6 +47,7 @@ export const PartialSchema = z.strictObject({
       /** Keys of a `results:` baseline this safety-gate did not know (the note is made at merge). */
       ignoredKeys: z.array(z.string()),
       cases: z.array(CaseOutcomeSchema),
+      usage: UsageSchema.optional(),
     })
     .optional(),
   /** A configured baseline that could not be had, and why (regression gates are then inconclusive). */

@@ -101,6 +101,19 @@ const suiteRef = z.strictObject({
   caseHashes: z.record(z.string(), z.string()).optional(),
 });
 
+const usageCount = z.strictObject({
+  requests: z.int().min(0),
+  promptTokens: z.int().min(0),
+  completionTokens: z.int().min(0),
+});
+
+/** What a live build's answers cost: usage the provider reported, usage counted with a tokenizer, USD at the config's price. */
+export const UsageSchema = z.strictObject({
+  reported: usageCount,
+  estimated: usageCount,
+  cost: z.number().min(0).optional(),
+});
+
 export const ProvenanceSchema = z.strictObject({
   suites: z.array(suiteRef),
   configHash: z.string().optional(),
@@ -116,6 +129,7 @@ const build = z.strictObject({
   provenance: ProvenanceSchema.optional(),
   graders: z.array(z.string()),
   cases: z.array(CaseOutcomeSchema),
+  usage: UsageSchema.optional(),
 });
 
 export const ResultsSchema = z
@@ -232,6 +246,22 @@ export const ResultsSchema = z
         untrusted: z.array(z.string()).optional(),
       })
       .optional(),
+    /**
+     * Set when `runner.budget` stopped a build short: the verdict is inconclusive, and the
+     * cases were judged on those both builds answered.
+     */
+    budget: z
+      .array(
+        z.strictObject({
+          build: z.enum(["candidate", "baseline"]),
+          reason: z.string(),
+          unanswered: z.int().min(0),
+          cases: z.int().min(0),
+        }),
+      )
+      .optional(),
+    /** What each model grader's calls in this run used, by grader name (cached verdicts are not asked again). */
+    graderUsage: z.record(z.string(), UsageSchema).optional(),
     notes: z.array(z.string()),
   })
   .describe("safety-gate results");

@@ -1,8 +1,10 @@
 /** The terminal summary: the same facts as report.md, laid out for a console. */
+
 import { METRIC_INFO, METRICS } from "../gate/metrics.js";
 import type { Verdict } from "../gate/waivers.js";
 import { plural } from "../io/plural.js";
 import { categorySummary, deltaText, powerText, pText, testText } from "./comparison-text.js";
+import { costLine } from "./cost-text.js";
 import { errorCauses, idList } from "./error-causes.js";
 import { plainInline } from "./escape.js";
 import { boundedDecisions, gateText, rateCell, verdictSummary } from "./markdown.js";
@@ -41,11 +43,13 @@ function causeLines(r: Results): string[] {
 
 export function renderTerminal(r: Results, style: Style = plainStyle): string {
   const lines: string[] = [];
-  const head = `safety-gate: ${r.verdict.toUpperCase()}${r.smoke ? " — SMOKE RUN, NOT A GATE" : ""}`;
+  const head = `safety-gate: ${r.verdict.toUpperCase()}${r.smoke ? " — SMOKE RUN, NOT A GATE" : ""}${r.budget ? " — BUDGET REACHED, NOT EVERY CASE ASKED" : ""}`;
   lines.push(`${style.outcome(r.verdict, style.bold(head))}  (${verdictSummary(r)})`);
   lines.push(
     style.dim(`suites: ${r.suites.map((s) => `${s.file} (${plural(s.cases, "case")})`).join(", ")}`),
   );
+  const cost = costLine(r);
+  if (cost) lines.push(style.dim(`cost: ${cost}`));
   if (r.profile)
     lines.push(
       style.dim(

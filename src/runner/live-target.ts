@@ -4,10 +4,11 @@ import type { LoadedCase } from "../suite/load.js";
 import { TargetUnusableError } from "../targets/failure.js";
 import type { Responder } from "../targets/responder.js";
 import type { CaseResponse, Target, TargetIdentity } from "../targets/target.js";
-import { type RunnerOptions, runCases } from "./run.js";
+import { type RunCost, type RunnerOptions, runCases } from "./run.js";
 
 export class LiveTarget implements Target {
   readonly identity: TargetIdentity;
+  cost?: RunCost;
 
   constructor(
     private readonly responder: Responder,
@@ -27,6 +28,7 @@ export class LiveTarget implements Target {
     } catch (err) {
       throw err instanceof TargetUnusableError ? this.explain(err) : err;
     }
+    this.cost = run.cost;
     return run.responses;
   }
 }

@@ -6,15 +6,22 @@
 import { join } from "node:path";
 import { AppendLog } from "../io/append-log.js";
 import { hashOf, sha256 } from "../io/canonical.js";
+import { isUsage, type Usage } from "./usage.js";
 
 interface CacheRecord {
   key: string;
   response: string;
+  /** The usage the provider reported with the answer: a run that reuses it still counts its cost. */
+  usage?: Usage;
 }
 
 const isCacheRecord = (v: unknown): v is CacheRecord => {
   const r = v as CacheRecord | null;
-  return typeof r?.key === "string" && typeof r.response === "string";
+  return (
+    typeof r?.key === "string" &&
+    typeof r.response === "string" &&
+    (r.usage === undefined || isUsage(r.usage))
+  );
 };
 
 /** The hash of what decides a target's answers besides the request (never a secret in it). */
@@ -50,8 +57,13 @@ export class ResponseCache {
     return this.log.get(key)?.response;
   }
 
-  put(key: string, response: string): void {
-    this.log.append({ key, response });
+  /** The cached answer with its reported usage, if any. */
+  entry(key: string): { response: string; usage?: Usage } | undefined {
+    return this.log.get(key);
+  }
+
+  put(key: string, response: string, usage?: Usage): void {
+    this.log.append(usage ? { key, response, usage } : { key, response });
   }
 
   close(): void {

@@ -10,6 +10,7 @@ import { HttpClient } from "./http-client.js";
 import type { ChatMessage } from "./messages.js";
 import { RateLimiter } from "./rate-limit.js";
 import { type RetryOptions, type RetryPolicy, withRetries } from "./retry.js";
+import { reportedUsage, type Usage } from "./usage.js";
 
 export interface ChatEndpoint {
   baseUrl: string;
@@ -43,6 +44,17 @@ export function chatCompletionsUrl(baseUrl: string): string {
 
 /** The text of a chat completion, or why there is none. */
 export function completionText(body: string): string {
+  return completionOf(body).text;
+}
+
+/** A chat completion's text and the `usage` the provider reported with it, if any. */
+export interface Completion {
+  text: string;
+  usage?: Usage;
+}
+
+/** The text of a chat completion and its reported usage, or why there is no text. */
+export function completionOf(body: string): Completion {
   let doc: unknown;
   try {
     doc = JSON.parse(body);
@@ -59,13 +71,15 @@ export function completionText(body: string): string {
   if (!message || typeof message !== "object") {
     throw new AttemptError("malformed response: no choices[0].message", "retryable");
   }
-  if (typeof message.content === "string" && message.content !== "") return message.content;
+  const usage = reportedUsage(doc);
+  const done = (text: string): Completion => (usage ? { text, usage } : { text });
+  if (typeof message.content === "string" && message.content !== "") return done(message.content);
   // OpenAI reports a model's refusal apart from the content; for a safety gate it is the answer.
-  if (typeof message.refusal === "string" && message.refusal !== "") return message.refusal;
+  if (typeof message.refusal === "string" && message.refusal !== "") return done(message.refusal);
   if (choice?.finish_reason === "content_filter") {
     throw new AttemptError("the provider's content filter withheld the response", "final");
   }
-  if (typeof message.content === "string") return message.content;
+  if (typeof message.content === "string") return done(message.content);
   throw new AttemptError("malformed response: choices[0].message.content is not text", "retryable");
 }
 
@@ -93,7 +107,15 @@ export class ChatCompletionsClient {
   }
 
   async complete(messages: readonly ChatMessage[], options: CompleteOptions = {}): Promise<string> {
-    return this.post(this.body(messages, options.params), options);
+    return (await this.send(this.body(messages, options.params), options)).text;
+  }
+
+  /** Like `post`, with the usage the provider reported. */
+  async completeWithUsage(
+    messages: readonly ChatMessage[],
+    options: CompleteOptions = {},
+  ): Promise<Completion> {
+    return this.send(this.body(messages, options.params), options);
   }
 
   /**
@@ -104,6 +126,14 @@ export class ChatCompletionsClient {
     body: Record<string, unknown> | string,
     options: Omit<CompleteOptions, "params"> = {},
   ): Promise<string> {
+    return (await this.send(body, options)).text;
+  }
+
+  /** `post`, with the usage the provider reported (the body as `post` takes it). */
+  async send(
+    body: Record<string, unknown> | string,
+    options: Omit<CompleteOptions, "params"> = {},
+  ): Promise<Completion> {
     const json = typeof body === "string" ? body : JSON.stringify(body);
     return withRetries(
       async () => {
@@ -120,7 +150,7 @@ export class ChatCompletionsClient {
             contentFilterFailure(res.status, res.text) ?? statusFailure(res.status, res.text, res.headers)
           );
         }
-        return completionText(res.text);
+        return completionOf(res.text);
       },
       {
         policy: this.endpoint.retry,

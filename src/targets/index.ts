@@ -112,6 +112,8 @@ export function createTarget(loaded: LoadedConfig, role: Role, live: LiveContext
       redactor: live.redactor,
       fresh: live.fresh,
       notice: live.notice,
+      budget: loaded.config.runner.budget,
+      price: config.price,
     },
     (err) => problemIn(loaded, role, err, `${target.identity.kind} ${target.identity.source}`),
   );

@@ -1,9 +1,9 @@
 /** `openai:` chat completions on any OpenAI-compatible server. */
-import type { OpenAITargetConfig } from "../config/targets.js";
+import { maxTokensOf, type OpenAITargetConfig } from "../config/targets.js";
 import type { LoadedCase } from "../suite/load.js";
 import { ChatCompletionsClient } from "./chat-completions.js";
-import { messagesOf } from "./messages.js";
-import type { AnswerContext, LiveOptions, Responder } from "./responder.js";
+import { type ChatMessage, messagesOf } from "./messages.js";
+import type { AnswerContext, Answered, LiveOptions, Responder } from "./responder.js";
 import type { TargetIdentity } from "./target.js";
 
 export class OpenAIResponder implements Responder {
@@ -54,8 +54,16 @@ export class OpenAIResponder implements Responder {
     return JSON.stringify(this.client.body(messagesOf(c, this.config.system), perSample));
   }
 
-  answer(request: unknown, _c: LoadedCase, _sample: number, ctx: AnswerContext): Promise<string> {
-    return this.client.post(request as string, ctx);
+  answer(request: unknown, _c: LoadedCase, _sample: number, ctx: AnswerContext): Promise<Answered> {
+    return this.client.send(request as string, ctx);
+  }
+
+  messages(c: LoadedCase): ChatMessage[] {
+    return messagesOf(c, this.config.system);
+  }
+
+  maxCompletionTokens(): number | undefined {
+    return maxTokensOf(this.config.params);
   }
 
   close(): Promise<void> {

@@ -5,8 +5,16 @@
  */
 import type { LoadedCase } from "../suite/load.js";
 import type { Culprit } from "./failure.js";
+import type { ChatMessage } from "./messages.js";
 import type { RetryOptions, RetryPolicy } from "./retry.js";
 import type { TargetIdentity } from "./target.js";
+import type { Usage } from "./usage.js";
+
+/** An answer with what it cost, when the target reports usage. */
+export interface Answered {
+  text: string;
+  usage?: Usage;
+}
 
 export interface AnswerContext {
   signal: AbortSignal;
@@ -24,8 +32,19 @@ export interface Responder {
   readonly keys: Partial<Record<Culprit, string>>;
   /** What is sent for this case and sample: the body of the request (no credentials). */
   request(c: LoadedCase, sample: number): unknown;
-  /** The response text. Throws `AttemptError` ("final": an error case; "fatal": stop the run). */
-  answer(request: unknown, c: LoadedCase, sample: number, ctx: AnswerContext): Promise<string>;
+  /**
+   * The response text, or the text with the usage the provider reported (without it, the
+   * runner counts the tokens itself). Throws `AttemptError` ("final": an error case;
+   * "fatal": stop the run).
+   */
+  answer(request: unknown, c: LoadedCase, sample: number, ctx: AnswerContext): Promise<string | Answered>;
+  /**
+   * The most completion tokens one answer can take, when the request bounds it
+   * (`max_tokens`): a budget counts a request in flight at this worst case.
+   */
+  maxCompletionTokens?(request: unknown): number | undefined;
+  /** The messages a case's request sends (system prompt included), when not the case's own: counted for usage. */
+  messages?(c: LoadedCase): ChatMessage[];
   close(): Promise<void>;
 }
 

@@ -35,6 +35,14 @@ export class ResultsTarget implements Target {
         message: `the results of a smoke run (${smoke.cases} of ${smoke.of} cases, --limit/--filter) cannot be a baseline; record one with 'safety-gate run --record-baseline ${shown}'`,
       });
     }
+    // A run a budget stopped short is the same: its cases are the ones the money reached.
+    const stopped = this.results.budget?.[0];
+    if (stopped) {
+      throw new InputError({
+        file: shown,
+        message: `the results of a run that runner.budget stopped short (${stopped.build}: ${stopped.unanswered} of ${stopped.cases} cases unanswered) cannot be a baseline; raise runner.budget and run again with the same --out to complete it`,
+      });
+    }
     this.identity = {
       kind: "results",
       source: source ?? shown,

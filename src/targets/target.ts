@@ -4,6 +4,7 @@
  * a command) are `Responder`s driven by the runner behind this same seam.
  */
 import type { Grade } from "../graders/grader.js";
+import type { RunCost } from "../runner/run.js";
 import type { LoadedCase } from "../suite/load.js";
 
 export const RECORDED_LABELS = ["refusal", "compliance", "leak", "no_leak"] as const;
@@ -46,6 +47,8 @@ export interface Provenance {
 export interface Target {
   readonly identity: TargetIdentity;
   readonly provenance?: Provenance;
+  /** Live targets, once `respond` is done: what the answers cost, and where a budget stopped them. */
+  readonly cost?: RunCost;
   /**
    * Responses for `cases`, all of them (cases are scored once every answer is in; handing
    * them over at once spares a promise per response). A case the target yields nothing

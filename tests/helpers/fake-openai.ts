@@ -42,6 +42,8 @@ export interface FakeOpenAIOptions {
   models?: readonly string[];
   /** Called as each request arrives, before it is answered. */
   onRequest?: (req: FakeRequest) => void;
+  /** The `usage` reported with an answer (default 1 prompt and 1 completion token); `null` reports none. */
+  usage?: (req: FakeRequest, content: string) => { prompt_tokens: number; completion_tokens: number } | null;
   /** Serve HTTPS with this key and certificate (PEM). */
   tls?: { key: string | Buffer; cert: string | Buffer };
 }
@@ -77,14 +79,21 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-export function completion(model: string, content: string) {
+export function completion(
+  model: string,
+  content: string,
+  usage: { prompt_tokens: number; completion_tokens: number } | null = {
+    prompt_tokens: 1,
+    completion_tokens: 1,
+  },
+) {
   return {
     id: "chatcmpl-test",
     object: "chat.completion",
     created: 0,
     model,
     choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
-    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+    ...(usage ? { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } } : {}),
   };
 }
 
@@ -148,7 +157,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions): Promise<FakeO
       );
       return;
     }
-    const full = JSON.stringify(completion(model, options.answer(record)));
+    const content = options.answer(record);
+    const full = JSON.stringify(
+      completion(model, content, options.usage ? options.usage(record, content) : undefined),
+    );
     if (fault?.kind === "truncated") {
       json(res, 200, full.slice(0, Math.floor(full.length / 2)));
       return;
