@@ -15,6 +15,7 @@ import { chatPromptTokens, loadTokenCounter, type TokenCounter } from "../src/ta
 import { totalOf } from "../src/targets/usage.js";
 import { type FakeOpenAI, startFakeOpenAI } from "./helpers/fake-openai.js";
 import { syntheticAnswer, writeSyntheticSuite } from "./helpers/live.js";
+import { plainBlocks } from "./helpers/markdown.js";
 import { runCli, tempDir } from "./helpers/run.js";
 import { repoRoot } from "./helpers/shared.js";
 
@@ -131,6 +132,25 @@ describe("runner.budget", () => {
     const out = join(dir, "out-uncapped");
     expect(readFileSync(join(out, "report.md"), "utf8")).toContain(`\nCost: ${line}`);
     expect(readFileSync(join(out, "report.html"), "utf8")).toContain(` · Cost: ${line}`);
+  });
+
+  it("docs/cost.md's cost line and budget stop have the form of this run's output", () => {
+    const doc = readFileSync(join(repoRoot, "docs", "cost.md"), "utf8");
+    const blocks = plainBlocks(doc).filter((b) => !b.startsWith("$ "));
+    expect(blocks).toHaveLength(2);
+    // The docs show an 800-case run: every number may differ, nothing else.
+    const form = (line: string) =>
+      new RegExp(
+        `^${line.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\d[\d,]*(\\\.\d+)?/g, "[\\d,]+(\\.\\d+)?")}$`,
+      );
+    const real = [uncappedStdout, capped.stdout].join("\n").split("\n");
+    for (const line of blocks.join("\n").split("\n")) {
+      if (line.trim() === "" || line === "…") continue;
+      expect(
+        real.some((r) => form(line).test(r)),
+        `docs/cost.md line not in this run's form:\n${line}`,
+      ).toBe(true);
+    }
   });
 
   it("stops at a cap of half the tokens needed: exit 3 inconclusive, with the reason", () => {

@@ -215,6 +215,7 @@ describe("docs: shown output equals the real output", () => {
   const EXIT: Record<string, number> = {
     "npm run quickstart": 1,
     "safety-gate run --config examples/quickstart/safety-gate.yml --shard 3/4 --out part3": 0,
+    "safety-gate run --estimate --config examples/cost/safety-gate.yml": 0,
   };
 
   for (const s of shown) {
@@ -241,6 +242,7 @@ const OUTPUTS_TESTED_BY: Record<string, string> = {
   "docs/graders.md": "tests/readme-outputs.test.ts",
   "docs/troubleshooting.md": "tests/docs.test.ts",
   "docs/history.md": "tests/action-history.test.ts",
+  "docs/cost.md": "tests/budget.test.ts",
 };
 
 describe("docs: every other shown output", () => {
