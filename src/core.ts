@@ -19,6 +19,7 @@ import { buildGraders, type ChatModelFactory } from "./graders/registry.js";
 import { InputError, keyPathOf } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
 import { Redactor } from "./io/redact.js";
+import { turnText } from "./report/agent-text.js";
 import { type ReportOptions, reportOptionsFrom } from "./report/markdown.js";
 import type { Results } from "./report/results-schema.js";
 import type { Progress } from "./runner/progress.js";
@@ -409,5 +410,5 @@ function withBaselineFrom(loaded: LoadedConfig, options: RunOptions): LoadedConf
 
 /** The text a reader needs to judge a case: the prompt, or the conversation turn by turn. */
 function promptText(c: LoadedCase): string {
-  return c.prompt ?? (c.messages ?? []).map((m) => `[${m.role}] ${m.content}`).join("\n\n");
+  return c.prompt ?? (c.messages ?? []).map(turnText).join("\n\n");
 }
