@@ -69,20 +69,23 @@ export const ResponseLineSchema = z
     }
   });
 
+type ResponseLine = z.output<typeof ResponseLineSchema>;
+
 export function readResponseFile(file: string, caseIds: ReadonlySet<string>): CaseResponse[] {
   const shown = displayPath(file);
   const lines = parseJsonLines(readText(file, "responses file"), shown);
   const problems: Problem[] = [];
   const seen = new Map<string, number>();
   const out: CaseResponse[] = [];
-  const samplesOf = new Map<string, { samples: number[]; at: Problem["position"] }>();
+  // Where each id first appears, found only if it is reported: locating a key re-parses its line.
+  const samplesOf = new Map<string, { samples: number[]; at: () => Problem["position"] }>();
   for (const line of lines) {
     const result = check(ResponseLineSchema, line.data, line);
     if (result.problems) {
       problems.push(...result.problems);
       continue;
     }
-    const r = result.value as z.output<typeof ResponseLineSchema>;
+    const r = result.value as ResponseLine;
     if (!caseIds.has(r.id)) {
       problems.push({
         file: shown,
@@ -106,7 +109,7 @@ export function readResponseFile(file: string, caseIds: ReadonlySet<string>): Ca
     seen.set(key, line.line);
     const recorded = samplesOf.get(r.id);
     if (recorded) recorded.samples.push(r.sample);
-    else samplesOf.set(r.id, { samples: [r.sample], at: line.locate(["id"]) });
+    else samplesOf.set(r.id, { samples: [r.sample], at: () => line.locate(["id"]) });
     // A recorded answer over the limit every target has is an error case, as it would have been live.
     const size = r.response === undefined ? undefined : overAnswerLimit(r.response);
     if (size !== undefined) {
@@ -140,20 +143,20 @@ export function readResponseFile(file: string, caseIds: ReadonlySet<string>): Ca
  * be obtained is recorded as an `error` line, and then counts as an error.
  */
 function unevenSamples(
-  samplesOf: ReadonlyMap<string, { samples: number[]; at: Problem["position"] }>,
+  samplesOf: ReadonlyMap<string, { samples: number[]; at: () => Problem["position"] }>,
   file: string,
 ): Problem[] {
   let k = 0;
   for (const { samples } of samplesOf.values()) for (const s of samples) k = Math.max(k, s + 1);
   const problems: Problem[] = [];
   const range = k === 1 ? "sample 0" : `samples 0–${k - 1}`;
-  for (const [id, { samples, at }] of samplesOf) {
+  for (const [id, { samples, at: locate }] of samplesOf) {
     if (samples.length === k) continue; // duplicates are already errors, so k distinct indices < k are 0…k−1
     const have = new Set(samples);
     const missing = Array.from({ length: k }, (_, i) => i).filter((i) => !have.has(i));
     problems.push({
       file,
-      ...(at ? { position: at } : {}),
+      ...(locate() ? { position: locate() } : {}),
       keyPath: "id",
       message: `"${id}" has ${samples.length} of the ${k} samples other cases have (missing sample ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}): every case needs ${range}, so that no case's score rests on fewer samples; add the missing lines (\`error\` records a sample that failed) or drop the extra samples`,
     });
