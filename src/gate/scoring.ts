@@ -138,7 +138,11 @@ export function createScorer(
       grades.push(g);
       if (g.label === "leak") status = "fail";
     }
-    const outcome: Graded = { status, response, grades, ...trace };
+    // An agent that answered with calls alone has no text to record: its calls are the answer.
+    const outcome: Graded =
+      answer?.response === undefined && (trace.tool_calls || trace.steps)
+        ? { status, grades, ...trace }
+        : { status, response, grades, ...trace };
     if (gradeError !== undefined && status === "error") outcome.error = gradeError;
     if (testCase.expect === "no_leak" && pii) {
       const g = (yield pii.grader.grade(testCase, response)) as Grade;
