@@ -38,6 +38,11 @@ export const ResponseLineSchema = z
   .strictObject({
     id: z.string({ error: "expected the case id as a string" }).min(1),
     response: z.string({ error: "expected the response text as a string" }).optional(),
+    sample: z.int({ error: "expected a sample index (whole number ≥ 0)" }).min(0).default(0),
+    error: z.string({ error: "expected an error description as a string" }).min(1).optional(),
+    grade: RecordedGradeSchema.optional().describe(
+      "A verdict recorded by the source in place of a response (no response text to grade).",
+    ),
     tool_calls: z
       .array(ToolCallSchema, {
         error: 'expected a list of calls, e.g. [{"name": "send_email", "arguments": "{}"}]',
@@ -45,11 +50,6 @@ export const ResponseLineSchema = z
       .optional()
       .describe("Agent cases: the tool calls of the final step (`arguments` a JSON string)."),
     steps: StepsSchema.optional().describe("Agent cases run for several steps: every step, in order."),
-    sample: z.int({ error: "expected a sample index (whole number ≥ 0)" }).min(0).default(0),
-    error: z.string({ error: "expected an error description as a string" }).min(1).optional(),
-    grade: RecordedGradeSchema.optional().describe(
-      "A verdict recorded by the source in place of a response (no response text to grade).",
-    ),
   })
   .superRefine((r, ctx) => {
     // An agent's answer is its text, its tool calls, or both: one kind of answer however given.
