@@ -20,6 +20,7 @@ import { buildGraders, type ChatModelFactory } from "./graders/registry.js";
 import { InputError, keyPathOf } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
 import { Redactor } from "./io/redact.js";
+import { turnText } from "./report/agent-text.js";
 import { type ReportOptions, reportOptionsFrom } from "./report/markdown.js";
 import {
   checkShards,
@@ -39,6 +40,7 @@ import {
   lockPathFor,
   namedSuites,
 } from "./suite/lock.js";
+import { AGENT_EXPECTATIONS } from "./suite/schema.js";
 import { type Shard, shardCases } from "./suite/shard.js";
 import { pickSubset, type Subset, smokeNote } from "./suite/subset.js";
 import { createTarget } from "./targets/index.js";
@@ -281,7 +283,7 @@ async function gateWith(
   const parts = options.parts ? partsOf(options.parts, loaded, suites) : undefined;
   const asked = parts
     ? undefined
-    : await targetsOf(options, loaded, config, live, chatModels, trustedBaseline);
+    : await targetsOf(options, loaded, config, live, chatModels, trustedBaseline, cases);
   const baselineSide = parts ? parts[0]?.partial.baseline : asked?.baselineTarget;
   const unavailable = parts ? parts[0]?.partial.baselineUnavailable : asked?.unavailable;
   const notApplicable = parts ? parts[0]?.partial.baselineNotApplicable : asked?.notApplicable;
@@ -518,6 +520,7 @@ async function targetsOf(
   live: Parameters<typeof createTarget>[2],
   chatModels: OpenAIChatModels | undefined,
   trustedBaseline: BaselineChoice,
+  cases: readonly LoadedCase[],
 ) {
   const graders = buildGraders(config.graders, {
     configFile: displayPath(loaded.file),
@@ -526,7 +529,11 @@ async function targetsOf(
     verdictCache: chatModels?.verdictCache(),
     piiTypes: Array.isArray(config.scoring.no_leak.pii) ? config.scoring.no_leak.pii : undefined,
   });
-  const scorer = createScorer(config.scoring, graders);
+  // The tool-calls grader joins the run's grader identity only when the suites hold agent
+  // cases, so baselines recorded before agents are still graded alike.
+  const scorer = createScorer(config.scoring, graders, {
+    agentCases: cases.some((c) => (AGENT_EXPECTATIONS as readonly string[]).includes(c.expect)),
+  });
   const candidateTarget = createTarget(loaded, "candidate", live);
   const {
     target: baselineTarget,
@@ -667,5 +674,5 @@ function withBaselineFrom(loaded: LoadedConfig, options: RunOptions): LoadedConf
 
 /** The text a reader needs to judge a case: the prompt, or the conversation turn by turn. */
 function promptText(c: LoadedCase): string {
-  return c.prompt ?? (c.messages ?? []).map((m) => `[${m.role}] ${m.content}`).join("\n\n");
+  return c.prompt ?? (c.messages ?? []).map(turnText).join("\n\n");
 }

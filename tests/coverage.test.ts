@@ -79,7 +79,7 @@ describe("safety-gate coverage", () => {
     const c = JSON.parse(r.stdout);
     expect(c.total).toBe(5);
     expect(c.categories).toMatchObject({ crime: 3, drugs: 1, my_own: 1, cbrn: 0 });
-    expect(c.byCategory.crime.expect).toEqual({ refuse: 2, comply: 1, no_leak: 0 });
+    expect(c.byCategory.crime.expect).toEqual({ refuse: 2, comply: 1, no_leak: 0, no_call: 0, call: 0 });
     expect(c.outsideTaxonomy).toEqual(["my_own"]);
     expect(c.taxonomy.covered).toBe(1);
     expect(c.gaps).toContainEqual({ category: "drugs", problem: "1 case, fewer than 2" });

@@ -182,6 +182,9 @@ export function writeEvidence(input: EvidenceInput): EvidenceOutput {
           metric: c.metric,
           status: c.status,
           response: c.response,
+          // An agent's calls are its answer as much as its text: the auditor gets both.
+          ...(c.tool_calls ? { tool_calls: c.tool_calls } : {}),
+          ...(c.steps ? { steps: c.steps } : {}),
           error: c.error,
           grades: c.grades,
           ...(c.samples ? { samples: c.samples } : {}),

@@ -16,6 +16,7 @@ import { METRIC_INFO, METRICS, type MetricName, RATE_METRICS, type RateEstimate 
 import type { CaseOutcome } from "../gate/outcome.js";
 import { severity, type Verdict } from "../gate/waivers.js";
 import { noun, plural } from "../io/plural.js";
+import { shownResponse } from "./agent-text.js";
 import { categoryRows } from "./category-rows.js";
 import { categoryChart } from "./chart.js";
 import { adjustedText, atMargin, deltaCell, mdeText, powerText } from "./comparison-text.js";
@@ -456,8 +457,9 @@ function flippedCase(c: CaseOutcome, b: CaseOutcome | undefined, options: Report
     ["Candidate", c],
   ] as const) {
     out.push(outcomeLine(who, o, options), "");
-    if (o?.response !== undefined && o.status !== "error") {
-      out.push(untrusted(o.response, options, options.maxResponseChars), "");
+    const shown = o === undefined ? undefined : shownResponse(o);
+    if (shown !== undefined && o?.status !== "error") {
+      out.push(untrusted(shown, options, options.maxResponseChars), "");
     }
   }
   return out;

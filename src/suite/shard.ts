@@ -34,7 +34,7 @@ function unitOf(c: LoadedCase): string {
 function promptLength(c: LoadedCase): number {
   if (c.prompt !== undefined) return c.prompt.length;
   let n = 0;
-  for (const m of c.messages ?? []) n += m.content.length;
+  for (const m of c.messages ?? []) n += (m.content ?? "").length;
   return n;
 }
 

@@ -6,11 +6,16 @@
 import { join } from "node:path";
 import { AppendLog } from "../io/append-log.js";
 import { hashOf, sha256 } from "../io/canonical.js";
+import type { ToolCall } from "./target.js";
+import type { Answer } from "./tool-calls.js";
 import { isUsage, type Usage } from "./usage.js";
 
 interface CacheRecord {
   key: string;
-  response: string;
+  /** Absent only when the answer was tool calls alone. */
+  response?: string;
+  /** An agent's tool calls, beside its text (which may then be ""). */
+  tool_calls?: ToolCall[];
   /** The usage the provider reported with the answer: a run that reuses it still counts its cost. */
   usage?: Usage;
 }
@@ -19,7 +24,8 @@ const isCacheRecord = (v: unknown): v is CacheRecord => {
   const r = v as CacheRecord | null;
   return (
     typeof r?.key === "string" &&
-    typeof r.response === "string" &&
+    (typeof r.response === "string" || Array.isArray(r.tool_calls)) &&
+    (r.tool_calls === undefined || Array.isArray(r.tool_calls)) &&
     (r.usage === undefined || isUsage(r.usage))
   );
 };
@@ -57,13 +63,28 @@ export class ResponseCache {
     return this.log.get(key)?.response;
   }
 
-  /** The cached answer with its reported usage, if any. */
-  entry(key: string): { response: string; usage?: Usage } | undefined {
-    return this.log.get(key);
-  }
-
   put(key: string, response: string, usage?: Usage): void {
     this.log.append(usage ? { key, response, usage } : { key, response });
+  }
+
+  /** An answer with its tool calls (a live agent's); `get` still gives its text. */
+  getAnswer(key: string): Answer | undefined {
+    const r = this.log.get(key);
+    if (!r) return undefined;
+    const answer: Answer = {};
+    if (r.response !== undefined) answer.response = r.response;
+    if (r.tool_calls) answer.tool_calls = r.tool_calls;
+    if (r.usage) answer.usage = r.usage;
+    return answer;
+  }
+
+  putAnswer(key: string, answer: Answer): void {
+    this.log.append({
+      key,
+      ...(answer.response !== undefined ? { response: answer.response } : {}),
+      ...(answer.tool_calls ? { tool_calls: answer.tool_calls } : {}),
+      ...(answer.usage ? { usage: answer.usage } : {}),
+    });
   }
 
   close(): void {

@@ -10,6 +10,7 @@ import { HttpClient } from "./http-client.js";
 import type { ChatMessage } from "./messages.js";
 import { RateLimiter } from "./rate-limit.js";
 import { type RetryOptions, type RetryPolicy, withRetries } from "./retry.js";
+import { type Answer, normaliseToolCalls } from "./tool-calls.js";
 import { reportedUsage, type Usage } from "./usage.js";
 
 export interface ChatEndpoint {
@@ -44,7 +45,7 @@ export function chatCompletionsUrl(baseUrl: string): string {
 
 /** The text of a chat completion, or why there is none. */
 export function completionText(body: string): string {
-  return completionOf(body).text;
+  return completionAnswer(body, false).response ?? "";
 }
 
 /** A chat completion's text and the `usage` the provider reported with it, if any. */
@@ -55,6 +56,16 @@ export interface Completion {
 
 /** The text of a chat completion and its reported usage, or why there is no text. */
 export function completionOf(body: string): Completion {
+  const a = completionAnswer(body, false);
+  return a.usage ? { text: a.response ?? "", usage: a.usage } : { text: a.response ?? "" };
+}
+
+/**
+ * The text and tool calls of a chat completion, with the usage the provider reported, or why
+ * there are none. With `tools`, an answer may be calls alone (`content: null`); a call that
+ * cannot be read is retried, as a malformed body is.
+ */
+export function completionAnswer(body: string, tools = true): Answer {
   let doc: unknown;
   try {
     doc = JSON.parse(body);
@@ -65,21 +76,33 @@ export function completionOf(body: string): Completion {
     );
   }
   const choice = (doc as { choices?: unknown[] } | null)?.choices?.[0] as
-    | { message?: { content?: unknown; refusal?: unknown }; finish_reason?: unknown }
+    | { message?: { content?: unknown; refusal?: unknown; tool_calls?: unknown }; finish_reason?: unknown }
     | undefined;
   const message = choice?.message;
   if (!message || typeof message !== "object") {
     throw new AttemptError("malformed response: no choices[0].message", "retryable");
   }
   const usage = reportedUsage(doc);
-  const done = (text: string): Completion => (usage ? { text, usage } : { text });
-  if (typeof message.content === "string" && message.content !== "") return done(message.content);
+  const done = (a: Answer): Answer => (usage ? { ...a, usage } : a);
+  if (tools) {
+    const { calls, problem } = normaliseToolCalls(message.tool_calls);
+    if (problem)
+      throw new AttemptError(`malformed response: choices[0].message.tool_calls: ${problem}`, "retryable");
+    if (calls && calls.length > 0) {
+      const text =
+        typeof message.content === "string" && message.content !== "" ? message.content : undefined;
+      return done(text === undefined ? { tool_calls: calls } : { response: text, tool_calls: calls });
+    }
+  }
+  if (typeof message.content === "string" && message.content !== "")
+    return done({ response: message.content });
   // OpenAI reports a model's refusal apart from the content; for a safety gate it is the answer.
-  if (typeof message.refusal === "string" && message.refusal !== "") return done(message.refusal);
+  if (typeof message.refusal === "string" && message.refusal !== "")
+    return done({ response: message.refusal });
   if (choice?.finish_reason === "content_filter") {
     throw new AttemptError("the provider's content filter withheld the response", "final");
   }
-  if (typeof message.content === "string") return done(message.content);
+  if (typeof message.content === "string") return done({ response: message.content });
   throw new AttemptError("malformed response: choices[0].message.content is not text", "retryable");
 }
 
@@ -126,7 +149,7 @@ export class ChatCompletionsClient {
     body: Record<string, unknown> | string,
     options: Omit<CompleteOptions, "params"> = {},
   ): Promise<string> {
-    return (await this.send(body, options)).text;
+    return (await this.postFor(body, options, false)).response ?? "";
   }
 
   /** `post`, with the usage the provider reported (the body as `post` takes it). */
@@ -134,6 +157,16 @@ export class ChatCompletionsClient {
     body: Record<string, unknown> | string,
     options: Omit<CompleteOptions, "params"> = {},
   ): Promise<Completion> {
+    const a = await this.postFor(body, options, false);
+    return a.usage ? { text: a.response ?? "", usage: a.usage } : { text: a.response ?? "" };
+  }
+
+  /** Like `post`, with the answer's tool calls (an agent's request carries `tools`) and reported usage. */
+  async postFor(
+    body: Record<string, unknown> | string,
+    options: Omit<CompleteOptions, "params"> = {},
+    tools = true,
+  ): Promise<Answer> {
     const json = typeof body === "string" ? body : JSON.stringify(body);
     return withRetries(
       async () => {
@@ -150,7 +183,7 @@ export class ChatCompletionsClient {
             contentFilterFailure(res.status, res.text) ?? statusFailure(res.status, res.text, res.headers)
           );
         }
-        return completionOf(res.text);
+        return completionAnswer(res.text, tools);
       },
       {
         policy: this.endpoint.retry,

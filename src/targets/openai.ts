@@ -3,8 +3,9 @@ import { maxTokensOf, type OpenAITargetConfig } from "../config/targets.js";
 import type { LoadedCase } from "../suite/load.js";
 import { ChatCompletionsClient } from "./chat-completions.js";
 import { type ChatMessage, messagesOf } from "./messages.js";
-import type { AnswerContext, Answered, LiveOptions, Responder } from "./responder.js";
+import type { AnswerContext, LiveOptions, Responder } from "./responder.js";
 import type { TargetIdentity } from "./target.js";
+import type { Answer } from "./tool-calls.js";
 
 export class OpenAIResponder implements Responder {
   readonly identity: TargetIdentity;
@@ -46,16 +47,20 @@ export class OpenAIResponder implements Responder {
     };
   }
 
-  request(c: LoadedCase, sample: number): unknown {
+  request(c: LoadedCase, sample: number, history?: readonly ChatMessage[]): unknown {
     const seed = this.config.params?.seed;
     // With a fixed seed every sample would be the same; each sample gets its own.
     const perSample = sample > 0 && typeof seed === "number" ? { seed: seed + sample } : undefined;
     // As JSON: the runner keys the journal on it, and it goes on the wire as it is.
-    return JSON.stringify(this.client.body(messagesOf(c, this.config.system), perSample));
+    const messages = messagesOf(c, this.config.system, history);
+    // An agent case offers its tools; the body is otherwise exactly what it was before tools.
+    const extra = c.tools ? { ...perSample, tools: c.tools } : perSample;
+    return JSON.stringify(this.client.body(messages, extra));
   }
 
-  answer(request: unknown, _c: LoadedCase, _sample: number, ctx: AnswerContext): Promise<Answered> {
-    return this.client.send(request as string, ctx);
+  answer(request: unknown, c: LoadedCase, _sample: number, ctx: AnswerContext): Promise<Answer> {
+    // Without tools, a text answer (with its usage); an agent case reads tool calls too.
+    return this.client.postFor(request as string, ctx, c.tools !== undefined);
   }
 
   messages(c: LoadedCase): ChatMessage[] {

@@ -11,6 +11,7 @@ import { displayPath } from "../io/display.js";
 import { parseJsonLines } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { check } from "../io/validate.js";
+import { StepsSchema, ToolCallSchema } from "../report/results-schema.js";
 import type { LoadedCase } from "../suite/load.js";
 import { answerTooLargeReason, overAnswerLimit } from "./answer-limit.js";
 import { type CaseResponse, RECORDED_LABELS, type Target } from "./target.js";
@@ -26,8 +27,10 @@ export const RecordedGradeSchema = z.strictObject({
     .min(1)
     .describe("Who decided: the dataset or judge the verdict comes from."),
   label: z
-    .enum(RECORDED_LABELS, { error: 'expected one of "refusal", "compliance", "leak", "no_leak"' })
-    .describe("refusal / compliance for refuse and comply cases; leak / no_leak for no_leak cases."),
+    .enum(RECORDED_LABELS, { error: `expected one of ${RECORDED_LABELS.map((l) => `"${l}"`).join(", ")}` })
+    .describe(
+      "refusal / compliance for refuse and comply cases; leak / no_leak for no_leak cases; misuse / no_misuse for no_call cases; task_done / task_not_done for call cases.",
+    ),
   reason: z.string({ error: "expected the reason as a string" }).min(1),
 });
 
@@ -40,19 +43,33 @@ export const ResponseLineSchema = z
     grade: RecordedGradeSchema.optional().describe(
       "A verdict recorded by the source in place of a response (no response text to grade).",
     ),
+    tool_calls: z
+      .array(ToolCallSchema, {
+        error: 'expected a list of calls, e.g. [{"name": "send_email", "arguments": "{}"}]',
+      })
+      .optional()
+      .describe("Agent cases: the tool calls of the final step (`arguments` a JSON string)."),
+    steps: StepsSchema.optional().describe("Agent cases run for several steps: every step, in order."),
   })
   .superRefine((r, ctx) => {
-    const given = (["response", "error", "grade"] as const).filter((k) => r[k] !== undefined);
+    // An agent's answer is its text, its tool calls, or both: one kind of answer however given.
+    const answered = r.response !== undefined || r.tool_calls !== undefined || r.steps !== undefined;
+    const given = [
+      ...(answered ? ["response"] : []),
+      ...(["error", "grade"] as const).filter((k) => r[k] !== undefined),
+    ];
     if (given.length !== 1) {
       ctx.addIssue({
         code: "custom",
         message:
           given.length === 0
-            ? "expected `response` (the model's text) or `error` (why there is none)"
+            ? "expected `response` (the model's text, and/or `tool_calls`) or `error` (why there is none)"
             : `expected one of \`response\`, \`error\` or \`grade\`, got ${given.map((k) => `\`${k}\``).join(" and ")}`,
       });
     }
   });
+
+type ResponseLine = z.output<typeof ResponseLineSchema>;
 
 export function readResponseFile(file: string, caseIds: ReadonlySet<string>): CaseResponse[] {
   const shown = displayPath(file);
@@ -60,14 +77,15 @@ export function readResponseFile(file: string, caseIds: ReadonlySet<string>): Ca
   const problems: Problem[] = [];
   const seen = new Map<string, number>();
   const out: CaseResponse[] = [];
-  const samplesOf = new Map<string, { samples: number[]; at: Problem["position"] }>();
+  // Where each id first appears, found only if it is reported: locating a key re-parses its line.
+  const samplesOf = new Map<string, { samples: number[]; at: () => Problem["position"] }>();
   for (const line of lines) {
     const result = check(ResponseLineSchema, line.data, line);
     if (result.problems) {
       problems.push(...result.problems);
       continue;
     }
-    const r = result.value as z.output<typeof ResponseLineSchema>;
+    const r = result.value as ResponseLine;
     if (!caseIds.has(r.id)) {
       problems.push({
         file: shown,
@@ -91,7 +109,7 @@ export function readResponseFile(file: string, caseIds: ReadonlySet<string>): Ca
     seen.set(key, line.line);
     const recorded = samplesOf.get(r.id);
     if (recorded) recorded.samples.push(r.sample);
-    else samplesOf.set(r.id, { samples: [r.sample], at: line.locate(["id"]) });
+    else samplesOf.set(r.id, { samples: [r.sample], at: () => line.locate(["id"]) });
     // A recorded answer over the limit every target has is an error case, as it would have been live.
     const size = r.response === undefined ? undefined : overAnswerLimit(r.response);
     if (size !== undefined) {
@@ -102,7 +120,16 @@ export function readResponseFile(file: string, caseIds: ReadonlySet<string>): Ca
       });
       continue;
     }
-    out.push({ id: r.id, sample: r.sample, response: r.response, error: r.error, grade: r.grade });
+    const answer: CaseResponse = {
+      id: r.id,
+      sample: r.sample,
+      response: r.response,
+      error: r.error,
+      grade: r.grade,
+    };
+    if (r.tool_calls) answer.tool_calls = r.tool_calls;
+    if (r.steps) answer.steps = r.steps;
+    out.push(answer);
   }
   problems.push(...unevenSamples(samplesOf, shown));
   if (problems.length > 0) throw new InputError(problems);
@@ -116,20 +143,20 @@ export function readResponseFile(file: string, caseIds: ReadonlySet<string>): Ca
  * be obtained is recorded as an `error` line, and then counts as an error.
  */
 function unevenSamples(
-  samplesOf: ReadonlyMap<string, { samples: number[]; at: Problem["position"] }>,
+  samplesOf: ReadonlyMap<string, { samples: number[]; at: () => Problem["position"] }>,
   file: string,
 ): Problem[] {
   let k = 0;
   for (const { samples } of samplesOf.values()) for (const s of samples) k = Math.max(k, s + 1);
   const problems: Problem[] = [];
   const range = k === 1 ? "sample 0" : `samples 0–${k - 1}`;
-  for (const [id, { samples, at }] of samplesOf) {
+  for (const [id, { samples, at: locate }] of samplesOf) {
     if (samples.length === k) continue; // duplicates are already errors, so k distinct indices < k are 0…k−1
     const have = new Set(samples);
     const missing = Array.from({ length: k }, (_, i) => i).filter((i) => !have.has(i));
     problems.push({
       file,
-      ...(at ? { position: at } : {}),
+      ...(locate() ? { position: locate() } : {}),
       keyPath: "id",
       message: `"${id}" has ${samples.length} of the ${k} samples other cases have (missing sample ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}): every case needs ${range}, so that no case's score rests on fewer samples; add the missing lines (\`error\` records a sample that failed) or drop the extra samples`,
     });

@@ -8,13 +8,7 @@ import type { Culprit } from "./failure.js";
 import type { ChatMessage } from "./messages.js";
 import type { RetryOptions, RetryPolicy } from "./retry.js";
 import type { TargetIdentity } from "./target.js";
-import type { Usage } from "./usage.js";
-
-/** An answer with what it cost, when the target reports usage. */
-export interface Answered {
-  text: string;
-  usage?: Usage;
-}
+import type { Answer } from "./tool-calls.js";
 
 export interface AnswerContext {
   signal: AbortSignal;
@@ -30,14 +24,18 @@ export interface Responder {
   readonly fingerprint: unknown;
   /** Config keys, relative to the target's block, that a fatal failure points at. */
   readonly keys: Partial<Record<Culprit, string>>;
-  /** What is sent for this case and sample: the body of the request (no credentials). */
-  request(c: LoadedCase, sample: number): unknown;
   /**
-   * The response text, or the text with the usage the provider reported (without it, the
-   * runner counts the tokens itself). Throws `AttemptError` ("final": an error case;
-   * "fatal": stop the run).
+   * What is sent for this case and sample: the body of the request (no credentials).
+   * `history`: in a multi-step agent case, the turns since the case's own (the agent's tool
+   * calls and the environment's results), appended to its conversation.
    */
-  answer(request: unknown, c: LoadedCase, sample: number, ctx: AnswerContext): Promise<string | Answered>;
+  request(c: LoadedCase, sample: number, history?: readonly ChatMessage[]): unknown;
+  /**
+   * The response text, or an Answer: text and tool calls (an agent's), with the usage the
+   * provider reported (without it, the runner counts the tokens itself).
+   * Throws `AttemptError` ("final": an error case; "fatal": stop the run).
+   */
+  answer(request: unknown, c: LoadedCase, sample: number, ctx: AnswerContext): Promise<string | Answer>;
   /**
    * The most completion tokens one answer can take, when the request bounds it
    * (`max_tokens`): a budget counts a request in flight at this worst case.

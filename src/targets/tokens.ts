@@ -26,6 +26,6 @@ export function loadTokenCounter(): Promise<TokenCounter> {
  */
 export function chatPromptTokens(messages: readonly ChatMessage[], tokens: TokenCounter): number {
   let n = 3;
-  for (const m of messages) n += 3 + tokens.count(m.role) + tokens.count(m.content);
+  for (const m of messages) n += 3 + tokens.count(m.role) + tokens.count(m.content ?? "");
   return n;
 }
