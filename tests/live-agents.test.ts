@@ -95,6 +95,7 @@ let server: FakeOpenAI;
 let config: string;
 let dir: string;
 let killedAt = 0;
+let killed = false;
 const atKill = new Map<string, Map<string, number>>();
 let codes: Record<"killed" | "resumed" | "fresh" | "faults", number | null>;
 
@@ -107,7 +108,15 @@ beforeAll(async () => {
     fault: faultFor,
     onRequest: (req) => {
       countAttempt(req);
-      if (req.run === "one" && ++killedAt === KILL_AFTER) child?.kill("SIGKILL");
+      // Half-way, once the journal (written in 100 ms batches) holds some steps: a kill then
+      // leaves finished steps behind, however fast the machine answers.
+      if (req.run === "one" && ++killedAt >= KILL_AFTER && !killed) {
+        const held = journaledSteps(join(dir, "out"), "candidate").size;
+        if (held > 0 || killedAt >= PER_RUN - 10) {
+          killed = true;
+          child?.kill("SIGKILL");
+        }
+      }
     },
   });
   config = join(dir, "safety-gate.yml");
@@ -213,7 +222,7 @@ describe("kill -9 mid-run, then the same command again", () => {
     const journaled = [...atKill.values()].flatMap((m) => [...m.values()]).reduce((a, b) => a + b, 0);
     expect(rerun).toHaveLength(PER_RUN - journaled);
     console.info(
-      `agents kill-resume: SIGKILL after ${KILL_AFTER} of ${PER_RUN} step requests; journal held ${journaled} steps; the rerun sent ${rerun.length} requests, ${repeated.length} for a journaled step`,
+      `agents kill-resume: SIGKILL after ${killedAt} of ${PER_RUN} step requests; journal held ${journaled} steps; the rerun sent ${rerun.length} requests, ${repeated.length} for a journaled step`,
     );
   });
 

@@ -219,11 +219,18 @@ export async function runCases(
       const answer: Answer = {};
       if (journaled.response !== undefined) answer.response = journaled.response;
       if (journaled.tool_calls) answer.tool_calls = journaled.tool_calls;
+      if (journaled.usage) answer.usage = journaled.usage;
       return { answer, from: "journal" };
     }
     const cached = options.fresh ? undefined : cache?.getAnswer(key);
     if (cached !== undefined) {
-      journal?.append({ key, id, sample, ...journalAnswer(cached) });
+      journal?.append({
+        key,
+        id,
+        sample,
+        ...journalAnswer(cached),
+        ...(cached.usage ? { usage: cached.usage } : {}),
+      });
       return { answer: cached, from: "cache" };
     }
     return undefined;
