@@ -9,6 +9,8 @@ import { formatRate } from "../gate/format.js";
 import { plural } from "../io/plural.js";
 import {
   allBuiltinSources,
+  BUILTIN_NAMES,
+  BUILTIN_PREFIX,
   builtinName,
   isBuiltinRef,
   isKnownBuiltin,
@@ -61,7 +63,7 @@ export async function coverageCommand(argv: string[], io: Io): Promise<number> {
   for (const p of positionals) {
     if (isBuiltinRef(p) && !isKnownBuiltin(builtinName(p))) {
       throw new UsageError(
-        `unknown built-in suite "${p}"; try builtin:core, builtin:injection or builtin:extraction`,
+        `unknown built-in suite "${p}"; built-in suites are ${BUILTIN_NAMES.map((n) => BUILTIN_PREFIX + n).join(", ")}`,
       );
     }
   }
