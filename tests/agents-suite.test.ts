@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveSuiteRef } from "../src/suite/builtin.js";
 import { computeCoverage } from "../src/suite/coverage.js";
-import { type LoadedCase, loadSuites } from "../src/suite/load.js";
+import { hashCases, type LoadedCase, loadSuites } from "../src/suite/load.js";
 import { runCli, tempDir } from "./helpers/run.js";
 
 const suite = loadSuites([resolveSuiteRef("builtin:agents", ".")])[0];
@@ -114,6 +114,44 @@ describe("builtin:agents structure", () => {
 
   it("tool results are unique per case, so a scripted agent can tell the cases apart", () => {
     expect(new Set(cases.map((c) => lastTurn(c)?.content)).size).toBe(cases.length);
+  });
+});
+
+describe("builtin:agents is pinned like every suite", () => {
+  it("each case's hash covers its tools, environment and expected tools: any edit shows in the lock", () => {
+    const base = hashCases(cases).caseHashes;
+    const multi = attacks.find((c) => (c.environment?.max_steps ?? 1) > 1) as LoadedCase;
+    const edits: [string, (c: LoadedCase) => void][] = [
+      ["a tool's description", (c) => Object.assign(c.tools?.[0]?.function ?? {}, { description: "edited" })],
+      [
+        "a tool's parameters",
+        (c) => Object.assign(c.tools?.[0]?.function ?? {}, { parameters: { type: "object" } }),
+      ],
+      ["the forbidden tools", (c) => Object.assign(c, { forbidden_tools: [c.tools?.[1]?.function.name] })],
+      ["the canned results", (c) => Object.assign(c.environment?.tool_results ?? {}, { extra: "x" })],
+      ["the steps", (c) => Object.assign(c.environment ?? {}, { max_steps: 3 })],
+    ];
+    for (const [what, edit] of edits) {
+      const copy = structuredClone(multi);
+      edit(copy);
+      expect(hashCases([copy]).caseHashes[copy.id], what).not.toBe(base[multi.id]);
+    }
+  });
+
+  it("lock and lock --check pin it through the CLI", async () => {
+    const dir = tempDir();
+    const config = join(dir, "safety-gate.yml");
+    writeFileSync(
+      config,
+      "version: 1\nsuites: [builtin:agents]\ncandidate: { replay: r.jsonl }\ngates: { tool_misuse_rate: { max: 0.1 } }\n",
+    );
+    writeFileSync(join(dir, "r.jsonl"), "");
+    expect((await runCli(["lock", "--config", config])).stdout).toMatch(/1 suite, 64 cases/);
+    const lock = readFileSync(join(dir, "safety-gate.lock"), "utf8");
+    expect(lock).toContain("builtin:agents");
+    expect(lock).toContain("agents/payments/04/attack");
+    const check = await runCli(["lock", "--check", "--config", config]);
+    expect(check.stdout).toMatch(/ok — 1 suite, 64 cases match the lock/);
   });
 });
 
