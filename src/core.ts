@@ -31,6 +31,7 @@ import {
   lockPathFor,
   namedSuites,
 } from "./suite/lock.js";
+import { AGENT_EXPECTATIONS } from "./suite/schema.js";
 import { pickSubset, type Subset, smokeNote } from "./suite/subset.js";
 import { createTarget } from "./targets/index.js";
 import { baselineMismatch } from "./targets/provenance.js";
@@ -212,7 +213,9 @@ async function gateWith(
     verdictCache: chatModels?.verdictCache(),
     piiTypes: Array.isArray(config.scoring.no_leak.pii) ? config.scoring.no_leak.pii : undefined,
   });
-  const scorer = createScorer(config.scoring, graders);
+  const scorer = createScorer(config.scoring, graders, {
+    agentCases: cases.some((c) => (AGENT_EXPECTATIONS as readonly string[]).includes(c.expect)),
+  });
   const candidateTarget = createTarget(loaded, "candidate", live);
   const {
     target: baselineTarget,
