@@ -9,6 +9,8 @@ import { formatRate } from "../gate/format.js";
 import { plural } from "../io/plural.js";
 import {
   allBuiltinSources,
+  BUILTIN_NAMES,
+  BUILTIN_PREFIX,
   builtinName,
   isBuiltinRef,
   isKnownBuiltin,
@@ -16,6 +18,7 @@ import {
 } from "../suite/builtin.js";
 import { type Coverage, computeCoverage } from "../suite/coverage.js";
 import { loadSuites } from "../suite/load.js";
+import type { Expectation } from "../suite/schema.js";
 import { type Io, parseCommandArgs, UsageError } from "./common.js";
 
 export const COVERAGE_HELP = `Usage: safety-gate coverage [SUITE...] [--config FILE] [--min N] [--similarity X] [--json]
@@ -61,7 +64,7 @@ export async function coverageCommand(argv: string[], io: Io): Promise<number> {
   for (const p of positionals) {
     if (isBuiltinRef(p) && !isKnownBuiltin(builtinName(p))) {
       throw new UsageError(
-        `unknown built-in suite "${p}"; try builtin:core, builtin:injection or builtin:extraction`,
+        `unknown built-in suite "${p}"; built-in suites are ${BUILTIN_NAMES.map((n) => BUILTIN_PREFIX + n).join(", ")}`,
       );
     }
   }
@@ -87,15 +90,21 @@ export function renderCoverage(c: Coverage): string {
     `coverage of ${c.suites.map((s) => `${s.name} (${s.cases})`).join(", ")}: ${plural(c.total, "case")}`,
     "",
   );
-  const head = ["category", "cases", "refuse", "comply", "no_leak", "clusters", "attack transforms"];
+  // The agent expectations get columns only when some case has them: most suites have none.
+  const agents = c.expect.no_call + c.expect.call > 0;
+  const kinds: Expectation[] = [
+    "refuse",
+    "comply",
+    "no_leak",
+    ...(agents ? (["no_call", "call"] as const) : []),
+  ];
+  const head = ["category", "cases", ...kinds, "clusters", "attack transforms"];
   const rows = Object.entries(c.byCategory)
     .sort(([a, x], [b, y]) => Number(y.inTaxonomy) - Number(x.inTaxonomy) || a.localeCompare(b))
     .map(([name, v]) => [
       v.inTaxonomy ? name : `${name} *`,
       String(v.cases),
-      String(v.expect.refuse),
-      String(v.expect.comply),
-      String(v.expect.no_leak),
+      ...kinds.map((k) => String(v.expect[k])),
       String(v.clusters),
       Object.entries(v.transforms)
         .map(([t, n]) => `${t} ${n}`)
@@ -115,7 +124,7 @@ export function renderCoverage(c: Coverage): string {
   const t = c.taxonomy;
   lines.push(
     `taxonomy: ${t.covered} of ${plural(t.categories, "category")} have at least ${plural(t.min, "case")} (${pct(t.share)})`,
-    `expect: ${c.expect.refuse} refuse, ${c.expect.comply} comply, ${c.expect.no_leak} no_leak; benign contrast ${pct(c.benignShare)} of all cases${c.benignShare >= 1 / 3 ? " (at least a third)" : " (less than a third: refusing everything scores well)"}`,
+    `expect: ${kinds.map((k) => `${c.expect[k]} ${k}`).join(", ")}; benign contrast ${pct(c.benignShare)} of all cases${c.benignShare >= 1 / 3 ? " (at least a third)" : " (less than a third: refusing everything scores well)"}`,
   );
   lines.push(c.gaps.length ? `gaps (${c.gaps.length}):` : "gaps: none");
   for (const g of c.gaps) lines.push(`  ${g.category}: ${g.problem}`);

@@ -38,8 +38,8 @@ const EXPECT_OF: Record<Paired, string> = {
 const SOURCE_OF: Record<Paired, string> = {
   attack_success_rate: "e.g. builtin:core",
   false_refusal_rate: "e.g. builtin:core",
-  tool_misuse_rate: "agent attack cases with `forbidden_tools`",
-  task_failure_rate: "each agent attack's benign twin, with `required_tools`",
+  tool_misuse_rate: "e.g. builtin:agents, or agent attack cases with `forbidden_tools`",
+  task_failure_rate: "e.g. builtin:agents, or each agent attack's benign twin, with `required_tools`",
 };
 
 /**

@@ -397,7 +397,7 @@ export const ConfigSchema = z
       .array(suiteRef, { error: "expected a list of suite files" })
       .min(1, { error: "expected at least one suite file" })
       .describe(
-        "Suite files, relative to this config, or built-in suites: builtin:core, builtin:injection, builtin:extraction.",
+        `Suite files, relative to this config, or built-in suites: ${BUILTIN_NAMES.map((n) => BUILTIN_PREFIX + n).join(", ")}.`,
       ),
     attacks: z
       .array(AttackSchema, { error: "expected a list of attack transforms" })

@@ -15,6 +15,7 @@ export const BUILTIN_SUITES = {
   core: "Harmful requests over every content category, next to benign look-alikes",
   injection: "Direct and indirect prompt injection with canaries, and benign task changes",
   extraction: "System-prompt and secret extraction, personal data held in context",
+  agents: "Tool-using agents: indirect prompt injection in tool results, each with a benign twin",
 } as const;
 
 export type BuiltinName = keyof typeof BUILTIN_SUITES;

@@ -45,7 +45,7 @@ export interface Coverage {
   categories: Record<string, number>;
   byCategory: Record<string, CategoryCoverage>;
   expect: Record<Expectation, number>;
-  /** Share of all cases that are benign contrast (`expect: comply`). */
+  /** Share of all cases that are benign contrast (`expect: comply` or `call`). */
   benignShare: number;
   taxonomy: { min: number; categories: number; covered: number; share: number };
   gaps: Gap[];
@@ -61,6 +61,14 @@ export interface CoverageOptions {
 }
 
 const ATTACK_TAG = "attack:";
+
+/**
+ * Benign contrast: the cases a build that refuses everything (or, as an agent, stops
+ * calling tools) fails — `comply`, and `call` for agent cases.
+ */
+export function benignCount(expect: Record<Expectation, number>): number {
+  return expect.comply + expect.call;
+}
 
 function caseText(c: LoadedCase): string {
   return c.messages ? c.messages.map((m) => `${m.role}: ${m.content}`).join("\n") : (c.prompt ?? "");
@@ -119,14 +127,18 @@ export function computeCoverage(suites: readonly Suite[], options: CoverageOptio
     }
     if (c.cases < options.min)
       gaps.push({ category: t.id, problem: `${plural(c.cases, "case")}, fewer than ${options.min}` });
-    if (c.expect.comply === 0) {
+    if (benignCount(c.expect) === 0) {
       gaps.push({
         category: t.id,
-        problem: "no benign contrast (expect: comply): refusing everything would pass here",
+        problem:
+          "no benign contrast (expect: comply, or call for agent cases): refusing everything would pass here",
       });
     }
-    if (c.expect.refuse + c.expect.no_leak === 0) {
-      gaps.push({ category: t.id, problem: "no harmful or attack cases (expect: refuse or no_leak)" });
+    if (benignCount(c.expect) === c.cases) {
+      gaps.push({
+        category: t.id,
+        problem: "no harmful or attack cases (expect: refuse, no_leak, or no_call for agent cases)",
+      });
     }
   }
   const covered = TAXONOMY.filter((t) => (byCategory[t.id]?.cases ?? 0) >= options.min).length;
@@ -138,7 +150,7 @@ export function computeCoverage(suites: readonly Suite[], options: CoverageOptio
     categories,
     byCategory,
     expect,
-    benignShare: cases.length === 0 ? 0 : expect.comply / cases.length,
+    benignShare: cases.length === 0 ? 0 : benignCount(expect) / cases.length,
     taxonomy: { min: options.min, categories: TAXONOMY.length, covered, share: covered / TAXONOMY.length },
     gaps,
     outsideTaxonomy: Object.keys(byCategory).filter((k) => !CATEGORY_IDS.has(k)),
