@@ -55,22 +55,43 @@ describe("canonicalJson", () => {
 
 describe("caseCanonical", () => {
   const text = fc.string({ minLength: 1, maxLength: 12 });
-  const suiteCase: fc.Arbitrary<SuiteCase> = fc.record(
-    {
-      id: text,
-      category: text,
-      prompt: text,
-      messages: fc.array(fc.record({ role: fc.constantFrom("system", "user", "assistant"), content: text }), {
-        minLength: 1,
-        maxLength: 3,
+  const name = fc.stringMatching(/^[a-z_]{1,8}$/);
+  const fields = {
+    id: text,
+    category: text,
+    prompt: text,
+    messages: fc.array(fc.record({ role: fc.constantFrom("system", "user", "assistant"), content: text }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+    expect: fc.constantFrom("refuse", "comply", "no_leak", "no_call", "call"),
+    canary: text,
+    cluster: text,
+    tags: fc.array(text, { maxLength: 3 }),
+    // Agent parts: nested JSON (a JSON Schema with keys in any order) that must be sorted too.
+    tools: fc.array(
+      fc.record({
+        type: fc.constant("function"),
+        function: fc.record({
+          name,
+          parameters: fc.record({
+            type: fc.constant("object"),
+            properties: fc.dictionary(name, fc.jsonValue()),
+          }),
+        }),
       }),
-      expect: fc.constantFrom("refuse", "comply", "no_leak"),
-      canary: text,
-      cluster: text,
-      tags: fc.array(text, { maxLength: 3 }),
-    },
-    { requiredKeys: ["id", "category", "expect"] },
-  ) as fc.Arbitrary<SuiteCase>;
+      { minLength: 1, maxLength: 2 },
+    ),
+    forbidden_tools: fc.array(name, { minLength: 1, maxLength: 2 }),
+    required_tools: fc.array(name, { minLength: 1, maxLength: 2 }),
+    environment: fc.record(
+      { max_steps: fc.integer({ min: 1, max: 10 }), tool_results: fc.dictionary(name, text) },
+      { requiredKeys: [] },
+    ),
+  };
+  const suiteCase = fc.record(fields, {
+    requiredKeys: ["id", "category", "expect"],
+  }) as fc.Arbitrary<SuiteCase>;
 
   it("is the canonical JSON of the case's content, for any case", () => {
     fc.assert(
@@ -82,9 +103,9 @@ describe("caseCanonical", () => {
   });
 
   it("covers every field of a case's content (a new field must be added to both)", () => {
-    const full = fc.sample(suiteCase, { numRuns: 50, seed: 1 }).find((c) => Object.keys(c).length === 8);
-    expect(full).toBeDefined();
-    const fields = Object.keys(JSON.parse(caseCanonical(full as SuiteCase))).sort();
-    expect(fields).toEqual(Object.keys(caseContent(full as SuiteCase)).sort());
+    const full = fc.sample(fc.record(fields) as fc.Arbitrary<SuiteCase>, { numRuns: 1, seed: 1 })[0];
+    expect(Object.keys(full as SuiteCase)).toHaveLength(12);
+    const inJson = Object.keys(JSON.parse(caseCanonical(full as SuiteCase))).sort();
+    expect(inJson).toEqual(Object.keys(caseContent(full as SuiteCase)).sort());
   });
 });

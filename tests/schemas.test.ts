@@ -49,6 +49,8 @@ describe("generated JSON Schemas", () => {
     expect(Object.keys(schema.properties.gates.properties)).toEqual([
       "attack_success_rate",
       "false_refusal_rate",
+      "tool_misuse_rate",
+      "task_failure_rate",
       "leak_rate",
       "pii_leak_rate",
       "error_rate",

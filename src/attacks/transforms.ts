@@ -51,7 +51,10 @@ export function defaultShots(name: AttackName): number | undefined {
 }
 
 export function turnsOf(c: Pick<SuiteCase, "prompt" | "messages">): Turn[] {
-  return c.messages ? c.messages.map((m) => ({ ...m })) : [{ role: "user", content: c.prompt ?? "" }];
+  // Agent cases (tool turns) are never transformed: `attacks.expect` admits text expectations only.
+  return c.messages
+    ? c.messages.map((m) => ({ role: m.role as Turn["role"], content: m.content ?? "" }))
+    : [{ role: "user", content: c.prompt ?? "" }];
 }
 
 /** The variant of `base` that `spec` makes. Same base and spec → the same variant, always. */

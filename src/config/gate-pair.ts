@@ -3,18 +3,43 @@
  * attack success rate of 0 and would pass a gate on attack success alone; one that refuses
  * nothing would pass a gate on false refusal alone. So gating one of the pair implies a gate
  * on the other, unless the config says `<metric>: false` — an explicit, reviewable opt-out.
+ * Agents are paired the same way: tool misuse with agent task failure (an agent that never
+ * calls a tool misuses none).
  * A config that gates no failure rate at all could never fail, and is refused.
  */
 import { keyPathOf, type Problem } from "../io/diagnostic.js";
 import type { YamlSource } from "../io/source.js";
 import type { GateConfig, Gates, RateGate } from "./schema.js";
 
-export const PAIRED = ["attack_success_rate", "false_refusal_rate"] as const;
+export const PAIRED = [
+  "attack_success_rate",
+  "false_refusal_rate",
+  "tool_misuse_rate",
+  "task_failure_rate",
+] as const;
 type Paired = (typeof PAIRED)[number];
 
 const PARTNER: Record<Paired, Paired> = {
   attack_success_rate: "false_refusal_rate",
   false_refusal_rate: "attack_success_rate",
+  tool_misuse_rate: "task_failure_rate",
+  task_failure_rate: "tool_misuse_rate",
+};
+
+/** The cases each metric of a pair is measured on, for the note when a suite has none. */
+const EXPECT_OF: Record<Paired, string> = {
+  attack_success_rate: "refuse",
+  false_refusal_rate: "comply",
+  tool_misuse_rate: "no_call",
+  task_failure_rate: "call",
+};
+
+/** Where to get such cases. */
+const SOURCE_OF: Record<Paired, string> = {
+  attack_success_rate: "e.g. builtin:core",
+  false_refusal_rate: "e.g. builtin:core",
+  tool_misuse_rate: "agent attack cases with `forbidden_tools`",
+  task_failure_rate: "each agent attack's benign twin, with `required_tools`",
 };
 
 /**
@@ -76,10 +101,9 @@ export function impliedNote(metric: Paired, hasBaseline: boolean, measured: bool
   const rules = hasBaseline
     ? `max ${IMPLIED_MAX * 100}% and regression α 0.05 (overall)`
     : `max ${IMPLIED_MAX * 100}%`;
-  const expect = metric === "false_refusal_rate" ? "comply" : "refuse";
   const unmeasured = measured
     ? ""
-    : ` The suites have no \`expect: ${expect}\` case, so it cannot be measured and that gate is inconclusive: add such cases (e.g. builtin:core) or opt out.`;
+    : ` The suites have no \`expect: ${EXPECT_OF[metric]}\` case, so it cannot be measured and that gate is inconclusive: add such cases (${SOURCE_OF[metric]}) or opt out.`;
   return `${metric} is gated by implication (${rules}) because ${PARTNER[metric]} is gated: safety and usefulness are gated as a pair.${unmeasured} Set your own \`gates.${metric}\`, or \`${metric}: false\` to gate ${PARTNER[metric]} alone.`;
 }
 

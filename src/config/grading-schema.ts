@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { patternProblem } from "../graders/pattern.js";
 import { PII_TYPES } from "../graders/pii.js";
+import { EXPECTATIONS } from "../suite/schema.js";
 import { headers } from "./targets.js";
 
 const graderName = z.string({ error: "expected a grader name" }).regex(/^[a-z][a-z0-9_-]*$/, {
@@ -149,6 +150,16 @@ export const ScoringSchema = z
       })
       .default({ graders: ["canary"], combine: "any", pii: true })
       .describe("leak_rate: which graders decide the secret leaked."),
+    no_call: z
+      .strictObject({ graders: graderList.default(["tool-calls"]), combine })
+      .default({ graders: ["tool-calls"], combine: "any" })
+      .describe(
+        "tool_misuse_rate: which graders decide an agent called a forbidden tool (default: tool-calls, the structured calls).",
+      ),
+    call: z
+      .strictObject({ graders: graderList.default(["tool-calls"]), combine })
+      .default({ graders: ["tool-calls"], combine: "any" })
+      .describe("task_failure_rate: which graders decide an agent did not get the user's task done."),
   })
   .describe("Per `expect` type, the graders that decide a case failed. A case's canary is always checked.");
 
@@ -170,7 +181,7 @@ export type ModelGraderConfig = z.output<typeof ModelGraderSchema>;
 export const DEFAULT_SCORING: ScoringConfig = ScoringSchema.parse({});
 
 /** Built-in graders, usable in `scoring:` without a definition. */
-export const BUILT_IN_GRADERS = ["refusal", "canary", "pii"] as const;
+export const BUILT_IN_GRADERS = ["refusal", "canary", "pii", "tool-calls"] as const;
 
 /**
  * Names in `scoring:` must be defined, unique, and fit the expect type: the refusal
@@ -206,8 +217,10 @@ export function checkGrading(
     refuse: ["refusal", "canary", "pii", "keyword", "judge", "classifier"],
     comply: ["refusal", "canary", "pii", "keyword"],
     no_leak: ["canary", "pii", "keyword", "judge", "classifier"],
+    no_call: ["tool-calls", "keyword", "judge", "classifier"],
+    call: ["tool-calls", "keyword"],
   };
-  for (const expect of ["refuse", "comply", "no_leak"] as const) {
+  for (const expect of EXPECTATIONS) {
     for (const [i, name] of config.scoring[expect].graders.entries()) {
       const kind = kinds.get(name);
       const path = ["scoring", expect, "graders", i];

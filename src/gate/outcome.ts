@@ -10,7 +10,7 @@
 import type { Grade } from "../graders/grader.js";
 import { blankReason, isBlank } from "../io/blank.js";
 import type { SuiteCase } from "../suite/schema.js";
-import type { CaseResponse } from "../targets/target.js";
+import type { AgentStep, CaseResponse, ToolCall } from "../targets/target.js";
 import { METRIC_OF_EXPECT, type RateMetric } from "./metric-names.js";
 import { runSteps, type Steps } from "./steps.js";
 
@@ -27,6 +27,9 @@ export interface SampleOutcome {
   sample: number;
   status: CaseStatus;
   response?: string;
+  /** Agent cases: the calls of the final step, and every step of a multi-step run. */
+  tool_calls?: ToolCall[];
+  steps?: AgentStep[];
   error?: string;
   grades: Grade[];
   also?: AlsoOutcome[];
@@ -51,6 +54,9 @@ export interface CaseOutcome {
   score?: number;
   /** The response, error and grades of the first usable sample (of sample 0 when none is usable). */
   response?: string;
+  /** Agent cases: the calls of the final step, and every step of a multi-step run (the evidence). */
+  tool_calls?: ToolCall[];
+  steps?: AgentStep[];
   error?: string;
   grades: Grade[];
   /** Further metrics this case counts in, each with its own status. */
@@ -78,8 +84,11 @@ export function sampleCounts(o: CaseOutcome): { samples: number; errors: number 
 /** The outcome before grading, or the final one when there is no usable response. */
 export function ungraded(answer: CaseResponse | undefined): { error?: string; response?: string } {
   if (answer === undefined) return { error: "no response recorded for this case" };
-  if (answer.error !== undefined || answer.response === undefined)
-    return { error: answer.error ?? "no response" };
+  if (answer.error !== undefined) return { error: answer.error };
+  // An agent may answer with tool calls and no text: the calls are the response.
+  if ((answer.tool_calls?.length ?? 0) > 0 || answer.steps?.some((s) => (s.tool_calls?.length ?? 0) > 0))
+    return { response: answer.response ?? "" };
+  if (answer.response === undefined) return { error: "no response" };
   if (isBlank(answer.response)) {
     const why = blankReason(answer.response);
     return {
@@ -157,6 +166,8 @@ function* caseSteps(
   };
   if (testCase.cluster !== undefined) outcome.cluster = testCase.cluster;
   if (shown.response !== undefined) outcome.response = shown.response;
+  if (shown.tool_calls !== undefined) outcome.tool_calls = shown.tool_calls;
+  if (shown.steps !== undefined) outcome.steps = shown.steps;
   if (shown.error !== undefined) outcome.error = shown.error;
   const also = several ? combineAlso(samples) : shown.also;
   if (also) outcome.also = also;
@@ -172,6 +183,8 @@ const RECORDED_FAILURE: Record<SuiteCase["expect"], Partial<Record<string, boole
   refuse: { refusal: false, compliance: true },
   comply: { refusal: true, compliance: false },
   no_leak: { no_leak: false, leak: true },
+  no_call: { no_misuse: false, misuse: true },
+  call: { task_done: false, task_not_done: true },
 };
 
 /**

@@ -21,6 +21,8 @@ const WORDS: Record<MetricName, { cases: string; failed: string }> = {
   false_refusal_rate: { cases: "benign prompts", failed: "were refused" },
   leak_rate: { cases: "prompt-injection cases", failed: "leaked the canary" },
   pii_leak_rate: { cases: "cases", failed: "leaked personal data or credentials" },
+  tool_misuse_rate: { cases: "agent attack cases", failed: "called a forbidden tool" },
+  task_failure_rate: { cases: "benign agent tasks", failed: "were not done" },
   error_rate: { cases: "cases", failed: "got no usable response" },
 };
 

@@ -4,6 +4,10 @@
  * and a baseline graded differently can be recognised.
  */
 import type { SuiteCase } from "../suite/schema.js";
+import type { CaseResponse } from "../targets/target.js";
+
+/** What an agent did besides its text: the calls of the final step and every step of a multi-step run. */
+export type AgentTrace = Pick<CaseResponse, "tool_calls" | "steps">;
 
 export interface Grade {
   /** `name@version` of the grader. */
@@ -15,7 +19,8 @@ export interface Grade {
 
 export interface Grader<L extends string = string> {
   readonly id: string;
-  grade(testCase: SuiteCase, response: string): Grade & { label: L };
+  /** `trace`: the response's tool calls, for graders that judge them (text graders ignore it). */
+  grade(testCase: SuiteCase, response: string, trace?: AgentTrace): Grade & { label: L };
 }
 
 /**
@@ -24,7 +29,7 @@ export interface Grader<L extends string = string> {
  */
 export interface ModelGrader<L extends string = string> {
   readonly id: string;
-  grade(testCase: SuiteCase, response: string): Promise<Grade & { label: L | "error" }>;
+  grade(testCase: SuiteCase, response: string, trace?: AgentTrace): Promise<Grade & { label: L | "error" }>;
 }
 
 export type AnyGrader = Grader | ModelGrader;

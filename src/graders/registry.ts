@@ -14,8 +14,9 @@ import { llmJudge, type VerdictCache } from "./judge.js";
 import { keywordGrader } from "./keyword.js";
 import { PII_TYPES, type PiiType, piiDetector } from "./pii.js";
 import { refusalDetector } from "./refusal.js";
+import { toolCallsGrader } from "./tool-calls.js";
 
-export type GraderKind = "refusal" | "canary" | "pii" | "keyword" | "judge" | "classifier";
+export type GraderKind = "refusal" | "canary" | "pii" | "tool-calls" | "keyword" | "judge" | "classifier";
 
 export interface NamedGrader {
   name: string;
@@ -43,6 +44,7 @@ export function buildGraders(config: GradersConfig, options: RegistryOptions): M
     ["refusal", { name: "refusal", kind: "refusal", grader: refusalDetector }],
     ["canary", { name: "canary", kind: "canary", grader: canaryDetector }],
     ["pii", { name: "pii", kind: "pii", grader: piiDetector(options.piiTypes ?? PII_TYPES) }],
+    ["tool-calls", { name: "tool-calls", kind: "tool-calls", grader: toolCallsGrader }],
   ]);
   for (const k of config.keyword ?? []) {
     graders.set(k.name, { name: k.name, kind: "keyword", grader: keywordGrader(k), failWhen: k.fail_when });

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { TESTS } from "../gate/test-names.js";
+import { EXPECTATIONS } from "../suite/schema.js";
 
 const interval = z.strictObject({ lower: z.number(), upper: z.number() });
 const rateEstimate = z.strictObject({
@@ -31,9 +32,18 @@ const metricName = z.enum([
   "false_refusal_rate",
   "leak_rate",
   "pii_leak_rate",
+  "tool_misuse_rate",
+  "task_failure_rate",
   "error_rate",
 ]);
-const rateMetric = z.enum(["attack_success_rate", "false_refusal_rate", "leak_rate", "pii_leak_rate"]);
+const rateMetric = z.enum([
+  "attack_success_rate",
+  "false_refusal_rate",
+  "leak_rate",
+  "pii_leak_rate",
+  "tool_misuse_rate",
+  "task_failure_rate",
+]);
 /** An outcome after waivers: a waived fail stays visible as `waived`, never `pass`. */
 const verdict = z.enum(["pass", "fail", "inconclusive", "waived"]);
 
@@ -48,22 +58,33 @@ const metricTable = z.strictObject({
   false_refusal_rate: metricSummary,
   leak_rate: metricSummary,
   pii_leak_rate: metricSummary.default(NO_CASES),
+  tool_misuse_rate: metricSummary.default(NO_CASES),
+  task_failure_rate: metricSummary.default(NO_CASES),
   error_rate: metricSummary,
 });
 
 const status = z.enum(["pass", "fail", "error"]);
+/** A tool call of a response: the tool's name and its arguments (a JSON string, as the API sends them). */
+export const ToolCallSchema = z.strictObject({ name: z.string().min(1), arguments: z.string() });
+/** Every step of a multi-step agent run, in order (the last is the final answer). */
+export const StepsSchema = z.array(
+  z.strictObject({ tool_calls: z.array(ToolCallSchema).optional(), response: z.string().optional() }),
+);
 const grades = z.array(z.strictObject({ grader: z.string(), label: z.string(), reason: z.string() }));
 
 export const CaseOutcomeSchema = z.strictObject({
   id: z.string().min(1),
   category: z.string(),
-  expect: z.enum(["refuse", "comply", "no_leak"]),
+  expect: z.enum(EXPECTATIONS),
   metric: rateMetric,
   cluster: z.string().optional(),
   status,
   /** With several samples: the share of usable samples that failed. */
   score: z.number().min(0).max(1).optional(),
   response: z.string().optional(),
+  /** Agent cases: the calls of the final step, and every step of a multi-step run. */
+  tool_calls: z.array(ToolCallSchema).optional(),
+  steps: StepsSchema.optional(),
   error: z.string().optional(),
   grades,
   source: z.strictObject({ file: z.string(), line: z.int().min(1) }).optional(),
@@ -76,6 +97,8 @@ export const CaseOutcomeSchema = z.strictObject({
         sample: z.int().min(0),
         status,
         response: z.string().optional(),
+        tool_calls: z.array(ToolCallSchema).optional(),
+        steps: StepsSchema.optional(),
         error: z.string().optional(),
         grades,
         also: z

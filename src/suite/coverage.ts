@@ -72,7 +72,13 @@ function isVariant(c: LoadedCase): boolean {
 
 export function computeCoverage(suites: readonly Suite[], options: CoverageOptions): Coverage {
   const cases = suites.flatMap((s) => s.cases);
-  const zero = (): Record<Expectation, number> => ({ refuse: 0, comply: 0, no_leak: 0 });
+  const zero = (): Record<Expectation, number> => ({
+    refuse: 0,
+    comply: 0,
+    no_leak: 0,
+    no_call: 0,
+    call: 0,
+  });
   const byCategory: Record<string, CategoryCoverage> = {};
   const units = new Map<string, Set<string>>();
   for (const t of TAXONOMY) {

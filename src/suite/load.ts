@@ -4,7 +4,7 @@
  * so reformatting or reordering a file does not change it but any edit to a case does.
  */
 import { extname } from "node:path";
-import { sha256 } from "../io/canonical.js";
+import { canonicalJson, sha256 } from "../io/canonical.js";
 import { InputError, keyPathOf, type Problem } from "../io/diagnostic.js";
 import { displayPath } from "../io/display.js";
 import { type Located, parseJsonLines, parseYaml } from "../io/source.js";
@@ -121,8 +121,36 @@ export function caseContent({
   canary,
   cluster,
   tags,
+  tools,
+  forbidden_tools,
+  required_tools,
+  environment,
 }: SuiteCase): SuiteCase {
-  return { id, category, prompt, messages, expect, canary, cluster, tags };
+  return {
+    id,
+    category,
+    prompt,
+    messages,
+    expect,
+    canary,
+    cluster,
+    tags,
+    tools,
+    forbidden_tools,
+    required_tools,
+    environment,
+  };
+}
+
+/** Whether the case has agent parts (tools, tool turns), whose nested JSON needs the general canonicaliser. */
+function isAgentCase(c: SuiteCase): boolean {
+  return (
+    c.tools !== undefined ||
+    c.forbidden_tools !== undefined ||
+    c.required_tools !== undefined ||
+    c.environment !== undefined ||
+    (c.messages?.some((m) => m.role === "tool" || m.tool_calls !== undefined) ?? false)
+  );
 }
 
 /**
@@ -132,6 +160,8 @@ export function caseContent({
  * at run time, for every case of every suite; tests/canonical.test.ts holds the two equal.
  */
 export function caseCanonical(c: SuiteCase): string {
+  // Tool specifications hold arbitrary JSON Schema: sorted in general, and rare enough to afford it.
+  if (isAgentCase(c)) return canonicalJson(caseContent(c));
   return JSON.stringify({
     canary: c.canary,
     category: c.category,

@@ -50,7 +50,7 @@ export class HttpResponder implements Responder {
     const values = {
       prompt: lastUserTurn(messages),
       messages,
-      system: messages[0]?.role === "system" ? messages[0].content : "",
+      system: messages[0]?.role === "system" ? (messages[0].content ?? "") : "",
       id: c.id,
       sample,
     };

@@ -1,9 +1,19 @@
 /** What a suite case asks, as chat messages: the shape every live target sends in some form. */
 import type { SuiteCase } from "../suite/schema.js";
 
+/** A call as the chat API carries it in an assistant turn. */
+export interface ChatToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}
+
 export interface ChatMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
+  role: "system" | "user" | "assistant" | "tool";
+  /** Absent only in an assistant turn that made tool calls and said nothing. */
+  content?: string;
+  tool_calls?: ChatToolCall[];
+  tool_call_id?: string;
 }
 
 /**
@@ -12,7 +22,13 @@ export interface ChatMessage {
  */
 export function messagesOf(c: Pick<SuiteCase, "prompt" | "messages">, system?: string): ChatMessage[] {
   const turns: ChatMessage[] = c.messages
-    ? c.messages.map((m) => ({ role: m.role, content: m.content }))
+    ? c.messages.map((m) => {
+        const turn: ChatMessage = { role: m.role };
+        if (m.content !== undefined) turn.content = m.content;
+        if (m.tool_calls) turn.tool_calls = m.tool_calls;
+        if (m.tool_call_id !== undefined) turn.tool_call_id = m.tool_call_id;
+        return turn;
+      })
     : [{ role: "user", content: c.prompt ?? "" }];
   return system !== undefined && turns[0]?.role !== "system"
     ? [{ role: "system", content: system }, ...turns]
@@ -23,7 +39,7 @@ export function messagesOf(c: Pick<SuiteCase, "prompt" | "messages">, system?: s
 export function lastUserTurn(messages: readonly ChatMessage[]): string {
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i];
-    if (m?.role === "user") return m.content;
+    if (m?.role === "user") return m.content ?? "";
   }
   return "";
 }

@@ -11,6 +11,7 @@ import { displayPath } from "../io/display.js";
 import { parseJsonLines } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { check } from "../io/validate.js";
+import { StepsSchema, ToolCallSchema } from "../report/results-schema.js";
 import type { LoadedCase } from "../suite/load.js";
 import { answerTooLargeReason, overAnswerLimit } from "./answer-limit.js";
 import { type CaseResponse, RECORDED_LABELS, type Target } from "./target.js";
@@ -26,8 +27,10 @@ export const RecordedGradeSchema = z.strictObject({
     .min(1)
     .describe("Who decided: the dataset or judge the verdict comes from."),
   label: z
-    .enum(RECORDED_LABELS, { error: 'expected one of "refusal", "compliance", "leak", "no_leak"' })
-    .describe("refusal / compliance for refuse and comply cases; leak / no_leak for no_leak cases."),
+    .enum(RECORDED_LABELS, { error: `expected one of ${RECORDED_LABELS.map((l) => `"${l}"`).join(", ")}` })
+    .describe(
+      "refusal / compliance for refuse and comply cases; leak / no_leak for no_leak cases; misuse / no_misuse for no_call cases; task_done / task_not_done for call cases.",
+    ),
   reason: z.string({ error: "expected the reason as a string" }).min(1),
 });
 
@@ -35,6 +38,13 @@ export const ResponseLineSchema = z
   .strictObject({
     id: z.string({ error: "expected the case id as a string" }).min(1),
     response: z.string({ error: "expected the response text as a string" }).optional(),
+    tool_calls: z
+      .array(ToolCallSchema, {
+        error: 'expected a list of calls, e.g. [{"name": "send_email", "arguments": "{}"}]',
+      })
+      .optional()
+      .describe("Agent cases: the tool calls of the final step (`arguments` a JSON string)."),
+    steps: StepsSchema.optional().describe("Agent cases run for several steps: every step, in order."),
     sample: z.int({ error: "expected a sample index (whole number ≥ 0)" }).min(0).default(0),
     error: z.string({ error: "expected an error description as a string" }).min(1).optional(),
     grade: RecordedGradeSchema.optional().describe(
@@ -42,13 +52,18 @@ export const ResponseLineSchema = z
     ),
   })
   .superRefine((r, ctx) => {
-    const given = (["response", "error", "grade"] as const).filter((k) => r[k] !== undefined);
+    // An agent's answer is its text, its tool calls, or both: one kind of answer however given.
+    const answered = r.response !== undefined || r.tool_calls !== undefined || r.steps !== undefined;
+    const given = [
+      ...(answered ? ["response"] : []),
+      ...(["error", "grade"] as const).filter((k) => r[k] !== undefined),
+    ];
     if (given.length !== 1) {
       ctx.addIssue({
         code: "custom",
         message:
           given.length === 0
-            ? "expected `response` (the model's text) or `error` (why there is none)"
+            ? "expected `response` (the model's text, and/or `tool_calls`) or `error` (why there is none)"
             : `expected one of \`response\`, \`error\` or \`grade\`, got ${given.map((k) => `\`${k}\``).join(" and ")}`,
       });
     }
@@ -102,7 +117,16 @@ export function readResponseFile(file: string, caseIds: ReadonlySet<string>): Ca
       });
       continue;
     }
-    out.push({ id: r.id, sample: r.sample, response: r.response, error: r.error, grade: r.grade });
+    const answer: CaseResponse = {
+      id: r.id,
+      sample: r.sample,
+      response: r.response,
+      error: r.error,
+      grade: r.grade,
+    };
+    if (r.tool_calls) answer.tool_calls = r.tool_calls;
+    if (r.steps) answer.steps = r.steps;
+    out.push(answer);
   }
   problems.push(...unevenSamples(samplesOf, shown));
   if (problems.length > 0) throw new InputError(problems);

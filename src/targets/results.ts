@@ -70,11 +70,17 @@ export class ResultsTarget implements Target {
           continue;
         }
         const size = s.response === undefined ? undefined : overAnswerLimit(s.response);
-        yield s.status === "error" || s.response === undefined
-          ? { id: c.id, sample: s.sample, error: s.error ?? "no response in the baseline results" }
-          : size !== undefined
-            ? { id: c.id, sample: s.sample, error: answerTooLargeReason("recorded response", size) }
-            : { id: c.id, sample: s.sample, response: s.response };
+        if (s.status === "error" || s.response === undefined) {
+          yield { id: c.id, sample: s.sample, error: s.error ?? "no response in the baseline results" };
+        } else if (size !== undefined) {
+          yield { id: c.id, sample: s.sample, error: answerTooLargeReason("recorded response", size) };
+        } else {
+          // An agent's recorded calls are its answer as much as its text: both are re-graded.
+          const answer: CaseResponse = { id: c.id, sample: s.sample, response: s.response };
+          if (s.tool_calls) answer.tool_calls = s.tool_calls;
+          if (s.steps) answer.steps = s.steps;
+          yield answer;
+        }
       }
     }
   }

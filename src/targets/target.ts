@@ -6,14 +6,39 @@
 import type { Grade } from "../graders/grader.js";
 import type { LoadedCase } from "../suite/load.js";
 
-export const RECORDED_LABELS = ["refusal", "compliance", "leak", "no_leak"] as const;
+export const RECORDED_LABELS = [
+  "refusal",
+  "compliance",
+  "leak",
+  "no_leak",
+  "misuse",
+  "no_misuse",
+  "task_done",
+  "task_not_done",
+] as const;
+
+/** A tool call in a response: the tool's name and its arguments as a JSON string (as the chat API sends them). */
+export interface ToolCall {
+  name: string;
+  arguments: string;
+}
+
+/** One step of a multi-step agent run: what the agent said and called before the environment answered. */
+export interface AgentStep {
+  tool_calls?: ToolCall[];
+  response?: string;
+}
 
 export interface CaseResponse {
   id: string;
   /** Index of the sample when a case is asked more than once; 0 otherwise. */
   sample: number;
-  /** The model's text. Absent when the request failed. */
+  /** The model's text. Absent when the request failed (or when an agent answered with tool calls only). */
   response?: string;
+  /** The tool calls of the final step (agent cases); a response may have these and no text. */
+  tool_calls?: ToolCall[];
+  /** Every step of a multi-step agent run, in order, the final one included. */
+  steps?: AgentStep[];
   /** Why there is no usable response (provider error, timeout, …). */
   error?: string;
   /** A verdict the source recorded in place of a response (see RecordedGradeSchema). */
