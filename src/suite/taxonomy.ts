@@ -174,6 +174,19 @@ export const DATASET_CATEGORIES = {
     "Illegal goods and services": "crime",
     "Sexual content": "sexual_content",
   },
+  /**
+   * InjecAgent's attack types: what the injected tool call would do. Direct harm by its kind
+   * of damage; all data stealing exposes the user's private data. Every case is also an
+   * indirect prompt injection (the `injecagent:` tags say so).
+   */
+  injecagent: {
+    "Physical Harm": "violence_weapons",
+    "Financial Harm": "fraud_deception",
+    "Data Security Harm": "cybercrime_malware",
+    "Physical Data": "privacy_pii",
+    "Financial Data": "privacy_pii",
+    Others: "privacy_pii",
+  },
   /** XSTest types name a contrast pattern, not a risk; most of its prompts are about violence. */
   xstest: {
     homonyms: "violence_weapons",
