@@ -19,6 +19,7 @@ import { buildGraders, type ChatModelFactory } from "./graders/registry.js";
 import { InputError, keyPathOf } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
 import { Redactor } from "./io/redact.js";
+import { turnText } from "./report/agent-text.js";
 import { type ReportOptions, reportOptionsFrom } from "./report/markdown.js";
 import type { Results } from "./report/results-schema.js";
 import type { Progress } from "./runner/progress.js";
@@ -31,6 +32,7 @@ import {
   lockPathFor,
   namedSuites,
 } from "./suite/lock.js";
+import { AGENT_EXPECTATIONS } from "./suite/schema.js";
 import { pickSubset, type Subset, smokeNote } from "./suite/subset.js";
 import { createTarget } from "./targets/index.js";
 import { baselineMismatch } from "./targets/provenance.js";
@@ -212,7 +214,9 @@ async function gateWith(
     verdictCache: chatModels?.verdictCache(),
     piiTypes: Array.isArray(config.scoring.no_leak.pii) ? config.scoring.no_leak.pii : undefined,
   });
-  const scorer = createScorer(config.scoring, graders);
+  const scorer = createScorer(config.scoring, graders, {
+    agentCases: cases.some((c) => (AGENT_EXPECTATIONS as readonly string[]).includes(c.expect)),
+  });
   const candidateTarget = createTarget(loaded, "candidate", live);
   const {
     target: baselineTarget,
@@ -406,5 +410,5 @@ function withBaselineFrom(loaded: LoadedConfig, options: RunOptions): LoadedConf
 
 /** The text a reader needs to judge a case: the prompt, or the conversation turn by turn. */
 function promptText(c: LoadedCase): string {
-  return c.prompt ?? (c.messages ?? []).map((m) => `[${m.role}] ${m.content}`).join("\n\n");
+  return c.prompt ?? (c.messages ?? []).map(turnText).join("\n\n");
 }

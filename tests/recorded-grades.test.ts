@@ -89,7 +89,7 @@ describe("replay lines with `grade`", () => {
     const r = await runCli(["run", "--config", p.config]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /r\.jsonl:1:\d+ grade\.label: expected one of "refusal", "compliance", "leak", "no_leak", got "maybe"/,
+      /r\.jsonl:1:\d+ grade\.label: expected one of "refusal", "compliance", "leak", "no_leak", "misuse", "no_misuse", "task_done", "task_not_done", got "maybe"/,
     );
   });
 });

@@ -171,7 +171,7 @@ describe("grading config", () => {
   });
   it("names unknown graders, misplaced graders, taken names and bad patterns", () => {
     expect(issues({ scoring: { refuse: { graders: ["refusl"] } } })).toEqual([
-      'scoring.refuse.graders.0: unknown grader "refusl"; defined here: refusal, canary, pii',
+      'scoring.refuse.graders.0: unknown grader "refusl"; defined here: refusal, canary, pii, tool-calls',
     ]);
     expect(
       issues({

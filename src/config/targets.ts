@@ -94,12 +94,21 @@ export const HttpTargetSchema = z
       .unknown()
       .optional()
       .describe(
-        `JSON body template. Strings may hold ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}; a string that is exactly {{messages}} becomes the list of chat messages.`,
+        `JSON body template. Strings may hold ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}; a string that is exactly {{messages}} becomes the list of chat messages ({{tools}}: the case's tool specifications).`,
       ),
     response: z
       .string({ error: "expected a JSON pointer to the response text, e.g. /choices/0/text" })
       .regex(/^(\/.*)?$/, { error: "expected a JSON pointer (starting with /), e.g. /generated_text" })
       .describe("JSON pointer (RFC 6901) to the response text in the returned JSON."),
+    tool_calls: z
+      .string({ error: "expected a JSON pointer to the tool calls, e.g. /choices/0/message/tool_calls" })
+      .regex(/^(\/.*)?$/, {
+        error: "expected a JSON pointer (starting with /), e.g. /choices/0/message/tool_calls",
+      })
+      .optional()
+      .describe(
+        "Agents: JSON pointer to the list of tool calls ({name, arguments} or OpenAI's {function: {name, arguments}}); the text may then be absent.",
+      ),
     build,
   })
   .superRefine((t, ctx) => {
@@ -120,7 +129,7 @@ export const CommandTargetSchema = z
     build,
   })
   .describe(
-    "A program that reads JSONL requests on stdin and writes JSONL {id, sample, response} on stdout.",
+    "A program that reads JSONL requests on stdin and writes JSONL {id, sample, response} on stdout (agents: and/or tool_calls).",
   );
 
 function checkPlaceholders(value: unknown, path: PropertyKey[], ctx: z.RefinementCtx): void {

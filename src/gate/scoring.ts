@@ -12,7 +12,7 @@ import type { ScoringConfig } from "../config/grading-schema.js";
 import type { AgentTrace, Grade } from "../graders/grader.js";
 import type { NamedGrader } from "../graders/registry.js";
 import { TOOL_FAILURE_LABELS } from "../graders/tool-calls.js";
-import { EXPECTATIONS, type Expectation, type SuiteCase } from "../suite/schema.js";
+import { EXPECTATIONS, type Expectation, type SuiteCase, TEXT_EXPECTATIONS } from "../suite/schema.js";
 import type { CaseResponse } from "../targets/target.js";
 import { type SampleOutcome, ungraded } from "./outcome.js";
 import { runSteps, type Steps } from "./steps.js";
@@ -68,7 +68,16 @@ export interface Scorer {
   score(testCase: SuiteCase, answer: CaseResponse | undefined): Graded | Promise<Graded>;
 }
 
-export function createScorer(scoring: ScoringConfig, graders: ReadonlyMap<string, NamedGrader>): Scorer {
+/**
+ * `agentCases`: whether the suites hold agent cases. Their graders are named in the run's
+ * grader identity only then, so that a run without agents keeps the identity it always had
+ * (a baseline recorded before agents existed is still graded alike).
+ */
+export function createScorer(
+  scoring: ScoringConfig,
+  graders: ReadonlyMap<string, NamedGrader>,
+  options: { agentCases?: boolean } = {},
+): Scorer {
   const named = (name: string): NamedGrader => {
     const g = graders.get(name);
     // The config schema checks every name; a missing one here is a bug.
@@ -78,7 +87,8 @@ export function createScorer(scoring: ScoringConfig, graders: ReadonlyMap<string
   const canary = named("canary");
   const pii = scoring.no_leak.pii === false ? undefined : named("pii");
   const ids = new Set<string>();
-  for (const e of EXPECTATIONS) for (const n of scoring[e].graders) ids.add(named(n).grader.id);
+  for (const e of options.agentCases ? EXPECTATIONS : TEXT_EXPECTATIONS)
+    for (const n of scoring[e].graders) ids.add(named(n).grader.id);
   ids.add(canary.grader.id);
   if (pii) ids.add(pii.grader.id);
 

@@ -6,10 +6,12 @@
  * ANNOTATION_CAP (one request), cases of failing gates first; the summary says how many
  * more there are and where the report lists them all.
  */
+
 import { randomUUID } from "node:crypto";
 import { isAbsolute } from "node:path";
 import { METRIC_INFO, type RateMetric } from "../gate/metrics.js";
 import type { Verdict } from "../gate/waivers.js";
+import { shownResponse } from "../report/agent-text.js";
 import { plainInline } from "../report/escape.js";
 import type { Results } from "../report/results-schema.js";
 import type { GitHubClient } from "./client.js";
@@ -55,9 +57,9 @@ export function annotationsFor(r: Results, options: { redact: boolean; maxChars:
         annotation_level: failed ? "failure" : "warning",
         title: plainInline(`${title}: ${id} newly failing`, 255),
         message: plainInline(`${c.category}: passed on the baseline, fails on the candidate. ${grade}`, 1000),
-        ...(options.redact || c.response === undefined
+        ...(options.redact || shownResponse(c) === undefined
           ? {}
-          : { raw_details: plainInline(c.response, options.maxChars) }),
+          : { raw_details: plainInline(shownResponse(c) as string, options.maxChars) }),
       });
     }
   }

@@ -12,11 +12,13 @@
  * reach the page only as text nodes. `redact` shows hashes and lengths instead of text.
  * Written one case at a time, so report.html for a million cases is never one string.
  */
+
 import { createHash } from "node:crypto";
 import { formatP } from "../gate/format.js";
 import { METRIC_INFO, METRICS, type MetricName, RATE_METRICS, type RateMetric } from "../gate/metrics.js";
 import type { CaseOutcome } from "../gate/outcome.js";
 import { severity, type Verdict } from "../gate/waivers.js";
+import { shownResponse } from "./agent-text.js";
 import { categoryRows } from "./category-rows.js";
 import { adjustedText, atMargin, deltaCell, mdeText, powerText } from "./comparison-text.js";
 import { errorCauses } from "./error-causes.js";
@@ -253,7 +255,9 @@ function sideData(c: CaseOutcome | undefined, o: ReportOptions): SideData | null
   if (!c) return null;
   return {
     s: c.status,
-    ...(c.response !== undefined && c.status !== "error" ? { r: caseText(c.response, o) } : {}),
+    ...(shownResponse(c) !== undefined && c.status !== "error"
+      ? { r: caseText(shownResponse(c) as string, o) }
+      : {}),
     ...(c.status === "error" ? { x: truncate(stripInvisible(c.error ?? ""), 2000) } : {}),
     g: c.grades.map((g) => [
       truncate(stripInvisible(g.grader), 100),

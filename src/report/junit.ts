@@ -4,8 +4,10 @@
  * it, an error when it has no usable response), and a `gates` testsuite with a testcase
  * per gate decision. Model text is cleaned and escaped for XML 1.0 (./escape.ts).
  */
+
 import { METRIC_INFO, RATE_METRICS, type RateMetric } from "../gate/metrics.js";
 import type { CaseOutcome } from "../gate/outcome.js";
+import { shownResponse } from "./agent-text.js";
 import { redactedText, truncate, xmlText } from "./escape.js";
 import { gateText } from "./markdown.js";
 import type { Results } from "./results-schema.js";
@@ -32,12 +34,9 @@ function caseXml(c: CaseOutcome, base: CaseOutcome | undefined, o: JunitOptions)
           ? " (the baseline failed too)"
           : " (the baseline has no usable response)";
   const grades = c.grades.map((g) => (o.redact ? `${g.grader}: ${g.label}` : `${g.grader}: ${g.reason}`));
+  const shown = shownResponse(c);
   const response =
-    c.response === undefined
-      ? ""
-      : o.redact
-        ? redactedText(c.response)
-        : truncate(c.response, o.maxResponseChars);
+    shown === undefined ? "" : o.redact ? redactedText(shown) : truncate(shown, o.maxResponseChars);
   const body = xmlText([...grades, "", response].join("\n"));
   return `${head}>\n      <failure message=${attr(`${METRIC_INFO[c.metric].failure}${was}`)} type=${attr(c.metric)}>${body}</failure>\n    </testcase>`;
 }

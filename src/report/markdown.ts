@@ -8,6 +8,7 @@
  * report.md: it is the same layout, only the comment may drop detail to fit GitHub's limit.
  * Everything a suite or a model wrote goes through ./escape.ts.
  */
+
 import type { GateConfig } from "../config/schema.js";
 import type { Decision } from "../gate/decide.js";
 import { formatInterval, formatP, formatPoints, formatRate } from "../gate/format.js";
@@ -15,6 +16,7 @@ import { METRIC_INFO, METRICS, type MetricName, RATE_METRICS, type RateEstimate 
 import type { CaseOutcome } from "../gate/outcome.js";
 import { severity, type Verdict } from "../gate/waivers.js";
 import { noun, plural } from "../io/plural.js";
+import { shownResponse } from "./agent-text.js";
 import { categoryRows } from "./category-rows.js";
 import { categoryChart } from "./chart.js";
 import { adjustedText, atMargin, deltaCell, mdeText, powerText } from "./comparison-text.js";
@@ -446,8 +448,9 @@ function flippedCase(c: CaseOutcome, b: CaseOutcome | undefined, options: Report
     ["Candidate", c],
   ] as const) {
     out.push(outcomeLine(who, o, options), "");
-    if (o?.response !== undefined && o.status !== "error") {
-      out.push(untrusted(o.response, options, options.maxResponseChars), "");
+    const shown = o === undefined ? undefined : shownResponse(o);
+    if (shown !== undefined && o?.status !== "error") {
+      out.push(untrusted(shown, options, options.maxResponseChars), "");
     }
   }
   return out;

@@ -13,6 +13,10 @@
  *   through the redactor, so secrets never reach a file. A response that held a secret is
  *   journaled redacted and marked, never cached, and asked again on resume: grading never
  *   sees "[redacted]" in place of what the model said.
+ * - A multi-step agent case (`environment.max_steps` > 1) is asked step by step, each step's
+ *   request holding the conversation so far (./agent-steps.ts); every step is journaled under
+ *   its own request's key, so a resume replays the finished steps from the journal and asks
+ *   only from the first unfinished one.
  */
 import { setMaxListeners } from "node:events";
 import { rmSync } from "node:fs";
@@ -23,8 +27,11 @@ import type { LoadedCase } from "../suite/load.js";
 import { answerTooLargeReason, overAnswerLimit } from "../targets/answer-limit.js";
 import { fingerprintOf, ResponseCache, requestKey } from "../targets/cache.js";
 import { AttemptError, type Culprit, TargetUnusableError } from "../targets/failure.js";
+import type { ChatMessage } from "../targets/messages.js";
 import type { Responder } from "../targets/responder.js";
-import type { CaseResponse } from "../targets/target.js";
+import type { AgentStep, CaseResponse, ToolCall } from "../targets/target.js";
+import { type Answer, asAnswer } from "../targets/tool-calls.js";
+import { maxStepsOf, turnsAfter } from "./agent-steps.js";
 import { type Progress, type ProgressState, quietProgress } from "./progress.js";
 
 export interface RunnerOptions {
@@ -51,6 +58,8 @@ export interface JournalRecord {
   id: string;
   sample: number;
   response?: string;
+  /** An agent's tool calls (the answer of one step). */
+  tool_calls?: ToolCall[];
   error?: string;
   /** The response held a secret and was written redacted: not the model's text, so not reused. */
   redacted?: true;
@@ -71,7 +80,8 @@ const isJournalRecord = (v: unknown): v is JournalRecord => {
     typeof r?.key === "string" &&
     typeof r.id === "string" &&
     Number.isInteger(r.sample) &&
-    (typeof r.response === "string" || typeof r.error === "string")
+    (typeof r.response === "string" || typeof r.error === "string" || Array.isArray(r.tool_calls)) &&
+    (r.tool_calls === undefined || Array.isArray(r.tool_calls))
   );
 };
 
@@ -96,6 +106,43 @@ interface Job {
   sample: number;
   request: unknown;
   key: string;
+  /** More than 1 for a multi-step agent case. */
+  maxSteps: number;
+}
+
+/** A journaled or cached answer as a response; tool calls kept. */
+function responseOf(id: string, sample: number, answer: Answer): CaseResponse {
+  const r: CaseResponse = { id, sample };
+  if (answer.response !== undefined) r.response = answer.response;
+  if (answer.tool_calls) r.tool_calls = answer.tool_calls;
+  return r;
+}
+
+/** Why an answer is over the limit every target has (its text, or its calls), or undefined. */
+function oversized(answer: Answer): string | undefined {
+  const size =
+    (answer.response === undefined ? undefined : overAnswerLimit(answer.response)) ??
+    (answer.tool_calls ? overAnswerLimit(JSON.stringify(answer.tool_calls)) : undefined);
+  return size === undefined ? undefined : answerTooLargeReason("the answer", size);
+}
+
+/** A step of an agent case failed and was recorded as the case's error (for the misconfiguration watch). */
+class StepFailed extends Error {
+  constructor(override readonly cause: AttemptError) {
+    super(cause.message);
+  }
+}
+
+/** An answer as the journal holds it: its text and calls (either may be absent), each passed through `redact`. */
+function journalAnswer(
+  answer: Answer,
+  redact: (s: string) => string = (s) => s,
+): Pick<JournalRecord, "response" | "tool_calls"> {
+  const out: Pick<JournalRecord, "response" | "tool_calls"> = {};
+  if (answer.response !== undefined) out.response = redact(answer.response);
+  if (answer.tool_calls)
+    out.tool_calls = answer.tool_calls.map((t) => ({ name: t.name, arguments: redact(t.arguments) }));
+  return out;
 }
 
 export async function runCases(
@@ -121,25 +168,41 @@ export async function runCases(
   };
   const responses: CaseResponse[] = [];
   const jobs: Job[] = [];
+  /** An answer had before: from the journal (never an error or a redacted one), else from the cache. */
+  const reuse = (
+    key: string,
+    id: string,
+    sample: number,
+  ): { answer: Answer; from: "journal" | "cache" } | undefined => {
+    const journaled = journal?.get(key);
+    // An error in the journal is not an answer, nor is a redacted response: resuming asks again.
+    if (journaled && journaled.error === undefined && !journaled.redacted) {
+      const answer: Answer = {};
+      if (journaled.response !== undefined) answer.response = journaled.response;
+      if (journaled.tool_calls) answer.tool_calls = journaled.tool_calls;
+      return { answer, from: "journal" };
+    }
+    const cached = options.fresh ? undefined : cache?.getAnswer(key);
+    if (cached !== undefined) {
+      journal?.append({ key, id, sample, ...journalAnswer(cached) });
+      return { answer: cached, from: "cache" };
+    }
+    return undefined;
+  };
   for (const c of cases) {
+    const maxSteps = maxStepsOf(c);
     for (let sample = 0; sample < options.samples; sample++) {
       const request = responder.request(c, sample);
       const key = requestKey(fingerprint, c.id, sample, request);
-      const journaled = journal?.get(key);
-      // An error in the journal is not an answer, nor is a redacted response: resuming asks again.
-      if (journaled?.response !== undefined && !journaled.redacted) {
-        responses.push({ id: c.id, sample, response: journaled.response });
-        stats.fromJournal++;
+      // A multi-step case's reuse is decided step by step, by the worker.
+      const had = maxSteps === 1 ? reuse(key, c.id, sample) : undefined;
+      if (had) {
+        responses.push(responseOf(c.id, sample, had.answer));
+        if (had.from === "journal") stats.fromJournal++;
+        else stats.fromCache++;
         continue;
       }
-      const cached = options.fresh ? undefined : cache?.get(key);
-      if (cached !== undefined) {
-        journal?.append({ key, id: c.id, sample, response: cached });
-        responses.push({ id: c.id, sample, response: cached });
-        stats.fromCache++;
-        continue;
-      }
-      jobs.push({ c, sample, request, key });
+      jobs.push({ c, sample, request, key, maxSteps });
     }
   }
 
@@ -171,26 +234,94 @@ export async function runCases(
   setMaxListeners(options.concurrency * 4 + 10, abort.signal);
   let fatal: AttemptError | undefined;
   let bug: unknown;
-  const record = (job: Job, given: { response: string } | { error: string }) => {
+  /**
+   * Writes one answer (of a case, or of one step of an agent case) to the journal and cache;
+   * returns the error that replaces it when it is over the size limit.
+   */
+  const keep = (key: string, job: Job, answer: Answer): string | undefined => {
     // Every target's transport bounds its answers; this holds the same limit for any responder.
-    const size = "response" in given ? overAnswerLimit(given.response) : undefined;
-    const outcome = size === undefined ? given : { error: answerTooLargeReason("the answer", size) };
-    const r: CaseResponse =
-      "response" in outcome
-        ? { id: job.c.id, sample: job.sample, response: outcome.response }
-        : { id: job.c.id, sample: job.sample, error: redact(outcome.error) };
-    if (r.response !== undefined) {
-      const written = redact(r.response);
-      if (written === r.response) {
-        journal?.append({ key: job.key, ...r });
-        cache?.put(job.key, r.response);
-      } else journal?.append({ key: job.key, id: r.id, sample: r.sample, response: written, redacted: true });
-    } else {
-      journal?.append({ key: job.key, ...r });
-      stats.errors++;
+    const tooLarge = oversized(answer);
+    if (tooLarge !== undefined) {
+      journal?.append({ key, id: job.c.id, sample: job.sample, error: tooLarge });
+      return tooLarge;
     }
+    const written = journalAnswer(answer, redact);
+    const changed =
+      written.response !== answer.response ||
+      written.tool_calls?.some((t, i) => t.arguments !== answer.tool_calls?.[i]?.arguments);
+    if (!changed) {
+      journal?.append({ key, id: job.c.id, sample: job.sample, ...written });
+      cache?.putAnswer(key, answer);
+    } else journal?.append({ key, id: job.c.id, sample: job.sample, ...written, redacted: true });
+    return undefined;
+  };
+  const finish = (r: CaseResponse) => {
+    if (r.error !== undefined) stats.errors++;
     responses.push(r);
     progress.update(state());
+  };
+  const record = (job: Job, given: { answer: Answer } | { error: string }) => {
+    if ("answer" in given) {
+      const tooLarge = keep(job.key, job, given.answer);
+      finish(
+        tooLarge === undefined
+          ? responseOf(job.c.id, job.sample, given.answer)
+          : { id: job.c.id, sample: job.sample, error: tooLarge },
+      );
+    } else {
+      const error = redact(given.error);
+      journal?.append({ key: job.key, id: job.c.id, sample: job.sample, error });
+      finish({ id: job.c.id, sample: job.sample, error });
+    }
+  };
+
+  /**
+   * A multi-step agent case: each step reused if journaled (or cached), else asked; the
+   * environment's turns appended after every step that called tools. A step that fails is
+   * journaled under its own key, so the steps before it are not asked again on resume.
+   */
+  const runAgent = async (job: Job, ctx: typeof context): Promise<"asked" | "reused"> => {
+    const history: ChatMessage[] = [];
+    const used = new Map<string, number>();
+    const steps: AgentStep[] = [];
+    let asked = false;
+    for (let s = 0; s < job.maxSteps; s++) {
+      const request = s === 0 ? job.request : responder.request(job.c, job.sample, history);
+      const key = s === 0 ? job.key : requestKey(fingerprint, job.c.id, job.sample, request);
+      let answer = reuse(key, job.c.id, job.sample)?.answer;
+      if (answer === undefined) {
+        asked = true;
+        if (s > 0) stats.requested++;
+        try {
+          answer = asAnswer(await responder.answer(request, job.c, job.sample, ctx));
+        } catch (err) {
+          if (err instanceof AttemptError && err.kind !== "fatal" && !abort.signal.aborted) {
+            const error = redact(err.message);
+            journal?.append({ key, id: job.c.id, sample: job.sample, error });
+            finish({ id: job.c.id, sample: job.sample, error: s > 0 ? `step ${s + 1}: ${error}` : error });
+            throw new StepFailed(err);
+          }
+          throw err;
+        }
+        const tooLarge = keep(key, job, answer);
+        if (tooLarge !== undefined) {
+          finish({ id: job.c.id, sample: job.sample, error: tooLarge });
+          return "asked";
+        }
+      }
+      const step: AgentStep = {};
+      if (answer.tool_calls && answer.tool_calls.length > 0) step.tool_calls = answer.tool_calls;
+      if (answer.response !== undefined) step.response = answer.response;
+      steps.push(step);
+      if (!step.tool_calls || s === job.maxSteps - 1) break;
+      history.push(...turnsAfter(job.c, s, step, used));
+    }
+    const last = steps[steps.length - 1] as AgentStep;
+    const r: CaseResponse = { id: job.c.id, sample: job.sample, steps };
+    if (last.response !== undefined) r.response = last.response;
+    if (last.tool_calls) r.tool_calls = last.tool_calls;
+    finish(r);
+    return asked ? "asked" : "reused";
   };
 
   // The first answers of this run, while they all fail with one misconfiguration.
@@ -224,14 +355,24 @@ export async function runCases(
   const worker = async () => {
     while (next < jobs.length && !abort.signal.aborted) {
       const job = jobs[next++] as Job;
-      stats.requested++;
       try {
-        const text = await responder.answer(job.request, job.c, job.sample, context);
-        record(job, { response: text });
+        if (job.maxSteps > 1) {
+          stats.requested++;
+          if ((await runAgent(job, context)) === "reused") {
+            stats.requested--;
+            stats.fromJournal++;
+          } else watch();
+          continue;
+        }
+        stats.requested++;
+        const answer = await responder.answer(job.request, job.c, job.sample, context);
+        record(job, { answer: asAnswer(answer) });
         watch();
       } catch (err) {
         if (abort.signal.aborted) return;
-        if (err instanceof AttemptError && err.kind !== "fatal") {
+        if (err instanceof StepFailed) {
+          watch(err.cause);
+        } else if (err instanceof AttemptError && err.kind !== "fatal") {
           record(job, { error: err.message });
           watch(err);
         } else {

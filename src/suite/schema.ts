@@ -285,7 +285,8 @@ function checkAgentCase(c: CaseInput, ctx: z.RefinementCtx): void {
       const at = ["messages", i, "tool_calls", j, "function"];
       if (!declared.has(call.function.name))
         ctx.addIssue({ code: "custom", path: [...at, "name"], message: undeclared(call.function.name) });
-      const problem = argumentsProblem(call.function.arguments);
+      const spec = c.tools?.find((t) => t.function.name === call.function.name);
+      const problem = argumentsProblem(call.function.arguments, spec?.function.parameters);
       if (problem) ctx.addIssue({ code: "custom", path: [...at, "arguments"], message: problem });
       if (made.has(call.id)) {
         ctx.addIssue({
@@ -322,8 +323,23 @@ function checkAgentCase(c: CaseInput, ctx: z.RefinementCtx): void {
   }
 }
 
-/** Why a call's `arguments` string is not a JSON object, or undefined when it is one. */
-export function argumentsProblem(text: string): string | undefined {
+const JSON_TYPES: Record<string, (v: unknown) => boolean> = {
+  string: (v) => typeof v === "string",
+  number: (v) => typeof v === "number",
+  integer: (v) => Number.isInteger(v),
+  boolean: (v) => typeof v === "boolean",
+  array: Array.isArray,
+  object: (v) => v !== null && typeof v === "object" && !Array.isArray(v),
+  null: (v) => v === null,
+};
+
+/**
+ * Why a call's `arguments` string is not a JSON object that fits the tool's parameters (its
+ * required keys, no key it does not declare when `additionalProperties: false`, each declared
+ * key's type and enum), or undefined when it is. A recorded call the tool could not have
+ * accepted would put a conversation before the agent that never happened.
+ */
+export function argumentsProblem(text: string, parameters?: Record<string, unknown>): string | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -332,6 +348,27 @@ export function argumentsProblem(text: string): string | undefined {
   }
   if (value === null || typeof value !== "object" || Array.isArray(value))
     return 'the arguments must be a JSON object in a string, e.g. "{}" for none';
+  if (!parameters) return undefined;
+  const args = value as Record<string, unknown>;
+  const properties = (parameters.properties ?? {}) as Record<string, { type?: unknown; enum?: unknown }>;
+  const required = Array.isArray(parameters.required) ? (parameters.required as unknown[]) : [];
+  const missing = required.filter((k): k is string => typeof k === "string" && !(k in args));
+  if (missing.length > 0)
+    return `the arguments lack ${missing.map((k) => `"${k}"`).join(", ")}, required by the tool's parameters`;
+  for (const [key, v] of Object.entries(args)) {
+    const prop = properties[key];
+    if (prop === undefined) {
+      if (parameters.additionalProperties === false)
+        return `the arguments have "${key}", which the tool's parameters do not declare (declared: ${Object.keys(properties).join(", ") || "none"})`;
+      continue;
+    }
+    const types = typeof prop.type === "string" ? [prop.type] : Array.isArray(prop.type) ? prop.type : [];
+    const known = types.filter((t): t is string => typeof t === "string" && t in JSON_TYPES);
+    if (known.length > 0 && !known.some((t) => JSON_TYPES[t]?.(v)))
+      return `the argument "${key}" is ${JSON.stringify(v)}, not of type ${known.join(" or ")} as the tool's parameters say`;
+    if (Array.isArray(prop.enum) && !prop.enum.some((e) => JSON.stringify(e) === JSON.stringify(v)))
+      return `the argument "${key}" is ${JSON.stringify(v)}, not one of ${prop.enum.map((e) => JSON.stringify(e)).join(", ")}`;
+  }
   return undefined;
 }
 

@@ -10,6 +10,7 @@ import { HttpClient } from "./http-client.js";
 import type { ChatMessage } from "./messages.js";
 import { RateLimiter } from "./rate-limit.js";
 import { type RetryOptions, type RetryPolicy, withRetries } from "./retry.js";
+import { type Answer, normaliseToolCalls } from "./tool-calls.js";
 
 export interface ChatEndpoint {
   baseUrl: string;
@@ -43,6 +44,16 @@ export function chatCompletionsUrl(baseUrl: string): string {
 
 /** The text of a chat completion, or why there is none. */
 export function completionText(body: string): string {
+  const answer = completionAnswer(body, false);
+  return answer.response ?? "";
+}
+
+/**
+ * The text and tool calls of a chat completion, or why there are none. With `tools`, an
+ * answer may be calls alone (`content: null`); a call that cannot be read is retried, as a
+ * malformed body is.
+ */
+export function completionAnswer(body: string, tools = true): Answer {
   let doc: unknown;
   try {
     doc = JSON.parse(body);
@@ -53,19 +64,29 @@ export function completionText(body: string): string {
     );
   }
   const choice = (doc as { choices?: unknown[] } | null)?.choices?.[0] as
-    | { message?: { content?: unknown; refusal?: unknown }; finish_reason?: unknown }
+    | { message?: { content?: unknown; refusal?: unknown; tool_calls?: unknown }; finish_reason?: unknown }
     | undefined;
   const message = choice?.message;
   if (!message || typeof message !== "object") {
     throw new AttemptError("malformed response: no choices[0].message", "retryable");
   }
-  if (typeof message.content === "string" && message.content !== "") return message.content;
+  if (tools) {
+    const { calls, problem } = normaliseToolCalls(message.tool_calls);
+    if (problem)
+      throw new AttemptError(`malformed response: choices[0].message.tool_calls: ${problem}`, "retryable");
+    if (calls && calls.length > 0) {
+      const text =
+        typeof message.content === "string" && message.content !== "" ? message.content : undefined;
+      return text === undefined ? { tool_calls: calls } : { response: text, tool_calls: calls };
+    }
+  }
+  if (typeof message.content === "string" && message.content !== "") return { response: message.content };
   // OpenAI reports a model's refusal apart from the content; for a safety gate it is the answer.
-  if (typeof message.refusal === "string" && message.refusal !== "") return message.refusal;
+  if (typeof message.refusal === "string" && message.refusal !== "") return { response: message.refusal };
   if (choice?.finish_reason === "content_filter") {
     throw new AttemptError("the provider's content filter withheld the response", "final");
   }
-  if (typeof message.content === "string") return message.content;
+  if (typeof message.content === "string") return { response: message.content };
   throw new AttemptError("malformed response: choices[0].message.content is not text", "retryable");
 }
 
@@ -104,6 +125,15 @@ export class ChatCompletionsClient {
     body: Record<string, unknown> | string,
     options: Omit<CompleteOptions, "params"> = {},
   ): Promise<string> {
+    return (await this.postFor(body, options, false)).response ?? "";
+  }
+
+  /** Like `post`, with the answer's tool calls (an agent's request carries `tools`). */
+  async postFor(
+    body: Record<string, unknown> | string,
+    options: Omit<CompleteOptions, "params"> = {},
+    tools = true,
+  ): Promise<Answer> {
     const json = typeof body === "string" ? body : JSON.stringify(body);
     return withRetries(
       async () => {
@@ -120,7 +150,7 @@ export class ChatCompletionsClient {
             contentFilterFailure(res.status, res.text) ?? statusFailure(res.status, res.text, res.headers)
           );
         }
-        return completionText(res.text);
+        return completionAnswer(res.text, tools);
       },
       {
         policy: this.endpoint.retry,

@@ -24,13 +24,14 @@ import { type Overlong, readBoundedLines } from "../io/bounded-lines.js";
 import type { LoadedCase } from "../suite/load.js";
 import { answerTooLargeReason, MAX_ANSWER_BYTES } from "./answer-limit.js";
 import { AttemptError, excerpt } from "./failure.js";
-import { lastUserTurn, messagesOf } from "./messages.js";
+import { type ChatMessage, lastUserTurn, messagesOf } from "./messages.js";
 import type { AnswerContext, LiveOptions, Responder } from "./responder.js";
 import { withRetries } from "./retry.js";
 import type { TargetIdentity } from "./target.js";
+import { type Answer, normaliseToolCalls } from "./tool-calls.js";
 
 interface Pending {
-  resolve: (text: string) => void;
+  resolve: (answer: string | Answer) => void;
   reject: (err: AttemptError) => void;
 }
 
@@ -110,12 +111,15 @@ export class CommandResponder implements Responder {
     this.fingerprint = { kind: "command", run: config.run, build: config.build, files };
   }
 
-  request(c: LoadedCase, sample: number): unknown {
-    const messages = messagesOf(c);
-    return { id: c.id, sample, prompt: lastUserTurn(messages), messages };
+  request(c: LoadedCase, sample: number, history?: readonly ChatMessage[]): unknown {
+    const messages = messagesOf(c, undefined, history);
+    // An agent case's request also offers its tools; other requests are as they always were.
+    return c.tools
+      ? { id: c.id, sample, prompt: lastUserTurn(messages), messages, tools: c.tools }
+      : { id: c.id, sample, prompt: lastUserTurn(messages), messages };
   }
 
-  answer(request: unknown, c: LoadedCase, sample: number, ctx: AnswerContext): Promise<string> {
+  answer(request: unknown, c: LoadedCase, sample: number, ctx: AnswerContext): Promise<string | Answer> {
     const line = `${JSON.stringify(request)}\n`;
     return withRetries(() => this.ask(line, keyOf(c.id, sample), ctx.signal), {
       policy: this.options.retry,
@@ -124,10 +128,10 @@ export class CommandResponder implements Responder {
     });
   }
 
-  private ask(line: string, key: string, signal: AbortSignal): Promise<string> {
+  private ask(line: string, key: string, signal: AbortSignal): Promise<string | Answer> {
     const child = this.start();
     if (this.dead) return Promise.reject(this.dead);
-    return new Promise<string>((resolve, reject) => {
+    return new Promise<string | Answer>((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
         signal.removeEventListener("abort", onAbort);
@@ -211,7 +215,9 @@ export class CommandResponder implements Responder {
   }
 
   private onLine(line: string, lineNo: number): void {
-    let msg: { id?: unknown; sample?: unknown; response?: unknown; error?: unknown } | undefined;
+    let msg:
+      | { id?: unknown; sample?: unknown; response?: unknown; error?: unknown; tool_calls?: unknown }
+      | undefined;
     try {
       msg = JSON.parse(line);
     } catch {
@@ -222,7 +228,7 @@ export class CommandResponder implements Responder {
       typeof msg === "object" &&
       typeof msg.id === "string" &&
       (msg.sample === undefined || Number.isInteger(msg.sample)) &&
-      (typeof msg.response === "string" || typeof msg.error === "string");
+      (typeof msg.response === "string" || typeof msg.error === "string" || Array.isArray(msg.tool_calls));
     if (!ok || !msg) {
       this.die(
         new AttemptError(
@@ -237,7 +243,18 @@ export class CommandResponder implements Responder {
     // An answer for a request no longer waiting (it timed out and was sent again) is dropped.
     const waiting = this.pending.get(keyOf(msg.id as string, (msg.sample as number | undefined) ?? 0));
     if (!waiting) return;
-    if (typeof msg.response === "string") waiting.resolve(msg.response);
+    if (msg.tool_calls !== undefined && msg.tool_calls !== null && typeof msg.error !== "string") {
+      const { calls, problem } = normaliseToolCalls(msg.tool_calls);
+      if (problem) waiting.reject(new AttemptError(`the command's tool_calls: ${problem}`, "final"));
+      else if (calls && calls.length > 0)
+        waiting.resolve(
+          typeof msg.response === "string"
+            ? { response: msg.response, tool_calls: calls }
+            : { tool_calls: calls },
+        );
+      else if (typeof msg.response === "string") waiting.resolve(msg.response);
+      else waiting.reject(new AttemptError("the command answered with no text and no tool calls", "final"));
+    } else if (typeof msg.response === "string") waiting.resolve(msg.response);
     else
       waiting.reject(new AttemptError(`the command reported: ${excerpt(String(msg.error), 300)}`, "final"));
   }

@@ -4,12 +4,13 @@ import type { LoadedCase } from "../suite/load.js";
 import { AttemptError, excerpt, statusFailure } from "./failure.js";
 import { HttpClient } from "./http-client.js";
 import { resolvePointer } from "./json-pointer.js";
-import { lastUserTurn, messagesOf } from "./messages.js";
+import { type ChatMessage, lastUserTurn, messagesOf } from "./messages.js";
 import { RateLimiter } from "./rate-limit.js";
 import type { AnswerContext, LiveOptions, Responder } from "./responder.js";
 import { withRetries } from "./retry.js";
-import type { TargetIdentity } from "./target.js";
+import type { TargetIdentity, ToolCall } from "./target.js";
 import { renderBody, renderUrl } from "./template.js";
+import { type Answer, normaliseToolCalls } from "./tool-calls.js";
 
 interface HttpRequestShape {
   url: string;
@@ -45,14 +46,15 @@ export class HttpResponder implements Responder {
     };
   }
 
-  request(c: LoadedCase, sample: number): HttpRequestShape {
-    const messages = messagesOf(c);
+  request(c: LoadedCase, sample: number, history?: readonly ChatMessage[]): HttpRequestShape {
+    const messages = messagesOf(c, undefined, history);
     const values = {
       prompt: lastUserTurn(messages),
       messages,
       system: messages[0]?.role === "system" ? (messages[0].content ?? "") : "",
       id: c.id,
       sample,
+      tools: c.tools ?? [],
     };
     return {
       url: renderUrl(this.config.url, values),
@@ -60,7 +62,7 @@ export class HttpResponder implements Responder {
     };
   }
 
-  answer(request: unknown, _c: LoadedCase, _sample: number, ctx: AnswerContext): Promise<string> {
+  answer(request: unknown, _c: LoadedCase, _sample: number, ctx: AnswerContext): Promise<string | Answer> {
     const { url, body } = request as HttpRequestShape;
     const json = body === undefined ? undefined : JSON.stringify(body);
     return withRetries(
@@ -87,6 +89,10 @@ export class HttpResponder implements Responder {
           );
         }
         const text = resolvePointer(doc, this.config.response);
+        const calls = this.toolCalls(doc, res.text);
+        // An agent's answer may be calls alone: no text is then no fault.
+        if (calls && calls.length > 0)
+          return typeof text === "string" ? { response: text, tool_calls: calls } : { tool_calls: calls };
         if (typeof text !== "string") {
           // A 2xx JSON answer without text where the pointer looks is the same on every
           // attempt: not retried, and the body is shown so the pointer can be fixed.
@@ -100,6 +106,20 @@ export class HttpResponder implements Responder {
       },
       { policy: this.options.retry, limiter: this.limiter, signal: ctx.signal, onRetry: ctx.onRetry },
     );
+  }
+
+  /** The calls at the `tool_calls` pointer, when the config names one; a malformed list is the config's fault. */
+  private toolCalls(doc: unknown, body: string): ToolCall[] | undefined {
+    if (this.config.tool_calls === undefined) return undefined;
+    const { calls, problem } = normaliseToolCalls(resolvePointer(doc, this.config.tool_calls));
+    if (problem) {
+      throw new AttemptError(
+        `malformed response: ${problem} at ${this.config.tool_calls} (in the body: ${excerpt(body, 160)})`,
+        "final",
+        { misconfigured: "response" },
+      );
+    }
+    return calls;
   }
 
   close(): Promise<void> {

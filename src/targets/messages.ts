@@ -20,7 +20,11 @@ export interface ChatMessage {
  * The case's conversation, with the target's system prompt first unless the case brings
  * its own (a suite that tests system prompts must not have them overridden).
  */
-export function messagesOf(c: Pick<SuiteCase, "prompt" | "messages">, system?: string): ChatMessage[] {
+export function messagesOf(
+  c: Pick<SuiteCase, "prompt" | "messages">,
+  system?: string,
+  history?: readonly ChatMessage[],
+): ChatMessage[] {
   const turns: ChatMessage[] = c.messages
     ? c.messages.map((m) => {
         const turn: ChatMessage = { role: m.role };
@@ -30,6 +34,7 @@ export function messagesOf(c: Pick<SuiteCase, "prompt" | "messages">, system?: s
         return turn;
       })
     : [{ role: "user", content: c.prompt ?? "" }];
+  if (history) turns.push(...history);
   return system !== undefined && turns[0]?.role !== "system"
     ? [{ role: "system", content: system }, ...turns]
     : turns;

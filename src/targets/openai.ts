@@ -2,9 +2,10 @@
 import type { OpenAITargetConfig } from "../config/targets.js";
 import type { LoadedCase } from "../suite/load.js";
 import { ChatCompletionsClient } from "./chat-completions.js";
-import { messagesOf } from "./messages.js";
+import { type ChatMessage, messagesOf } from "./messages.js";
 import type { AnswerContext, LiveOptions, Responder } from "./responder.js";
 import type { TargetIdentity } from "./target.js";
+import type { Answer } from "./tool-calls.js";
 
 export class OpenAIResponder implements Responder {
   readonly identity: TargetIdentity;
@@ -46,16 +47,19 @@ export class OpenAIResponder implements Responder {
     };
   }
 
-  request(c: LoadedCase, sample: number): unknown {
+  request(c: LoadedCase, sample: number, history?: readonly ChatMessage[]): unknown {
     const seed = this.config.params?.seed;
     // With a fixed seed every sample would be the same; each sample gets its own.
     const perSample = sample > 0 && typeof seed === "number" ? { seed: seed + sample } : undefined;
     // As JSON: the runner keys the journal on it, and it goes on the wire as it is.
-    return JSON.stringify(this.client.body(messagesOf(c, this.config.system), perSample));
+    const messages = messagesOf(c, this.config.system, history);
+    // An agent case offers its tools; the body is otherwise exactly what it was before tools.
+    const extra = c.tools ? { ...perSample, tools: c.tools } : perSample;
+    return JSON.stringify(this.client.body(messages, extra));
   }
 
-  answer(request: unknown, _c: LoadedCase, _sample: number, ctx: AnswerContext): Promise<string> {
-    return this.client.post(request as string, ctx);
+  answer(request: unknown, c: LoadedCase, _sample: number, ctx: AnswerContext): Promise<string | Answer> {
+    return c.tools ? this.client.postFor(request as string, ctx) : this.client.post(request as string, ctx);
   }
 
   close(): Promise<void> {

@@ -5,8 +5,10 @@
  */
 import type { LoadedCase } from "../suite/load.js";
 import type { Culprit } from "./failure.js";
+import type { ChatMessage } from "./messages.js";
 import type { RetryOptions, RetryPolicy } from "./retry.js";
 import type { TargetIdentity } from "./target.js";
+import type { Answer } from "./tool-calls.js";
 
 export interface AnswerContext {
   signal: AbortSignal;
@@ -22,10 +24,17 @@ export interface Responder {
   readonly fingerprint: unknown;
   /** Config keys, relative to the target's block, that a fatal failure points at. */
   readonly keys: Partial<Record<Culprit, string>>;
-  /** What is sent for this case and sample: the body of the request (no credentials). */
-  request(c: LoadedCase, sample: number): unknown;
-  /** The response text. Throws `AttemptError` ("final": an error case; "fatal": stop the run). */
-  answer(request: unknown, c: LoadedCase, sample: number, ctx: AnswerContext): Promise<string>;
+  /**
+   * What is sent for this case and sample: the body of the request (no credentials).
+   * `history`: in a multi-step agent case, the turns since the case's own (the agent's tool
+   * calls and the environment's results), appended to its conversation.
+   */
+  request(c: LoadedCase, sample: number, history?: readonly ChatMessage[]): unknown;
+  /**
+   * The response text, or the text and tool calls of an agent's answer.
+   * Throws `AttemptError` ("final": an error case; "fatal": stop the run).
+   */
+  answer(request: unknown, c: LoadedCase, sample: number, ctx: AnswerContext): Promise<string | Answer>;
   close(): Promise<void>;
 }
 

@@ -1,12 +1,13 @@
 /**
  * Request templates for the `http` target: `{{prompt}}`, `{{system}}`, `{{id}}` and
  * `{{sample}}` inside strings; a string that is exactly `{{messages}}` becomes the chat
- * messages as a JSON list. Values are inserted as data, never re-parsed, so a prompt
+ * messages as a JSON list, and one that is exactly `{{tools}}` the case's tool
+ * specifications (an empty list for a case without tools). Values are inserted as data, never re-parsed, so a prompt
  * full of quotes or braces cannot change the shape of the request.
  */
 import type { ChatMessage } from "./messages.js";
 
-export const PLACEHOLDERS = ["prompt", "messages", "system", "id", "sample"] as const;
+export const PLACEHOLDERS = ["prompt", "messages", "system", "id", "sample", "tools"] as const;
 export const PLACEHOLDER = /\{\{\s*([A-Za-z_]*)\s*\}\}/.source;
 
 export interface TemplateValues {
@@ -15,18 +16,25 @@ export interface TemplateValues {
   system: string;
   id: string;
   sample: number;
+  /** The case's tool specifications (OpenAI chat `tools`), [] without. */
+  tools?: readonly unknown[];
 }
 
 function substitute(s: string, v: TemplateValues, encode: (x: string) => string): string {
   return s.replace(new RegExp(PLACEHOLDER, "g"), (_whole, name: string) => {
-    const value = name === "messages" ? JSON.stringify(v.messages) : String(v[name as keyof TemplateValues]);
+    const value =
+      name === "messages" || name === "tools"
+        ? JSON.stringify(v[name] ?? [])
+        : String(v[name as keyof TemplateValues]);
     return encode(value);
   });
 }
 
 export function renderBody(template: unknown, v: TemplateValues): unknown {
   if (typeof template === "string") {
-    if (new RegExp(`^\\s*${PLACEHOLDER}\\s*$`).exec(template)?.[1] === "messages") return v.messages;
+    const whole = new RegExp(`^\\s*${PLACEHOLDER}\\s*$`).exec(template)?.[1];
+    if (whole === "messages") return v.messages;
+    if (whole === "tools") return v.tools ?? [];
     return substitute(template, v, (x) => x);
   }
   if (Array.isArray(template)) return template.map((t) => renderBody(t, v));

@@ -30,9 +30,15 @@ export interface FakeRequest {
   peerPort?: number;
 }
 
+/** An agent's answer: tool calls (arguments as JSON strings), with or without text. */
+export interface FakeToolAnswer {
+  content?: string | null;
+  tool_calls: { name: string; arguments: string }[];
+}
+
 export interface FakeOpenAIOptions {
-  /** The content of the answer. */
-  answer: (req: FakeRequest) => string;
+  /** The content of the answer, or an agent's tool calls. */
+  answer: (req: FakeRequest) => string | FakeToolAnswer;
   /** A fault for this request, if any (e.g. on first attempts only). */
   fault?: (req: FakeRequest) => Fault | undefined;
   latencyMs?: number;
@@ -77,13 +83,25 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-export function completion(model: string, content: string) {
+export function completion(model: string, answer: string | FakeToolAnswer) {
+  const message =
+    typeof answer === "string"
+      ? { role: "assistant", content: answer }
+      : {
+          role: "assistant",
+          content: answer.content ?? null,
+          tool_calls: answer.tool_calls.map((t, i) => ({
+            id: `call_srv_${i}`,
+            type: "function",
+            function: { name: t.name, arguments: t.arguments },
+          })),
+        };
   return {
     id: "chatcmpl-test",
     object: "chat.completion",
     created: 0,
     model,
-    choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+    choices: [{ index: 0, message, finish_reason: typeof answer === "string" ? "stop" : "tool_calls" }],
     usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
   };
 }
@@ -106,7 +124,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions): Promise<FakeO
     }
     const model = String(body.model);
     const prompt = lastUser(body.messages);
-    const seen = `${model}\u0000${prompt}`;
+    // Each step of a multi-step agent case is its own request (the conversation grows).
+    const turns = Array.isArray(body.messages) ? body.messages.length : 0;
+    const seen = `${model}\u0000${prompt}\u0000${turns}`;
     const attempt = (attempts.get(seen) ?? 0) + 1;
     attempts.set(seen, attempt);
     const record: FakeRequest = {
