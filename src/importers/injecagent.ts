@@ -178,8 +178,9 @@ export function importInjecagent(files: readonly string[]): Imported {
     const shown = displayPath(file);
     const doc = parseJson(readText(file, "InjecAgent cases file"), shown);
     const rows = validate(z.array(TestCaseSchema).min(1), doc.data, doc);
-    const keys = new Map<string, string>();
-    byKey.set(`${kind}`, keys);
+    // Base and enhanced cases of a kind pair by the same key (their tool responses differ).
+    const keys = byKey.get(kind) ?? new Map<string, string>();
+    byKey.set(kind, keys);
     const width = String(rows.length).length;
     rows.forEach((row, i) => {
       const at = (path: PropertyKey[]) => ({
