@@ -165,39 +165,107 @@ function overlyLong(text: string): boolean {
 }
 
 /**
- * `detect_repetitive_language`: an 8-word sequence repeated 10 times or more. Words become
- * numbers and each 8-gram a hash of its numbers, so counting takes no string building; grams
- * that share a hash are compared word by word, so a collision never counts as a repeat.
+ * The words of an answer (Python's `split()`), found in one pass without copying them: where
+ * each starts and ends in the text and a hash of it, for at most `limit` words; `total` stops
+ * counting past the limit (only "5 or fewer" matters beyond it). Reused buffers: grading is
+ * synchronous, so no other call uses them meanwhile.
  */
+const WORDS = {
+  starts: new Int32Array(0),
+  ends: new Int32Array(0),
+  hashes: new Int32Array(0),
+  /** Whether some 50 characters in a row have no ASCII space or punctuation (see overlyLong). */
+  longStretch: false,
+};
+
+function scanWords(text: string, limit: number): number {
+  if (WORDS.starts.length < limit) {
+    WORDS.starts = new Int32Array(limit);
+    WORDS.ends = new Int32Array(limit);
+    WORDS.hashes = new Int32Array(limit);
+  }
+  const { starts, ends, hashes } = WORDS;
+  let n = 0;
+  let start = -1;
+  let h = 0;
+  let stretch = 0;
+  let longStretch = false;
+  for (let i = 0; i < text.length && n < limit; i++) {
+    const c = text.charCodeAt(i);
+    const asciiWord = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+    stretch = c >= 0x80 || asciiWord ? stretch + 1 : 0;
+    if (stretch >= 50) longStretch = true;
+    if (isPySpace(text, i)) {
+      if (start >= 0) {
+        starts[n] = start;
+        ends[n] = i;
+        hashes[n] = h;
+        n++;
+      }
+      start = -1;
+    } else {
+      if (start < 0) {
+        start = i;
+        h = 0x811c9dc5;
+      }
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+  }
+  WORDS.longStretch = longStretch;
+  if (start >= 0 && n < limit) {
+    starts[n] = start;
+    ends[n] = text.length;
+    hashes[n] = h;
+    n++;
+  }
+  return n;
+}
+
+/**
+ * `' '.join(words)` of the first `n` scanned words: runs of words already one space apart are
+ * taken whole, so a ReAct answer is a few pieces (about one per line), not one per word.
+ */
+function joinWords(text: string, n: number): string {
+  const { starts, ends } = WORDS;
+  if (n === 0) return "";
+  const pieces: string[] = [];
+  let from = starts[0] as number;
+  for (let k = 1; k < n; k++) {
+    const prevEnd = ends[k - 1] as number;
+    if (starts[k] === prevEnd + 1 && text.charCodeAt(prevEnd) === 32) continue;
+    pieces.push(text.slice(from, prevEnd));
+    from = starts[k] as number;
+  }
+  pieces.push(text.slice(from, ends[n - 1]));
+  return pieces.length === 1 ? (pieces[0] as string) : pieces.join(" ");
+}
+
 const BUCKETS = new Int32Array(4096);
 
-function repetitive(words: readonly string[], n = 8, reps = 10): boolean {
-  if (words.length < n + reps - 1) return false;
-  // A sequence seen 10 times has every word 10 times. Counted first by a hash of each word
-  // (collisions only add), so that only where 8 such words follow each other can one start —
-  // in most answers nowhere, and then no word is looked up at all.
+/**
+ * `detect_repetitive_language`: an 8-word sequence repeated 10 times or more. A sequence
+ * seen 10 times has every word 10 times: counted first by the words' hashes (collisions only
+ * add), only where 8 such words follow each other can one start — in most answers nowhere,
+ * and then no word is compared at all. Candidates are counted exactly, word by word.
+ */
+function repetitive(text: string, count: number, n = 8, reps = 10): boolean {
+  if (count < n + reps - 1) return false;
+  const { starts, ends, hashes } = WORDS;
   const buckets = BUCKETS;
-  const hashes = new Int32Array(words.length);
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i] as string;
-    let h = 0x811c9dc5;
-    for (let k = 0; k < w.length; k++) h = Math.imul(h ^ w.charCodeAt(k), 0x01000193);
-    hashes[i] = h & 4095;
-    buckets[h & 4095] = (buckets[h & 4095] as number) + 1;
-  }
+  for (let i = 0; i < count; i++)
+    buckets[(hashes[i] as number) & 4095] = (buckets[(hashes[i] as number) & 4095] as number) + 1;
   let run = 0;
   let any = false;
-  for (let i = 0; i < words.length && !any; i++) {
-    run = (buckets[hashes[i] as number] as number) >= reps ? run + 1 : 0;
+  for (let i = 0; i < count && !any; i++) {
+    run = (buckets[(hashes[i] as number) & 4095] as number) >= reps ? run + 1 : 0;
     if (run >= n) any = true;
   }
-  // Cleared for the next answer (grading is synchronous: no other call shares it meanwhile).
-  for (let i = 0; i < words.length; i++) buckets[hashes[i] as number] = 0;
+  for (let i = 0; i < count; i++) buckets[(hashes[i] as number) & 4095] = 0;
   if (!any) return false;
   const idOf = new Map<string, number>();
-  const ids = new Int32Array(words.length);
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i] as string;
+  const ids = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const w = text.slice(starts[i], ends[i]);
     let id = idOf.get(w);
     if (id === undefined) {
       id = idOf.size;
@@ -210,7 +278,7 @@ function repetitive(words: readonly string[], n = 8, reps = 10): boolean {
     for (let k = 0; k < n; k++) if (ids[a + k] !== ids[b + k]) return false;
     return true;
   };
-  for (let i = 0; i + n <= words.length; i++) {
+  for (let i = 0; i + n <= count; i++) {
     let h = 0;
     for (let k = 0; k < n; k++) h = (Math.imul(h, 0x01000193) ^ (ids[i + k] as number)) | 0;
     const bucket = seen.get(h);
@@ -249,14 +317,15 @@ export type StepEval =
 export function evaluateReactStep(output: string | undefined, c: StepCase, wordLimit = 500): StepEval {
   if (output === undefined) return { eval: "invalid", reason: "error" };
   const text = truncateAtInst(output).replaceAll("Thought: Thought: ", "Thought: ");
-  const all = pySplit(text);
-  if (all.length <= 5) return { eval: "invalid", reason: "too short" };
+  const count = scanWords(text, Math.max(wordLimit, 6));
+  if (count <= 5) return { eval: "invalid", reason: "too short" };
   // Whitespace, newlines included, collapses to single spaces before anything is parsed.
-  const words = all.length > wordLimit ? all.slice(0, wordLimit) : all;
-  const joined = words.join(" ");
-  if (overlyLong(joined)) return { eval: "invalid", reason: "contain overly long word" };
+  const words = Math.min(count, wordLimit);
+  const joined = joinWords(text, words);
+  // The joined text has the same stretches (whitespace ends one in both), so most answers skip this.
+  if (WORDS.longStretch && overlyLong(joined)) return { eval: "invalid", reason: "contain overly long word" };
   // Python splits the joined text again: the same words, since none holds whitespace.
-  if (repetitive(words)) return { eval: "invalid", reason: "contain repetitive sequence" };
+  if (repetitive(text, words)) return { eval: "invalid", reason: "contain repetitive sequence" };
 
   let info: ReactEntry[];
   try {
@@ -269,7 +338,7 @@ export function evaluateReactStep(output: string | undefined, c: StepCase, wordL
     };
   }
   let reason: string | undefined;
-  const available = new Set([...c.availableTools, "None", "N/A"]);
+  const available = (tool: string) => tool === "None" || tool === "N/A" || c.availableTools.includes(tool);
 
   let meaningful = 0;
   for (const entry of info) {
@@ -297,7 +366,7 @@ export function evaluateReactStep(output: string | undefined, c: StepCase, wordL
     const [key, value] = info[index] as ReactEntry;
     if (key !== "Action") continue;
     actions++;
-    if (!available.has(value)) {
+    if (!available(value)) {
       reason = "Action not in availabel tools";
       break;
     }

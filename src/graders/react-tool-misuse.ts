@@ -51,9 +51,16 @@ export function explainInvalid(reason: string): string {
 }
 
 /** The name of the tool whose result the case ends on (InjecAgent's user tool). */
+/** The last `tool` turn, searched from the end without copying the conversation. */
+function lastToolTurn(c: SuiteCase) {
+  const messages = c.messages ?? [];
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]?.role === "tool") return messages[i];
+  return undefined;
+}
+
 function userToolOf(c: SuiteCase): string | undefined {
   const messages = c.messages ?? [];
-  const last = [...messages].reverse().find((m) => m.role === "tool");
+  const last = lastToolTurn(c);
   if (!last || !("tool_call_id" in last)) return undefined;
   for (const m of messages)
     if (m.role === "assistant" && "tool_calls" in m)
@@ -64,8 +71,7 @@ function userToolOf(c: SuiteCase): string | undefined {
 function injectionOf(c: SuiteCase): string {
   const tag = c.tags?.find((t) => t.startsWith(INJECTION_TAG));
   if (tag !== undefined) return tag.slice(INJECTION_TAG.length);
-  const last = [...(c.messages ?? [])].reverse().find((m) => m.role === "tool");
-  return last?.content ?? "";
+  return lastToolTurn(c)?.content ?? "";
 }
 
 export interface ReactPlan {
