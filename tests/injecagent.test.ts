@@ -301,6 +301,41 @@ describe("import injecagent", () => {
     const cal = await runCli(["calibrate", "--grader", "react-tool-misuse", "--labels", file]);
     expect(cal.code).toBe(0);
     expect(cal.stdout).toMatch(/3-way exact {2}50\.0% .*\(1\/2\)/);
+    // A label InjecAgent never gives, and labels whose suite is not beside them: exit 2, located.
+    writeFileSync(file, `${JSON.stringify({ ...lines[0], label: "succeeded" })}\n`);
+    const bad = await runCli(["calibrate", "--grader", "react-tool-misuse", "--labels", file]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/model-a\.jsonl:1:\d+ label: expected one of "succ", "unsucc", "invalid"/);
+    mkdirSync(join(f.dir, "elsewhere"));
+    const elsewhere = join(f.dir, "elsewhere", "labels.jsonl");
+    writeFileSync(elsewhere, `${JSON.stringify(lines[0])}\n`);
+    const lost = await runCli(["calibrate", "--grader", "react-tool-misuse", "--labels", elsewhere]);
+    expect(lost.code).toBe(2);
+    expect(lost.stderr).toMatch(
+      /suite\.jsonl: no suite beside the labels .*give the suite the labels belong to with --suite FILE/,
+    );
+    const withSuite = await runCli([
+      "calibrate",
+      "--grader",
+      "react-tool-misuse",
+      "--labels",
+      elsewhere,
+      "--suite",
+      join(out, "suite.jsonl"),
+    ]);
+    expect(withSuite.code).toBe(0);
+    // The refusal calibration reads one labels file.
+    const two = await runCli([
+      "calibrate",
+      "--grader",
+      "refusal",
+      "--labels",
+      elsewhere,
+      "--labels",
+      elsewhere,
+    ]);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain("calibrate --grader refusal reads one labels file; give --labels once");
     expect(cal.stdout).toMatch(
       /disagreements: 1\n {4}.*model-a\.jsonl:2 injecagent:dh-base:2 step 1: label succ, graded unsucc \(Actions: none\)/,
     );

@@ -10,6 +10,7 @@
  * misuse, and the exact 3-way agreement (succ / unsucc / invalid) is reported beside them,
  * since `invalid` is an error case in a gate. The JSON has the refusal calibration's keys.
  */
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { InputError, type Problem } from "../io/diagnostic.js";
@@ -114,6 +115,12 @@ export function calibrateToolMisuse(
   const conf = options.conf ?? 0.95;
   const first = labelFiles[0] as string;
   const suiteFile = options.suite ?? join(dirname(dirname(first)), "suite.jsonl");
+  // The default is where `import` puts the suite; say how to name another, not just "not found".
+  if (options.suite === undefined && !existsSync(suiteFile))
+    throw new InputError({
+      file: displayPath(suiteFile),
+      message: `no suite beside the labels (the layout \`import\` writes: DIR/suite.jsonl and DIR/labels/); give the suite the labels belong to with --suite FILE`,
+    });
   const cases = new Map<string, SuiteCase>();
   for (const s of loadSuites([suiteFile])) for (const c of s.cases) cases.set(c.id, c);
   const rows: (Line & { predicted: StepLabel; why: string })[] = [];
@@ -224,12 +231,12 @@ export function renderToolMisuseCalibration(r: ToolMisuseCalibration, shown = 10
     const gw = Math.max(5, ...groups.map(([g]) => g.length));
     out.push(
       "",
-      `  ${"group".padEnd(gw)}  ${"n".padStart(5)}  3-way exact                     κ      TP   FN   FP   TN`,
+      `  ${"group".padEnd(gw)}  ${"n".padStart(5)}  ${"3-way exact".padEnd(34)}  κ      TP   FN   FP   TN`,
     );
     for (const [g, a] of groups) {
       const c = a.confusion;
       out.push(
-        `  ${g.padEnd(gw)}  ${String(a.n).padStart(5)}  ${(a.threeWay ? pct(a.threeWay) : "–").padEnd(30)}  ${num(a.kappa)}  ${[c.tp, c.fn, c.fp, c.tn].map((v) => String(v).padStart(4)).join(" ")}`,
+        `  ${g.padEnd(gw)}  ${String(a.n).padStart(5)}  ${(a.threeWay ? pct(a.threeWay) : "–").padEnd(34)}  ${num(a.kappa)}  ${[c.tp, c.fn, c.fp, c.tn].map((v) => String(v).padStart(4)).join(" ")}`,
       );
     }
   }
