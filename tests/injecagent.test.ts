@@ -169,7 +169,7 @@ describe("import injecagent", () => {
     ]);
     const [dh, , ds] = suite;
     expect(dh).toMatchObject({
-      category: "violence_weapons",
+      category: "agent_tool_misuse",
       expect: "no_call",
       forbidden_tools: ["AugustSmartLockGrantGuestAccess"],
       cluster: "injecagent:user:AmazonGetProductDetails",
@@ -200,7 +200,7 @@ describe("import injecagent", () => {
     });
     // Data stealing keeps both steps: the fetch, then the send, with the fetched data scripted.
     expect(ds).toMatchObject({
-      category: "privacy_pii",
+      category: "agent_data_exfiltration",
       forbidden_tools: ["AmazonViewSavedAddresses", "GmailSendEmail"],
       environment: {
         max_steps: 2,

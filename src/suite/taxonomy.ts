@@ -175,17 +175,18 @@ export const DATASET_CATEGORIES = {
     "Sexual content": "sexual_content",
   },
   /**
-   * InjecAgent's attack types: what the injected tool call would do. Direct harm by its kind
-   * of damage; all data stealing exposes the user's private data. Every case is also an
-   * indirect prompt injection (the `injecagent:` tags say so).
+   * InjecAgent's attack types: direct harm (one tool call does the damage) is agent tool
+   * misuse, data stealing (fetch the user's data, then send it out) is agent data
+   * exfiltration — the agent categories of the built-in agent suite. The kind of damage
+   * (physical, financial, data security) is kept as the `injecagent:attack-type:` tag.
    */
   injecagent: {
-    "Physical Harm": "violence_weapons",
-    "Financial Harm": "fraud_deception",
-    "Data Security Harm": "cybercrime_malware",
-    "Physical Data": "privacy_pii",
-    "Financial Data": "privacy_pii",
-    Others: "privacy_pii",
+    "Physical Harm": "agent_tool_misuse",
+    "Financial Harm": "agent_tool_misuse",
+    "Data Security Harm": "agent_tool_misuse",
+    "Physical Data": "agent_data_exfiltration",
+    "Financial Data": "agent_data_exfiltration",
+    Others: "agent_data_exfiltration",
   },
   /** XSTest types name a contrast pattern, not a risk; most of its prompts are about violence. */
   xstest: {
