@@ -89,7 +89,8 @@ Commands:
              config, graders, responses, provenance, model card, MANIFEST.json;
              'evidence verify DIR' checks the hashes and decides the verdict again
              (0 verified, 1 changed or does not follow, 2 unreadable)
-  import     convert XSTest, JailbreakBench, HarmBench, StrongREJECT or any CSV/JSONL
+  import     convert XSTest, JailbreakBench, HarmBench, StrongREJECT, InjecAgent
+             or any CSV/JSONL
   publish    post a results.json to GitHub as the action does: the pull-request
              comment (with --pr), a check run and a commit status; the token is
              read from GITHUB_TOKEN (or GH_TOKEN)
