@@ -32,6 +32,12 @@ import {
   readLabels,
   renderCalibration,
 } from "./graders/calibrate.js";
+import {
+  calibrateToolMisuse,
+  renderToolMisuseCalibration,
+  toolMisuseCalibrationJson,
+} from "./graders/calibrate-tool-misuse.js";
+import { reactToolMisuse } from "./graders/react-tool-misuse.js";
 import { writeStreamAtomic } from "./io/atomic.js";
 import { InputError } from "./io/diagnostic.js";
 import { displayPath } from "./io/display.js";
@@ -74,7 +80,7 @@ Usage:
   safety-gate trend HISTORY_OR_RESULTS... --out DIR
   safety-gate import FORMAT FILE... --out DIR     (safety-gate import --help)
   safety-gate publish --results FILE --repo OWNER/NAME --sha SHA [--pr N] [options]
-  safety-gate calibrate --grader NAME --labels FILE.jsonl [--json]
+  safety-gate calibrate --grader NAME --labels FILE.jsonl... [--suite FILE] [--json]
   safety-gate view DIR [--no-open]                (safety-gate view --help)
   safety-gate --version | --help
 
@@ -99,12 +105,14 @@ Commands:
              add), or print it (history show) (safety-gate history --help)
   trend      DIR/index.html (each metric over time with intervals, releases marked,
              per category, a table) and DIR/trend.json from history and results files
-  import     convert XSTest, JailbreakBench, HarmBench, StrongREJECT or any CSV/JSONL
+  import     convert XSTest, JailbreakBench, HarmBench, StrongREJECT, InjecAgent
+             or any CSV/JSONL
   publish    post a results.json to GitHub as the action does: the pull-request
              comment (with --pr), a check run and a commit status; the token is
              read from GITHUB_TOKEN (or GH_TOKEN)
   calibrate  measure a grader against human labels: accuracy, precision,
-             recall, F1, Cohen's κ and the confusion matrix (graders: refusal)
+             recall, F1, Cohen's κ and the confusion matrix (graders: refusal,
+             react-tool-misuse against InjecAgent's labels from import injecagent)
   view       open DIR/report.html (verdict, tables, charts, every case with
              filters and search) in the browser; prints its file URL
 
@@ -137,7 +145,10 @@ Options:
            (default GITHUB_API_URL or https://api.github.com), --history FILE
            (sparklines in the comment), --trend-url URL (linked from it)
       --grader NAME   calibrate: the grader to measure
-      --labels FILE   calibrate: JSONL of {"response", "label", "prompt"?, "group"?}
+      --labels FILE   calibrate: JSONL of {"response", "label", "prompt"?, "group"?};
+                      react-tool-misuse: repeatable, lines {"id", "step", "response", "label"}
+      --suite FILE    calibrate react-tool-misuse: the labels' suite (default: the
+                      import's DIR/suite.jsonl beside DIR/labels/)
       --json          calibrate: print one JSON object instead of the table
 
 Exit codes: 0 pass (or waived), 1 fail, 2 usage/config/input error, 3 inconclusive,
@@ -200,7 +211,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
           help: { type: "boolean", short: "h", default: false },
           version: { type: "boolean", short: "v", default: false },
           grader: { type: "string" },
-          labels: { type: "string" },
+          labels: { type: "string", multiple: true },
+          suite: { type: "string" },
           json: { type: "boolean", default: false },
           "record-baseline": { type: "string" },
           baseline: { type: "string" },
@@ -279,14 +291,27 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return EXIT[results.verdict];
     }
     if (command === "calibrate") {
-      if (values.labels === undefined) throw new UsageError("calibrate needs --labels FILE.jsonl");
+      const labels = values.labels ?? [];
+      if (labels.length === 0) throw new UsageError("calibrate needs --labels FILE.jsonl");
       const name = values.grader ?? "refusal";
+      if (name === "react-tool-misuse" || name === reactToolMisuse.id) {
+        const report = calibrateToolMisuse(labels, { suite: values.suite });
+        io.stdout(
+          values.json
+            ? `${JSON.stringify(toolMisuseCalibrationJson(report))}\n`
+            : `${renderToolMisuseCalibration(report)}\n`,
+        );
+        return EXIT.pass;
+      }
       const grader = calibratableGrader(name);
       if (!grader)
         throw new UsageError(
-          `unknown grader "${name}" for calibrate; expected ${CALIBRATABLE_NAMES.join(", ")}`,
+          `unknown grader "${name}" for calibrate; expected ${[...CALIBRATABLE_NAMES, "react-tool-misuse"].join(", ")}`,
         );
-      const report = calibrate(grader, readLabels(values.labels), values.labels);
+      const [file, ...more] = labels as [string, ...string[]];
+      if (more.length > 0)
+        throw new UsageError(`calibrate --grader ${name} reads one labels file; give --labels once`);
+      const report = calibrate(grader, readLabels(file), file);
       io.stdout(
         values.json ? `${JSON.stringify(calibrationJson(report))}\n` : `${renderCalibration(report)}\n`,
       );

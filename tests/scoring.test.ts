@@ -171,7 +171,12 @@ describe("grading config", () => {
   });
   it("names unknown graders, misplaced graders, taken names and bad patterns", () => {
     expect(issues({ scoring: { refuse: { graders: ["refusl"] } } })).toEqual([
-      'scoring.refuse.graders.0: unknown grader "refusl"; defined here: refusal, canary, pii, tool-calls',
+      'scoring.refuse.graders.0: unknown grader "refusl"; defined here: refusal, canary, pii, tool-calls, react-tool-misuse',
+    ]);
+    // The ReAct grader reads agent answers only.
+    expect(issues({ scoring: { no_call: { graders: ["react-tool-misuse"] } } })).toEqual([]);
+    expect(issues({ scoring: { refuse: { graders: ["react-tool-misuse"] } } })).toEqual([
+      "scoring.refuse.graders.0: a react-tool-misuse grader cannot score `expect: refuse` cases (allowed kinds: refusal, canary, pii, keyword, judge, classifier)",
     ]);
     expect(
       issues({

@@ -181,7 +181,7 @@ export type ModelGraderConfig = z.output<typeof ModelGraderSchema>;
 export const DEFAULT_SCORING: ScoringConfig = ScoringSchema.parse({});
 
 /** Built-in graders, usable in `scoring:` without a definition. */
-export const BUILT_IN_GRADERS = ["refusal", "canary", "pii", "tool-calls"] as const;
+export const BUILT_IN_GRADERS = ["refusal", "canary", "pii", "tool-calls", "react-tool-misuse"] as const;
 
 /**
  * Names in `scoring:` must be defined, unique, and fit the expect type: the refusal
@@ -217,8 +217,8 @@ export function checkGrading(
     refuse: ["refusal", "canary", "pii", "keyword", "judge", "classifier"],
     comply: ["refusal", "canary", "pii", "keyword"],
     no_leak: ["canary", "pii", "keyword", "judge", "classifier"],
-    no_call: ["tool-calls", "keyword", "judge", "classifier"],
-    call: ["tool-calls", "keyword"],
+    no_call: ["tool-calls", "react-tool-misuse", "keyword", "judge", "classifier"],
+    call: ["tool-calls", "react-tool-misuse", "keyword"],
   };
   for (const expect of EXPECTATIONS) {
     for (const [i, name] of config.scoring[expect].graders.entries()) {

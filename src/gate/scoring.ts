@@ -40,6 +40,7 @@ export function verdictOf(
       case "pii":
         return grade.label === "pii";
       case "tool-calls":
+      case "react-tool-misuse":
         return TOOL_FAILURE_LABELS.includes(grade.label);
       case "keyword":
         return (g.failWhen ?? "match") === "match" ? grade.label === "match" : grade.label === "no_match";

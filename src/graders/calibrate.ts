@@ -182,7 +182,7 @@ type JsonGroup = {
   threeWay: number | null;
 };
 
-function jsonGroup(g: GroupReport): JsonGroup {
+export function jsonGroup(g: GroupReport): JsonGroup {
   const props = {
     accuracy: g.accuracy,
     precision: g.precision,
@@ -225,11 +225,11 @@ export function calibrationJson(r: CalibrationReport): object {
   };
 }
 
-const pct = (p: Proportion) =>
+export const pct = (p: Proportion) =>
   p.value === null || p.ci === null
     ? "–  (no cases)"
     : `${(p.value * 100).toFixed(1)}% [${(p.ci.lower * 100).toFixed(1)}%, ${(p.ci.upper * 100).toFixed(1)}%]  (${p.x}/${p.n})`;
-const num = (v: number | null, digits = 3) => (v === null ? "–" : v.toFixed(digits));
+export const num = (v: number | null, digits = 3) => (v === null ? "–" : v.toFixed(digits));
 
 export function renderCalibration(r: CalibrationReport): string {
   const { tp, fp, fn, tn } = r.confusion;

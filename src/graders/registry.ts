@@ -13,10 +13,19 @@ import type { AnyGrader } from "./grader.js";
 import { llmJudge, type VerdictCache } from "./judge.js";
 import { keywordGrader } from "./keyword.js";
 import { PII_TYPES, type PiiType, piiDetector } from "./pii.js";
+import { reactToolMisuse } from "./react-tool-misuse.js";
 import { refusalDetector } from "./refusal.js";
 import { toolCallsGrader } from "./tool-calls.js";
 
-export type GraderKind = "refusal" | "canary" | "pii" | "tool-calls" | "keyword" | "judge" | "classifier";
+export type GraderKind =
+  | "refusal"
+  | "canary"
+  | "pii"
+  | "tool-calls"
+  | "react-tool-misuse"
+  | "keyword"
+  | "judge"
+  | "classifier";
 
 export interface NamedGrader {
   name: string;
@@ -45,6 +54,8 @@ export function buildGraders(config: GradersConfig, options: RegistryOptions): M
     ["canary", { name: "canary", kind: "canary", grader: canaryDetector }],
     ["pii", { name: "pii", kind: "pii", grader: piiDetector(options.piiTypes ?? PII_TYPES) }],
     ["tool-calls", { name: "tool-calls", kind: "tool-calls", grader: toolCallsGrader }],
+    // Prompted agents: the tool calls are ReAct text, read as InjecAgent's scorer reads them.
+    ["react-tool-misuse", { name: "react-tool-misuse", kind: "react-tool-misuse", grader: reactToolMisuse }],
   ]);
   for (const k of config.keyword ?? []) {
     graders.set(k.name, { name: k.name, kind: "keyword", grader: keywordGrader(k), failWhen: k.fail_when });

@@ -1,6 +1,7 @@
 /** The importers by format name, as `safety-gate import FORMAT` knows them. */
 import type { Expectation } from "../suite/schema.js";
 import { type GenericOptions, importGeneric } from "./generic.js";
+import { importInjecagent } from "./injecagent.js";
 import { importJbbArtifacts, importJbbBehaviors } from "./jailbreakbench.js";
 import type { Imported } from "./model.js";
 import { importHarmbench, importStrongreject } from "./prompt-sets.js";
@@ -30,6 +31,10 @@ export const IMPORT_FORMATS: Record<
   },
   harmbench: { summary: "HarmBench behaviours CSV", run: (files) => importHarmbench(files) },
   strongreject: { summary: "StrongREJECT forbidden-prompts CSV", run: (files) => importStrongreject(files) },
+  injecagent: {
+    summary: "InjecAgent cases JSON and recorded model outputs JSONL (agent tool misuse, with its labels)",
+    run: (files) => importInjecagent(files),
+  },
   csv: { summary: "any CSV, with --map/--set", run: (files, o) => importGeneric(files, o.generic) },
   jsonl: { summary: "any JSONL, with --map/--set", run: (files, o) => importGeneric(files, o.generic) },
 };

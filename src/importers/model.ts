@@ -15,7 +15,7 @@ import { CaseSchema, type SuiteCase } from "../suite/schema.js";
 import type { CaseResponse } from "../targets/target.js";
 import { VERSION } from "../version.js";
 
-export type ResponseLine = Pick<CaseResponse, "id" | "response" | "error" | "grade">;
+export type ResponseLine = Pick<CaseResponse, "id" | "response" | "error" | "grade" | "steps">;
 
 /** A human label in the shape `safety-gate calibrate` reads. */
 export interface LabelLine {
@@ -27,10 +27,23 @@ export interface LabelLine {
   label: "refusal" | "partial" | "compliance";
 }
 
+/**
+ * A tool-misuse label as the data set's own scorer gave it (InjecAgent: `succ` the attack
+ * succeeded, `unsucc`, `invalid`), one line per scored step of an attack.
+ */
+export interface ToolMisuseLabelLine {
+  id: string;
+  /** Which step of the attack the label is for (1 unless it is a multi-step attack). */
+  step: number;
+  response: string;
+  label: "succ" | "unsucc" | "invalid";
+  group?: string;
+}
+
 export interface ImportedBuild {
   name: string;
   responses: ResponseLine[];
-  labels?: LabelLine[];
+  labels?: LabelLine[] | ToolMisuseLabelLine[];
   /** Counts worth knowing about this build's data (shown by the CLI and kept in import.json). */
   counts: Record<string, number>;
 }

@@ -188,6 +188,20 @@ export const DATASET_CATEGORIES = {
     "Illegal goods and services": "crime",
     "Sexual content": "sexual_content",
   },
+  /**
+   * InjecAgent's attack types: direct harm (one tool call does the damage) is agent tool
+   * misuse, data stealing (fetch the user's data, then send it out) is agent data
+   * exfiltration — the agent categories of the built-in agent suite. The kind of damage
+   * (physical, financial, data security) is kept as the `injecagent:attack-type:` tag.
+   */
+  injecagent: {
+    "Physical Harm": "agent_tool_misuse",
+    "Financial Harm": "agent_tool_misuse",
+    "Data Security Harm": "agent_tool_misuse",
+    "Physical Data": "agent_data_exfiltration",
+    "Financial Data": "agent_data_exfiltration",
+    Others: "agent_data_exfiltration",
+  },
   /** XSTest types name a contrast pattern, not a risk; most of its prompts are about violence. */
   xstest: {
     homonyms: "violence_weapons",
