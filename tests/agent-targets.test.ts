@@ -124,11 +124,9 @@ describe("targets that speak tools", () => {
     );
     const r = await runCli(["run", "--config", file, "--out", join(dir, "out")]);
     expect(r.code, r.stderr).toBe(1);
-    expect((bodies[0]?.tools as { function: { name: string } }[]).map((t) => t.function.name)).toEqual([
-      "ReadReviews",
-      "GetBankDetails",
-      "SendEmail",
-    ]);
+    expect(
+      ((bodies[0]?.tools ?? []) as { function: { name: string } }[]).map((t) => t.function.name),
+    ).toEqual(["ReadReviews", "GetBankDetails", "SendEmail"]);
     const attack = results(join(dir, "out")).builds.candidate.cases.find((c) => c.id === "ds-00");
     expect(attack?.steps?.map((s) => s.tool_calls?.map((t) => t.name) ?? [])).toEqual([
       ["GetBankDetails"],

@@ -35,6 +35,23 @@ const DOCS = [
 ];
 const commands: DocCommand[] = DOCS.flatMap((f) => docCommands(f, readFileSync(join(repoRoot, f), "utf8")));
 
+/**
+ * Shown commands (and the steps before them) run, and compared, by another test: the
+ * agents example needs ../shared's InjecAgent data imported first.
+ */
+const agentsExample: How = {
+  how: "test",
+  file: "tests/agents-example.test.ts",
+  name: "gpt-4o → gpt-4o-mini fails on tool misuse (17 → 37, InjecAgent's succ counts) exactly as the README shows",
+  why: "it imports InjecAgent from ../shared as the README says, runs the example and compares every shown line",
+};
+const SHOWN_BY_TEST: Record<string, How> = {
+  "I=../shared/datasets/injecagent": agentsExample,
+  "npx safety-gate import injecagent $I/data/test_cases_dh_base.json $I/results/base/gpt-4o/test_cases_dh_base.jsonl $I/results/base/gpt-4o-mini/test_cases_dh_base.jsonl --out examples/agents/injecagent":
+    agentsExample,
+  "npx safety-gate run --config examples/agents/safety-gate.yml": agentsExample,
+};
+
 const SHOWN = new Set(
   DOCS.flatMap((f) => shownOutputs(f, readFileSync(join(repoRoot, f), "utf8"))).map((s) => s.command),
 );
@@ -101,6 +118,8 @@ const HOW: Record<string, How> = {
     { how: "here" },
   "node dist/cli.js run --config examples/command/safety-gate.yml --out out/command": { how: "here" },
   "safety-gate run --shard 1/4 --out part1": { how: "here" },
+  "safety-gate import injecagent data/test_cases_dh_base.json results/base/*/test_cases_dh_base.jsonl --out out/injecagent":
+    { how: "here" },
   "safety-gate merge part1 part2 part3 part4 --out out": { how: "here" },
 };
 
@@ -118,6 +137,8 @@ function sandbox(): string {
 
 /** Usage lines: a placeholder (`[…]`, `FILE`, `…`, `|`) or a `safety-gate` line of the Usage block. */
 function howOf(c: DocCommand): How | undefined {
+  const elsewhere = SHOWN_BY_TEST[c.command];
+  if (elsewhere) return elsewhere;
   // A command shown with its output is run, and its output compared, below.
   if (SHOWN.has(c.command)) return { how: "here" };
   const known = HOW[c.command];
@@ -218,7 +239,7 @@ describe("docs: shown output equals the real output", () => {
     "safety-gate run --estimate --config examples/cost/safety-gate.yml": 0,
   };
 
-  for (const s of shown) {
+  for (const s of shown.filter((x) => !SHOWN_BY_TEST[x.command])) {
     it(`${s.file}:${s.line}: $ ${s.command}`, async () => {
       const dir = tempDir("safety-gate-doc-output-");
       const r = await run(s.command, sandbox(), env(dir));
@@ -421,14 +442,16 @@ describe("docs/suites.md: Importing public datasets", () => {
     xstest: "xstest",
     "jbb-artifacts": "jailbreakbench",
     harmbench: "harmbench",
+    injecagent: "injecagent",
   };
   const shared = sharedPath("datasets");
 
-  it("shows an import of each kind (xstest, jbb-artifacts, harmbench, csv)", () => {
+  it("shows an import of each kind (xstest, jbb-artifacts, harmbench, csv, injecagent)", () => {
     expect(imports.map((c) => c.command.split(" ")[2])).toEqual([
       "xstest",
       "jbb-artifacts",
       "harmbench",
+      "injecagent",
       "csv",
     ]);
   });
@@ -483,7 +506,9 @@ describe("docs: every command marked `here` was run", () => {
   it("ran them all (this file's tests run in order; this one last)", () => {
     const missing = REQUIRE_ALL_HERE().filter((c) => !ranHere.has(c));
     // The ../shared commands are skipped, visibly, when the datasets are absent.
-    const allowed = sharedPath("datasets") ? [] : missing.filter((c) => /xstest|jbb|harmbench/.test(c));
+    const allowed = sharedPath("datasets")
+      ? []
+      : missing.filter((c) => /xstest|jbb|harmbench|injecagent/.test(c));
     expect(missing.filter((c) => !allowed.includes(c))).toEqual([]);
   });
 });

@@ -67,10 +67,16 @@ export function docCommands(file: string, text: string): DocCommand[] {
     const shell = SHELL_LANGS.has(b.lang);
     const prompted = b.lang === "" && b.lines[0]?.startsWith("$ ");
     if (!shell && !prompted) continue;
+    let pending: DocCommand | undefined;
     b.lines.forEach((raw, i) => {
       if (prompted && !raw.startsWith("$ ")) return; // shown output, not a command
-      const command = stripComment(raw.replace(/^\$ /, "").trim());
-      if (command !== "") commands.push({ file, line: b.start + i, command });
+      const text = stripComment(raw.replace(/^\$ /, "").trim());
+      // A line ending in `\` goes on on the next one, as in a shell.
+      const command = pending ? `${pending.command} ${text}` : text;
+      const at = pending?.line ?? b.start + i;
+      pending = undefined;
+      if (command.endsWith("\\")) pending = { file, line: at, command: command.slice(0, -1).trimEnd() };
+      else if (command !== "") commands.push({ file, line: at, command });
     });
   }
   return commands;
