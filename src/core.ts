@@ -10,7 +10,7 @@ import { gatesNothing } from "./config/gate-pair.js";
 import { checkTargetFiles, type LoadedConfig, loadConfig } from "./config/load.js";
 import { policyChanges, policyOf, type TrustedPolicy, withPolicy } from "./config/policy.js";
 import { chooseProfile, withProfile } from "./config/profiles.js";
-import type { TargetConfig } from "./config/schema.js";
+import type { ReferenceConfig, TargetConfig } from "./config/schema.js";
 import { evaluate } from "./gate/evaluate.js";
 import { type CaseOutcome, scoreCase } from "./gate/outcome.js";
 import { createScorer, type Scorer } from "./gate/scoring.js";
@@ -56,6 +56,12 @@ export interface RunOptions {
    * knows the hosting platform (the GitHub Action); the engine knows none.
    */
   fetchBaseline?: BaselineFetcher;
+  /**
+   * Finds the results file of `reference:` — `{ from: release }` (the latest release's artifact), or on a
+   * pull request the `{ results: FILE }` of the trusted policy as it is at the base commit. Without it a
+   * `results:` reference is read from the config's folder and `from: release` is unavailable.
+   */
+  fetchReference?: ReferenceFetcher;
   /** The chat client for model graders (LLM judge, classifier) the config defines. */
   chatModel?: ChatModelFactory;
   /**
@@ -93,6 +99,11 @@ export interface RunOptions {
 export type BaselineFetcher = (
   from: NonNullable<TargetConfig["from"]>,
 ) => Promise<{ file: string; source: string } | { unavailable: string } | { notApplicable: string }>;
+
+/** Where a `reference:` comes from; `unavailable` makes the reference comparisons inconclusive. */
+export type ReferenceFetcher = (
+  spec: ReferenceConfig,
+) => Promise<{ file: string; source: string; label?: string } | { unavailable: string }>;
 
 /** Model graders wait on the network; this many cases are graded at once. */
 const GRADING_CONCURRENCY = 8;
@@ -244,7 +255,17 @@ async function gateWith(
     : undefined;
   throwIfGraderUnusable(chatModels, loaded, config);
 
-  const notes: string[] = [];
+  const reference = options.recordingBaseline
+    ? undefined
+    : await referenceOf(config.reference, loaded, options, {
+        suites,
+        cases,
+        scorer,
+        now,
+        configFile: displayPath(options.configPath),
+      });
+
+  const notes: string[] = [...(reference?.notes ?? [])];
   if (baselineTarget instanceof ResultsTarget && baselineTarget.ignoredKeys.length) {
     notes.push(
       `The baseline results were written by a newer safety-gate (${baselineTarget.provenance.tool}); keys this version does not know were ignored: ${baselineTarget.ignoredKeys.slice(0, 5).join(", ")}${baselineTarget.ignoredKeys.length > 5 ? ", …" : ""}.`,
@@ -285,6 +306,7 @@ async function gateWith(
     comparedIds: pairedIds,
     incomparable,
     notApplicable,
+    ...(reference ? { reference: reference.input } : {}),
     now,
   });
   const { metrics, comparisons, decisions } = evaluation;
@@ -317,9 +339,11 @@ async function gateWith(
               cases: baseline,
             }
           : undefined,
+      ...(reference?.build ? { reference: reference.build } : {}),
     },
     metrics,
     comparisons,
+    ...(evaluation.referenceComparisons ? { referenceComparisons: evaluation.referenceComparisons } : {}),
     decisions,
     smoke: picked
       ? {
@@ -407,4 +431,97 @@ function withBaselineFrom(loaded: LoadedConfig, options: RunOptions): LoadedConf
 /** The text a reader needs to judge a case: the prompt, or the conversation turn by turn. */
 function promptText(c: LoadedCase): string {
   return c.prompt ?? (c.messages ?? []).map((m) => `[${m.role}] ${m.content}`).join("\n\n");
+}
+
+/** The reference as the engine uses it: what evaluate needs, the build to record, and notes. */
+interface LoadedReference {
+  input: NonNullable<Parameters<typeof evaluate>[0]["reference"]>;
+  build?: NonNullable<Results["builds"]["reference"]>;
+  notes: string[];
+}
+
+/** Reasons written for the baseline (provenance.ts, lock.ts), said of the reference. */
+const ofReference = (why: string) => why.replace(/\bbaseline('s)?\b/g, "reference$1");
+
+/**
+ * `reference:` — found (a results file, or through the adapter), checked like a baseline taken from an
+ * earlier run (suites, age; judge and config for one from CI), paired on the unchanged cases when it
+ * says `compare: unchanged`, and graded with today's graders. Anything that stops the comparison is a
+ * reason, and the reference comparisons are inconclusive with it — never skipped.
+ */
+async function referenceOf(
+  spec: ReferenceConfig | undefined,
+  loaded: LoadedConfig,
+  options: RunOptions,
+  run: {
+    suites: ReturnType<typeof loadSuites>;
+    cases: readonly LoadedCase[];
+    scorer: Scorer;
+    now: Date;
+    configFile: string;
+  },
+): Promise<LoadedReference | undefined> {
+  if (!spec) return undefined;
+  const fallback = spec.label ?? (spec.from === "release" ? "latest release" : "reference");
+  const unavailable = (why: string): LoadedReference => ({
+    input: { label: fallback, incomparable: why },
+    notes: [],
+  });
+  let found: { file: string; source: string; label?: string } | { unavailable: string };
+  if (options.fetchReference) found = await options.fetchReference(spec);
+  else if (spec.results !== undefined) {
+    const file = resolve(loaded.dir, spec.results);
+    if (!existsSync(file) || statSync(file).isDirectory()) {
+      const path = ["reference", "results"];
+      throw new InputError({
+        file: displayPath(loaded.file),
+        position: loaded.source.locate(path, "value"),
+        keyPath: keyPathOf(path),
+        message: `reference results file not found: ${spec.results} (paths are relative to the config file); give the results.json of the run to compare with, e.g. the last release's`,
+      });
+    }
+    found = { file, source: displayPath(file) };
+  } else found = { unavailable: "`reference: { from: release }` is only available in the GitHub Action" };
+  if ("unavailable" in found) return unavailable(`no reference build: ${found.unavailable}`);
+  const label = spec.label ?? found.label ?? found.source;
+  let target: ResultsTarget;
+  try {
+    target = new ResultsTarget(found.file, label, found.source);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    // A reference that does not read is no reference: its comparisons are inconclusive, the run goes on.
+    return {
+      input: {
+        label,
+        incomparable: `the reference results (${found.source}) cannot be used: ${err.message}`,
+      },
+      notes: [],
+    };
+  }
+  const diff = caseDiffSince(target.provenance.suites, run.suites);
+  const narrowing = options.compareUnchanged || spec.compare === "unchanged";
+  const ids = narrowing && diff?.changed && diff.unchanged.length > 0 ? new Set(diff.unchanged) : undefined;
+  const mismatch = baselineMismatch(
+    { suites: run.suites, configFile: run.configFile, graders: run.scorer.graderIds, now: run.now },
+    target.provenance,
+    { sameConfigAndJudge: spec.from !== undefined, maxAgeDays: spec.max_age_days, suitesMayDiffer: !!ids },
+  );
+  const incomparable = mismatch
+    ? ofReference(mismatch) +
+      (diff?.changed && !ids && diff.unchanged.length > 0
+        ? `, or set \`reference: { compare: unchanged }\` to compare on the ${diff.unchanged.length} unchanged cases`
+        : "")
+    : undefined;
+  const cases = await collect(target, ids ? run.cases.filter((c) => ids.has(c.id)) : run.cases, run.scorer);
+  const notes =
+    ids && diff && !incomparable
+      ? [
+          `Compared with the reference (${label}) on ${ids.size} of ${run.cases.length} cases, those unchanged since its run; not compared: ${ofReference(describeDiff(diff))}.`,
+        ]
+      : [];
+  return {
+    input: { label, cases, ...(incomparable ? { incomparable } : {}), ...(ids ? { comparedIds: ids } : {}) },
+    build: { target: target.identity, provenance: target.provenance, graders: run.scorer.graderIds, cases },
+    notes,
+  };
 }

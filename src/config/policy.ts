@@ -1,6 +1,6 @@
 /**
  * The gate policy: the parts of the config that say what passes — gates, branch profiles,
- * waivers, the confidence level and the longest a waiver may run. On a pull request the
+ * waivers, the confidence level, the longest a waiver may run and the reference build. On a pull request the
  * policy must come from the base branch (already reviewed and merged), never from the pull
  * request itself, or a pull request could relax its own gate; what the pull request
  * changes in it is shown as proposed and applies once merged. The suites and targets still
@@ -13,7 +13,14 @@ import { parseYaml } from "../io/source.js";
 import { validate } from "../io/validate.js";
 import { type GateConfig, PolicySchema } from "./schema.js";
 
-export const POLICY_KEYS = ["gates", "profiles", "waivers", "confidence", "waiver_max_days"] as const;
+export const POLICY_KEYS = [
+  "gates",
+  "profiles",
+  "waivers",
+  "confidence",
+  "waiver_max_days",
+  "reference",
+] as const;
 
 export type Policy = Pick<GateConfig, (typeof POLICY_KEYS)[number]>;
 
@@ -32,6 +39,7 @@ export function policyOf(config: GateConfig): Policy {
     waivers: config.waivers,
     confidence: config.confidence,
     waiver_max_days: config.waiver_max_days,
+    reference: config.reference,
   };
 }
 
@@ -44,6 +52,8 @@ export function withPolicy<C extends GateConfig>(config: C, policy: Policy): C {
     waivers: policy.waivers,
     confidence: policy.confidence,
     waiver_max_days: policy.waiver_max_days,
+    // The trusted side's reference, or none: a pull request can neither drop nor swap it.
+    reference: policy.reference,
   };
 }
 
@@ -101,6 +111,8 @@ export function policyChanges(current: Policy, proposed: Policy): string[] {
   }
   if (current.confidence !== proposed.confidence)
     out.push(`confidence: ${current.confidence} → ${proposed.confidence}`);
+  if (show(current.reference) !== show(proposed.reference))
+    out.push(`reference: ${show(current.reference)} → ${show(proposed.reference)}`);
   if (current.waiver_max_days !== proposed.waiver_max_days)
     out.push(`waiver_max_days: ${current.waiver_max_days} → ${proposed.waiver_max_days}`);
   return out;

@@ -9,7 +9,7 @@
  * Everything a suite or a model wrote goes through ./escape.ts.
  */
 import type { GateConfig } from "../config/schema.js";
-import type { Decision } from "../gate/decide.js";
+import { againstName, type Decision } from "../gate/decide.js";
 import { formatInterval, formatP, formatPoints, formatRate } from "../gate/format.js";
 import { METRIC_INFO, METRICS, type MetricName, RATE_METRICS, type RateEstimate } from "../gate/metrics.js";
 import type { CaseOutcome } from "../gate/outcome.js";
@@ -99,7 +99,7 @@ export function rateCell(e: RateEstimate | undefined): string {
 }
 
 export function gateText(
-  d: Pick<Decision, "rule" | "build" | "threshold" | "alpha" | "margin" | "mode" | "category"> & {
+  d: Pick<Decision, "rule" | "build" | "threshold" | "alpha" | "margin" | "mode" | "category" | "against"> & {
     implied?: boolean;
   },
 ): string {
@@ -108,7 +108,9 @@ export function gateText(
     return `max ${formatRate(d.threshold ?? 0)}${d.build === "baseline" ? " (baseline)" : ""}${implied}`;
   const mode = d.mode === "non_inferiority" ? "non-inferiority" : "regression";
   const where = d.category !== undefined ? ` [${d.category}]` : "";
-  return `${mode}${where} α ${d.alpha}${d.margin ? `, margin ${formatPoints(d.margin ?? 0)}` : ""}${implied}`;
+  // Beside a reference, which comparison this is: "vs baseline" or "vs reference (v1.2 release)".
+  const vs = d.against ? ` vs ${againstName(d.against).replace(/^the /, "")}` : "";
+  return `${mode}${vs}${where} α ${d.alpha}${d.margin ? `, margin ${formatPoints(d.margin ?? 0)}` : ""}${implied}`;
 }
 
 export function verdictSummary(r: Results): string {
