@@ -33,7 +33,7 @@ import {
 } from "./suite/lock.js";
 import { pickSubset, type Subset, smokeNote } from "./suite/subset.js";
 import { createTarget } from "./targets/index.js";
-import { baselineMismatch } from "./targets/provenance.js";
+import { baselineMismatch, ofReference } from "./targets/provenance.js";
 import { ResultsTarget } from "./targets/results.js";
 import type { CaseResponse, Target } from "./targets/target.js";
 import { VERSION } from "./version.js";
@@ -103,7 +103,7 @@ export type BaselineFetcher = (
 /** Where a `reference:` comes from; `unavailable` makes the reference comparisons inconclusive. */
 export type ReferenceFetcher = (
   spec: ReferenceConfig,
-) => Promise<{ file: string; source: string; label?: string } | { unavailable: string }>;
+) => Promise<{ file: string; source: string; label?: string } | { unavailable: string } | undefined>;
 
 /** Model graders wait on the network; this many cases are graded at once. */
 const GRADING_CONCURRENCY = 8;
@@ -440,9 +440,6 @@ interface LoadedReference {
   notes: string[];
 }
 
-/** Reasons written for the baseline (provenance.ts, lock.ts), said of the reference. */
-const ofReference = (why: string) => why.replace(/\bbaseline('s)?\b/g, "reference$1");
-
 /**
  * `reference:` — found (a results file, or through the adapter), checked like a baseline taken from an
  * earlier run (suites, age; judge and config for one from CI), paired on the unchanged cases when it
@@ -467,9 +464,9 @@ async function referenceOf(
     input: { label: fallback, incomparable: why },
     notes: [],
   });
-  let found: { file: string; source: string; label?: string } | { unavailable: string };
-  if (options.fetchReference) found = await options.fetchReference(spec);
-  else if (spec.results !== undefined) {
+  // The adapter's answer first (a release artifact, the base commit's file); else the checkout's file.
+  let found = await options.fetchReference?.(spec);
+  if (!found && spec.results !== undefined) {
     const file = resolve(loaded.dir, spec.results);
     if (!existsSync(file) || statSync(file).isDirectory()) {
       const path = ["reference", "results"];
@@ -481,7 +478,8 @@ async function referenceOf(
       });
     }
     found = { file, source: displayPath(file) };
-  } else found = { unavailable: "`reference: { from: release }` is only available in the GitHub Action" };
+  }
+  found ??= { unavailable: "`reference: { from: release }` is only available in the GitHub Action" };
   if ("unavailable" in found) return unavailable(`no reference build: ${found.unavailable}`);
   const label = spec.label ?? found.label ?? found.source;
   let target: ResultsTarget;
