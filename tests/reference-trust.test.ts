@@ -8,8 +8,12 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createClient } from "../src/github/client.js";
+import type { GitHubContext } from "../src/github/context.js";
+import { findReference } from "../src/github/reference.js";
 import type { Results } from "../src/report/results-schema.js";
 import { type ActionEvent, runActionIn } from "./helpers/action-run.js";
+import { zipFiles } from "./helpers/fixtures.js";
 import { type StandIn, type StandInOptions, startGitHubStandIn } from "./helpers/github-standin.js";
 import { runCli, tempDir } from "./helpers/run.js";
 import { repoRoot } from "./helpers/shared.js";
@@ -196,5 +200,76 @@ describe("mode: report decides a fork's artifact against the trusted reference",
     expect(posted.outputs.verdict).toBe("fail");
     expect(s.statuses[0]?.body.state).toBe("failure");
     expect(comment(s)).toMatch(/Reference: v1\.2 release: results gate\/release\.json at main@bbbbbbb/);
+  });
+});
+
+describe("`reference: { from: release }` in the action", () => {
+  const ctx = (): GitHubContext => ({
+    apiUrl: "https://api.github.com",
+    serverUrl: "https://github.com",
+    owner: OWNER,
+    repo: REPO,
+    eventName: "pull_request",
+    sha: HEAD,
+    pullNumber: PR,
+    branch: "main",
+    baseRef: "main",
+    workflowFile: "gate.yml",
+    workspace: repoRoot,
+    event: {},
+  });
+  const source = (s: StandIn, seen: number[]) => ({
+    gh: createClient({ token: "t", apiUrl: s.url, throttle: false }),
+    ctx: ctx(),
+    artifact: "safety-gate-x",
+    token: "t",
+    configPath: CONFIG,
+    // Observes the download and writes what @actions/artifact would unzip.
+    download: async (id: number, path: string) => {
+      seen.push(id);
+      writeFileSync(join(path, "results.json"), release);
+    },
+  });
+
+  it("is the latest release tag's own push run's results artifact, never a fork's run on a same-named branch", async () => {
+    const zip = await zipFiles({ "results.json": "{}" });
+    const s = await standIn({
+      latestRelease: "v1.2.0",
+      workflows: ["gate.yml"],
+      runs: [
+        {
+          id: 31,
+          event: "pull_request",
+          branch: "v1.2.0",
+          headSha: "f".repeat(40),
+          headRepo: "mallory/model-release",
+          artifacts: { "safety-gate-x": zip },
+        },
+        {
+          id: 30,
+          event: "push",
+          branch: "v1.2.0",
+          headSha: "c".repeat(40),
+          headRepo: `${OWNER}/${REPO}`,
+          artifacts: { "safety-gate-x": zip },
+        },
+      ],
+    });
+    const seen: number[] = [];
+    const found = await findReference(source(s, seen), { from: "release" });
+    expect(s.violations).toEqual([]);
+    expect(found).toMatchObject({
+      label: "v1.2.0 release",
+      source: "v1.2.0@ccccccc (run 30, artifact safety-gate-x)",
+    });
+    expect(seen).toHaveLength(1);
+    expect(s.requests.find((r) => r.route.endsWith("/runs"))?.query).toMatchObject({ branch: "v1.2.0" });
+  });
+
+  it("a repository without a release: unavailable, with the reason", async () => {
+    const s = await standIn({ workflows: ["gate.yml"], runs: [] });
+    const found = await findReference(source(s, []), { from: "release" });
+    expect(s.violations).toEqual([]);
+    expect(found).toEqual({ unavailable: "the repository has no published release yet" });
   });
 });
