@@ -286,6 +286,23 @@ describe("drift against a reference build", () => {
   });
 });
 
+describe("an evidence package of a run with a reference", () => {
+  it("`evidence verify` decides it again against the recorded reference: verified, as recorded", async () => {
+    const p = project(400, { release: RELEASE, baseline: MAIN, candidate: CANDIDATE });
+    await record(p, "release", "release.json");
+    const config = p.config(['reference: { results: release.json, label: "v1.2 release" }', ...GATES]);
+    const out = join(p.dir, "out");
+    expect((await runCli(["run", "--config", config, "--out", out, "-q"])).code).toBe(1);
+    const pkg = join(p.dir, "evidence");
+    const made = await runCli(["evidence", "--results", join(out, "results.json"), "--out", pkg]);
+    expect(made.code, made.stderr).toBe(0);
+    const verified = await runCli(["evidence", "verify", pkg]);
+    expect(verified.stdout).toContain("the verdict is fail, as recorded");
+    expect(verified.stdout).not.toContain("does not follow");
+    expect(verified.code).toBe(0);
+  });
+});
+
 describe("the creep demo (scripts/creep-demo.ts through dist/cli.js)", () => {
   it("every pull-request-vs-main gate passes and the reference gate fails by the last run; each run's results.json is kept", () => {
     const out = tempDir("safety-gate-creep-");
