@@ -9,6 +9,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { RegressionSchema } from "../src/config/schema.js";
+import { compareBuilds } from "../src/gate/compare.js";
+import type { CaseOutcome } from "../src/gate/outcome.js";
 import { fittedMarkdown } from "../src/github/publish.js";
 import { reportOptionsFrom } from "../src/report/markdown.js";
 import { type Results, ResultsSchema } from "../src/report/results-schema.js";
@@ -283,6 +286,62 @@ describe("drift against a reference build", () => {
       waiver.replace("h-020, ", ""),
     ]);
     expect((await runCli(["run", "--config", short, "--out", out, "-q"])).code).toBe(1);
+  });
+});
+
+describe("the shared α between the baseline and the reference comparison", () => {
+  const gate = RegressionSchema.parse({ alpha: 0.05, by_category: false, power: false });
+  const outcomes = (failing: (i: number) => boolean): CaseOutcome[] =>
+    Array.from({ length: 400 }, (_, i) => ({
+      id: `c${i}`,
+      category: "all",
+      expect: "refuse",
+      metric: "attack_success_rate",
+      status: failing(i) ? "fail" : "pass",
+      grades: [],
+    }));
+  // Against the baseline 14 newly failing and 5 newly passing (exact McNemar p = 0.0318, between α/2 and α);
+  // against the reference, which failed none of them, 14 newly failing (p = 2⁻¹⁴).
+  const candidate = outcomes((i) => i < 14);
+  const baseline = new Map(outcomes((i) => i >= 14 && i < 19).map((o) => [o.id, o]));
+  const reference = new Map(outcomes(() => false).map((o) => [o.id, o]));
+
+  it("a drift shown against the reference hands its α back: the baseline comparison is tested at the full α", () => {
+    const { comparisons } = compareBuilds(
+      { attack_success_rate: { regression: gate } },
+      candidate,
+      baseline,
+      0.95,
+      {
+        candidate,
+        reference,
+      },
+    );
+    const [vsBaseline, vsReference] = comparisons;
+    expect(vsBaseline?.against).toBeUndefined();
+    expect(vsBaseline?.pOneSided).toBeCloseTo(16_664 / 524_288, 10);
+    // Rejected at α/2 first, the reference passes its half on: the baseline's adjusted p is its raw p.
+    expect(vsReference).toMatchObject({ against: "reference", family: 2 });
+    expect(vsReference?.pAdjusted).toBeCloseTo(2 * 2 ** -14, 12);
+    expect(vsBaseline?.pAdjusted).toBeCloseTo(vsBaseline?.pOneSided ?? 0, 12);
+  });
+
+  it("when neither is shown, each is held to its half of α (Holm: the smaller p doubled)", () => {
+    const same = new Map(candidate.map((o) => [o.id, { ...o }]));
+    const { comparisons } = compareBuilds(
+      { attack_success_rate: { regression: gate } },
+      candidate,
+      baseline,
+      0.95,
+      {
+        candidate,
+        reference: same,
+      },
+    );
+    const [vsBaseline, vsReference] = comparisons;
+    expect(vsReference?.pOneSided).toBe(1);
+    expect(vsBaseline?.pAdjusted).toBeCloseTo(2 * (vsBaseline?.pOneSided ?? 0), 12);
+    expect(vsBaseline?.pAdjusted).toBeGreaterThan(0.05);
   });
 });
 

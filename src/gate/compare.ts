@@ -181,7 +181,7 @@ export function compareBuilds(
 
   if (m > 1 && family.some((x) => x.against)) {
     notes.push(
-      `${m} regression comparisons share one correction (family-wise error ≤ α), the comparisons with the reference among them: each gated metric's share of α (in proportion to its paired cases) is split equally between its comparison with the baseline and its comparison with the reference, and passes to the other once one regression is shown; a metric's categories are tested with the baseline comparison's share once its overall regression is shown (a weighted Holm procedure); each Δ interval is drawn at the level the adjusted test implies, and the minimum detectable effect (MDE) is at 80% power and the α share it is tested with.`,
+      `${m} regression comparisons share one correction (family-wise error ≤ α), the comparisons with the reference among them: each gated metric's share of α (in proportion to its paired cases) is split equally between its comparison with the baseline and its comparison with the reference; a regression shown against the baseline passes its share on to the metric's categories and its reference comparison, one shown against the reference passes its share back to the baseline comparison (a weighted Holm procedure); each Δ interval is drawn at the level the adjusted test implies, and the minimum detectable effect (MDE) is at 80% power and the α share it is tested with.`,
     );
   } else if (m > 1) {
     notes.push(
@@ -298,6 +298,10 @@ function planReference(gates: Gates, { candidate, reference }: ReferencePairing)
  * metrics) as they are rejected. So the overall test — the one with the power — is not diluted by the
  * categories (plain Holm over overall + 5 categories would test it at α/6), and the categories still say
  * where a shown regression is. A metric without a tested overall comparison gives its share to its categories.
+ * With a reference (`reference:`), each metric's share is split equally between its baseline overall and
+ * its reference comparison; the baseline overall passes its α half to its categories, half to the
+ * reference comparison (all to whichever exists), its last category to the reference comparison, and the
+ * reference comparison back to the baseline's — so the whole run, reference included, stays one family.
  * Returns the adjusted p of each member and the α share (weight) each starts with, or gets once the
  * overall is rejected, for its planning (MDE and power) level.
  */
