@@ -147,6 +147,7 @@ describe("drift against a reference build", () => {
     const html = readFileSync(join(out, "report.html"), "utf8");
     expect(html).toContain("regression vs reference (v1.2 release) α 0.05");
     expect(html).toContain("↳ vs reference (v1.2 release)");
+    expect(html).toMatch(/ · Reference: v1\.2 release: results [^<]*release\.json/);
     const junit = readFileSync(join(out, "junit.xml"), "utf8");
     expect(junit).toMatch(
       /<testcase classname="gates" name="attack_success_rate regression vs reference \(v1\.2 release\) α 0\.05"[^>]*>\s*<failure/,

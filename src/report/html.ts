@@ -315,7 +315,7 @@ export function emitHtml(r: Results, o: ReportOptions, emit: (piece: string) => 
 <h1>safety-gate: <span class="${r.verdict}">${r.verdict.toUpperCase()}</span>${r.smoke ? " — smoke run, not a gate" : ""}</h1>
 <p class="summary" id="summary"><b>Verdict: ${r.verdict}</b> — ${h(verdictSummary(r))}.${r.profile ? ` Profile ${h(r.profile.name)} (branch ${h(r.profile.branch)}).` : ""}</p>
 ${gateList(r)}
-<p><small>Candidate: ${build(r.builds.candidate)}${r.builds.baseline ? ` · Baseline: ${build(r.builds.baseline)}` : " · no baseline"} · Suites: ${r.suites.map((s) => `${h(s.file)} (${s.cases} cases)`).join(", ")}</small></p>
+<p><small>Candidate: ${build(r.builds.candidate)}${r.builds.baseline ? ` · Baseline: ${build(r.builds.baseline)}` : " · no baseline"}${r.builds.reference ? ` · Reference: ${build(r.builds.reference)}` : ""} · Suites: ${r.suites.map((s) => `${h(s.file)} (${s.cases} cases)`).join(", ")}</small></p>
 ${metricTable(r)}
 ${RATE_METRICS.map((m) => svgChart(r, m)).join("\n")}
 ${categoryTable(r)}
