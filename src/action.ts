@@ -41,6 +41,8 @@ import {
   type PublishTarget,
   publish,
 } from "./github/publish.js";
+import { referenceFetcher } from "./github/reference.js";
+import { repoPathOf } from "./github/repo-files.js";
 import { decideAgain, PULL_REQUEST_FILE, readGateArtifact } from "./github/report-mode.js";
 import { artifactName, type InconclusiveAs } from "./github/verdict.js";
 import { WriteAccess } from "./github/write-access.js";
@@ -253,6 +255,18 @@ async function gateMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void> 
         branch: ctx?.branch,
         registerSecret: (value) => core.setSecret(value),
         parts: partFolders(inputs.merge),
+        // The reference is the trusted policy's: on a pull request its `results:` file is read at the base commit.
+        fetchReference:
+          ctx && gh
+            ? referenceFetcher({
+                gh,
+                ctx,
+                artifact,
+                token: inputs.token,
+                configPath: repoPathOf(ctx.workspace, inputs.config) ?? inputs.config,
+                ...(base && policy?.policy ? { base } : {}),
+              })
+            : undefined,
       })
     : await runGate({
         policy,
@@ -262,6 +276,18 @@ async function gateMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void> 
         registerSecret: (value) => core.setSecret(value),
         branch: ctx?.branch,
         fetchBaseline: ctx && gh ? () => findBaseBranchResults(gh, ctx, artifact, inputs.token) : undefined,
+        // The reference is the trusted policy's: on a pull request its `results:` file is read at the base commit.
+        fetchReference:
+          ctx && gh
+            ? referenceFetcher({
+                gh,
+                ctx,
+                artifact,
+                token: inputs.token,
+                configPath: repoPathOf(ctx.workspace, inputs.config) ?? inputs.config,
+                ...(base && policy?.policy ? { base } : {}),
+              })
+            : undefined,
       });
   const written = writeReport(results, inputs.out, report);
   const files = [written.resultsPath, written.reportPath, written.htmlPath, written.junitPath];
@@ -374,7 +400,10 @@ async function reportMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void
   const { pullNumber, sha, error } = artifact;
   // Its graded cases decided again with the base branch's policy: the artifact's decisions are never believed.
   const results = artifact.results
-    ? await decideAgain(gh, ctx, { ...artifact, results: artifact.results }, inputs.config)
+    ? await decideAgain(gh, ctx, { ...artifact, results: artifact.results }, inputs.config, new Date(), {
+        artifact: artifactName(displayPath(inputs.config)),
+        token: inputs.token,
+      })
     : undefined;
   const url = str(ctx.event, "workflow_run", "html_url");
   const hint = url

@@ -10,7 +10,7 @@ import { gatesNothing } from "./config/gate-pair.js";
 import { checkTargetFiles, type LoadedConfig, loadConfig } from "./config/load.js";
 import { gradingChanges, policyChanges, policyOf, type TrustedPolicy, withPolicy } from "./config/policy.js";
 import { chooseProfile, withProfile } from "./config/profiles.js";
-import type { TargetConfig } from "./config/schema.js";
+import type { ReferenceConfig, TargetConfig } from "./config/schema.js";
 import { type BaselineChoice, withTrustedBaseline } from "./config/trusted-baseline.js";
 import { evaluate } from "./gate/evaluate.js";
 import { type CaseOutcome, scoreCase } from "./gate/outcome.js";
@@ -44,7 +44,7 @@ import { AGENT_EXPECTATIONS } from "./suite/schema.js";
 import { type Shard, shardCases } from "./suite/shard.js";
 import { pickSubset, type Subset, smokeNote } from "./suite/subset.js";
 import { createTarget } from "./targets/index.js";
-import { baselineMismatch } from "./targets/provenance.js";
+import { baselineMismatch, ofReference } from "./targets/provenance.js";
 import { ResultsTarget } from "./targets/results.js";
 import type { CaseResponse, Provenance, Target, TargetIdentity } from "./targets/target.js";
 import { sumUsage, type UsageSummary } from "./targets/usage.js";
@@ -68,6 +68,12 @@ export interface RunOptions {
    * knows the hosting platform (the GitHub Action); the engine knows none.
    */
   fetchBaseline?: BaselineFetcher;
+  /**
+   * Finds the results file of `reference:` — `{ from: release }` (the latest release's artifact), or on a
+   * pull request the `{ results: FILE }` of the trusted policy as it is at the base commit. Without it a
+   * `results:` reference is read from the config's folder and `from: release` is unavailable.
+   */
+  fetchReference?: ReferenceFetcher;
   /** The chat client for model graders (LLM judge, classifier) the config defines. */
   chatModel?: ChatModelFactory;
   /**
@@ -109,6 +115,11 @@ export interface RunOptions {
 export type BaselineFetcher = (
   from: NonNullable<TargetConfig["from"]>,
 ) => Promise<{ file: string; source: string } | { unavailable: string } | { notApplicable: string }>;
+
+/** Where a `reference:` comes from; `unavailable` makes the reference comparisons inconclusive. */
+export type ReferenceFetcher = (
+  spec: ReferenceConfig,
+) => Promise<{ file: string; source: string; label?: string } | { unavailable: string } | undefined>;
 
 /** Model graders wait on the network; this many cases are graded at once. */
 const GRADING_CONCURRENCY = 8;
@@ -397,7 +408,18 @@ async function gateWith(
       ? asked.baselineTarget.ignoredKeys
       : [];
 
-  const notes: string[] = [];
+  const reference = options.recordingBaseline
+    ? undefined
+    : await referenceOf(config.reference, loaded, options, {
+        suites,
+        cases,
+        // A merge asked no target: the reference is graded with the graders the config names, as a run's.
+        scorer: asked?.scorer ?? scorerOf(options, loaded, config, chatModels, cases),
+        now,
+        configFile: displayPath(options.configPath),
+      });
+
+  const notes: string[] = [...(reference?.notes ?? [])];
   if (ignoredKeys.length) {
     notes.push(
       `The baseline results were written by a newer safety-gate (${baselineAnswered?.provenance?.tool}); keys this version does not know were ignored: ${ignoredKeys.slice(0, 5).join(", ")}${ignoredKeys.length > 5 ? ", …" : ""}.`,
@@ -442,6 +464,7 @@ async function gateWith(
     comparedIds: pairedIds,
     incomparable,
     notApplicable,
+    ...(reference ? { reference: reference.input } : {}),
     now,
   });
   const { metrics, comparisons, decisions } = evaluation;
@@ -481,9 +504,11 @@ async function gateWith(
               usage: usage.baseline,
             }
           : undefined,
+      ...(reference?.build ? { reference: reference.build } : {}),
     },
     metrics,
     comparisons,
+    ...(evaluation.referenceComparisons ? { referenceComparisons: evaluation.referenceComparisons } : {}),
     decisions,
     smoke: picked
       ? {
@@ -522,18 +547,7 @@ async function targetsOf(
   trustedBaseline: BaselineChoice,
   cases: readonly LoadedCase[],
 ) {
-  const graders = buildGraders(config.graders, {
-    configFile: displayPath(loaded.file),
-    locate: (path) => loaded.source.locate(path, "value"),
-    chatModel: options.chatModel ?? chatModels?.factory,
-    verdictCache: chatModels?.verdictCache(),
-    piiTypes: Array.isArray(config.scoring.no_leak.pii) ? config.scoring.no_leak.pii : undefined,
-  });
-  // The tool-calls grader joins the run's grader identity only when the suites hold agent
-  // cases, so baselines recorded before agents are still graded alike.
-  const scorer = createScorer(config.scoring, graders, {
-    agentCases: cases.some((c) => (AGENT_EXPECTATIONS as readonly string[]).includes(c.expect)),
-  });
+  const scorer = scorerOf(options, loaded, config, chatModels, cases);
   const candidateTarget = createTarget(loaded, "candidate", live);
   const {
     target: baselineTarget,
@@ -545,6 +559,28 @@ async function targetsOf(
       ? { unavailable: trustedBaseline.unavailable }
       : await baselineTargetOf(loaded, live, options.fetchBaseline);
   return { scorer, candidateTarget, baselineTarget, unavailable, notApplicable };
+}
+
+/** The graders a run scores with, as its config names them. */
+function scorerOf(
+  options: RunOptions,
+  loaded: LoadedConfig,
+  config: LoadedConfig["config"],
+  chatModels: OpenAIChatModels | undefined,
+  cases: readonly LoadedCase[],
+): Scorer {
+  const graders = buildGraders(config.graders, {
+    configFile: displayPath(loaded.file),
+    locate: (path) => loaded.source.locate(path, "value"),
+    chatModel: options.chatModel ?? chatModels?.factory,
+    verdictCache: chatModels?.verdictCache(),
+    piiTypes: Array.isArray(config.scoring.no_leak.pii) ? config.scoring.no_leak.pii : undefined,
+  });
+  // The tool-calls grader joins the run's grader identity only when the suites hold agent
+  // cases, so baselines recorded before agents are still graded alike.
+  return createScorer(config.scoring, graders, {
+    agentCases: cases.some((c) => (AGENT_EXPECTATIONS as readonly string[]).includes(c.expect)),
+  });
 }
 
 /**
@@ -675,4 +711,95 @@ function withBaselineFrom(loaded: LoadedConfig, options: RunOptions): LoadedConf
 /** The text a reader needs to judge a case: the prompt, or the conversation turn by turn. */
 function promptText(c: LoadedCase): string {
   return c.prompt ?? (c.messages ?? []).map(turnText).join("\n\n");
+}
+
+/** The reference as the engine uses it: what evaluate needs, the build to record, and notes. */
+interface LoadedReference {
+  input: NonNullable<Parameters<typeof evaluate>[0]["reference"]>;
+  build?: NonNullable<Results["builds"]["reference"]>;
+  notes: string[];
+}
+
+/**
+ * `reference:` — found (a results file, or through the adapter), checked like a baseline taken from an
+ * earlier run (suites, age; judge and config for one from CI), paired on the unchanged cases when it
+ * says `compare: unchanged`, and graded with today's graders. Anything that stops the comparison is a
+ * reason, and the reference comparisons are inconclusive with it — never skipped.
+ */
+async function referenceOf(
+  spec: ReferenceConfig | undefined,
+  loaded: LoadedConfig,
+  options: RunOptions,
+  run: {
+    suites: ReturnType<typeof loadSuites>;
+    cases: readonly LoadedCase[];
+    scorer: Scorer;
+    now: Date;
+    configFile: string;
+  },
+): Promise<LoadedReference | undefined> {
+  if (!spec) return undefined;
+  const fallback = spec.label ?? (spec.from === "release" ? "latest release" : "reference");
+  const unavailable = (why: string): LoadedReference => ({
+    input: { label: fallback, incomparable: why },
+    notes: [],
+  });
+  // The adapter's answer first (a release artifact, the base commit's file); else the checkout's file.
+  let found = await options.fetchReference?.(spec);
+  if (!found && spec.results !== undefined) {
+    const file = resolve(loaded.dir, spec.results);
+    if (!existsSync(file) || statSync(file).isDirectory()) {
+      const path = ["reference", "results"];
+      throw new InputError({
+        file: displayPath(loaded.file),
+        position: loaded.source.locate(path, "value"),
+        keyPath: keyPathOf(path),
+        message: `reference results file not found: ${spec.results} (paths are relative to the config file); give the results.json of the run to compare with, e.g. the last release's`,
+      });
+    }
+    found = { file, source: displayPath(file) };
+  }
+  found ??= { unavailable: "`reference: { from: release }` is only available in the GitHub Action" };
+  if ("unavailable" in found) return unavailable(`no reference build: ${found.unavailable}`);
+  const label = spec.label ?? found.label ?? found.source;
+  let target: ResultsTarget;
+  try {
+    target = new ResultsTarget(found.file, label, found.source);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    // A reference that does not read is no reference: its comparisons are inconclusive, the run goes on.
+    return {
+      input: {
+        label,
+        incomparable: `the reference results (${found.source}) cannot be used: ${err.message}`,
+      },
+      notes: [],
+    };
+  }
+  const diff = caseDiffSince(target.provenance.suites, run.suites);
+  const narrowing = options.compareUnchanged || spec.compare === "unchanged";
+  const ids = narrowing && diff?.changed && diff.unchanged.length > 0 ? new Set(diff.unchanged) : undefined;
+  const mismatch = baselineMismatch(
+    { suites: run.suites, configFile: run.configFile, graders: run.scorer.graderIds, now: run.now },
+    target.provenance,
+    { sameConfigAndJudge: spec.from !== undefined, maxAgeDays: spec.max_age_days, suitesMayDiffer: !!ids },
+  );
+  const incomparable = mismatch
+    ? ofReference(mismatch) +
+      (diff?.changed && !ids && diff.unchanged.length > 0
+        ? `, or set \`reference: { compare: unchanged }\` to compare on the ${diff.unchanged.length} unchanged cases`
+        : "")
+    : undefined;
+  const cases = await collect(target, ids ? run.cases.filter((c) => ids.has(c.id)) : run.cases, run.scorer);
+  const notes =
+    ids && diff && !incomparable
+      ? [
+          `Compared with the reference (${label}) on ${ids.size} of ${run.cases.length} cases, those unchanged since its run; not compared: ${ofReference(describeDiff(diff))}.`,
+        ]
+      : [];
+  return {
+    input: { label, cases, ...(incomparable ? { incomparable } : {}), ...(ids ? { comparedIds: ids } : {}) },
+    build: { target: target.identity, provenance: target.provenance, graders: run.scorer.graderIds, cases },
+    notes,
+  };
 }

@@ -11,9 +11,11 @@ import { type Policy, policyChanges } from "./config/policy.js";
 import { chooseProfile, withProfile } from "./config/profiles.js";
 import { PolicySchema } from "./config/schema.js";
 import { evaluate } from "./gate/evaluate.js";
+import type { CaseOutcome } from "./gate/outcome.js";
 import type { Verdict } from "./gate/waivers.js";
 import type { Results } from "./report/results-schema.js";
-import { baselineMismatch, type ProvenancePolicy } from "./targets/provenance.js";
+import { baselineMismatch, ofReference, type ProvenancePolicy } from "./targets/provenance.js";
+import type { Provenance } from "./targets/target.js";
 
 export interface RedecideOptions {
   /** The trusted policy; absent when the trusted side has none (the record's own applies, as proposed). */
@@ -35,6 +37,23 @@ export interface RedecideOptions {
    * why there was no baseline, why regression gates did not apply, whether one was configured.
    */
   baselineContext?: { unavailable?: string; notApplicable?: string; configured?: boolean };
+  /**
+   * The reference build the trusted policy names, found by the caller from a trusted source (never the
+   * record's own copy when a trusted policy applies), or why it could not be had. Its recorded graded
+   * cases are compared with the record's candidate, after the same provenance checks as a baseline's.
+   */
+  reference?: TrustedReference;
+}
+
+export interface TrustedReference {
+  label: string;
+  /** Where it was read, for the report. */
+  source?: string;
+  cases?: readonly CaseOutcome[];
+  provenance?: Provenance;
+  /** How it had to match: same config and judge for one from CI (`from: release`), and its age. */
+  policy?: ProvenancePolicy;
+  unavailable?: string;
 }
 
 export function redecide(recorded: Results, options: RedecideOptions): Results {
@@ -66,6 +85,7 @@ export function redecide(recorded: Results, options: RedecideOptions): Results {
     incomparable: incomparable ?? (baselineBuild ? undefined : options.baselineContext?.unavailable),
     notApplicable: options.baselineContext?.notApplicable,
     baselineConfigured: options.baselineContext?.configured,
+    ...(options.reference ? { reference: referenceInput(recorded, options.reference, options.now) } : {}),
     now: options.now,
   });
   const problems = options.problems ?? [];
@@ -93,7 +113,10 @@ export function redecide(recorded: Results, options: RedecideOptions): Results {
     verdict,
     confidence: policy.confidence,
     metrics: evaluation.metrics,
+    // The record's own copy of a reference is never shown as the one decided against.
+    builds: { ...recorded.builds, reference: referenceBuild(options.reference) },
     comparisons: evaluation.comparisons,
+    referenceComparisons: evaluation.referenceComparisons,
     decisions: evaluation.decisions,
     profile: chosen ? { name: chosen.name, branch: chosen.branch } : undefined,
     waivers: evaluation.waivers.length ? evaluation.waivers : undefined,
@@ -103,5 +126,32 @@ export function redecide(recorded: Results, options: RedecideOptions): Results {
       untrusted: problems.length ? [...problems] : undefined,
     },
     notes,
+  };
+}
+
+/** The reference as evaluate takes it: its cases, or why the record's candidate cannot be compared with it. */
+function referenceInput(recorded: Results, ref: TrustedReference, now: Date) {
+  if (ref.unavailable || !ref.cases)
+    return { label: ref.label, incomparable: ref.unavailable ?? "no reference build" };
+  const mismatch = baselineMismatch(
+    {
+      suites: recorded.suites.map(({ file, hash }) => ({ file, hash })),
+      configFile: recorded.config.file,
+      graders: recorded.builds.candidate.graders,
+      now,
+    },
+    ref.provenance,
+    ref.policy ?? { sameConfigAndJudge: false },
+  );
+  return { label: ref.label, cases: ref.cases, ...(mismatch ? { incomparable: ofReference(mismatch) } : {}) };
+}
+
+function referenceBuild(ref: TrustedReference | undefined): Results["builds"]["reference"] {
+  if (!ref?.cases) return undefined;
+  return {
+    target: { kind: "results", source: ref.source ?? ref.label, label: ref.label },
+    ...(ref.provenance ? { provenance: ref.provenance } : {}),
+    graders: ref.provenance?.graders ?? [],
+    cases: [...ref.cases],
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The gate policy: the parts of the config that say what passes — gates, branch profiles,
- * waivers, the confidence level and the longest a waiver may run. On a pull request the
+ * waivers, the confidence level, the longest a waiver may run and the reference build. On a pull request the
  * policy must come from the base branch (already reviewed and merged), never from the pull
  * request itself, or a pull request could relax its own gate; what the pull request
  * changes in it is shown as proposed and applies once merged. The suites and targets still
@@ -16,7 +16,14 @@ import { interpolateEnv } from "./interpolate.js";
 import { secretsOf } from "./load.js";
 import { type GateConfig, GradingSchema, PolicySchema } from "./schema.js";
 
-export const POLICY_KEYS = ["gates", "profiles", "waivers", "confidence", "waiver_max_days"] as const;
+export const POLICY_KEYS = [
+  "gates",
+  "profiles",
+  "waivers",
+  "confidence",
+  "waiver_max_days",
+  "reference",
+] as const;
 
 export type Policy = Pick<GateConfig, (typeof POLICY_KEYS)[number]>;
 
@@ -55,6 +62,7 @@ export function policyOf(config: GateConfig): Policy {
     waivers: config.waivers,
     confidence: config.confidence,
     waiver_max_days: config.waiver_max_days,
+    reference: config.reference,
   };
 }
 
@@ -67,6 +75,8 @@ export function withPolicy<C extends GateConfig>(config: C, policy: Policy): C {
     waivers: policy.waivers,
     confidence: policy.confidence,
     waiver_max_days: policy.waiver_max_days,
+    // The trusted side's reference, or none: a pull request can neither drop nor swap it.
+    reference: policy.reference,
   };
 }
 
@@ -182,6 +192,8 @@ export function policyChanges(current: Policy, proposed: Policy): string[] {
   }
   if (current.confidence !== proposed.confidence)
     out.push(`confidence: ${current.confidence} → ${proposed.confidence}`);
+  if (show(current.reference) !== show(proposed.reference))
+    out.push(`reference: ${show(current.reference)} → ${show(proposed.reference)}`);
   if (current.waiver_max_days !== proposed.waiver_max_days)
     out.push(`waiver_max_days: ${current.waiver_max_days} → ${proposed.waiver_max_days}`);
   return out;

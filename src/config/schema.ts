@@ -343,6 +343,59 @@ export const ProfileSchema = z
   .describe("Overrides for branches matching this glob (e.g. stricter ceilings for release/**).");
 
 /**
+ * A reference build besides the baseline — typically the last release. Every regression gate
+ * also compares the candidate with it (same test, same margin, in the same correction), so a
+ * creep of small steps, each too small to fail against the previous build, fails against the
+ * reference once it adds up. Part of the gate policy: on a pull request the base branch's
+ * `reference:` applies, so a pull request cannot drop or swap it.
+ */
+export const ReferenceSchema = z
+  .strictObject({
+    results: path("a results.json of an earlier run (e.g. the last release's)")
+      .optional()
+      .describe(
+        "The candidate responses of an earlier run's results.json (e.g. the last release's), re-graded with today's graders. Relative to the config file; on a pull request read from the base commit.",
+      ),
+    from: z
+      .literal("release", { error: 'expected "release"' })
+      .optional()
+      .describe(
+        "The results artifact of the latest push or manual run of this workflow on the latest release's tag (GitHub Action only).",
+      ),
+    label: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Display name in reports, e.g. "v1.2 release" (default: where it came from).'),
+    max_age_days: z
+      .number({ error: "expected a number of days > 0" })
+      .gt(0, { error: "expected a number of days > 0" })
+      .optional()
+      .describe("A reference older than this makes its comparisons inconclusive."),
+    compare: z
+      .enum(["all", "unchanged"], { error: 'expected "all" or "unchanged"' })
+      .optional()
+      .describe(
+        "`unchanged`: when the suites changed since the reference's run, compare on the cases whose content is unchanged instead of making the reference comparisons inconclusive. Default `all`.",
+      ),
+  })
+  .superRefine((t, ctx) => {
+    const sources = (["results", "from"] as const).filter((k) => t[k] !== undefined);
+    if (sources.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          sources.length === 0
+            ? "expected where the reference comes from: `results: FILE` or `from: release`"
+            : "expected one of `results` and `from`, got both",
+      });
+    }
+  })
+  .describe(
+    "A reference build (e.g. the last release) every regression gate also compares the candidate with, in the same multiplicity correction.",
+  );
+
+/**
  * The gate policy: what passes. On a pull request it is read from the base branch (see
  * config/policy.ts), so these keys are also validated on their own.
  */
@@ -369,6 +422,7 @@ const POLICY_SHAPE = {
     .describe(
       "The furthest ahead a waiver may expire, in days from the run; a waiver expiring later is ignored and flagged.",
     ),
+  reference: ReferenceSchema.optional(),
 };
 
 /** The policy keys of a config file, validated alone (unknown keys are the rest of the config, ignored by the caller). */
@@ -459,6 +513,7 @@ export const ConfigSchema = z
     profiles: POLICY_SHAPE.profiles,
     waivers: POLICY_SHAPE.waivers,
     waiver_max_days: POLICY_SHAPE.waiver_max_days,
+    reference: POLICY_SHAPE.reference,
   })
   .superRefine((c, ctx) => {
     if (c.candidate.compare !== undefined)
@@ -536,6 +591,7 @@ function checkBudget(
 
 export type GateConfig = z.output<typeof ConfigSchema>;
 export type TargetConfig = z.output<typeof TargetSchema>;
+export type ReferenceConfig = z.output<typeof ReferenceSchema>;
 export type RateGate = z.output<typeof RateGateSchema>;
 /** Gates as the engine applies them: `false` (explicitly not gated) resolved away, implied gates added. */
 export type Gates = {

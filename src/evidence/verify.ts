@@ -11,12 +11,13 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { withAttacks } from "../attacks/expand.js";
 import { parsePolicy } from "../config/policy.js";
+import type { ReferenceConfig } from "../config/schema.js";
 import { SuitesPartSchema } from "../config/schema.js";
 import { hashOf } from "../io/canonical.js";
 import { InputError } from "../io/diagnostic.js";
 import { parseJson, parseYaml } from "../io/source.js";
 import { readText } from "../io/text.js";
-import { redecide } from "../redecide.js";
+import { redecide, type TrustedReference } from "../redecide.js";
 import { readResults } from "../report/results-read.js";
 import type { Results } from "../report/results-schema.js";
 import { loadSuites } from "../suite/load.js";
@@ -176,6 +177,28 @@ function baselineContext(r: Results, configured: boolean) {
   };
 }
 
+/**
+ * The reference as the run had it: its recorded cases, or the reason it could not be compared (kept
+ * only in the words of its decisions). Like the baseline's, it explains a decision, never changes a number.
+ */
+function referenceContext(r: Results, spec: ReferenceConfig): TrustedReference {
+  const decided = r.decisions.find((d) => d.against?.build === "reference");
+  const label = decided?.against?.label ?? spec.label ?? "reference";
+  const build = r.builds.reference;
+  if (!build) {
+    const prefix = `not compared with the reference (${label}): `;
+    const why = decided?.reason.startsWith(prefix) ? decided.reason.slice(prefix.length) : undefined;
+    return { label, unavailable: why ?? "no reference build" };
+  }
+  return {
+    label,
+    source: build.target.source,
+    cases: build.cases,
+    ...(build.provenance ? { provenance: build.provenance } : {}),
+    policy: { sameConfigAndJudge: spec.from !== undefined, maxAgeDays: spec.max_age_days },
+  };
+}
+
 export function verifyEvidence(dir: string): Verification {
   const manifest = readManifest(dir);
   const files = checkFiles(dir, manifest);
@@ -244,6 +267,7 @@ function rederive(
       maxAgeDays: typeof baseline?.max_age_days === "number" ? baseline.max_age_days : undefined,
     },
     baselineContext: baselineContext(results, baseline !== undefined),
+    ...(policy.reference ? { reference: referenceContext(results, policy.reference) } : {}),
   });
   mismatches.push(...compareRecord(results, again));
   return { mismatches, verdict: results.verdict, rederived: again.verdict };

@@ -39,6 +39,11 @@ export function powerRequirement(
 
 export interface Comparison {
   metric: RateMetric;
+  /**
+   * Set on a comparison with the reference build (`reference:`); absent for the baseline. Reference
+   * comparisons are recorded apart (results.json `referenceComparisons`) but share the baseline's correction.
+   */
+  against?: "reference";
   /** Set for a per-category comparison. */
   category?: string;
   /** The 2×2 table; null with several samples per case, where scores are sample means. */
@@ -90,6 +95,7 @@ export interface Comparison {
 
 interface Planned {
   data: PairedData;
+  against?: "reference";
   method: PairedMethod;
   gate?: RegressionGate;
   alternative: Alternative;
@@ -109,12 +115,15 @@ function minCasesOf(gates: Gates, metric: RateMetric): number {
 export function compareBuilds(
   gates: Gates,
   candidate: readonly CaseOutcome[],
-  baseline: ReadonlyMap<string, CaseOutcome>,
+  baseline: ReadonlyMap<string, CaseOutcome> | undefined,
   confidence: number,
+  reference?: ReferencePairing,
 ): { comparisons: Comparison[]; notes: string[] } {
   const planned: Planned[] = [];
   const notes: string[] = [];
-  const paired = pairAllMetrics(candidate, baseline);
+  const paired: ReturnType<typeof pairAllMetrics> = baseline
+    ? pairAllMetrics(candidate, baseline)
+    : new Map();
   for (const metric of RATE_METRICS) {
     const found = paired.get(metric);
     if (!found) continue;
@@ -163,12 +172,18 @@ export function compareBuilds(
     }
   }
 
+  // The reference comparisons join the same family (see adjustFamily).
+  if (reference) planned.push(...planReference(reference.gates ?? gates, reference));
   // One family: every gated comparison that was actually tested.
   const family = planned.filter((x) => x.gate && !x.untested);
   const { adjusted, initial } = adjustFamily(family);
   const m = family.length;
 
-  if (m > 1) {
+  if (m > 1 && family.some((x) => x.against)) {
+    notes.push(
+      `${m} regression comparisons share one correction (family-wise error ≤ α), the comparisons with the reference among them: each gated metric's share of α (in proportion to its paired cases) is split equally between its comparison with the baseline and its comparison with the reference; a regression shown against the baseline passes its share on to the metric's categories and its reference comparison, one shown against the reference passes its share back to the baseline comparison (a weighted Holm procedure); each Δ interval is drawn at the level the adjusted test implies, and the minimum detectable effect (MDE) is at 80% power and the α share it is tested with.`,
+    );
+  } else if (m > 1) {
     notes.push(
       `${m} regression comparisons share one correction (family-wise error ≤ α): each gated metric's overall comparison starts with a share of α in proportion to its paired cases, and a metric's categories are tested with its share once its overall regression is shown (a weighted Holm procedure); each Δ interval is drawn at the level the adjusted test implies, and the minimum detectable effect (MDE) is at 80% power and the α share it is tested with.`,
     );
@@ -188,6 +203,7 @@ export function compareBuilds(
     const requirement = powerRequirement(gate);
     const comparison: Comparison = {
       metric: data.metric,
+      ...(x.against ? { against: x.against } : {}),
       ...(data.category !== undefined ? { category: data.category } : {}),
       table: method.table,
       pairs: data.ids.length,
@@ -233,6 +249,46 @@ export function compareBuilds(
   return { comparisons, notes };
 }
 
+/** The candidate paired with the reference build: the cases to compare and the reference's outcomes. */
+export interface ReferencePairing {
+  candidate: readonly CaseOutcome[];
+  reference: ReadonlyMap<string, CaseOutcome>;
+  /** The gates the reference is compared under, when they differ from the baseline's (see evaluate.ts). */
+  gates?: Gates;
+}
+
+/**
+ * The reference comparisons: one per gated metric with a regression gate, overall only — the
+ * reference says whether the builds have drifted; where a shown regression is, the baseline's
+ * categories say. Same test and margin as the metric's baseline comparison.
+ */
+function planReference(gates: Gates, { candidate, reference }: ReferencePairing): Planned[] {
+  const out: Planned[] = [];
+  const paired = pairAllMetrics(candidate, reference);
+  for (const metric of RATE_METRICS) {
+    const gate = gates[metric]?.regression;
+    const data = paired.get(metric)?.overall;
+    if (!gate || !data || data.ids.length + data.unpaired === 0) continue;
+    const minCases = minCasesOf(gates, metric);
+    const alternative: Alternative = gate.mode === "non_inferiority" ? "less" : "greater";
+    const method = choosePairedMethod(data, gate.margin, alternative);
+    const untested =
+      data.ids.length < minCases || data.ids.length === 0
+        ? `only ${data.ids.length} paired cases (need at least ${minCases})`
+        : method.untestable;
+    out.push({
+      data,
+      against: "reference",
+      method,
+      gate,
+      alternative,
+      p: method.pValues(alternative),
+      ...(untested ? { untested } : {}),
+    });
+  }
+  return out;
+}
+
 /**
  * The run's multiplicity correction: a graphical weighted Holm procedure (Bretz et al. 2009; see
  * `graphicalAdjust`), which controls the family-wise error at α under any dependence. Each gated metric
@@ -242,6 +298,10 @@ export function compareBuilds(
  * metrics) as they are rejected. So the overall test — the one with the power — is not diluted by the
  * categories (plain Holm over overall + 5 categories would test it at α/6), and the categories still say
  * where a shown regression is. A metric without a tested overall comparison gives its share to its categories.
+ * With a reference (`reference:`), each metric's share is split equally between its baseline overall and
+ * its reference comparison; the baseline overall passes its α half to its categories, half to the
+ * reference comparison (all to whichever exists), its last category to the reference comparison, and the
+ * reference comparison back to the baseline's — so the whole run, reference included, stays one family.
  * Returns the adjusted p of each member and the α share (weight) each starts with, or gets once the
  * overall is rejected, for its planning (MDE and power) level.
  */
@@ -256,10 +316,22 @@ function adjustFamily(family: readonly Planned[]): {
   const transitions = family.map(() => family.map(() => 0));
   const groups = metrics.map((metric) => {
     const members = family.filter((x) => x.data.metric === metric);
-    const overall = members.find((x) => x.data.category === undefined);
+    const overall = members.find((x) => x.data.category === undefined && !x.against);
     const categories = members.filter((x) => x.data.category !== undefined);
-    const entries = overall ? [overall] : categories;
-    return { overall, categories, entries, pairs: entries.reduce((n, e) => n + e.data.ids.length, 0) };
+    const reference = members.filter((x) => x.against === "reference");
+    const own = overall ? [overall] : categories;
+    // The parts that start with α: the baseline's (its overall, else its categories) and the reference's.
+    const parts = [own, reference].filter((p) => p.length > 0);
+    const sized = own.length ? own : reference;
+    return {
+      overall,
+      categories,
+      own,
+      reference,
+      parts,
+      entries: parts.flat(),
+      pairs: sized.reduce((n, e) => n + e.data.ids.length, 0),
+    };
   });
   const total = groups.reduce((n, g) => n + g.pairs, 0);
   const spread = (from: Planned, to: readonly Planned[], total: number) => {
@@ -268,24 +340,37 @@ function adjustFamily(family: readonly Planned[]): {
   };
   for (const [gi, group] of groups.entries()) {
     const share = total > 0 ? group.pairs / total : 1 / groups.length;
+    const partShare = share / Math.max(1, group.parts.length);
     const others = groups.filter((_, k) => k !== gi && groups[k]?.entries.length);
     // Weight that leaves a metric entirely goes to the other metrics in equal shares.
     const onwards = (from: Planned) => {
       for (const o of others) spread(from, o.entries, 1 / others.length);
     };
-    for (const e of group.entries) {
-      weights[index.get(e) as number] = share / group.entries.length;
-      planning.set(e, share / group.entries.length);
+    for (const part of group.parts) {
+      for (const e of part) {
+        weights[index.get(e) as number] = partShare / part.length;
+        planning.set(e, partShare / part.length);
+      }
     }
-    if (group.overall) {
-      if (group.categories.length) spread(group.overall, group.categories, 1);
-      else onwards(group.overall);
-      for (const c of group.categories) planning.set(c, share / group.categories.length);
+    const { overall, categories, reference } = group;
+    if (overall) {
+      // A shown regression against the baseline hands its α to the categories (where is it?) and
+      // to the reference comparison (has the drift since the reference added up?), half each.
+      const targets = [categories, reference].filter((t) => t.length > 0);
+      for (const t of targets) spread(overall, t, 1 / targets.length);
+      if (!targets.length) onwards(overall);
+      for (const c of categories) planning.set(c, partShare / targets.length / categories.length);
     }
-    for (const c of group.categories) {
-      const rest = group.categories.filter((o) => o !== c);
+    for (const c of categories) {
+      const rest = categories.filter((o) => o !== c);
       if (rest.length) spread(c, rest, 1);
+      else if (reference.length) spread(c, reference, 1);
       else onwards(c);
+    }
+    // A shown drift from the reference hands its α back to the baseline comparison.
+    for (const r of reference) {
+      if (group.own.length) spread(r, group.own, 1);
+      else onwards(r);
     }
   }
   const adjusted = graphicalAdjust(

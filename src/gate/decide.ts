@@ -32,6 +32,31 @@ export interface Decision {
   alpha?: number;
   margin?: number;
   mode?: RegressionGate["mode"];
+  /**
+   * Which build a regression decision compared the candidate with; set on every regression decision
+   * of a run with a `reference:` (so "vs baseline" and "vs reference (v1.2 release)" tell them apart).
+   */
+  against?: Against;
+}
+
+export interface Against {
+  build: "baseline" | "reference";
+  /** The reference's display name ("v1.2 release"); absent for the baseline. */
+  label?: string;
+}
+
+/** The reference build as the decisions see it: its comparisons, or why there are none. */
+export interface ReferenceInput {
+  label: string;
+  table?: MetricTable;
+  comparisons: readonly Comparison[];
+  /** Why the candidate cannot be compared with the reference (unavailable, other suites, too old). */
+  incomparable?: string;
+}
+
+/** "the reference (v1.2 release)" — how a sentence names the build a comparison was made with. */
+export function againstName(against: Against | undefined): string {
+  return against?.build === "reference" ? `the reference (${against.label ?? "reference"})` : "the baseline";
 }
 
 const SEVERITY: Record<Outcome, number> = { pass: 0, inconclusive: 1, fail: 2 };
@@ -48,6 +73,10 @@ export interface DecisionInput {
   comparisons: readonly Comparison[];
   /** Why the builds cannot be compared (e.g. different suites), if they cannot. */
   incomparable?: string;
+  /** The configured reference build: every regression gate also decides against it. */
+  reference?: ReferenceInput;
+  /** The gates the reference is judged with, when regression gates against the baseline do not apply. */
+  referenceGates?: Gates;
 }
 
 /** Without an `error_rate` gate any error makes the run inconclusive: errors never pass unseen. */
@@ -84,7 +113,56 @@ export function decide(input: DecisionInput): Decision[] {
     if (gate.regression)
       for (const d of decideRegression(metric, gate, gate.regression, input)) decisions.push(d);
   }
+  if (input.reference) {
+    for (const metric of RATE_METRICS) {
+      const gate = input.referenceGates?.[metric] ?? input.gates[metric];
+      if (gate?.regression)
+        decisions.push(decideReference(metric, gate, gate.regression, input.reference, input.candidate));
+    }
+  }
   return decisions;
+}
+
+/**
+ * The decision against the reference: the same rule as against the baseline (judge), on the reference
+ * comparison, or inconclusive with the reason — a configured reference is never silently skipped.
+ */
+function decideReference(
+  metric: RateMetric,
+  gate: RateGate,
+  regression: RegressionGate,
+  ref: ReferenceInput,
+  candidate: MetricTable,
+): Decision {
+  const { alpha, margin, mode } = regression;
+  const against: Against = { build: "reference", label: ref.label };
+  const base = { metric, rule: "regression" as const, build: "both" as const, alpha, margin, mode, against };
+  const name = againstName(against);
+  const notCompared = (why: string): Decision => {
+    const reason = `not compared with ${name}: ${why}`;
+    return { ...base, outcome: "inconclusive", reason, plain: plainNotCompared(`${name}: ${why}`) };
+  };
+  if (ref.incomparable) return notCompared(ref.incomparable);
+  const c = ref.comparisons.find((x) => x.metric === metric && x.category === undefined);
+  const minCases = gate.min_cases ?? 1;
+  if (!c || c.pairs < minCases) {
+    return notCompared(
+      `only ${c?.pairs ?? 0} paired ${METRIC_INFO[metric].cases} ${noun(c?.pairs ?? 0, "case")} (need at least ${minCases})`,
+    );
+  }
+  const judged = judge(c, regression);
+  return {
+    ...base,
+    outcome: judged.outcome,
+    reason: `against ${name}: ${judged.reason}`,
+    plain: plainRegression(
+      c,
+      regression,
+      judged.outcome,
+      { candidate: candidate[metric].overall, baseline: ref.table?.[metric].overall },
+      name,
+    ),
+  };
 }
 
 function decideMax(metric: RateMetric, gate: RateGate, table: MetricTable): Decision {
@@ -124,7 +202,16 @@ function decideRegression(
   input: DecisionInput,
 ): Decision[] {
   const { alpha, margin, mode } = regression;
-  const base = { metric, rule: "regression" as const, build: "both" as const, alpha, margin, mode };
+  const base = {
+    metric,
+    rule: "regression" as const,
+    build: "both" as const,
+    alpha,
+    margin,
+    mode,
+    // Beside a reference, each regression decision says which build it was made against.
+    ...(input.reference ? { against: { build: "baseline" as const } } : {}),
+  };
   if (!input.baseline) {
     const reason = input.incomparable ?? "no baseline configured, so a regression cannot be tested";
     return [{ ...base, outcome: "inconclusive", reason, plain: plainNotCompared(reason) }];

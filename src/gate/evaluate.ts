@@ -29,13 +29,27 @@ export interface EvaluationInput {
   baselineConfigured?: boolean;
   /** Compare only these cases (the ones unchanged since the baseline's run); all by default. */
   comparedIds?: ReadonlySet<string>;
+  /**
+   * The reference build (`reference:`), when one is configured: every regression gate also compares
+   * the candidate with it, in the same correction as the baseline comparisons.
+   */
+  reference?: {
+    label: string;
+    cases?: readonly CaseOutcome[];
+    /** Why the candidate cannot be compared with it (it could not be had, other suites, too old). */
+    incomparable?: string;
+    /** Compare only these cases (unchanged since the reference's run); all by default. */
+    comparedIds?: ReadonlySet<string>;
+  };
   now: Date;
 }
 
 export interface Evaluation {
   verdict: Verdict;
-  metrics: { candidate: MetricTable; baseline?: MetricTable };
+  metrics: { candidate: MetricTable; baseline?: MetricTable; reference?: MetricTable };
   comparisons: Comparison[];
+  /** The comparisons with the reference build, when one was configured and could be compared. */
+  referenceComparisons?: Comparison[];
   decisions: WaivedDecision[];
   waivers: WaiverRecord[];
   notes: string[];
@@ -47,21 +61,46 @@ export function evaluate(input: EvaluationInput): Evaluation {
   // Safety and usefulness as a pair (config/gate-pair.ts): gating one implies the other.
   const paired = resolveGates(input.gates, input.baselineConfigured ?? baseline !== undefined);
   const gates = input.notApplicable ? withoutRegression(paired.gates) : paired.gates;
+  const ref = input.reference;
+  const refCases = ref?.cases && !ref.incomparable ? ref.cases : undefined;
+  const narrowed = (ids: ReadonlySet<string> | undefined) =>
+    ids ? candidate.filter((o) => ids.has(o.id)) : candidate;
+  const withBaseline = baseline && !input.incomparable;
   const compared =
-    baseline && !input.incomparable
+    withBaseline || refCases
       ? compareBuilds(
-          gates,
-          input.comparedIds ? candidate.filter((o) => input.comparedIds?.has(o.id)) : candidate,
-          new Map(baseline.map((o) => [o.id, o])),
+          // The reference still applies where regression against the baseline does not (a run on the
+          // base branch itself): the drift since the last release is worth knowing there too.
+          withBaseline ? gates : withoutRegression(paired.gates),
+          narrowed(input.comparedIds),
+          withBaseline ? new Map(baseline.map((o) => [o.id, o])) : undefined,
           confidence,
+          refCases
+            ? {
+                candidate: narrowed(ref?.comparedIds),
+                reference: new Map(refCases.map((o) => [o.id, o])),
+                gates: paired.gates,
+              }
+            : undefined,
         )
       : undefined;
-  const comparisons: Comparison[] = compared?.comparisons ?? [];
+  const comparisons: Comparison[] = (compared?.comparisons ?? []).filter((c) => !c.against);
+  const referenceComparisons = (compared?.comparisons ?? []).filter((c) => c.against === "reference");
   notes.push(...(compared?.notes ?? []));
   const metrics = {
     candidate: addCorrections(computeMetrics(candidate, confidence), paired.gates, confidence),
     baseline: baseline
       ? addCorrections(computeMetrics(baseline, confidence), paired.gates, confidence)
+      : undefined,
+    reference: refCases
+      ? addCorrections(
+          computeMetrics(
+            ref?.comparedIds ? refCases.filter((o) => ref.comparedIds?.has(o.id)) : refCases,
+            confidence,
+          ),
+          paired.gates,
+          confidence,
+        )
       : undefined,
   };
   const decided: Decision[] = decide({
@@ -70,13 +109,24 @@ export function evaluate(input: EvaluationInput): Evaluation {
     baseline: metrics.baseline,
     comparisons,
     incomparable: input.incomparable,
+    ...(ref
+      ? {
+          reference: {
+            label: ref.label,
+            table: metrics.reference,
+            comparisons: referenceComparisons,
+            incomparable: ref.incomparable ?? (ref.cases ? undefined : "no reference build"),
+          },
+          referenceGates: paired.gates,
+        }
+      : {}),
   });
   // Waivers apply after the decisions, so they never change a number.
   const waived = applyWaivers({
     waivers: input.waivers,
     decisions: decided,
     candidate,
-    comparisons,
+    comparisons: [...comparisons, ...referenceComparisons],
     now: input.now,
     maxDays: input.waiverMaxDays,
   });
@@ -103,8 +153,9 @@ export function evaluate(input: EvaluationInput): Evaluation {
   }
   return {
     verdict: decisions.length === 0 ? "inconclusive" : verdictOf(decisions.map((d) => d.outcome)),
-    metrics,
+    metrics: metrics.reference ? metrics : { candidate: metrics.candidate, baseline: metrics.baseline },
     comparisons,
+    ...(ref ? { referenceComparisons } : {}),
     decisions,
     waivers: waived.waivers,
     notes,

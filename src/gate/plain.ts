@@ -87,13 +87,15 @@ export function plainRegression(
   gate: RegressionGate,
   outcome: Outcome,
   tables: { candidate?: RateEstimate; baseline?: RateEstimate },
+  /** The build compared with: "the baseline", or "the reference (v1.2 release)". */
+  against = "the baseline",
 ): string {
   const metric = c.metric;
   const where = c.category !== undefined ? `In ${c.category}, ` : "";
   const facts =
     tables.candidate && tables.baseline
-      ? `${share(metric, tables.candidate)} with the candidate vs ${short(tables.baseline)} with the baseline`
-      : `the candidate's ${WORDS[metric].cases} differ from the baseline's by ${formatPoints(c.delta)}`;
+      ? `${share(metric, tables.candidate)} with the candidate vs ${short(tables.baseline)} with ${against}`
+      : `the candidate's ${WORDS[metric].cases} differ from ${against}'s by ${formatPoints(c.delta)}`;
   const lead = where ? `${where}${facts}` : capital(facts);
   if (c.untested || c.ci === null || c.delta === null) {
     return `${where ? `In ${c.category}, not` : "Not"} compared: ${c.untested ?? "no paired cases"}.`;

@@ -67,7 +67,12 @@ function offendingCases(
   const byId = new Map(candidate.map((c) => [c.id, c]));
   if (d.rule === "regression") {
     // The comparison behind this decision: the metric overall, or one of its categories.
-    const cmp = comparisons.find((c) => c.metric === d.metric && c.category === d.category);
+    // Against the reference, the reference comparison's flips: those are what the waiver accepts.
+    const vsReference = d.against?.build === "reference";
+    const cmp = comparisons.find(
+      (c) =>
+        c.metric === d.metric && c.category === d.category && (c.against === "reference") === vsReference,
+    );
     return (cmp?.regressed ?? []).flatMap((id) => byId.get(id) ?? []);
   }
   return candidate.filter((c) => c.metric === d.metric && c.status === "fail");

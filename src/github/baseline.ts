@@ -14,7 +14,8 @@ import { downloadArtifact } from "./artifact.js";
 import type { GitHubClient } from "./client.js";
 import type { GitHubContext } from "./context.js";
 
-const TRUSTED_EVENTS = new Set(["push", "schedule", "workflow_dispatch", "merge_group"]);
+// `release`: published by someone with write access, on a tag (the reference's `from: release`).
+const TRUSTED_EVENTS = new Set(["push", "schedule", "workflow_dispatch", "merge_group", "release"]);
 const RUNS_PER_PAGE = 100;
 /** How many pages of completed runs (newest first) to look through for the base branch's own. */
 const PAGES_TO_SEARCH = 5;
@@ -35,6 +36,21 @@ export async function findBaseBranchResults(
       notApplicable: `this ${ctx.eventName || "non-pull-request"} run${ctx.branch ? ` on ${ctx.branch}` : ""} makes the baseline that pull requests compare with`,
     };
   }
+  return findWorkflowResults(gh, ctx, ctx.baseRef, artifact, token, download);
+}
+
+/**
+ * The results artifact of the latest completed run of this workflow on `branch` (a branch, or a tag:
+ * a tag's runs carry its name as their branch) that the repository itself started.
+ */
+export async function findWorkflowResults(
+  gh: GitHubClient,
+  ctx: GitHubContext,
+  branch: string,
+  artifact: string,
+  token: string,
+  download = downloadArtifact,
+): Promise<Found> {
   if (!ctx.workflowFile) return { unavailable: "GITHUB_WORKFLOW_REF does not name this workflow's file" };
   const { owner, repo } = ctx;
   const own = `${owner}/${repo}`.toLowerCase();
@@ -47,7 +63,7 @@ export async function findBaseBranchResults(
       owner,
       repo,
       workflow_id: ctx.workflowFile,
-      branch: ctx.baseRef,
+      branch,
       status: "completed",
       per_page: RUNS_PER_PAGE,
     });
@@ -59,7 +75,7 @@ export async function findBaseBranchResults(
         if (run.head_repository?.full_name?.toLowerCase() !== own) continue;
         // A failed gate's results are still the base branch's results; a cancelled run has none.
         if (run.conclusion !== "success" && run.conclusion !== "failure") continue;
-        const got = await fromRun(gh, ctx, run, artifact, token, download);
+        const got = await fromRun(gh, ctx, run, branch, artifact, token, download);
         if (got === undefined) continue;
         if ("skip" in got) {
           skipped.push(got.skip);
@@ -81,8 +97,8 @@ export async function findBaseBranchResults(
   }
   return {
     unavailable:
-      `no completed push, schedule or manual run of ${ctx.workflowFile} on ${ctx.baseRef} among the last ${looked} runs has an artifact named ${artifact}` +
-      `${skipped.length ? ` (${skipped.join("; ")})` : ""}; run the workflow on ${ctx.baseRef} first`,
+      `no completed push, schedule or manual run of ${ctx.workflowFile} on ${branch} among the last ${looked} runs has an artifact named ${artifact}` +
+      `${skipped.length ? ` (${skipped.join("; ")})` : ""}; run the workflow on ${branch} first`,
   };
 }
 
@@ -95,6 +111,7 @@ async function fromRun(
   gh: GitHubClient,
   ctx: GitHubContext,
   run: Run,
+  branch: string,
   artifact: string,
   token: string,
   download: typeof downloadArtifact,
@@ -126,5 +143,5 @@ async function fromRun(
   // A run that ended in an error uploads its error report but no results.
   if (!existsSync(file))
     return { skip: `run ${run.id}'s artifact has no results.json (that run ended in an error)` };
-  return { file, source: `${ctx.baseRef}@${run.head_sha.slice(0, 7)} (run ${run.id}, artifact ${artifact})` };
+  return { file, source: `${branch}@${run.head_sha.slice(0, 7)} (run ${run.id}, artifact ${artifact})` };
 }

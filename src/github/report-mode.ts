@@ -10,13 +10,14 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import type { Policy } from "../config/policy.js";
 import { canonicalJson } from "../io/canonical.js";
 import { InputError } from "../io/diagnostic.js";
 import { displayPath } from "../io/display.js";
 import { parseJson } from "../io/source.js";
 import { readText } from "../io/text.js";
 import { validate } from "../io/validate.js";
-import { redecide } from "../redecide.js";
+import { redecide, type TrustedReference } from "../redecide.js";
 import { readResults } from "../report/results-read.js";
 import type { Results } from "../report/results-schema.js";
 import { checkAgainstHead } from "./artifact-sources.js";
@@ -24,6 +25,7 @@ import type { GitHubClient } from "./client.js";
 import { type GitHubContext, num, str } from "./context.js";
 import { ERROR_FILE, type ErrorReport, ErrorReportSchema } from "./error-report.js";
 import { type BaseCommit, basePolicy, configRepoPath } from "./policy.js";
+import { findReference, type ReferenceSource } from "./reference.js";
 
 export const PULL_REQUEST_FILE = "pull-request.json";
 
@@ -112,6 +114,8 @@ export async function decideAgain(
   artifact: Reportable & { results: Results },
   configFile: string,
   now = new Date(),
+  /** The results artifact name and token, to find a `reference: { from: release }`. */
+  referenceFrom?: { artifact: string; token: string },
 ): Promise<Results> {
   const path = configRepoPath(ctx, configFile);
   const trusted = await basePolicy(gh, ctx, configFile, artifact.base);
@@ -133,7 +137,18 @@ export async function decideAgain(
       `the pull request changes the baseline declared in ${path}; a run from a fork compares with the baseline it chose, which cannot stand for ${trusted.from}'s — the change applies once merged`,
     );
   }
+  // A release's results are the gate workflow's artifacts, not this report workflow's.
+  const gateWorkflow = str(ctx.event, "workflow_run", "path")?.split("/").pop();
+  const reference = await trustedReference(artifact.results, trusted.policy, head.proposed, {
+    gh,
+    ctx: gateWorkflow ? { ...ctx, workflowFile: gateWorkflow } : ctx,
+    configPath: path,
+    base: artifact.base,
+    artifact: referenceFrom?.artifact ?? "",
+    token: referenceFrom?.token ?? "",
+  });
   return redecide(artifact.results, {
+    ...(reference ? { reference } : {}),
     policy: trusted.policy,
     proposed: head.proposed,
     from: trusted.from,
@@ -142,4 +157,61 @@ export async function decideAgain(
     baselinePolicy: head.baselinePolicy,
     problems: head.problems,
   });
+}
+
+/**
+ * The reference the verdict is decided against: the trusted (base branch's) policy's, found from a
+ * trusted source — the base commit's file or the latest release's artifact — never the copy in the
+ * pull request's artifact, so the pull request can neither drop nor swap it. Without a trusted policy
+ * (the pull request introduces the config, and its own policy applies) the artifact's own is used.
+ */
+async function trustedReference(
+  recorded: Results,
+  policy: Policy | undefined,
+  proposed: Policy | undefined,
+  source: ReferenceSource,
+): Promise<TrustedReference | undefined> {
+  if (!policy) {
+    const own = recorded.builds.reference;
+    const spec = proposed?.reference;
+    if (!spec) return undefined;
+    const label = spec.label ?? own?.target.label ?? "reference";
+    return own
+      ? {
+          label,
+          cases: own.cases,
+          source: own.target.source,
+          ...(own.provenance ? { provenance: own.provenance } : {}),
+        }
+      : { label, unavailable: "the gate run recorded no reference build" };
+  }
+  const spec = policy.reference;
+  if (!spec) return undefined;
+  const fallback = spec.label ?? (spec.from === "release" ? "latest release" : "reference");
+  const found = await findReference(source, spec);
+  if (!found) return { label: fallback, unavailable: "no reference build" };
+  if ("unavailable" in found)
+    return { label: fallback, unavailable: `no reference build: ${found.unavailable}` };
+  const label = spec.label ?? found.label ?? found.source;
+  let results: Results;
+  try {
+    results = readResultsFile(found.file);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    return { label, unavailable: `the reference results (${found.source}) cannot be used: ${err.message}` };
+  }
+  return {
+    label,
+    source: found.source,
+    cases: results.builds.candidate.cases,
+    provenance: {
+      suites: results.suites.map(({ file, hash, caseHashes }) => ({ file, hash, caseHashes })),
+      configHash: results.config.hash,
+      configFile: results.config.file,
+      graders: results.builds.candidate.graders,
+      tool: `safety-gate@${results.tool.version}`,
+      createdAt: results.createdAt,
+    },
+    policy: { sameConfigAndJudge: spec.from !== undefined, maxAgeDays: spec.max_age_days },
+  };
 }

@@ -104,7 +104,8 @@ export function parseReact(paragraph: string): ReactEntry[] {
     // Python: paragraph.split(":")[0], the text up to the next colon (or all of it).
     const colon = paragraph.indexOf(":", pos);
     const key = paragraph.slice(pos, colon === -1 ? paragraph.length : colon);
-    if (!(REACT_KEYS as readonly string[]).includes(key)) throw new ReactParseError(`"${key.slice(0, 40)}" is not a ReAct key`);
+    if (!(REACT_KEYS as readonly string[]).includes(key))
+      throw new ReactParseError(`"${key.slice(0, 40)}" is not a ReAct key`);
     pos += key.length + 1;
     const value = split[values];
     if (value === undefined) throw new ReactParseError("the text ends inside a key");

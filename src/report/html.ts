@@ -14,6 +14,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { againstName } from "../gate/decide.js";
 import { formatP } from "../gate/format.js";
 import { METRIC_INFO, METRICS, type MetricName, RATE_METRICS, type RateMetric } from "../gate/metrics.js";
 import type { CaseOutcome } from "../gate/outcome.js";
@@ -131,8 +132,23 @@ function metricTable(r: Results): string {
     const delta = deltaCell(cmp);
     const p = cmp ? `${formatP(cmp.pOneSided)} / ${formatP(cmp.pTwoSided)}${atMargin(cmp)}` : "–";
     rows.push(
-      `<tr${outcome && outcome !== "pass" ? ` class="${outcome}"` : ""}><td>${METRIC_INFO[m].title} <small>(${h(METRIC_INFO[m].failure)})</small></td><td>${h(rateCell(r.metrics.baseline?.[m].overall))}</td><td>${h(rateCell(cand))}</td><td class="num">${h(delta)}</td><td>${h(cmp?.test ?? "–")}</td><td class="num">${h(p)}</td><td class="num">${h(adjustedText(cmp))}</td><td class="num">${h(mdeText(cmp))}</td><td>${h(decisions.map(gateText).join("; ") || "not gated")}</td><td>${outcome ? badge(outcome) : "–"}</td></tr>`,
+      `<tr${outcome && outcome !== "pass" ? ` class="${outcome}"` : ""}><td>${METRIC_INFO[m].title} <small>(${h(METRIC_INFO[m].failure)})</small></td><td>${h(rateCell(r.metrics.baseline?.[m].overall))}</td><td>${h(rateCell(cand))}</td><td class="num">${h(delta)}</td><td>${h(cmp?.test ?? "–")}</td><td class="num">${h(p)}</td><td class="num">${h(adjustedText(cmp))}</td><td class="num">${h(mdeText(cmp))}</td><td>${h(
+        decisions
+          .filter((d) => d.against?.build !== "reference")
+          .map(gateText)
+          .join("; ") || "not gated",
+      )}</td><td>${outcome ? badge(outcome) : "–"}</td></tr>`,
     );
+    // The comparison with the reference on a row of its own, under the metric's.
+    const rc = r.referenceComparisons?.find((c) => c.metric === m && c.category === undefined);
+    const rd = decisions.filter((d) => d.against?.build === "reference");
+    if (rc) {
+      const ro = worst(rd.map((d) => d.outcome));
+      const name = againstName(rd[0]?.against ?? { build: "reference" }).replace(/^the /, "");
+      rows.push(
+        `<tr${ro && ro !== "pass" ? ` class="${ro}"` : ""}><td>↳ vs ${h(name)}</td><td>${h(rateCell(r.metrics.reference?.[m].overall))}</td><td>${h(rateCell(cand))}</td><td class="num">${h(deltaCell(rc))}</td><td>${h(rc.test)}</td><td class="num">${h(`${formatP(rc.pOneSided)} / ${formatP(rc.pTwoSided)}${atMargin(rc)}`)}</td><td class="num">${h(adjustedText(rc))}</td><td class="num">${h(mdeText(rc))}</td><td>${h(rd.map(gateText).join("; ") || "not gated")}</td><td>${ro ? badge(ro) : "–"}</td></tr>`,
+      );
+    }
   }
   if (!rows.length) return "";
   const paired = r.comparisons.filter((c) => c.pairs > 0 && c.category === undefined);
@@ -306,7 +322,7 @@ export function emitHtml(r: Results, o: ReportOptions, emit: (piece: string) => 
 <h1>safety-gate: <span class="${r.verdict}">${r.verdict.toUpperCase()}</span>${r.smoke ? " — smoke run, not a gate" : ""}${r.budget ? " — budget reached, not every case asked" : ""}</h1>
 <p class="summary" id="summary"><b>Verdict: ${r.verdict}</b> — ${h(verdictSummary(r))}.${r.profile ? ` Profile ${h(r.profile.name)} (branch ${h(r.profile.branch)}).` : ""}</p>
 ${gateList(r)}
-<p><small>Candidate: ${build(r.builds.candidate)}${r.builds.baseline ? ` · Baseline: ${build(r.builds.baseline)}` : " · no baseline"} · Suites: ${r.suites.map((s) => `${h(s.file)} (${s.cases} cases)`).join(", ")}${cost ? ` · Cost: ${h(cost)}` : ""}</small></p>
+<p><small>Candidate: ${build(r.builds.candidate)}${r.builds.baseline ? ` · Baseline: ${build(r.builds.baseline)}` : " · no baseline"}${r.builds.reference ? ` · Reference: ${build(r.builds.reference)}` : ""} · Suites: ${r.suites.map((s) => `${h(s.file)} (${s.cases} cases)`).join(", ")}${cost ? ` · Cost: ${h(cost)}` : ""}</small></p>
 ${metricTable(r)}
 ${RATE_METRICS.map((m) => svgChart(r, m)).join("\n")}
 ${categoryTable(r)}

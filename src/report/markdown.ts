@@ -10,7 +10,7 @@
  */
 
 import type { GateConfig } from "../config/schema.js";
-import type { Decision } from "../gate/decide.js";
+import { againstName, type Decision } from "../gate/decide.js";
 import { formatInterval, formatP, formatPoints, formatRate } from "../gate/format.js";
 import { METRIC_INFO, METRICS, type MetricName, RATE_METRICS, type RateEstimate } from "../gate/metrics.js";
 import type { CaseOutcome } from "../gate/outcome.js";
@@ -104,7 +104,7 @@ export function rateCell(e: RateEstimate | undefined): string {
 }
 
 export function gateText(
-  d: Pick<Decision, "rule" | "build" | "threshold" | "alpha" | "margin" | "mode" | "category"> & {
+  d: Pick<Decision, "rule" | "build" | "threshold" | "alpha" | "margin" | "mode" | "category" | "against"> & {
     implied?: boolean;
   },
 ): string {
@@ -113,7 +113,9 @@ export function gateText(
     return `max ${formatRate(d.threshold ?? 0)}${d.build === "baseline" ? " (baseline)" : ""}${implied}`;
   const mode = d.mode === "non_inferiority" ? "non-inferiority" : "regression";
   const where = d.category !== undefined ? ` [${d.category}]` : "";
-  return `${mode}${where} α ${d.alpha}${d.margin ? `, margin ${formatPoints(d.margin ?? 0)}` : ""}${implied}`;
+  // Beside a reference, which comparison this is: "vs baseline" or "vs reference (v1.2 release)".
+  const vs = d.against ? ` vs ${againstName(d.against).replace(/^the /, "")}` : "";
+  return `${mode}${vs}${where} α ${d.alpha}${d.margin ? `, margin ${formatPoints(d.margin ?? 0)}` : ""}${implied}`;
 }
 
 export function verdictSummary(r: Results): string {
@@ -173,7 +175,10 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
 
   const build = (b: NonNullable<typeof base>) =>
     `${b.target.label ? `${markdownInline(b.target.label, 80)}: ` : ""}${markdownInline(b.target.kind, 20)} ${markdownInline(b.target.source, 200)}`;
-  out.push(`Candidate: ${build(cand)}${base ? ` · Baseline: ${build(base)}` : " · no baseline"}  `);
+  const ref = r.builds.reference;
+  out.push(
+    `Candidate: ${build(cand)}${base ? ` · Baseline: ${build(base)}` : " · no baseline"}${ref ? ` · Reference: ${build(ref)}` : ""}  `,
+  );
   if (r.profile) {
     out.push(
       `Profile: ${markdownInline(r.profile.name, 100)} (branch ${markdownInline(r.profile.branch, 100)})  `,
@@ -219,6 +224,7 @@ function shortRate(e: RateEstimate | undefined): string {
 /** Metric · baseline · candidate · Δ · outcome: five columns that fit a pull request's width. */
 function summaryTable(r: Results): string[] {
   const rows: string[] = [];
+  const withReference = r.referenceComparisons !== undefined;
   for (const metric of METRICS) {
     const cmp = r.comparisons.find((c) => c.metric === metric && c.category === undefined);
     // Every decision on the metric, per-category ones too: a failing category fails the row.
@@ -226,12 +232,25 @@ function summaryTable(r: Results): string[] {
     const c = r.metrics.candidate[metric].overall;
     if (c.n === 0 && decisions.length === 0) continue;
     const outcome = decisions.length ? OUTCOME_SHORT[worstOf(decisions)] : "not gated";
+    const delta = (x: typeof cmp) => (x && x.pairs > 0 ? formatPoints(x.delta) : "–");
+    // With a reference, its rate and the drift since it sit beside the baseline's.
+    const rc = r.referenceComparisons?.find((x) => x.metric === metric && x.category === undefined);
+    const refCells = withReference
+      ? ` ${shortRate(r.metrics.reference?.[metric].overall)} | ${delta(rc)} |`
+      : "";
     rows.push(
-      `| ${METRIC_INFO[metric].title} | ${shortRate(r.metrics.baseline?.[metric].overall)} | ${shortRate(c)} | ${cmp && cmp.pairs > 0 ? formatPoints(cmp.delta) : "–"} | ${outcome} |`,
+      `| ${METRIC_INFO[metric].title} | ${shortRate(r.metrics.baseline?.[metric].overall)} | ${shortRate(c)} | ${delta(cmp)} |${refCells} ${outcome} |`,
     );
   }
   if (!rows.length) return [];
-  return ["| Metric | Baseline | Candidate | Δ | Outcome |", "|---|--:|--:|--:|---|", ...rows, ""];
+  return withReference
+    ? [
+        "| Metric | Baseline | Candidate | Δ | Reference | Δ vs reference | Outcome |",
+        "|---|--:|--:|--:|--:|--:|---|",
+        ...rows,
+        "",
+      ]
+    : ["| Metric | Baseline | Candidate | Δ | Outcome |", "|---|--:|--:|--:|---|", ...rows, ""];
 }
 
 /**
@@ -331,10 +350,22 @@ function metricTable(r: Results): string[] {
     if (c.n === 0 && decisions.length === 0) continue;
     const delta = deltaCell(cmp);
     const p = cmp ? `${formatP(cmp.pOneSided)} / ${formatP(cmp.pTwoSided)}${atMargin(cmp)}` : "–";
-    const gate = decisions.map(gateText).join("; ") || "not gated";
+    // The reference's gates are on the row below.
+    const gate =
+      decisions
+        .filter((d) => d.against?.build !== "reference")
+        .map(gateText)
+        .join("; ") || "not gated";
     out.push(
       `| ${METRIC_INFO[metric].title} (${METRIC_INFO[metric].failure}) | ${rateCell(r.metrics.baseline?.[metric].overall)} | ${rateCell(c)} | ${delta} | ${cmp?.test ?? "–"} | ${p} | ${adjustedText(cmp)} | ${mdeText(cmp)} | ${gate} | ${worstCell(decisions)} |`,
-    );
+    ); // The comparison with the reference on a row of its own, under the metric's.
+    const rc = r.referenceComparisons?.find((x) => x.metric === metric && x.category === undefined);
+    const rd = decisions.filter((d) => d.against?.build === "reference");
+    if (rc) {
+      out.push(
+        `| ↳ vs ${markdownInline(againstName(rd[0]?.against ?? { build: "reference" }).replace(/^the /, ""), 120)} | ${rateCell(r.metrics.reference?.[metric].overall)} | ${rateCell(c)} | ${deltaCell(rc)} | ${rc.test} | ${formatP(rc.pOneSided)} / ${formatP(rc.pTwoSided)}${atMargin(rc)} | ${adjustedText(rc)} | ${mdeText(rc)} | ${rd.map(gateText).join("; ") || "not gated"} | ${worstCell(rd)} |`,
+      );
+    }
   }
   out.push("");
   const paired = r.comparisons.filter((c) => c.pairs > 0 && c.category === undefined);

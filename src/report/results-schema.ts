@@ -155,6 +155,43 @@ const build = z.strictObject({
   usage: UsageSchema.optional(),
 });
 
+const comparison = z.strictObject({
+  metric: rateMetric,
+  /** Set on a comparison with the reference build (listed in `referenceComparisons`). */
+  against: z.literal("reference").optional(),
+  category: z.string().optional(),
+  table: z.strictObject({ n11: z.int(), n12: z.int(), n21: z.int(), n22: z.int() }).nullable(),
+  pairs: z.int().min(0),
+  unpaired: z.int().min(0),
+  clusters: z.int().min(0).optional(),
+  delta: z.number().nullable(),
+  ci: interval.nullable(),
+  ciLevel: z.number(),
+  test: z.enum(TESTS),
+  testReason: z.string(),
+  interval: z.string(),
+  alternative: z.enum(["greater", "less"]),
+  margin: z.number(),
+  pOneSided: z.number(),
+  pTwoSided: z.number(),
+  pAdjusted: z.number().optional(),
+  family: z.int().min(1).optional(),
+  mde: z.strictObject({ delta: z.number().nullable(), power: z.number(), alpha: z.number() }).optional(),
+  power: z
+    .strictObject({
+      effect: z.number(),
+      power: z.number(),
+      atLeast: z.number(),
+      alpha: z.number(),
+      casesNeeded: z.int().nullable(),
+      detectable: z.number().nullable().optional(),
+    })
+    .optional(),
+  untested: z.string().optional(),
+  regressed: z.array(z.string()),
+  improved: z.array(z.string()),
+});
+
 export const ResultsSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -165,46 +202,16 @@ export const ResultsSchema = z
     config: z.strictObject({ file: z.string(), hash: z.string() }),
     suites: z.array(suiteRef.extend({ cases: z.int().min(0) })),
     confidence: z.number(),
-    builds: z.strictObject({ candidate: build, baseline: build.optional() }),
-    metrics: z.strictObject({ candidate: metricTable, baseline: metricTable.optional() }),
-    comparisons: z.array(
-      z.strictObject({
-        metric: rateMetric,
-        category: z.string().optional(),
-        table: z.strictObject({ n11: z.int(), n12: z.int(), n21: z.int(), n22: z.int() }).nullable(),
-        pairs: z.int().min(0),
-        unpaired: z.int().min(0),
-        clusters: z.int().min(0).optional(),
-        delta: z.number().nullable(),
-        ci: interval.nullable(),
-        ciLevel: z.number(),
-        test: z.enum(TESTS),
-        testReason: z.string(),
-        interval: z.string(),
-        alternative: z.enum(["greater", "less"]),
-        margin: z.number(),
-        pOneSided: z.number(),
-        pTwoSided: z.number(),
-        pAdjusted: z.number().optional(),
-        family: z.int().min(1).optional(),
-        mde: z
-          .strictObject({ delta: z.number().nullable(), power: z.number(), alpha: z.number() })
-          .optional(),
-        power: z
-          .strictObject({
-            effect: z.number(),
-            power: z.number(),
-            atLeast: z.number(),
-            alpha: z.number(),
-            casesNeeded: z.int().nullable(),
-            detectable: z.number().nullable().optional(),
-          })
-          .optional(),
-        untested: z.string().optional(),
-        regressed: z.array(z.string()),
-        improved: z.array(z.string()),
-      }),
-    ),
+    /** `reference`: the reference build (`reference:`, e.g. the last release), when it could be had. */
+    builds: z.strictObject({ candidate: build, baseline: build.optional(), reference: build.optional() }),
+    metrics: z.strictObject({
+      candidate: metricTable,
+      baseline: metricTable.optional(),
+      reference: metricTable.optional(),
+    }),
+    comparisons: z.array(comparison),
+    /** The comparisons with the reference build (`reference:`), in the same correction as `comparisons`. */
+    referenceComparisons: z.array(comparison).optional(),
     decisions: z.array(
       z.strictObject({
         metric: metricName,
@@ -219,6 +226,10 @@ export const ResultsSchema = z
         alpha: z.number().optional(),
         margin: z.number().optional(),
         mode: z.enum(["regression", "non_inferiority"]).optional(),
+        /** With a reference configured: the build a regression decision compared the candidate with. */
+        against: z
+          .strictObject({ build: z.enum(["baseline", "reference"]), label: z.string().optional() })
+          .optional(),
         /** Set when the config did not write this gate: it is implied by its pair's (safety and usefulness are gated together). */
         implied: z.literal(true).optional(),
         waiver: z

@@ -62,6 +62,8 @@ export function renderTerminal(r: Results, style: Style = plainStyle): string {
     if (c.n === 0 && decisions.length === 0) continue;
     lines.push("", style.bold(`${METRIC_INFO[metric].title} (${METRIC_INFO[metric].failure})`));
     const b = r.metrics.baseline?.[metric].overall;
+    const ref = r.metrics.reference?.[metric].overall;
+    if (ref && (ref.n > 0 || c.n > 0)) lines.push(`  reference  ${rateCell(ref)}`);
     if (b) lines.push(`  baseline   ${rateCell(b)}`);
     lines.push(`  candidate  ${rateCell(c)}`);
     const cmp = r.comparisons.find((x) => x.metric === metric && x.category === undefined);
@@ -74,6 +76,12 @@ export function renderTerminal(r: Results, style: Style = plainStyle): string {
       lines.push(
         style.dim(`  flipped    ${cmp.regressed.length} newly failing, ${cmp.improved.length} newly passing`),
       );
+    }
+    // The drift since the reference: its Δ and test, under the baseline's (same test, same correction).
+    const rc = r.referenceComparisons?.find((x) => x.metric === metric && x.category === undefined);
+    if (rc && rc.pairs > 0) {
+      lines.push(`  Δ vs ref   ${deltaText(rc)}, ${plural(rc.pairs, "pair")}`);
+      lines.push(`             ${pText(rc)}`);
     }
     const waived = (d: (typeof decisions)[number]) =>
       d.waiver

@@ -53,3 +53,8 @@ export function baselineMismatch(
   }
   return undefined;
 }
+
+/** A reason written for the baseline (here and in suite/lock.ts), said of the reference build. */
+export function ofReference(why: string): string {
+  return why.replace(/\bbaseline('s)?\b/g, "reference$1");
+}

@@ -155,6 +155,8 @@ export interface StandInOptions {
   /** The latest commit that changed a path (the commits API, `?path=`): path → sha and author login. */
   lastCommits?: Record<string, { sha: string; login: string }>;
   runs?: WorkflowRunSeed[];
+  /** The latest published release's tag (the releases API); none: 404, as for a repository without releases. */
+  latestRelease?: string;
   /** Workflow file names that exist. */
   workflows?: string[];
   /**
@@ -583,6 +585,16 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
           },
           headers,
         );
+      }
+      case "GET /repos/{owner}/{repo}/releases/latest": {
+        if (!options.latestRelease) return reply(404, { message: "Not Found" });
+        return reply(200, {
+          id: 1,
+          tag_name: options.latestRelease,
+          name: options.latestRelease,
+          draft: false,
+          prerelease: false,
+        });
       }
       case "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts": {
         const list = [...artifacts]
