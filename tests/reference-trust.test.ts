@@ -99,6 +99,9 @@ const run = (s: StandIn, inputs: Record<string, string>, event: ActionEvent) =>
 const comment = (s: StandIn) =>
   (s.comments.get(PR)?.[0]?.body ?? "").replaceAll("&#8203;", "").replaceAll("\\_", "_");
 
+/** The baseline responses the base commit holds (the baseline is read there too). */
+const candidateAtBase = () => readFileSync(join(work, "gate/candidate.jsonl"), "utf8");
+
 const resultsOf = (dir: string): Results => JSON.parse(readFileSync(join(dir, "results.json"), "utf8"));
 
 describe("a pull request can neither drop nor swap the base branch's reference", () => {
@@ -118,7 +121,11 @@ describe("a pull request can neither drop nor swap the base branch's reference",
       writeFileSync(join(work, "gate/release.json"), easy);
       const s = await standIn({
         files: {
-          [BASE]: { [CONFIG]: BASE_CONFIG, "gate/release.json": release },
+          [BASE]: {
+            [CONFIG]: BASE_CONFIG,
+            "gate/release.json": release,
+            "gate/candidate.jsonl": candidateAtBase(),
+          },
           [HEAD]: { [CONFIG]: head },
         },
       });
@@ -167,7 +174,11 @@ describe("mode: report decides a fork's artifact against the trusted reference",
     const s = await standIn({
       pulls: { [PR]: { headSha: HEAD, baseSha: BASE } },
       files: {
-        [BASE]: { [CONFIG]: BASE_CONFIG, "gate/release.json": release },
+        [BASE]: {
+          [CONFIG]: BASE_CONFIG,
+          "gate/release.json": release,
+          "gate/candidate.jsonl": candidateAtBase(),
+        },
         [HEAD]: {
           [CONFIG]: headConfig,
           "gate/suite.jsonl": readFileSync(join(work, "gate/suite.jsonl"), "utf8"),
