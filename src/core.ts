@@ -12,8 +12,7 @@ import { policyChanges, policyOf, type TrustedPolicy, withPolicy } from "./confi
 import { chooseProfile, withProfile } from "./config/profiles.js";
 import type { TargetConfig } from "./config/schema.js";
 import { evaluate } from "./gate/evaluate.js";
-import { type CaseOutcome, scoreCase } from "./gate/outcome.js";
-import { createScorer, type Scorer } from "./gate/scoring.js";
+import { createScorer } from "./gate/scoring.js";
 import { OpenAIChatModels } from "./graders/openai-chat.js";
 import { buildGraders, type ChatModelFactory } from "./graders/registry.js";
 import { InputError, keyPathOf } from "./io/diagnostic.js";
@@ -21,7 +20,9 @@ import { displayPath } from "./io/display.js";
 import { Redactor } from "./io/redact.js";
 import { type ReportOptions, reportOptionsFrom } from "./report/markdown.js";
 import type { Results } from "./report/results-schema.js";
+import { collect } from "./runner/collect.js";
 import type { Progress } from "./runner/progress.js";
+import { askInLooks } from "./runner/sequential.js";
 import { type LoadedCase, loadSuites } from "./suite/load.js";
 import {
   caseDiffSince,
@@ -35,7 +36,7 @@ import { pickSubset, type Subset, smokeNote } from "./suite/subset.js";
 import { createTarget } from "./targets/index.js";
 import { baselineMismatch } from "./targets/provenance.js";
 import { ResultsTarget } from "./targets/results.js";
-import type { CaseResponse, Target } from "./targets/target.js";
+import type { Target } from "./targets/target.js";
 import { VERSION } from "./version.js";
 
 export interface RunOptions {
@@ -93,33 +94,6 @@ export interface RunOptions {
 export type BaselineFetcher = (
   from: NonNullable<TargetConfig["from"]>,
 ) => Promise<{ file: string; source: string } | { unavailable: string } | { notApplicable: string }>;
-
-/** Model graders wait on the network; this many cases are graded at once. */
-const GRADING_CONCURRENCY = 8;
-
-/** Gathers a target's responses (one per case and sample, in any order) and scores each case from all of its own. */
-async function collect(target: Target, cases: readonly LoadedCase[], scorer: Scorer): Promise<CaseOutcome[]> {
-  const answers = new Map<string, CaseResponse[]>();
-  for (const r of await target.respond(cases)) {
-    const list = answers.get(r.id);
-    if (list) list.push(r);
-    else answers.set(r.id, [r]);
-  }
-  const out: CaseOutcome[] = new Array(cases.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < cases.length; i = next++) {
-      const c = cases[i] as LoadedCase;
-      const scored = scoreCase(c, answers.get(c.id), scorer.score);
-      // Rule graders answer at once: no await (and no turn of the event loop) per case.
-      const outcome = scored instanceof Promise ? await scored : scored;
-      outcome.source = c.source;
-      out[i] = outcome;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(GRADING_CONCURRENCY, cases.length) }, worker));
-  return out;
-}
 
 /** The baseline target, or why there is none although one is configured. */
 async function baselineTargetOf(
@@ -237,19 +211,7 @@ async function gateWith(
       ? new Set(suiteDiff.unchanged)
       : undefined;
   for (const secret of live.redactor.values) options.registerSecret?.(secret);
-  const candidate = await collect(candidateTarget, cases, scorer);
-  throwIfGraderUnusable(chatModels, loaded, config);
-  const baseline = baselineTarget
-    ? await collect(baselineTarget, pairedIds ? cases.filter((c) => pairedIds.has(c.id)) : cases, scorer)
-    : undefined;
-  throwIfGraderUnusable(chatModels, loaded, config);
-
-  const notes: string[] = [];
-  if (baselineTarget instanceof ResultsTarget && baselineTarget.ignoredKeys.length) {
-    notes.push(
-      `The baseline results were written by a newer safety-gate (${baselineTarget.provenance.tool}); keys this version does not know were ignored: ${baselineTarget.ignoredKeys.slice(0, 5).join(", ")}${baselineTarget.ignoredKeys.length > 5 ? ", …" : ""}.`,
-    );
-  }
+  // Whether the builds can be compared does not depend on their answers: known before any is asked.
   const mismatch =
     unavailable ??
     (baselineTarget
@@ -267,26 +229,62 @@ async function gateWith(
     mismatch && !unavailable && suiteDiff?.changed && !pairedIds && suiteDiff.unchanged.length > 0
       ? `${mismatch}, or set \`baseline: { compare: unchanged }\` (or run with --compare-unchanged) to compare on the ${suiteDiff.unchanged.length} unchanged cases`
       : mismatch;
-  if (pairedIds && suiteDiff && !incomparable) {
-    notes.push(
-      `Compared with the baseline on ${pairedIds.size} of ${cases.length} cases, those unchanged since the baseline's run (${narrowing}); not compared: ${describeDiff(suiteDiff)}.`,
-    );
-  }
-  if (picked) notes.unshift(smokeNote(picked.length, allCases.length, options.subset ?? {}));
-  const evaluation = evaluate({
+  const evaluationInput = {
     gates: config.gates,
     confidence: config.confidence,
     waivers: config.waivers,
     waiverMaxDays: config.waiver_max_days,
-    candidate,
-    baseline,
     baselineConfigured: baselineTarget !== undefined || unavailable !== undefined,
     // --compare-unchanged: only the cases whose content did not change are compared.
     comparedIds: pairedIds,
     incomparable,
     notApplicable,
     now,
-  });
+  };
+  const sequential = config.runner.sequential;
+  // Looks need two builds to compare on every case of a full run; otherwise the run is the fixed one.
+  const stepwise =
+    sequential && baselineTarget && !incomparable && !picked && !pairedIds
+      ? await askInLooks({
+          cases,
+          candidate: candidateTarget,
+          baseline: baselineTarget,
+          scorer,
+          plan: sequential,
+          samples: config.runner.samples,
+          evaluate: (candidate, baseline, look) =>
+            evaluate({ ...evaluationInput, candidate, baseline, look }),
+          afterEach: () => throwIfGraderUnusable(chatModels, loaded, config),
+        })
+      : undefined;
+  const candidate = stepwise?.candidate ?? (await collect(candidateTarget, cases, scorer));
+  throwIfGraderUnusable(chatModels, loaded, config);
+  const baseline =
+    stepwise?.baseline ??
+    (baselineTarget
+      ? await collect(baselineTarget, pairedIds ? cases.filter((c) => pairedIds.has(c.id)) : cases, scorer)
+      : undefined);
+  throwIfGraderUnusable(chatModels, loaded, config);
+
+  const notes: string[] = [];
+  if (sequential && !stepwise) {
+    notes.push(
+      `runner.sequential was not used: ${picked ? "a smoke run (--limit/--filter) asks its cases in full" : !baselineTarget ? "there is no baseline to compare with at the looks" : pairedIds ? "the builds are compared on the unchanged cases only" : "the builds cannot be compared"}; every case was asked.`,
+    );
+  }
+  if (baselineTarget instanceof ResultsTarget && baselineTarget.ignoredKeys.length) {
+    notes.push(
+      `The baseline results were written by a newer safety-gate (${baselineTarget.provenance.tool}); keys this version does not know were ignored: ${baselineTarget.ignoredKeys.slice(0, 5).join(", ")}${baselineTarget.ignoredKeys.length > 5 ? ", …" : ""}.`,
+    );
+  }
+  if (pairedIds && suiteDiff && !incomparable) {
+    notes.push(
+      `Compared with the baseline on ${pairedIds.size} of ${cases.length} cases, those unchanged since the baseline's run (${narrowing}); not compared: ${describeDiff(suiteDiff)}.`,
+    );
+  }
+  if (picked) notes.unshift(smokeNote(picked.length, allCases.length, options.subset ?? {}));
+  if (stepwise) notes.unshift(stepwise.note);
+  const evaluation = stepwise?.evaluation ?? evaluate({ ...evaluationInput, candidate, baseline });
   const { metrics, comparisons, decisions } = evaluation;
   notes.push(...evaluation.notes);
   const policy = policyNote(options.policy, loaded);
@@ -330,6 +328,7 @@ async function gateWith(
         }
       : undefined,
     profile: chosen ? { name: chosen.name, branch: chosen.branch } : undefined,
+    sequential: stepwise?.record,
     waivers: evaluation.waivers.length ? evaluation.waivers : undefined,
     policy: policy?.record,
     notes,

@@ -11,6 +11,7 @@ import { addCorrections } from "./correction.js";
 import { type Decision, decide } from "./decide.js";
 import { computeMetrics, type MetricTable } from "./metrics.js";
 import type { CaseOutcome } from "./outcome.js";
+import type { SequentialLook } from "./sequential.js";
 import { applyWaivers, type Verdict, verdictOf, type WaivedDecision, type WaiverRecord } from "./waivers.js";
 
 export interface EvaluationInput {
@@ -29,6 +30,8 @@ export interface EvaluationInput {
   baselineConfigured?: boolean;
   /** Compare only these cases (the ones unchanged since the baseline's run); all by default. */
   comparedIds?: ReadonlySet<string>;
+  /** At a look of a sequential run: regression comparisons are held to that look's spending boundary. */
+  look?: SequentialLook;
   now: Date;
 }
 
@@ -54,6 +57,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
           input.comparedIds ? candidate.filter((o) => input.comparedIds?.has(o.id)) : candidate,
           new Map(baseline.map((o) => [o.id, o])),
           confidence,
+          input.look,
         )
       : undefined;
   const comparisons: Comparison[] = compared?.comparisons ?? [];

@@ -5,6 +5,7 @@ import { plural } from "../io/plural.js";
 import { categorySummary, deltaText, powerText, pText, testText } from "./comparison-text.js";
 import { errorCauses, idList } from "./error-causes.js";
 import { plainInline } from "./escape.js";
+import { lookLine } from "./look-line.js";
 import { boundedDecisions, gateText, rateCell, verdictSummary } from "./markdown.js";
 import type { Results } from "./results-schema.js";
 
@@ -46,6 +47,7 @@ export function renderTerminal(r: Results, style: Style = plainStyle): string {
   lines.push(
     style.dim(`suites: ${r.suites.map((s) => `${s.file} (${plural(s.cases, "case")})`).join(", ")}`),
   );
+  if (r.sequential) lines.push(style.dim(`sequential: ${lookLine(r.sequential)}`));
   if (r.profile)
     lines.push(
       style.dim(

@@ -43,6 +43,8 @@ export interface RunnerOptions {
   fresh?: boolean;
   /** Told what the user should know before the verdict: answers reused from an earlier run. */
   notice?: (message: string) => void;
+  /** More cases follow (the next look of a sequential run): the responder stays open for them. */
+  keepOpen?: boolean;
 }
 
 /** One line of the journal: the final outcome of one (case, sample). */
@@ -249,7 +251,7 @@ export async function runCases(
     progress.finish(state());
     journal?.close();
     cache?.close();
-    await responder.close();
+    if (!options.keepOpen) await responder.close();
   }
   if (bug !== undefined) throw bug;
   if (fatal) {
