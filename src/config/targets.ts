@@ -195,7 +195,8 @@ export const RunnerSchema = z
           .default("obrien-fleming")
           .describe("The α-spending function (Lan–DeMets O'Brien–Fleming type)."),
         seed: z
-          .int({ error: "expected a whole number to seed the order in which cases are asked" })
+          .int({ error: "expected a whole number ≥ 0 to seed the order in which cases are asked" })
+          .min(0, { error: "expected a whole number ≥ 0 to seed the order in which cases are asked" })
           .default(1)
           .describe("Seeds the random (stratified by category, clusters kept together) order of the cases."),
       })
