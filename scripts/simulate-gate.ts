@@ -33,6 +33,8 @@ const { values } = parseArgs({
     only: { type: "string" },
     sequential: { type: "boolean", default: false },
     looks: { type: "string", default: "4" },
+    /** Print the row so far to stderr every this many runs (a long simulation can be read before it ends). */
+    progress: { type: "string" },
   },
 });
 const SEQUENTIAL = values.sequential === true;
@@ -221,6 +223,11 @@ interface Paired {
 }
 
 /** Each replicate through the CLI twice: the fixed-size gate, then the same answers with runner.sequential. */
+function sequentialRow(name: string, t: Paired, runs: number): string {
+  const share = (k: number) => `${((100 * k) / runs).toFixed(1)}%`;
+  return `| ${name} | ${share(t.fixedFail)} | ${share(t.seqFail)} | ${share(t.fixedInconclusive)} / ${share(t.seqInconclusive)} | ${share(t.differ)} | ${share(t.early)} | ${(t.stopLook / runs).toFixed(2)} | ${((100 * t.saved) / runs).toFixed(1)}% |`;
+}
+
 async function simulateSequential(s: Scenario, index: number, root: string): Promise<Paired> {
   const t: Paired = {
     fixedFail: 0,
@@ -233,6 +240,7 @@ async function simulateSequential(s: Scenario, index: number, root: string): Pro
     saved: 0,
   };
   let i = 0;
+  let done = 0;
   const worker = async () => {
     while (i < RUNS) {
       const r = i++;
@@ -253,6 +261,10 @@ async function simulateSequential(s: Scenario, index: number, root: string): Pro
       if (record.early) t.early++;
       t.stopLook += record.stoppedAt;
       t.saved += record.requests.saved / record.requests.of;
+      done++;
+      const every = Number(values.progress ?? 0);
+      if (every > 0 && done % every === 0)
+        process.stderr.write(`${sequentialRow(s.name, t, done)} (${done} runs)\n`);
       rmSync(dir, { recursive: true, force: true });
     }
   };
@@ -274,9 +286,7 @@ try {
     for (const [index, s] of SEQUENTIAL_SCENARIOS.entries()) {
       if (values.only !== undefined && !s.name.includes(values.only)) continue;
       const t = await simulateSequential(s, index, root);
-      console.log(
-        `| ${s.name} | ${pct(t.fixedFail)} | ${pct(t.seqFail)} | ${pct(t.fixedInconclusive)} / ${pct(t.seqInconclusive)} | ${pct(t.differ)} | ${pct(t.early)} | ${(t.stopLook / RUNS).toFixed(2)} | ${((100 * t.saved) / RUNS).toFixed(1)}% |`,
-      );
+      console.log(sequentialRow(s.name, t, RUNS));
     }
   }
   if (!SEQUENTIAL)
