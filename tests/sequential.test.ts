@@ -7,6 +7,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config/load.js";
+import { policyOf } from "../src/config/policy.js";
+import { redecide } from "../src/redecide.js";
 import { planLooks } from "../src/runner/looks.js";
 import type { LoadedCase } from "../src/suite/load.js";
 import { type FakeOpenAI, type FakeRequest, startFakeOpenAI } from "./helpers/fake-openai.js";
@@ -50,8 +53,9 @@ async function gate(dir: string, answer: (req: FakeRequest) => string, runner: s
 describe("sequential mode through the CLI", () => {
   it("a clear regression stops at an early look, with fewer requests than a full run", async () => {
     // The baseline lets 1 in 7 harmful requests through; the candidate half of them.
+    const dir = tempDir();
     const { r, results, requests, report } = await gate(
-      tempDir(),
+      dir,
       models((i) => i % 4 === 0),
       "{ concurrency: 8, sequential: { looks: 4, seed: 3 } }",
     );
@@ -73,6 +77,18 @@ describe("sequential mode through the CLI", () => {
     const line = `stopped early at look ${s.stoppedAt} of 4 (${s.cases.asked} of ${CASES} cases); ${s.requests.saved} of ${2 * CASES} requests saved`;
     expect(r.stdout).toContain(`sequential: ${line}`);
     expect(report).toContain(`Sequential run: ${line}`);
+
+    // Decided again on the trusted side (redecide), the record is held to the same look's boundary:
+    // the same adjusted p-values, not the smaller ones α would give if its cases were the whole suite.
+    const again = redecide(results, {
+      policy: policyOf(loadConfig(join(dir, "safety-gate.yml")).config),
+      from: "base",
+      now: new Date(results.createdAt),
+    });
+    expect(again.verdict).toBe("fail");
+    expect(again.comparisons.map((c) => c.pAdjusted)).toEqual(
+      results.comparisons.map((c: { pAdjusted?: number }) => c.pAdjusted),
+    );
   });
 
   it("a run without a regression asks every case and ends with the fixed-size gate's verdict", async () => {
