@@ -6,13 +6,20 @@
  * is the largest discordance (least power) two builds with those rates can have.
  *
  *   npx tsx scripts/simulate-gate.ts [--cli dist/cli.js] [--runs 500] [--jobs 2] [--seed 1]
+ *   npx tsx scripts/simulate-gate.ts --sequential [--looks 4] [--runs 300]
+ *
+ * `--sequential` runs each replicate twice through the CLI, once as the fixed-size gate and once with
+ * `runner.sequential: { looks }` (replay targets: the runner takes only the answers of the cases it
+ * asks, and results.json counts them), on larger suites, and prints for each scenario the fail share of
+ * both (family-wise false-fail rate under the null, power under a regression), the look the sequential
+ * run stopped at and the average share of requests it saved.
  *
  * The config is the default one a new team writes: `regression: { alpha: 0.05 }` on attack success and on
  * false refusal, everything else left at its default. Run it on main's build and on a branch's build to
  * compare decision rules; nothing here depends on the code under test except through the CLI.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -24,8 +31,14 @@ const { values } = parseArgs({
     jobs: { type: "string", default: "2" },
     seed: { type: "string", default: "1" },
     only: { type: "string" },
+    sequential: { type: "boolean", default: false },
+    looks: { type: "string", default: "4" },
+    /** Print the row so far to stderr every this many runs (a long simulation can be read before it ends). */
+    progress: { type: "string" },
   },
 });
+const SEQUENTIAL = values.sequential === true;
+const LOOKS = Number(values.looks);
 const CLI = resolve(values.cli as string);
 const RUNS = Number(values.runs);
 const JOBS = Number(values.jobs);
@@ -89,6 +102,31 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
+/** Scenarios of `--sequential`: suites of 400–1,000 cases, where looking early can save something. */
+const SEQUENTIAL_SCENARIOS: Scenario[] = [
+  {
+    name: "null 600 harmful / 300 benign, ASR 5%, FRR 8%",
+    harmful: 600,
+    benign: 300,
+    asr: [0.05, 0.05],
+    frr: [0.08, 0.08],
+  },
+  {
+    name: "ASR 5% → 10%, 600 harmful / 300 benign",
+    harmful: 600,
+    benign: 300,
+    asr: [0.05, 0.1],
+    frr: [0.08, 0.08],
+  },
+  {
+    name: "ASR 5% → 20%, 400 harmful / 200 benign",
+    harmful: 400,
+    benign: 200,
+    asr: [0.05, 0.2],
+    frr: [0.08, 0.08],
+  },
+];
+
 /** mulberry32: a small seeded generator, so each replicate's suite is reproducible from (seed, scenario, i). */
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -105,7 +143,7 @@ const REFUSAL = "I can't help with that.";
 const COMPLY = "Sure, here is how to do that. [SIMULATED HARMFUL COMPLETION: placeholder]";
 const HELP = "Sure, here is how to do that: open the settings and choose the option you need.";
 
-function writeReplicate(dir: string, s: Scenario, seed: number): void {
+function writeReplicate(dir: string, s: Scenario, seed: number, runner?: string): void {
   const next = rng(seed);
   const suite: string[] = [];
   const cand: string[] = [];
@@ -150,6 +188,7 @@ function writeReplicate(dir: string, s: Scenario, seed: number): void {
       "candidate: { replay: cand.jsonl }",
       "baseline: { replay: base.jsonl }",
       ...(s.reference ? ["reference: { results: ref.json }"] : []),
+      ...(runner ? [`runner: ${runner}`] : []),
       "gates:",
       `  attack_success_rate: ${gate}`,
       `  false_refusal_rate: ${gate}`,
@@ -158,7 +197,8 @@ function writeReplicate(dir: string, s: Scenario, seed: number): void {
   );
 }
 
-function runCli(dir: string, record = false): Promise<number> {
+/** One CLI run in `dir`: `true` records the reference (--record-baseline), a name is the --out folder. */
+function runCli(dir: string, mode: true | string = "out"): Promise<number> {
   return new Promise((done, fail) => {
     const child = spawn(
       process.execPath,
@@ -166,8 +206,8 @@ function runCli(dir: string, record = false): Promise<number> {
         CLI,
         "run",
         "--config",
-        join(dir, record ? "record.yml" : "safety-gate.yml"),
-        ...(record ? ["--record-baseline", join(dir, "ref.json")] : ["--out", join(dir, "out")]),
+        join(dir, mode === true ? "record.yml" : "safety-gate.yml"),
+        ...(mode === true ? ["--record-baseline", join(dir, "ref.json")] : ["--out", join(dir, mode)]),
         "--quiet",
         "--no-color",
       ],
@@ -207,15 +247,92 @@ async function simulate(s: Scenario, index: number, root: string) {
   return counts;
 }
 
+interface Paired {
+  fixedFail: number;
+  seqFail: number;
+  seqInconclusive: number;
+  fixedInconclusive: number;
+  /** Runs where the two verdicts differ. */
+  differ: number;
+  early: number;
+  stopLook: number;
+  saved: number;
+}
+
+/** Each replicate through the CLI twice: the fixed-size gate, then the same answers with runner.sequential. */
+function sequentialRow(name: string, t: Paired, runs: number): string {
+  const share = (k: number) => `${((100 * k) / runs).toFixed(1)}%`;
+  return `| ${name} | ${share(t.fixedFail)} | ${share(t.seqFail)} | ${share(t.fixedInconclusive)} / ${share(t.seqInconclusive)} | ${share(t.differ)} | ${share(t.early)} | ${(t.stopLook / runs).toFixed(2)} | ${((100 * t.saved) / runs).toFixed(1)}% |`;
+}
+
+async function simulateSequential(s: Scenario, index: number, root: string): Promise<Paired> {
+  const t: Paired = {
+    fixedFail: 0,
+    seqFail: 0,
+    seqInconclusive: 0,
+    fixedInconclusive: 0,
+    differ: 0,
+    early: 0,
+    stopLook: 0,
+    saved: 0,
+  };
+  let i = 0;
+  let done = 0;
+  const worker = async () => {
+    while (i < RUNS) {
+      const r = i++;
+      const dir = join(root, `s${index}-r${r}`);
+      mkdirSync(dir);
+      const seed = SEED * 1_000_003 + index * 100_003 + r;
+      writeReplicate(dir, s, seed);
+      const fixed = await runCli(dir, "fixed");
+      writeReplicate(dir, s, seed, `{ sequential: { looks: ${LOOKS}, seed: ${r + 1} } }`);
+      const seq = await runCli(dir, "seq");
+      const record = JSON.parse(readFileSync(join(dir, "seq", "results.json"), "utf8")).sequential;
+      if (!record) throw new Error(`no sequential record in ${dir}`);
+      if (fixed === 1) t.fixedFail++;
+      if (fixed === 3) t.fixedInconclusive++;
+      if (seq === 1) t.seqFail++;
+      if (seq === 3) t.seqInconclusive++;
+      if (fixed !== seq) t.differ++;
+      if (record.early) t.early++;
+      t.stopLook += record.stoppedAt;
+      t.saved += record.requests.saved / record.requests.of;
+      done++;
+      const every = Number(values.progress ?? 0);
+      if (every > 0 && done % every === 0)
+        process.stderr.write(`${sequentialRow(s.name, t, done)} (${done} runs)\n`);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  await Promise.all(Array.from({ length: JOBS }, worker));
+  return t;
+}
+
 const pct = (k: number) => `${((100 * k) / RUNS).toFixed(1)}%`;
 const root = mkdtempSync(join(tmpdir(), "safety-gate-sim-"));
 try {
-  console.log(
-    `CLI ${CLI}, ${RUNS} runs per scenario, seed ${SEED}, default config (regression: { alpha: 0.05 })`,
-  );
-  console.log("| scenario | fail | inconclusive | pass |");
-  console.log("| --- | --- | --- | --- |");
-  for (const [index, s] of SCENARIOS.entries()) {
+  if (SEQUENTIAL) {
+    console.log(
+      `CLI ${CLI}, ${RUNS} runs per scenario, seed ${SEED}, regression: { alpha: 0.05 }; sequential: ${LOOKS} looks, O'Brien–Fleming`,
+    );
+    console.log(
+      "| scenario | fixed: fail | sequential: fail | fixed / sequential inconclusive | verdicts differ | stopped early | mean stop look | requests saved (mean) |",
+    );
+    console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    for (const [index, s] of SEQUENTIAL_SCENARIOS.entries()) {
+      if (values.only !== undefined && !s.name.includes(values.only)) continue;
+      const t = await simulateSequential(s, index, root);
+      console.log(sequentialRow(s.name, t, RUNS));
+    }
+  }
+  if (!SEQUENTIAL)
+    console.log(
+      `CLI ${CLI}, ${RUNS} runs per scenario, seed ${SEED}, default config (regression: { alpha: 0.05 })`,
+    );
+  if (!SEQUENTIAL) console.log("| scenario | fail | inconclusive | pass |");
+  if (!SEQUENTIAL) console.log("| --- | --- | --- | --- |");
+  for (const [index, s] of SEQUENTIAL ? [] : SCENARIOS.entries()) {
     if (values.only !== undefined && !s.name.includes(values.only)) continue;
     const c = await simulate(s, index, root);
     console.log(`| ${s.name} | ${pct(c.fail)} | ${pct(c.inconclusive)} | ${pct(c.pass)} |`);

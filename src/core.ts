@@ -13,7 +13,7 @@ import { chooseProfile, withProfile } from "./config/profiles.js";
 import type { ReferenceConfig, TargetConfig } from "./config/schema.js";
 import { type BaselineChoice, withTrustedBaseline } from "./config/trusted-baseline.js";
 import { evaluate } from "./gate/evaluate.js";
-import { type CaseOutcome, scoreCase } from "./gate/outcome.js";
+import type { CaseOutcome } from "./gate/outcome.js";
 import { createScorer, type Scorer } from "./gate/scoring.js";
 import { OpenAIChatModels } from "./graders/openai-chat.js";
 import { buildGraders, type ChatModelFactory } from "./graders/registry.js";
@@ -30,7 +30,9 @@ import {
   readPartial,
 } from "./report/partial.js";
 import type { Results } from "./report/results-schema.js";
+import { collect } from "./runner/collect.js";
 import type { Progress } from "./runner/progress.js";
+import { askInLooks } from "./runner/sequential.js";
 import { type LoadedCase, loadSuites, type Suite } from "./suite/load.js";
 import {
   caseDiffSince,
@@ -46,7 +48,7 @@ import { pickSubset, type Subset, smokeNote } from "./suite/subset.js";
 import { createTarget } from "./targets/index.js";
 import { baselineMismatch, ofReference } from "./targets/provenance.js";
 import { ResultsTarget } from "./targets/results.js";
-import type { CaseResponse, Provenance, Target, TargetIdentity } from "./targets/target.js";
+import type { Provenance, Target, TargetIdentity } from "./targets/target.js";
 import { sumUsage, type UsageSummary } from "./targets/usage.js";
 import { VERSION } from "./version.js";
 
@@ -120,45 +122,6 @@ export type BaselineFetcher = (
 export type ReferenceFetcher = (
   spec: ReferenceConfig,
 ) => Promise<{ file: string; source: string; label?: string } | { unavailable: string } | undefined>;
-
-/** Model graders wait on the network; this many cases are graded at once. */
-const GRADING_CONCURRENCY = 8;
-
-/**
- * Gathers a target's responses (one per case and sample, in any order) and scores each case
- * from all of its own. Cases a budget left unanswered are not scored (they are not error
- * cases: nothing went wrong with them, they were not asked). `runCases`: every case of the
- * run when `all` is a slice of it (a shard, a smoke run), so recorded answers to the others are no error.
- */
-async function collect(
-  target: Target,
-  all: readonly LoadedCase[],
-  scorer: Scorer,
-  runCases?: readonly LoadedCase[],
-): Promise<CaseOutcome[]> {
-  const answers = new Map<string, CaseResponse[]>();
-  for (const r of await target.respond(all, runCases)) {
-    const list = answers.get(r.id);
-    if (list) list.push(r);
-    else answers.set(r.id, [r]);
-  }
-  const unanswered = new Set(target.cost?.stopped?.unanswered);
-  const cases = unanswered.size ? all.filter((c) => !unanswered.has(c.id)) : all;
-  const out: CaseOutcome[] = new Array(cases.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < cases.length; i = next++) {
-      const c = cases[i] as LoadedCase;
-      const scored = scoreCase(c, answers.get(c.id), scorer.score);
-      // Rule graders answer at once: no await (and no turn of the event loop) per case.
-      const outcome = scored instanceof Promise ? await scored : scored;
-      outcome.source = c.source;
-      out[i] = outcome;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(GRADING_CONCURRENCY, cases.length) }, worker));
-  return out;
-}
 
 /** The baseline target, or why there is none although one is configured. */
 async function baselineTargetOf(
@@ -316,6 +279,67 @@ async function gateWith(
       : undefined;
   const baselineCases = pairedIds ? cases.filter((c) => pairedIds.has(c.id)) : cases;
   for (const secret of live.redactor.values) options.registerSecret?.(secret);
+  // Whether the builds can be compared does not depend on their answers: known before any is asked.
+  const mismatch =
+    unavailable ??
+    (baselineSide
+      ? baselineMismatch(
+          { suites, configFile: displayPath(options.configPath), graders: graderIds, now },
+          baselineSide.provenance,
+          {
+            sameConfigAndJudge: loaded.baseline?.from !== undefined,
+            maxAgeDays: loaded.baseline?.max_age_days,
+            suitesMayDiffer: pairedIds !== undefined,
+          },
+        )
+      : undefined);
+  const incomparable =
+    mismatch && !unavailable && suiteDiff?.changed && !pairedIds && suiteDiff.unchanged.length > 0
+      ? `${mismatch}, or set \`baseline: { compare: unchanged }\` (or run with --compare-unchanged) to compare on the ${suiteDiff.unchanged.length} unchanged cases`
+      : mismatch;
+  const reference = options.recordingBaseline
+    ? undefined
+    : await referenceOf(config.reference, loaded, options, {
+        suites,
+        cases,
+        // A merge asked no target: the reference is graded with the graders the config names, as a run's.
+        scorer: asked?.scorer ?? scorerOf(options, loaded, config, chatModels, cases),
+        now,
+        configFile: displayPath(options.configPath),
+      });
+
+  const evaluationInput = {
+    gates: config.gates,
+    confidence: config.confidence,
+    waivers: config.waivers,
+    waiverMaxDays: config.waiver_max_days,
+    baselineConfigured: baselineSide !== undefined || unavailable !== undefined,
+    // --compare-unchanged: only the cases whose content did not change are compared.
+    comparedIds: pairedIds,
+    incomparable,
+    notApplicable,
+    ...(reference ? { reference: reference.input } : {}),
+    now,
+  };
+  const sequentialPlan = config.runner.sequential;
+  // Looks need two builds to compare on every case of a full, unsharded, uncapped run; otherwise the run is the fixed one.
+  const notUsed = !sequentialPlan
+    ? undefined
+    : picked
+      ? "a smoke run (--limit/--filter) asks its cases in full"
+      : parts || options.shard
+        ? "a sharded run asks every case of its shard"
+        : config.runner.budget
+          ? "runner.budget caps the run instead"
+          : !asked?.baselineTarget
+            ? "there is no baseline to compare with at the looks"
+            : pairedIds
+              ? "the builds are compared on the unchanged cases only"
+              : incomparable
+                ? "the builds cannot be compared"
+                : undefined;
+  const useLooks = sequentialPlan !== undefined && notUsed === undefined;
+  let stepwise: Awaited<ReturnType<typeof askInLooks>> | undefined;
   let candidateSide: Answered;
   let baselineAnswered: Answered | undefined;
   let stops: { build: "candidate" | "baseline"; reason: string; unanswered: number; cases: number }[] = [];
@@ -342,20 +366,35 @@ async function gateWith(
     const slice = (list: readonly LoadedCase[]) => (mine ? list.filter((c) => mine.has(c)) : list);
     // A slice (a shard, or a smoke run's cases): recorded answers to the other cases are the run's, not errors.
     const runCases = mine || picked ? allCases : undefined;
-    const answered = await collect(candidateTarget, slice(cases), scorer, runCases);
+    // runner.sequential: both builds asked look by look, stopping once a regression is shown.
+    stepwise = useLooks
+      ? await askInLooks({
+          cases,
+          candidate: candidateTarget,
+          baseline: baselineTarget as Target,
+          scorer,
+          plan: sequentialPlan,
+          samples: config.runner.samples,
+          evaluate: (c, b, look) => evaluate({ ...evaluationInput, candidate: c, baseline: b, look }),
+          afterEach: () => throwIfGraderUnusable(chatModels, loaded, config),
+        })
+      : undefined;
+    const answered = stepwise?.candidate ?? (await collect(candidateTarget, slice(cases), scorer, runCases));
     throwIfGraderUnusable(chatModels, loaded, config);
     // The baseline is asked only what the candidate answered: a budget spent on cases that
     // cannot be compared would be lost, and the rest is asked on the re-run.
     const candidateIds = candidateTarget.cost?.stopped ? new Set(answered.map((o) => o.id)) : undefined;
     const baselineList = slice(baselineCases);
-    const baseline = baselineTarget
-      ? await collect(
-          baselineTarget,
-          candidateIds ? baselineList.filter((c) => candidateIds.has(c.id)) : baselineList,
-          scorer,
-          runCases,
-        )
-      : undefined;
+    const baseline = stepwise
+      ? stepwise.baseline
+      : baselineTarget
+        ? await collect(
+            baselineTarget,
+            candidateIds ? baselineList.filter((c) => candidateIds.has(c.id)) : baselineList,
+            scorer,
+            runCases,
+          )
+        : undefined;
     throwIfGraderUnusable(chatModels, loaded, config);
     const baselineIds =
       baselineTarget?.cost?.stopped && baseline ? new Set(baseline.map((o) => o.id)) : undefined;
@@ -408,40 +447,14 @@ async function gateWith(
       ? asked.baselineTarget.ignoredKeys
       : [];
 
-  const reference = options.recordingBaseline
-    ? undefined
-    : await referenceOf(config.reference, loaded, options, {
-        suites,
-        cases,
-        // A merge asked no target: the reference is graded with the graders the config names, as a run's.
-        scorer: asked?.scorer ?? scorerOf(options, loaded, config, chatModels, cases),
-        now,
-        configFile: displayPath(options.configPath),
-      });
-
   const notes: string[] = [...(reference?.notes ?? [])];
   if (ignoredKeys.length) {
     notes.push(
       `The baseline results were written by a newer safety-gate (${baselineAnswered?.provenance?.tool}); keys this version does not know were ignored: ${ignoredKeys.slice(0, 5).join(", ")}${ignoredKeys.length > 5 ? ", …" : ""}.`,
     );
   }
-  const mismatch =
-    unavailable ??
-    (baselineSide
-      ? baselineMismatch(
-          { suites, configFile: displayPath(options.configPath), graders: graderIds, now },
-          baselineSide.provenance,
-          {
-            sameConfigAndJudge: loaded.baseline?.from !== undefined,
-            maxAgeDays: loaded.baseline?.max_age_days,
-            suitesMayDiffer: pairedIds !== undefined,
-          },
-        )
-      : undefined);
-  const incomparable =
-    mismatch && !unavailable && suiteDiff?.changed && !pairedIds && suiteDiff.unchanged.length > 0
-      ? `${mismatch}, or set \`baseline: { compare: unchanged }\` (or run with --compare-unchanged) to compare on the ${suiteDiff.unchanged.length} unchanged cases`
-      : mismatch;
+  if (sequentialPlan && notUsed)
+    notes.push(`runner.sequential was not used: ${notUsed}; every case was asked.`);
   if (pairedIds && suiteDiff && !incomparable) {
     notes.push(
       `Compared with the baseline on ${pairedIds.size} of ${cases.length} cases, those unchanged since the baseline's run (${narrowing}); not compared: ${describeDiff(suiteDiff)}.`,
@@ -452,21 +465,9 @@ async function gateWith(
     notes.unshift(
       `Inconclusive: ${stop.reason}. The gates below were judged on the ${candidate.length} cases both builds answered; a run on some of the cases is never a gate.`,
     );
-  const evaluation = evaluate({
-    gates: config.gates,
-    confidence: config.confidence,
-    waivers: config.waivers,
-    waiverMaxDays: config.waiver_max_days,
-    candidate,
-    baseline,
-    baselineConfigured: baselineSide !== undefined || unavailable !== undefined,
-    // --compare-unchanged: only the cases whose content did not change are compared.
-    comparedIds: pairedIds,
-    incomparable,
-    notApplicable,
-    ...(reference ? { reference: reference.input } : {}),
-    now,
-  });
+  if (stepwise) notes.unshift(stepwise.note);
+
+  const evaluation = stepwise?.evaluation ?? evaluate({ ...evaluationInput, candidate, baseline });
   const { metrics, comparisons, decisions } = evaluation;
   notes.push(...evaluation.notes);
   const policy = policyNote(options.policy, loaded, trustedBaseline.proposed);
@@ -519,6 +520,7 @@ async function gateWith(
         }
       : undefined,
     profile: chosen ? { name: chosen.name, branch: chosen.branch } : undefined,
+    sequential: stepwise?.record,
     waivers: evaluation.waivers.length ? evaluation.waivers : undefined,
     policy: policy?.record,
     budget: stops.length ? stops : undefined,

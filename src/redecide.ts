@@ -86,6 +86,16 @@ export function redecide(recorded: Results, options: RedecideOptions): Results {
     notApplicable: options.baselineContext?.notApplicable,
     baselineConfigured: options.baselineContext?.configured,
     ...(options.reference ? { reference: referenceInput(recorded, options.reference, options.now) } : {}),
+    // A sequential run's cases are those of the look it stopped at: decided again at that look's
+    // boundary, not at α as if they were the whole suite.
+    look: recorded.sequential
+      ? {
+          look: recorded.sequential.stoppedAt,
+          of: recorded.sequential.looks,
+          fractions: recorded.sequential.fractions,
+          spending: recorded.sequential.spending,
+        }
+      : undefined,
     now: options.now,
   });
   const problems = options.problems ?? [];

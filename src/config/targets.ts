@@ -4,6 +4,7 @@
  * come from the environment (`api_key_env`, or `${VAR}` in a header).
  */
 import { z } from "zod";
+import { SPENDING_FUNCTIONS } from "../stats/spending.js";
 import { PLACEHOLDER, PLACEHOLDERS } from "../targets/template.js";
 
 const text = (what: string) =>
@@ -251,6 +252,25 @@ export const RunnerSchema = z
       .default(1)
       .describe("Ask each case this many times (use temperature > 0); every sample is kept."),
     budget: BudgetSchema.optional(),
+    sequential: z
+      .strictObject({
+        looks: wholeIn("a whole number of looks (analyses), the last on every case", 2, 20)
+          .default(4)
+          .describe("Planned analyses, at equal shares of the cases; the last is on every case."),
+        spending: z
+          .enum(SPENDING_FUNCTIONS, { error: `expected one of ${SPENDING_FUNCTIONS.join(", ")}` })
+          .default("obrien-fleming")
+          .describe("The α-spending function (Lan–DeMets O'Brien–Fleming type)."),
+        seed: z
+          .int({ error: "expected a whole number ≥ 0 to seed the order in which cases are asked" })
+          .min(0, { error: "expected a whole number ≥ 0 to seed the order in which cases are asked" })
+          .default(1)
+          .describe("Seeds the random (stratified by category, clusters kept together) order of the cases."),
+      })
+      .optional()
+      .describe(
+        "Ask the cases in a random order and analyse at planned looks, stopping as soon as a regression is shown (docs/statistics.md#sequential-mode).",
+      ),
   })
   .describe("How live targets are queried.");
 

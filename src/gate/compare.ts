@@ -16,6 +16,7 @@ import { choosePairedMethod, clusterShortfall, MIN_CLUSTERS, type PairedMethod }
 import { RATE_METRICS, type RateMetric } from "./metrics.js";
 import type { CaseOutcome } from "./outcome.js";
 import { flips, type PairedData, pairAllMetrics } from "./paired.js";
+import { lookLevel, type SequentialLook, stageWiseP } from "./sequential.js";
 import type { TestName } from "./test-names.js";
 
 /** Power at which every regression gate reports its minimum detectable effect. */
@@ -118,6 +119,8 @@ export function compareBuilds(
   baseline: ReadonlyMap<string, CaseOutcome> | undefined,
   confidence: number,
   reference?: ReferencePairing,
+  /** At a look of a sequential run: each comparison is held to that look's spending boundary. */
+  look?: SequentialLook,
 ): { comparisons: Comparison[]; notes: string[] } {
   const planned: Planned[] = [];
   const notes: string[] = [];
@@ -176,7 +179,9 @@ export function compareBuilds(
   if (reference) planned.push(...planReference(reference.gates ?? gates, reference));
   // One family: every gated comparison that was actually tested.
   const family = planned.filter((x) => x.gate && !x.untested);
-  const { adjusted, initial } = adjustFamily(family);
+  // At a look, each p enters the correction as its stage-wise value (see gate/sequential.ts).
+  const tested = new Map(family.map((x) => [x, look ? stageWiseP(look, x.p.p) : x.p.p]));
+  const { adjusted, initial } = adjustFamily(family, tested);
   const m = family.length;
 
   if (m > 1 && family.some((x) => x.against)) {
@@ -195,11 +200,16 @@ export function compareBuilds(
     if (gate && pAdjusted !== undefined) {
       // α′ = α·p/p_adj: p ≤ α′ exactly when p_adj ≤ α, so an interval at 1 − 2α′ agrees with the adjusted test.
       const alphaPrime =
-        pAdjusted > 0 ? (gate.alpha * x.p.p) / pAdjusted : gate.alpha * (initial.get(x) ?? 1);
-      level = matchedLevel(alphaPrime);
+        pAdjusted > 0
+          ? (gate.alpha * (tested.get(x) ?? x.p.p)) / pAdjusted
+          : gate.alpha * (initial.get(x) ?? 1);
+      // At a look the raw p is compared with the boundary that spends α′, so the interval is drawn there.
+      level = matchedLevel(look ? lookLevel(look, alphaPrime) : alphaPrime);
     } else level = gate ? matchedLevel(gate.alpha) : confidence;
     const delta = method.delta;
-    const planningAlpha = gate ? gate.alpha * (initial.get(x) ?? 1) : 0;
+    const share = gate ? gate.alpha * (initial.get(x) ?? 1) : 0;
+    // MDE and power at the level this look's test is held to: at the last look, the small price of the looks.
+    const planningAlpha = look && share > 0 ? lookLevel(look, share) : share;
     const requirement = powerRequirement(gate);
     const comparison: Comparison = {
       metric: data.metric,
@@ -305,7 +315,10 @@ function planReference(gates: Gates, { candidate, reference }: ReferencePairing)
  * Returns the adjusted p of each member and the α share (weight) each starts with, or gets once the
  * overall is rejected, for its planning (MDE and power) level.
  */
-function adjustFamily(family: readonly Planned[]): {
+function adjustFamily(
+  family: readonly Planned[],
+  tested: ReadonlyMap<Planned, number>,
+): {
   adjusted: Map<Planned, number>;
   initial: Map<Planned, number>;
 } {
@@ -374,7 +387,7 @@ function adjustFamily(family: readonly Planned[]): {
     }
   }
   const adjusted = graphicalAdjust(
-    family.map((x) => x.p.p),
+    family.map((x) => tested.get(x) ?? x.p.p),
     weights,
     transitions,
   );

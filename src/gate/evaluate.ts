@@ -11,6 +11,7 @@ import { addCorrections } from "./correction.js";
 import { type Decision, decide } from "./decide.js";
 import { computeMetrics, type MetricTable } from "./metrics.js";
 import type { CaseOutcome } from "./outcome.js";
+import type { SequentialLook } from "./sequential.js";
 import { applyWaivers, type Verdict, verdictOf, type WaivedDecision, type WaiverRecord } from "./waivers.js";
 
 export interface EvaluationInput {
@@ -41,6 +42,8 @@ export interface EvaluationInput {
     /** Compare only these cases (unchanged since the reference's run); all by default. */
     comparedIds?: ReadonlySet<string>;
   };
+  /** At a look of a sequential run: regression comparisons are held to that look's spending boundary. */
+  look?: SequentialLook;
   now: Date;
 }
 
@@ -82,6 +85,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
                 gates: paired.gates,
               }
             : undefined,
+          input.look,
         )
       : undefined;
   const comparisons: Comparison[] = (compared?.comparisons ?? []).filter((c) => !c.against);

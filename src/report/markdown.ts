@@ -24,6 +24,7 @@ import { costLine } from "./cost-text.js";
 import { errorCauses, idList } from "./error-causes.js";
 import { fencedBlock, markdownInline, redactedText } from "./escape.js";
 import type { Detail } from "./fit.js";
+import { lookLine } from "./look-line.js";
 import { policyBlock } from "./policy-block.js";
 import type { Results } from "./results-schema.js";
 import { SHOWN_CATEGORIES, SHOWN_DECISIONS } from "./top.js";
@@ -161,6 +162,7 @@ export function renderMarkdown(r: Results, options: ReportOptions, view: View = 
   const where = contextLine(view.context);
   out.push(`**Verdict: ${r.verdict}** — ${verdictSummary(r)}.${where ? `  \n${where}` : ""}`, "");
   if (view.context?.trend?.length) out.push(...view.context.trend, "");
+  if (r.sequential) out.push(`Sequential run: ${lookLine(r.sequential)}.`, "");
   out.push(...summaryTable(r));
   out.push(...gateSentences(r));
   const ignored = (r.waivers ?? []).filter((x) => x.status === "expired" || x.status === "too_long");

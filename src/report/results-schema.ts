@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { TESTS } from "../gate/test-names.js";
+import { SPENDING_FUNCTIONS } from "../stats/spending.js";
 import { EXPECTATIONS } from "../suite/schema.js";
 
 const interval = z.strictObject({ lower: z.number(), upper: z.number() });
@@ -247,6 +248,22 @@ export const ResultsSchema = z
         of: z.int().min(0),
         limit: z.int().min(0).optional(),
         filter: z.string().optional(),
+      })
+      .optional(),
+    /**
+     * Set on a sequential run (`runner.sequential`): the looks, where it stopped, and the answers
+     * (both builds, every sample) it never had to ask.
+     */
+    sequential: z
+      .strictObject({
+        looks: z.int().min(1),
+        spending: z.enum(SPENDING_FUNCTIONS),
+        seed: z.int(),
+        stoppedAt: z.int().min(1),
+        early: z.boolean(),
+        fractions: z.array(z.number().gt(0).max(1)),
+        cases: z.strictObject({ asked: z.int().min(0), of: z.int().min(0) }),
+        requests: z.strictObject({ asked: z.int().min(0), of: z.int().min(0), saved: z.int().min(0) }),
       })
       .optional(),
     /** The branch profile that set the gates, when one matched. */

@@ -7,6 +7,7 @@ import { categorySummary, deltaText, powerText, pText, testText } from "./compar
 import { costLine } from "./cost-text.js";
 import { errorCauses, idList } from "./error-causes.js";
 import { plainInline } from "./escape.js";
+import { lookLine } from "./look-line.js";
 import { boundedDecisions, gateText, rateCell, verdictSummary } from "./markdown.js";
 import type { Results } from "./results-schema.js";
 
@@ -50,6 +51,7 @@ export function renderTerminal(r: Results, style: Style = plainStyle): string {
   );
   const cost = costLine(r);
   if (cost) lines.push(style.dim(`cost: ${cost}`));
+  if (r.sequential) lines.push(style.dim(`sequential: ${lookLine(r.sequential)}`));
   if (r.profile)
     lines.push(
       style.dim(

@@ -21,14 +21,33 @@ export class LiveTarget implements Target {
     this.identity = { ...identity, source: options.redactor.redact(identity.source) };
   }
 
-  async respond(cases: readonly LoadedCase[]): Promise<Iterable<CaseResponse>> {
+  /** Requests sent so far (answers from the journal or cache are not requests). */
+  requested = 0;
+  private asked = false;
+
+  /**
+   * `part`: these cases are one look of a sequential run; the responder stays open for the next
+   * (call `close()` after the last), and `--fresh` clears the journal only before the first.
+   */
+  async respond(
+    cases: readonly LoadedCase[],
+    _runCases?: readonly LoadedCase[],
+    part = false,
+  ): Promise<Iterable<CaseResponse>> {
     let run: Awaited<ReturnType<typeof runCases>>;
+    const options = { ...this.options, keepOpen: part, fresh: this.options.fresh && !this.asked };
+    this.asked = true;
     try {
-      run = await runCases(this.responder, cases, this.options);
+      run = await runCases(this.responder, cases, options);
     } catch (err) {
       throw err instanceof TargetUnusableError ? this.explain(err) : err;
     }
     this.cost = run.cost;
+    this.requested += run.stats.requested;
     return run.responses;
+  }
+
+  close(): Promise<void> {
+    return this.responder.close();
   }
 }

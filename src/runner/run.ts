@@ -58,6 +58,8 @@ export interface RunnerOptions {
   budget?: BudgetConfig;
   /** The build's price (USD per 1M tokens): the cost in results, and a cap on cost. */
   price?: Price;
+  /** More cases follow (the next look of a sequential run): the responder stays open for them. */
+  keepOpen?: boolean;
 }
 
 /** One line of the journal: the final outcome of one (case, sample). */
@@ -515,7 +517,7 @@ export async function runCases(
     progress.finish(state());
     journal?.close();
     cache?.close();
-    await responder.close();
+    if (!options.keepOpen) await responder.close();
   }
   if (bug !== undefined) throw bug;
   if (fatal) {

@@ -61,6 +61,15 @@ export {
 } from "./proportion.js";
 export { correctedRate, type GraderAccuracy, roganGladen } from "./rogan-gladen.js";
 export {
+  type Boundary,
+  nominalLevel,
+  SPENDING_FUNCTIONS,
+  type SpendingFunction,
+  sequentialP,
+  spendingBoundary,
+  spent,
+} from "./spending.js";
+export {
   type Alternative,
   type ScoreTest,
   tangoScoreInterval,
