@@ -13,4 +13,5 @@ export { agrestiMinPairedInterval, bonettPricePairedInterval, newcombeHybridScor
 export { type ConnorInput, mcnemarExactPower, mcnemarPower, mcnemarSampleSize, minimumDetectableEffect, type PairedProbabilities, pairedScorePower, pairedScoreSampleSize, shiftedCells, tTestDetectableDistance, tTestPower, } from "./power.js";
 export { agrestiCoullInterval, clopperPearsonInterval, jeffreysInterval, PROPORTION_INTERVALS, type ProportionMethod, wilsonCCInterval, wilsonInterval, } from "./proportion.js";
 export { correctedRate, type GraderAccuracy, roganGladen } from "./rogan-gladen.js";
+export { type Boundary, nominalLevel, SPENDING_FUNCTIONS, type SpendingFunction, sequentialP, spendingBoundary, spent, } from "./spending.js";
 export { type Alternative, type ScoreTest, tangoScoreInterval, tangoScoreTest, tangoStatistic, } from "./tango.js";
