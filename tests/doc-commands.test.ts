@@ -50,6 +50,10 @@ const SHOWN_BY_TEST: Record<string, How> = {
   "npx safety-gate import injecagent $I/data/test_cases_dh_base.json $I/results/base/gpt-4o/test_cases_dh_base.jsonl $I/results/base/gpt-4o-mini/test_cases_dh_base.jsonl --out examples/agents/injecagent":
     agentsExample,
   "npx safety-gate run --config examples/agents/safety-gate.yml": agentsExample,
+  "npx tsx scripts/simulate-gate.ts --sequential --runs 200 --jobs 2 --only …": {
+    how: "not-run",
+    why: "hundreds of CLI runs per scenario (tens of minutes): its table is a measurement, put in the closing note; tests/sequential.test.ts runs the same mode through the CLI",
+  },
 };
 
 const SHOWN = new Set(
