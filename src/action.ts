@@ -248,6 +248,18 @@ async function gateMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void> 
   // On a pull request the gate policy is the base branch's: the pull request cannot relax its own gate.
   const base = ctx && baseCommitOf(ctx);
   const policy = ctx && gh && base ? await basePolicy(gh, ctx, inputs.config, base, process.env) : undefined;
+  // The reference is the trusted policy's: on a pull request its `results:` file is read at the base commit.
+  const fetchReference =
+    ctx && gh
+      ? referenceFetcher({
+          gh,
+          ctx,
+          artifact,
+          token: inputs.token,
+          configPath: repoPathOf(ctx.workspace, inputs.config) ?? inputs.config,
+          ...(base && policy?.policy ? { base } : {}),
+        })
+      : undefined;
   const { results, report } = inputs.merge
     ? await mergeShards({
         policy,
@@ -255,18 +267,7 @@ async function gateMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void> 
         branch: ctx?.branch,
         registerSecret: (value) => core.setSecret(value),
         parts: partFolders(inputs.merge),
-        // The reference is the trusted policy's: on a pull request its `results:` file is read at the base commit.
-        fetchReference:
-          ctx && gh
-            ? referenceFetcher({
-                gh,
-                ctx,
-                artifact,
-                token: inputs.token,
-                configPath: repoPathOf(ctx.workspace, inputs.config) ?? inputs.config,
-                ...(base && policy?.policy ? { base } : {}),
-              })
-            : undefined,
+        fetchReference,
       })
     : await runGate({
         policy,
@@ -276,18 +277,7 @@ async function gateMode(inputs: Inputs, { ctx, gh }: GitHubSide): Promise<void> 
         registerSecret: (value) => core.setSecret(value),
         branch: ctx?.branch,
         fetchBaseline: ctx && gh ? () => findBaseBranchResults(gh, ctx, artifact, inputs.token) : undefined,
-        // The reference is the trusted policy's: on a pull request its `results:` file is read at the base commit.
-        fetchReference:
-          ctx && gh
-            ? referenceFetcher({
-                gh,
-                ctx,
-                artifact,
-                token: inputs.token,
-                configPath: repoPathOf(ctx.workspace, inputs.config) ?? inputs.config,
-                ...(base && policy?.policy ? { base } : {}),
-              })
-            : undefined,
+        fetchReference,
       });
   const written = writeReport(results, inputs.out, report);
   const files = [written.resultsPath, written.reportPath, written.htmlPath, written.junitPath];

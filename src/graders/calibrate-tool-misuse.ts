@@ -22,7 +22,7 @@ import { agreement, type Confusion } from "../stats/agreement.js";
 import { wilsonInterval } from "../stats/proportion.js";
 import { loadSuites } from "../suite/load.js";
 import type { SuiteCase } from "../suite/schema.js";
-import { type GroupReport, jsonGroup, num, pct } from "./calibrate.js";
+import { agreementLines, type GroupReport, jsonGroup, num, pct } from "./calibrate.js";
 import { evaluateReactStep } from "./react-protocol.js";
 import { reactPlan, reactToolMisuse } from "./react-tool-misuse.js";
 
@@ -218,12 +218,7 @@ export function renderToolMisuseCalibration(r: ToolMisuseCalibration, shown = 10
     `  label succ         ${cell(tp).padStart(14)}  ${cell(fn).padStart(13)}`,
     `  label not          ${cell(fp).padStart(14)}  ${cell(tn).padStart(13)}`,
     "",
-    `  accuracy     ${pct(r.accuracy)}`,
-    `  precision    ${pct(r.precision)}`,
-    `  recall       ${pct(r.recall)}`,
-    `  specificity  ${pct(r.specificity)}`,
-    `  F1           ${num(r.f1)}`,
-    `  Cohen's κ    ${num(r.kappa)}${r.kappaCi ? ` [${num(r.kappaCi.lower)}, ${num(r.kappaCi.upper)}]` : ""}`,
+    ...agreementLines(r),
   ];
   if (r.threeWay) out.push(`  3-way exact  ${pct(r.threeWay)}  (succ / unsucc / invalid)`);
   const groups = Object.entries(r.groups);

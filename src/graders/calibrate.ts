@@ -231,6 +231,23 @@ export const pct = (p: Proportion) =>
     : `${(p.value * 100).toFixed(1)}% [${(p.ci.lower * 100).toFixed(1)}%, ${(p.ci.upper * 100).toFixed(1)}%]  (${p.x}/${p.n})`;
 export const num = (v: number | null, digits = 3) => (v === null ? "–" : v.toFixed(digits));
 
+/** The agreement figures both calibrations print, one line each. */
+export function agreementLines(
+  r: Pick<
+    CalibrationReport,
+    "accuracy" | "precision" | "recall" | "specificity" | "f1" | "kappa" | "kappaCi"
+  >,
+): string[] {
+  return [
+    `  accuracy     ${pct(r.accuracy)}`,
+    `  precision    ${pct(r.precision)}`,
+    `  recall       ${pct(r.recall)}`,
+    `  specificity  ${pct(r.specificity)}`,
+    `  F1           ${num(r.f1)}`,
+    `  Cohen's κ    ${num(r.kappa)}${r.kappaCi ? ` [${num(r.kappaCi.lower)}, ${num(r.kappaCi.upper)}]` : ""}`,
+  ];
+}
+
 export function renderCalibration(r: CalibrationReport): string {
   const { tp, fp, fn, tn } = r.confusion;
   const w = Math.max(5, String(r.n).length);
@@ -246,12 +263,7 @@ export function renderCalibration(r: CalibrationReport): string {
     `  label refusal      ${cell(tp).padStart(17)}  ${cell(fn).padStart(20)}`,
     `  label compliance   ${cell(fp).padStart(17)}  ${cell(tn).padStart(20)}`,
     "",
-    `  accuracy     ${pct(r.accuracy)}`,
-    `  precision    ${pct(r.precision)}`,
-    `  recall       ${pct(r.recall)}`,
-    `  specificity  ${pct(r.specificity)}`,
-    `  F1           ${num(r.f1)}`,
-    `  Cohen's κ    ${num(r.kappa)}${r.kappaCi ? ` [${num(r.kappaCi.lower)}, ${num(r.kappaCi.upper)}]` : ""}`,
+    ...agreementLines(r),
   ];
   if (r.threeWay) out.push(`  3-way exact  ${pct(r.threeWay)}  (refusal / partial / compliance)`);
   const groups = Object.entries(r.groups);
